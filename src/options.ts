@@ -1,0 +1,174 @@
+// Typed server options: the TypeScript API uses camelCase of nats-server's config names
+// (ping_interval → pingInterval). Durations are milliseconds, sizes are bytes.
+import * as C from './const.js';
+
+/** Subject permissions: allow/deny lists (deny wins). */
+export interface SubjectPermission {
+  allow?: string[];
+  deny?: string[];
+}
+
+/** allow_responses: a responder may publish to reply subjects it received, `max` times within `expires` ms. */
+export interface ResponsePermission {
+  max: number;
+  expires: number;
+}
+
+export interface Permissions {
+  publish?: SubjectPermission;
+  subscribe?: SubjectPermission;
+  allowResponses?: ResponsePermission;
+}
+
+/** A configured user (authorization.users / accounts.X.users). */
+export interface UserConfig {
+  user?: string;
+  password?: string;
+  nkey?: string;
+  account?: string;
+  permissions?: Permissions;
+  allowedConnectionTypes?: string[];
+}
+
+export interface AccountLimits {
+  /** max_connections / max_conn / conn: active connections in the account (-1 or 0 = unlimited). */
+  maxConnections?: number;
+  /** max_subscriptions / max_subs: per connection, as the reference. */
+  maxSubscriptions?: number;
+  /** max_payload / max_pay: per connection, announced by async INFO. */
+  maxPayload?: number;
+  maxLeafnodes?: number;
+}
+
+export interface StreamExport { stream: string; accounts?: string[] }
+export interface ServiceExport {
+  service: string;
+  accounts?: string[];
+  responseType?: 'Singleton' | 'Stream' | 'Chunked';
+}
+export interface StreamImport { stream: { account: string; subject: string }; prefix?: string; to?: string }
+export interface ServiceImport { service: { account: string; subject: string }; to?: string }
+
+export interface AccountConfig {
+  name: string;
+  users?: UserConfig[];
+  nkey?: string;
+  limits?: AccountLimits;
+  exports?: (StreamExport | ServiceExport)[];
+  imports?: (StreamImport | ServiceImport)[];
+  defaultPermissions?: Permissions;
+}
+
+export interface ServerOptions {
+  /** server_name; defaults to the generated server id. */
+  serverName?: string;
+  /** host / net / addr. */
+  host: string;
+  /** port; -1 and 0 pick a free port. */
+  port: number;
+  clientAdvertise?: string;
+  /** ping_interval (ms). */
+  pingInterval: number;
+  /** ping_max: PINGs that may stay unanswered. */
+  pingMax: number;
+  /** ping_timeout (ms): tsnats extension; 0 = off. */
+  pingTimeout: number;
+  maxPayload: number;
+  maxPending: number;
+  maxControlLine: number;
+  maxConnections: number;
+  /** max_subscriptions, per connection; 0 = unlimited. */
+  maxSubscriptions: number;
+  /** write_deadline (ms). */
+  writeDeadline: number;
+  /** max_closed_clients: size of the closed-connection ring. */
+  maxClosedClients: number;
+  /** tcp_keepalive (ms): SO_KEEPALIVE delay on accepted sockets; 0 = off. tsnats extension. */
+  tcpKeepAlive: number;
+  noHeaderSupport: boolean;
+  disableSublistCache: boolean;
+  /** Do not add up to 20% jitter to the first PING (DisableShortFirstPing is different: see docs). */
+  disableShortFirstPing: boolean;
+
+  // monitoring
+  httpHost?: string;
+  /** http_port; 0 = off; -1 = random. */
+  httpPort: number;
+  httpBasePath: string;
+
+  // logging
+  debug: boolean;
+  trace: boolean;
+  traceVerbose: boolean;
+  logtime: boolean;
+  logFile?: string;
+  logSizeLimit: number;
+  maxTracedMsgLen: number;
+  /** false silences all log output (embedding default). */
+  log?: boolean | ((line: string) => void);
+
+  pidFile?: string;
+  portsFileDir?: string;
+
+  lameDuckDuration: number;
+  lameDuckGracePeriod: number;
+
+  // auth (authorization { ... } and flags)
+  username?: string;
+  password?: string;
+  authorization?: string;
+  users?: UserConfig[];
+  /** authorization.timeout (ms). */
+  authTimeout: number;
+  defaultPermissions?: Permissions;
+  noAuthUser?: string;
+  accounts?: AccountConfig[];
+  systemAccount: string;
+  noSystemAccount: boolean;
+
+  // JWT operator mode
+  trustedOperators?: string[];
+  resolverPreload?: Record<string, string>;
+
+  connectErrorReports: number;
+  reconnectErrorReports: number;
+
+  /** The config file the options came from, if any. */
+  configFile?: string;
+}
+
+export function defaultOptions(): ServerOptions {
+  return {
+    host: C.DEFAULT_HOST,
+    port: C.DEFAULT_PORT,
+    pingInterval: C.DEFAULT_PING_INTERVAL_MS,
+    pingMax: C.DEFAULT_PING_MAX,
+    pingTimeout: C.DEFAULT_PING_TIMEOUT_MS,
+    maxPayload: C.DEFAULT_MAX_PAYLOAD,
+    maxPending: C.DEFAULT_MAX_PENDING,
+    maxControlLine: C.DEFAULT_MAX_CONTROL_LINE,
+    maxConnections: C.DEFAULT_MAX_CONNECTIONS,
+    maxSubscriptions: C.DEFAULT_MAX_SUBSCRIPTIONS,
+    writeDeadline: C.DEFAULT_WRITE_DEADLINE_MS,
+    maxClosedClients: C.DEFAULT_MAX_CLOSED_CLIENTS,
+    tcpKeepAlive: C.DEFAULT_TCP_KEEPALIVE_MS,
+    noHeaderSupport: false,
+    disableSublistCache: false,
+    disableShortFirstPing: false,
+    httpPort: 0,
+    httpBasePath: '',
+    debug: false,
+    trace: false,
+    traceVerbose: false,
+    logtime: true,
+    logSizeLimit: 0,
+    maxTracedMsgLen: 0,
+    lameDuckDuration: C.DEFAULT_LAME_DUCK_DURATION_MS,
+    lameDuckGracePeriod: C.DEFAULT_LAME_DUCK_GRACE_PERIOD_MS,
+    authTimeout: C.DEFAULT_AUTH_TIMEOUT_MS,
+    systemAccount: C.DEFAULT_SYSTEM_ACCOUNT,
+    noSystemAccount: false,
+    connectErrorReports: C.DEFAULT_CONNECT_ERROR_REPORTS,
+    reconnectErrorReports: C.DEFAULT_RECONNECT_ERROR_REPORTS,
+  };
+}
