@@ -1,0 +1,132 @@
+// Start nats-server (the reference) or the tsnats CLI as child processes with nats-server's flags,
+// so the same test can run against both. Every server started here must be stopped by the test.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { freePort } from './ports.js';
+
+export type ServerKind = 'tsnats' | 'nats-server';
+
+export interface TestServer {
+  kind: ServerKind;
+  port: number;
+  url: string;
+  /** Monitor port when started with `monitor: true`. */
+  httpPort?: number;
+  proc: ChildProcess;
+  /** Everything the process wrote to stdout+stderr so far. */
+  output(): string;
+  /** Resolves when `re` appears in the output (or rejects after timeoutMs). */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGTERM then SIGKILL after a while; resolves when the process exited. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra nats-server-style flags (e.g. ['--user', 'a', '--pass', 'b']). */
+  args?: string[];
+  /** Use this port instead of a free one. */
+  port?: number;
+  /** Start the HTTP monitor on a free port (-m). */
+  monitor?: boolean;
+  /** A config file (-c). */
+  config?: string;
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Do not pass -a/-p (the config file sets them). */
+  noListenFlags?: boolean;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/src/cli/main.js, resolved from dist/test/helpers. */
+export const TSNATS_CLI = join(here, '..', '..', 'src', 'cli', 'main.js');
+
+let natsServerPath: string | null | undefined;
+/** The reference binary, or null when it is not installed. */
+export function natsServerBin(): string | null {
+  if (natsServerPath !== undefined) return natsServerPath;
+  for (const p of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+    if (existsSync(p)) return (natsServerPath = p);
+  }
+  const r = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
+  natsServerPath = r.status === 0 ? r.stdout.trim() : null;
+  return natsServerPath;
+}
+
+export function hasNatsServer(): boolean {
+  return natsServerBin() !== null;
+}
+
+export async function startServer(kind: ServerKind, opts: StartOptions = {}): Promise<TestServer> {
+  const port = opts.port ?? (await freePort());
+  const args: string[] = [];
+  if (!opts.noListenFlags) args.push('-a', '127.0.0.1', '-p', String(port));
+  let httpPort: number | undefined;
+  if (opts.monitor) {
+    httpPort = await freePort();
+    args.push('-m', String(httpPort));
+  }
+  if (opts.config) args.push('-c', opts.config);
+  args.push(...(opts.args ?? []));
+  let cmd: string;
+  let argv: string[];
+  if (kind === 'nats-server') {
+    const bin = natsServerBin();
+    if (!bin) throw new Error('nats-server is not installed (apt-get install -y nats-server)');
+    cmd = bin;
+    argv = args;
+  } else {
+    cmd = process.execPath;
+    argv = [TSNATS_CLI, ...args];
+  }
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of [...waiters]) w();
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  let exited = false;
+  const exitP = new Promise<void>((r) => proc.once('exit', () => { exited = true; for (const w of [...waiters]) w(); r(); }));
+
+  const waitForOutput = (re: RegExp, timeoutMs = 10_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const m = out.match(re);
+        if (m) { cleanup(); resolve(m[0]); return true; }
+        if (exited) { cleanup(); reject(new Error(`${kind} exited before ${re}; output:\n${out}`)); return true; }
+        return false;
+      };
+      const timer = setTimeout(() => { cleanup(); reject(new Error(`timeout waiting for ${re} from ${kind}; output:\n${out}`)); }, timeoutMs);
+      const cleanup = () => { clearTimeout(timer); waiters.delete(w); };
+      const w = () => { check(); };
+      if (!check()) waiters.add(w);
+    });
+
+  const server: TestServer = {
+    kind,
+    port,
+    url: `nats://127.0.0.1:${port}`,
+    httpPort,
+    proc,
+    output: () => out,
+    waitForOutput,
+    async stop() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => { if (!exited) proc.kill('SIGKILL'); }, 3000);
+      await exitP;
+      clearTimeout(t);
+    },
+  };
+  try {
+    await waitForOutput(/Server is ready/);
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return server;
+}
