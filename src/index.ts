@@ -1,1 +1,28 @@
-export {};
+// tsnats public API: start a NATS server in-process.
+//   const srv = await startServer({ port: 0 });
+//   srv.url        // nats://127.0.0.1:PORT
+//   await srv.shutdown();
+import { Server } from './server/server.js';
+import type { ServerOptions } from './options.js';
+
+export { Server } from './server/server.js';
+export type { ServerStats } from './server/server.js';
+export type { Client } from './server/client.js';
+export { defaultOptions } from './options.js';
+export type { ServerOptions, UserConfig, AccountConfig, AccountLimits, Permissions } from './options.js';
+export { ClosedState, E as ErrorTexts, TsnatsError } from './errors.js';
+export type { ClosedReason } from './errors.js';
+export { healthChannels } from './server/events.js';
+export { VERSION, TSNATS_VERSION } from './const.js';
+
+export type StartOptions = Partial<ServerOptions>;
+
+/**
+ * Starts a server and resolves once it accepts connections. Defaults: host 127.0.0.1 (not the
+ * CLI's 0.0.0.0), a free port when `port` is 0 or -1, no log output unless `log` is set.
+ */
+export async function startServer(options: StartOptions = {}): Promise<Server> {
+  const srv = new Server({ host: '127.0.0.1', port: 0, ...options });
+  await srv.start();
+  return srv;
+}

@@ -87,7 +87,7 @@ export interface ServerOptions {
   tcpKeepAlive: number;
   noHeaderSupport: boolean;
   disableSublistCache: boolean;
-  /** Do not add up to 20% jitter to the first PING (DisableShortFirstPing is different: see docs). */
+  /** First PING at ping_interval instead of min(ping_interval, 2s) after CONNECT (DisableShortFirstPing). */
   disableShortFirstPing: boolean;
 
   // monitoring

@@ -1,0 +1,520 @@
+// A byte-level parser for the client protocol (reference §1.1/§1.2). It only parses: it finds
+// operations and their arguments as index ranges of the incoming buffer, jumps over payloads, and
+// calls the connection (the Handler) for each operation. Policy — auth, permissions, limits — lives
+// in the connection. State numbers follow nats-server's parser.go so log lines read the same
+// ("Client parser ERROR, state=0, i=0", "State 47, max_control_line …").
+//
+// Split frames: an argument line split across reads is kept in a small scratch buffer; a payload
+// split across reads is copied into a buffer of exactly its size. No string is made here.
+
+export const enum S {
+  OP_START = 0,
+  OP_PLUS, OP_PLUS_O, OP_PLUS_OK,
+  OP_MINUS, OP_MINUS_E, OP_MINUS_ER, OP_MINUS_ERR, OP_MINUS_ERR_SPC, MINUS_ERR_ARG,
+  OP_C, OP_CO, OP_CON, OP_CONN, OP_CONNE, OP_CONNEC, OP_CONNECT, CONNECT_ARG,
+  OP_H, OP_HP, OP_HPU, OP_HPUB, OP_HPUB_SPC, HPUB_ARG,
+  OP_HM, OP_HMS, OP_HMSG, OP_HMSG_SPC, HMSG_ARG,
+  OP_P, OP_PU, OP_PUB, OP_PUB_SPC, PUB_ARG,
+  OP_PI, OP_PIN, OP_PING,
+  OP_PO, OP_PON, OP_PONG,
+  MSG_PAYLOAD, MSG_END_R, MSG_END_N,
+  OP_S, OP_SU, OP_SUB, OP_SUB_SPC, SUB_ARG,
+  OP_A, OP_ASUB, OP_ASUB_SPC, ASUB_ARG, OP_AUSUB, OP_AUSUB_SPC, AUSUB_ARG,
+  OP_L, OP_LS, OP_R, OP_RS,
+  OP_U, OP_UN, OP_UNS, OP_UNSU, OP_UNSUB, OP_UNSUB_SPC, UNSUB_ARG,
+  OP_M, OP_MS, OP_MSG, OP_MSG_SPC, MSG_ARG,
+  OP_I, OP_IN, OP_INF, OP_INFO, INFO_ARG,
+}
+
+/** Which argument line is being collected (what to call at its '\n'). */
+export const enum Arg {
+  NONE = 0, CONNECT, PUB, HPUB, SUB, UNSUB, INFO, ERR, HMSG, MSG,
+}
+
+/**
+ * What the parser calls. Each process* that can fail closes the connection itself; the parser
+ * stops as soon as `closed` is true after a call.
+ */
+export interface ParserHandler {
+  closed: boolean;
+  /** True while auth is required and CONNECT has not been accepted: any other op is a violation. */
+  awaitingAuth(): boolean;
+  /** The connection's max_control_line. */
+  maxControlLine(): number;
+  processConnect(buf: Buffer, s: number, e: number): void;
+  /** PUB/HPUB arguments; returns the payload size to read, or -1 if the connection closed. */
+  processPubArgs(buf: Buffer, s: number, e: number, headers: boolean): number;
+  /** A complete payload (without its trailing CRLF) of the last PUB/HPUB. */
+  processMsg(buf: Buffer, s: number, e: number): void;
+  processSub(buf: Buffer, s: number, e: number): void;
+  processUnsub(buf: Buffer, s: number, e: number): void;
+  processPing(): void;
+  processPong(): void;
+  processInfo(buf: Buffer, s: number, e: number): void;
+  processErr(buf: Buffer, s: number, e: number): void;
+  /** Unknown or malformed operation at index i of buf: -ERR 'Unknown Protocol Operation' and close. */
+  parseError(state: number, buf: Buffer, i: number): void;
+  /** An op other than CONNECT before auth: -ERR 'Authorization Violation' and close. */
+  authViolation(): void;
+  /** An argument line longer than max_control_line: -ERR and close. */
+  maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void;
+}
+
+const SCRATCH_INITIAL = 256;
+
+export class Parser {
+  state: number = S.OP_START;
+  /** Start of the current argument (or payload) in the current buffer. */
+  private as = 0;
+  /** 1 when a '\r' preceded the '\n' (not part of the argument). */
+  private drop = 0;
+  private arg: number = Arg.NONE;
+  /** Split argument line (bytes of the line so far), or null. */
+  private argBuf: Buffer | null = null;
+  private argLen = 0;
+  /** Split payload (+CRLF), or null. */
+  private msgBuf: Buffer | null = null;
+  private msgLen = 0;
+  /** Payload size of the PUB being read. */
+  private size = 0;
+
+  constructor(private readonly h: ParserHandler) {}
+
+  /** Feeds one read's worth of bytes. */
+  parse(buf: Buffer): void {
+    const h = this.h;
+    const n = buf.length;
+    let authSet = h.awaitingAuth();
+    let i = 0;
+    let b = 0;
+    for (; i < n; i++) {
+      b = buf[i];
+      switch (this.state) {
+        case S.OP_START:
+          if (b !== 0x43 && b !== 0x63 && authSet) { // only CONNECT is allowed before auth
+            h.authViolation();
+            return;
+          }
+          switch (b) {
+            case 0x50: case 0x70: this.state = S.OP_P; break; // P
+            case 0x48: case 0x68: this.state = S.OP_H; break; // H
+            case 0x53: case 0x73: this.state = S.OP_S; break; // S
+            case 0x55: case 0x75: this.state = S.OP_U; break; // U
+            case 0x43: case 0x63: this.state = S.OP_C; break; // C
+            case 0x49: case 0x69: this.state = S.OP_I; break; // I
+            case 0x2b: this.state = S.OP_PLUS; break; // +
+            case 0x2d: this.state = S.OP_MINUS; break; // -
+            default: // R, A, L (route/leaf ops), M and anything else are errors from a client
+              h.parseError(this.state, buf, i);
+              return;
+          }
+          break;
+
+        // ---- P: PUB, PING, PONG
+        case S.OP_P:
+          if (b === 0x55 || b === 0x75) this.state = S.OP_PU;
+          else if (b === 0x49 || b === 0x69) this.state = S.OP_PI;
+          else if (b === 0x4f || b === 0x6f) this.state = S.OP_PO;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PU:
+          if (b === 0x42 || b === 0x62) this.state = S.OP_PUB;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PUB:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_PUB_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PUB_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.PUB_ARG, Arg.PUB, i);
+          break;
+        case S.OP_PI:
+          if (b === 0x4e || b === 0x6e) this.state = S.OP_PIN;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PIN:
+          if (b === 0x47 || b === 0x67) this.state = S.OP_PING;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PING: // anything up to '\n' is ignored, as the reference
+          if (b === 0x0a) {
+            this.state = S.OP_START;
+            this.drop = 0;
+            h.processPing();
+            if (h.closed) return;
+          }
+          break;
+        case S.OP_PO:
+          if (b === 0x4e || b === 0x6e) this.state = S.OP_PON;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PON:
+          if (b === 0x47 || b === 0x67) this.state = S.OP_PONG;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PONG:
+          if (b === 0x0a) {
+            this.state = S.OP_START;
+            this.drop = 0;
+            h.processPong();
+            if (h.closed) return;
+          }
+          break;
+
+        // ---- H: HPUB, HMSG
+        case S.OP_H:
+          if (b === 0x50 || b === 0x70) this.state = S.OP_HP;
+          else if (b === 0x4d || b === 0x6d) this.state = S.OP_HM;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HP:
+          if (b === 0x55 || b === 0x75) this.state = S.OP_HPU;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HPU:
+          if (b === 0x42 || b === 0x62) this.state = S.OP_HPUB;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HPUB:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_HPUB_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HPUB_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.HPUB_ARG, Arg.HPUB, i);
+          break;
+        case S.OP_HM:
+          if (b === 0x53 || b === 0x73) this.state = S.OP_HMS;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HMS:
+          if (b === 0x47 || b === 0x67) this.state = S.OP_HMSG;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HMSG:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_HMSG_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_HMSG_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.HMSG_ARG, Arg.HMSG, i);
+          break;
+
+        // ---- S: SUB
+        case S.OP_S:
+          if (b === 0x55 || b === 0x75) this.state = S.OP_SU;
+          else return this.err(buf, i);
+          break;
+        case S.OP_SU:
+          if (b === 0x42 || b === 0x62) this.state = S.OP_SUB;
+          else return this.err(buf, i);
+          break;
+        case S.OP_SUB:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_SUB_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_SUB_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.SUB_ARG, Arg.SUB, i);
+          break;
+
+        // ---- U: UNSUB
+        case S.OP_U:
+          if (b === 0x4e || b === 0x6e) this.state = S.OP_UN;
+          else return this.err(buf, i);
+          break;
+        case S.OP_UN:
+          if (b === 0x53 || b === 0x73) this.state = S.OP_UNS;
+          else return this.err(buf, i);
+          break;
+        case S.OP_UNS:
+          if (b === 0x55 || b === 0x75) this.state = S.OP_UNSU;
+          else return this.err(buf, i);
+          break;
+        case S.OP_UNSU:
+          if (b === 0x42 || b === 0x62) this.state = S.OP_UNSUB;
+          else return this.err(buf, i);
+          break;
+        case S.OP_UNSUB:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_UNSUB_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_UNSUB_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.UNSUB_ARG, Arg.UNSUB, i);
+          break;
+
+        // ---- C: CONNECT (no space needed before its argument, as the reference)
+        case S.OP_C:
+          if (b === 0x4f || b === 0x6f) this.state = S.OP_CO;
+          else return this.err(buf, i);
+          break;
+        case S.OP_CO:
+          if (b === 0x4e || b === 0x6e) this.state = S.OP_CON;
+          else return this.err(buf, i);
+          break;
+        case S.OP_CON:
+          if (b === 0x4e || b === 0x6e) this.state = S.OP_CONN;
+          else return this.err(buf, i);
+          break;
+        case S.OP_CONN:
+          if (b === 0x45 || b === 0x65) this.state = S.OP_CONNE;
+          else return this.err(buf, i);
+          break;
+        case S.OP_CONNE:
+          if (b === 0x43 || b === 0x63) this.state = S.OP_CONNEC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_CONNEC:
+          if (b === 0x54 || b === 0x74) this.state = S.OP_CONNECT;
+          else return this.err(buf, i);
+          break;
+        case S.OP_CONNECT:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.CONNECT_ARG, Arg.CONNECT, i);
+          break;
+
+        // ---- I: INFO
+        case S.OP_I:
+          if (b === 0x4e || b === 0x6e) this.state = S.OP_IN;
+          else return this.err(buf, i);
+          break;
+        case S.OP_IN:
+          if (b === 0x46 || b === 0x66) this.state = S.OP_INF;
+          else return this.err(buf, i);
+          break;
+        case S.OP_INF:
+          if (b === 0x4f || b === 0x6f) this.state = S.OP_INFO;
+          else return this.err(buf, i);
+          break;
+        case S.OP_INFO:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.INFO_ARG, Arg.INFO, i);
+          break;
+
+        // ---- +OK and -ERR from a client
+        case S.OP_PLUS:
+          if (b === 0x4f || b === 0x6f) this.state = S.OP_PLUS_O;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PLUS_O:
+          if (b === 0x4b || b === 0x6b) this.state = S.OP_PLUS_OK;
+          else return this.err(buf, i);
+          break;
+        case S.OP_PLUS_OK:
+          if (b === 0x0a) {
+            this.state = S.OP_START;
+            this.drop = 0;
+          }
+          break;
+        case S.OP_MINUS:
+          if (b === 0x45 || b === 0x65) this.state = S.OP_MINUS_E;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MINUS_E:
+          if (b === 0x52 || b === 0x72) this.state = S.OP_MINUS_ER;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MINUS_ER:
+          if (b === 0x52 || b === 0x72) this.state = S.OP_MINUS_ERR;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MINUS_ERR:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_MINUS_ERR_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MINUS_ERR_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.MINUS_ERR_ARG, Arg.ERR, i);
+          break;
+
+        // ---- argument lines: collect up to '\n'
+        case S.PUB_ARG:
+        case S.HPUB_ARG:
+        case S.SUB_ARG:
+        case S.UNSUB_ARG:
+        case S.CONNECT_ARG:
+        case S.INFO_ARG:
+        case S.MINUS_ERR_ARG:
+        case S.HMSG_ARG: {
+          // Fast scan to the end of the line when the whole line is in this buffer.
+          if (this.argBuf === null) {
+            let j = i;
+            while (j < n && buf[j] !== 0x0a) {
+              if (buf[j] === 0x0d) this.drop = 1;
+              j++;
+            }
+            if (j === n) {
+              i = n; // split line: saved after the loop
+              break;
+            }
+            i = j;
+            b = 0x0a;
+          } else if (b !== 0x0a) {
+            if (b === 0x0d) this.drop = 1;
+            else this.appendArg(b);
+            continue;
+          }
+          // b is '\n'
+          let abuf: Buffer;
+          let s: number;
+          let e: number;
+          if (this.argBuf !== null) {
+            abuf = this.argBuf;
+            s = 0;
+            e = this.argLen;
+            this.argBuf = null;
+          } else {
+            abuf = buf;
+            s = this.as;
+            e = i - this.drop;
+          }
+          const mcl = h.maxControlLine();
+          if (e - s > mcl) {
+            h.maxControlLineViolation(this.state, e - s, abuf === buf ? 0 : e - s, abuf, s, e);
+            return;
+          }
+          const arg = this.arg;
+          this.drop = 0;
+          this.as = i + 1;
+          switch (arg) {
+            case Arg.PUB:
+            case Arg.HPUB: {
+              const size = h.processPubArgs(abuf, s, e, arg === Arg.HPUB);
+              if (size < 0 || h.closed) return;
+              this.size = size;
+              this.state = S.MSG_PAYLOAD;
+              // Jump over the payload when it is all here.
+              const end = this.as + size;
+              if (end + 2 <= n) {
+                if (buf[end] !== 0x0d) return this.err(buf, end);
+                if (buf[end + 1] !== 0x0a) return this.err(buf, end + 1);
+                this.state = S.OP_START;
+                h.processMsg(buf, this.as, end);
+                if (h.closed) return;
+                i = end + 1;
+                this.as = i + 1;
+              } else {
+                i = n; // split payload: saved after the loop
+              }
+              break;
+            }
+            case Arg.HMSG:
+            case Arg.MSG:
+              // HMSG from a client: the reference has nothing to route and fails in its
+              // end-of-message state (captured: state=41, -ERR 'Unknown Protocol Operation').
+              h.parseError(S.MSG_END_R, buf, i);
+              return;
+            case Arg.SUB:
+              this.state = S.OP_START;
+              h.processSub(abuf, s, e);
+              if (h.closed) return;
+              break;
+            case Arg.UNSUB:
+              this.state = S.OP_START;
+              h.processUnsub(abuf, s, e);
+              if (h.closed) return;
+              break;
+            case Arg.CONNECT:
+              this.state = S.OP_START;
+              h.processConnect(abuf, s, e);
+              if (h.closed) return;
+              authSet = h.awaitingAuth();
+              break;
+            case Arg.INFO:
+              this.state = S.OP_START;
+              h.processInfo(abuf, s, e);
+              if (h.closed) return;
+              break;
+            case Arg.ERR:
+              this.state = S.OP_START;
+              h.processErr(abuf, s, e);
+              if (h.closed) return;
+              break;
+          }
+          break;
+        }
+
+        // ---- payload split across reads (or a stray MSG's CRLF)
+        case S.MSG_PAYLOAD: {
+          // Only reached with a split payload: copy what this read holds.
+          const need = this.size + 2 - this.msgLen;
+          const avail = n - i;
+          const take = avail < need ? avail : need;
+          buf.copy(this.msgBuf!, this.msgLen, i, i + take);
+          this.msgLen += take;
+          i += take - 1;
+          if (this.msgLen === this.size + 2) {
+            const mb = this.msgBuf!;
+            this.msgBuf = null;
+            this.msgLen = 0;
+            if (mb[this.size] !== 0x0d) return this.err(buf, i - 1);
+            if (mb[this.size + 1] !== 0x0a) return this.err(buf, i);
+            this.state = S.OP_START;
+            this.as = i + 1;
+            h.processMsg(mb, 0, this.size);
+            if (h.closed) return;
+          }
+          break;
+        }
+        case S.MSG_END_R:
+          if (b !== 0x0d) return this.err(buf, i);
+          this.state = S.MSG_END_N;
+          break;
+        case S.MSG_END_N:
+          if (b !== 0x0a) return this.err(buf, i);
+          this.state = S.OP_START;
+          this.as = i + 1;
+          break;
+        default:
+          return this.err(buf, i);
+      }
+    }
+
+    // Split argument line: keep it, and enforce max_control_line while buffering.
+    if (this.arg !== Arg.NONE && this.isArgState()) {
+      if (this.argBuf === null) this.saveArg(buf, this.as, n - this.drop);
+      const mcl = h.maxControlLine();
+      if (this.argLen > mcl) {
+        h.maxControlLineViolation(this.state, this.argLen, this.argLen, this.argBuf!, 0, Math.min(this.argLen, this.argBuf!.length));
+        return;
+      }
+    } else if (this.state === S.MSG_PAYLOAD && this.msgBuf === null) {
+      // Split payload: a buffer of exactly payload + CRLF, filled as reads arrive.
+      const have = n - this.as;
+      const mb = Buffer.allocUnsafe(this.size + 2);
+      buf.copy(mb, 0, this.as, n);
+      this.msgBuf = mb;
+      this.msgLen = have;
+    }
+  }
+
+  private isArgState(): boolean {
+    const st = this.state;
+    return st === S.PUB_ARG || st === S.HPUB_ARG || st === S.SUB_ARG || st === S.UNSUB_ARG ||
+      st === S.CONNECT_ARG || st === S.INFO_ARG || st === S.MINUS_ERR_ARG || st === S.HMSG_ARG || st === S.MSG_ARG;
+  }
+
+  private startArg(state: number, arg: number, i: number): void {
+    this.state = state;
+    this.arg = arg;
+    this.as = i;
+    this.drop = 0;
+  }
+
+  private saveArg(buf: Buffer, s: number, e: number): void {
+    const len = e > s ? e - s : 0;
+    let cap = SCRATCH_INITIAL;
+    while (cap < len) cap *= 2;
+    this.argBuf = Buffer.allocUnsafe(cap);
+    if (len > 0) buf.copy(this.argBuf, 0, s, e);
+    this.argLen = len;
+  }
+
+  private appendArg(b: number): void {
+    let ab = this.argBuf!;
+    if (this.argLen === ab.length) {
+      const nb = Buffer.allocUnsafe(ab.length * 2);
+      ab.copy(nb, 0, 0, this.argLen);
+      this.argBuf = ab = nb;
+    }
+    ab[this.argLen++] = b;
+  }
+
+  private err(buf: Buffer, i: number): void {
+    this.h.parseError(this.state, buf, i);
+  }
+}

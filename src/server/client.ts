@@ -1,0 +1,993 @@
+// One connection: read → parse → process*, the outbound queue, keepalive, limits, and close with a
+// reason. Names follow nats-server's client.go (processPub, deliverMsg, queueOutbound,
+// processPingTimer, closeConnection) so the two can be read side by side.
+import type { Duplex } from 'node:stream';
+import '../protocol/buffer-ext.js';
+import { Parser, type ParserHandler } from '../protocol/parser.js';
+import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
+import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation } from '../errors.js';
+import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
+import { Subscription } from './subscription.js';
+import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
+import type { Server } from './server.js';
+import type { Account } from './account.js';
+import * as C from '../const.js';
+import { PROTO_SNIPPET_SIZE, MAX_CONTROL_LINE_SNIPPET_SIZE } from '../const.js';
+
+/** Connection kinds, as /connz `kind`. */
+export const enum Kind {
+  CLIENT = 0,
+  ROUTER = 1,
+  GATEWAY = 2,
+  SYSTEM = 3,
+  LEAF = 4,
+  JETSTREAM = 5,
+  ACCOUNT = 6,
+}
+export const KIND_NAMES = ['Client', 'Router', 'Gateway', 'System', 'Leafnode', 'JetStream', 'Account'];
+
+/** Frame overhead beyond subject, sid, reply and payload: "HMSG " + 4 separators + 2 sizes + 2 CRLF. */
+const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
+/** Smallest and largest outbound buffer allocated per flush. */
+const OUT_MIN = 512;
+const OUT_MAX = 64 * 1024;
+
+let lastNow = 0;
+
+export class Client implements ParserHandler {
+  readonly cid: number;
+  readonly kind: Kind = Kind.CLIENT;
+  /** 'nats' for TCP/in-process, 'websocket' later. */
+  readonly type: string;
+  readonly host: string;
+  readonly port: number;
+  readonly start = new Date();
+  /** Time the connection object was created (ms, monotonic clock), for the first RTT estimate. */
+  private readonly startMono = performance.now();
+
+  opts: ClientOpts = defaultClientOpts();
+  echo = true;
+  headers = false;
+  connectReceived = false;
+  closed = false;
+  reason: ClosedReason | null = null;
+  stop: Date | null = null;
+
+  account!: Account;
+  /** authorized user name, for logs and /connz?auth=1. */
+  user = '';
+  /** Per-connection limits (may come from the account). */
+  mpay: number;
+  msubs: number;
+
+  subs: Map<string, Subscription> | null = null;
+
+  // statistics (in: from the client; out: to the client)
+  inMsgs = 0;
+  inBytes = 0;
+  /** Times this connection, as a producer, was stalled by a slow subscriber. */
+  stalls = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  /** Last activity (ms since epoch): inbound messages or subscription changes, and deliveries. */
+  last: number;
+
+  // keepalive (processPingTimer)
+  private pingTimer: NodeJS.Timeout | null = null;
+  pingsOut = 0;
+  /** When the last server PING was sent (ms, monotonic), 0 = never. */
+  private rttStart = 0;
+  /** Round-trip time in ms (fractional), 0 = unknown. */
+  rtt = 0;
+  /** When the client last sent a PING (ms since epoch). */
+  private lastClientPing = 0;
+  private firstPongSent = false;
+  private authTimer: NodeJS.Timeout | null = null;
+
+  // publish arguments of the PUB being read
+  private paSubject = '';
+  private paReply = '';
+  private paHdr = -1;
+
+  // outbound
+  private out: Buffer | null = null;
+  private outPos = 0;
+  private outFull: Buffer[] | null = null;
+  /** Bytes queued here and not yet handed to the socket. */
+  private pendingOut = 0;
+  /** Bytes handed to the socket and not yet written to the kernel. */
+  private sockPending = 0;
+  private outSize = OUT_MIN;
+  dirty = false;
+  private wdTimer: NodeJS.Timeout | null = null;
+
+  /** "ip:port - cid:N" then ` - "name"` once CONNECT names it: the log prefix. */
+  private logPrefix: string;
+  private readonly parser: Parser;
+  private readonly onWriteDone: (err?: Error | null) => void;
+  /** Set by a read batch that carried messages or subscription changes. */
+  private activity = false;
+
+  constructor(
+    readonly server: Server,
+    readonly sock: Duplex,
+    cid: number,
+    host: string,
+    port: number,
+    type = 'nats',
+  ) {
+    this.cid = cid;
+    this.host = host;
+    this.port = port;
+    this.type = type;
+    this.last = this.start.getTime();
+    const o = server.opts;
+    this.mpay = o.maxPayload;
+    this.msubs = o.maxSubscriptions;
+    this.logPrefix = `${host}:${port} - cid:${cid}`;
+    this.parser = new Parser(this);
+    this.onWriteDone = (err) => {
+      if (err) return; // the socket's 'error' handler closes
+      this.sockPending = this.sock.writableLength;
+      if (this.sockPending === 0 && this.wdTimer !== null) {
+        clearTimeout(this.wdTimer);
+        this.wdTimer = null;
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Called by the server once the client is registered: INFO, timers, socket handlers. */
+  init(): void {
+    const srv = this.server;
+    const sock = this.sock;
+    sock.on('data', (chunk: Buffer) => this.readBatch(chunk));
+    sock.on('end', () => this.closeConnection(ClosedState.ClientClosed));
+    sock.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
+    sock.on('close', () => this.closeConnection(ClosedState.ClientClosed));
+    this.debug('Client connection created');
+    this.sendInfo();
+    if (srv.authRequired()) {
+      this.authTimer = setTimeout(() => this.authTimeout(), srv.opts.authTimeout);
+      this.authTimer.unref?.();
+    }
+    // Before CONNECT, the keepalive timer runs at ping_interval (setPingTimer at accept).
+    this.setPingTimer(srv.opts.pingInterval);
+  }
+
+  private onSocketError(err: NodeJS.ErrnoException): void {
+    if (this.closed) return;
+    // EPIPE comes from a write; anything else (ECONNRESET, ETIMEDOUT…) from the read side.
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_WRITE_AFTER_END') {
+      this.debug(`Error flushing: ${err.message}`);
+      this.closeConnection(ClosedState.WriteError, true);
+    } else {
+      this.debug(`Error reading from client: ${err.message}`);
+      this.closeConnection(ClosedState.ReadError, true);
+    }
+  }
+
+  sendInfo(extra?: { ldm?: boolean }): void {
+    const info = this.server.clientInfo(this);
+    if (extra?.ldm) info.ldm = true;
+    this.queueBytes(infoFrame(info));
+    this.flushSoon();
+  }
+
+  /** The connection name string of the log prefix (nats-server's `ncs`): "v1.2:go:name". */
+  private updateLogPrefix(): void {
+    const o = this.opts;
+    let ncs = '';
+    if (o.version) ncs = `v${o.version}`;
+    if (o.lang) ncs = o.version ? `${ncs}:${o.lang}` : o.lang;
+    if (o.name) ncs = o.version || o.lang ? `${ncs}:${o.name}` : o.name;
+    if (ncs) this.logPrefix = `${this.host}:${this.port} - cid:${this.cid} - ${goQuote(ncs)}`;
+  }
+
+  get prefix(): string {
+    return this.logPrefix;
+  }
+
+  // ---------------------------------------------------------------- logging
+  notice(msg: string): void { this.server.log.notice(`${this.logPrefix} - ${msg}`); }
+  warn(msg: string): void { this.server.log.warn(`${this.logPrefix} - ${msg}`); }
+  error(msg: string): void { this.server.log.error(`${this.logPrefix} - ${msg}`); }
+  debug(msg: string): void { if (this.server.log.debug) this.server.log.log('DBG', `${this.logPrefix} - ${msg}`); }
+  trace(msg: string): void { if (this.server.log.trace) this.server.log.log('TRC', `${this.logPrefix} - ${msg}`); }
+
+  private traceIn(op: string, buf?: Buffer, s?: number, e?: number): void {
+    if (buf === undefined) this.trace(`<<- [${op}]`);
+    else this.trace(`<<- [${op} ${buf.toString('latin1', s, e)}]`);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private readBatch(chunk: Buffer): void {
+    if (this.closed) return;
+    const t0 = performance.now();
+    this.activity = false;
+    this.parser.parse(chunk);
+    if (this.activity) {
+      this.last = Date.now();
+    }
+    const dur = performance.now() - t0;
+    if (dur >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(dur)}`);
+  }
+
+  awaitingAuth(): boolean {
+    return !this.connectReceived && this.server.authRequired();
+  }
+
+  maxControlLine(): number {
+    return this.server.opts.maxControlLine;
+  }
+
+  parseError(state: number, buf: Buffer, i: number): void {
+    this.sendErr(E.UnknownOp);
+    this.error(`Client parser ERROR, state=${state}, i=${i}: proto='${protoSnippet(buf, i, PROTO_SNIPPET_SIZE)}...'`);
+    this.closeConnection(ClosedState.ProtocolViolation);
+  }
+
+  authViolation(): void {
+    this.server.authFailed(this);
+    this.sendErr(E.AuthViolation);
+    this.closeConnection(ClosedState.AuthenticationViolation);
+  }
+
+  maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void {
+    this.sendErr(E.MaxControlLine);
+    this.error(`${E.MaxControlLine}: State ${state}, max_control_line ${this.maxControlLine()}, Buffer len ${bufLen} (snip: ${protoSnippet(buf.subarray(s, e), 0, MAX_CONTROL_LINE_SNIPPET_SIZE)}...)`);
+    void len;
+    this.closeConnection(ClosedState.MaxControlLineExceeded);
+  }
+
+  /** A parse-level error without -ERR: log it and close as a protocol violation. */
+  private protocolError(msg: string): void {
+    this.error(msg);
+    this.closeConnection(ClosedState.ProtocolViolation);
+  }
+
+  // ---------------------------------------------------------------- CONNECT
+
+  processConnect(buf: Buffer, s: number, e: number): void {
+    const srv = this.server;
+    const text = buf.toString('utf8', s, e);
+    if (srv.log.trace) this.trace(`<<- [CONNECT ${redactPass(text)}]`);
+    if (this.authTimer !== null) {
+      clearTimeout(this.authTimer);
+      this.authTimer = null;
+    }
+    this.last = Date.now();
+    // Estimate RTT to start: time from accept to CONNECT (computeRTT(c.start)).
+    this.rtt = Math.max(performance.now() - this.startMono, 1e-6);
+    const err = decodeClientOpts(text, this.opts);
+    if (err !== null) return this.protocolError(err);
+    this.connectReceived = true;
+    const o = this.opts;
+    this.echo = o.echo;
+    this.headers = !srv.opts.noHeaderSupport && o.headers;
+    this.updateLogPrefix();
+    // The first PING comes sooner after CONNECT (setFirstPingTimer).
+    this.setFirstPingTimer();
+
+    if (!srv.checkAuthentication(this)) {
+      if (this.closed) return;
+      return this.authViolation();
+    }
+    // Legacy account designation in CONNECT is an error now.
+    if (o.new_account || o.account !== '') return this.authViolation();
+    if (o.protocol < 0 || o.protocol > 1) {
+      this.sendErr(E.BadClientProtocol);
+      this.error(E.BadClientProtocol);
+      return this.closeConnection(ClosedState.BadClientProtocolVersion);
+    }
+    if (o.no_responders && !this.headers) {
+      this.sendErr(E.NoRespondersRequiresHeaders);
+      this.error(E.NoRespondersRequiresHeaders);
+      return this.closeConnection(ClosedState.NoRespondersRequiresHeaders);
+    }
+    if (o.verbose) this.sendOK();
+    srv.clientConnected(this);
+  }
+
+  processInfo(buf: Buffer, s: number, e: number): void {
+    // A client may send INFO; it must be JSON, and is otherwise ignored.
+    try {
+      const v = JSON.parse(buf.toString('utf8', s, e));
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go value of type server.Info`);
+    } catch (err) {
+      this.protocolError((err as Error).message);
+    }
+  }
+
+  processErr(buf: Buffer, s: number, e: number): void {
+    this.error(`Client Error ${buf.toString('latin1', s, e)}`);
+    this.closeConnection(ClosedState.ParseError);
+  }
+
+  // ---------------------------------------------------------------- PUB
+
+  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean): number {
+    if (this.server.log.trace) this.traceIn(hpub ? 'HPUB' : 'PUB', buf, s, e);
+    if (hpub && !this.headers) {
+      this.protocolError('message headers not supported');
+      return -1;
+    }
+    // Split into at most 4 arguments by spaces/tabs (splitArg).
+    let a0s = -1, a0e = -1, a1s = -1, a1e = -1, a2s = -1, a2e = -1, a3s = -1, a3e = -1;
+    let n = 0;
+    let start = -1;
+    for (let i = s; i <= e; i++) {
+      const b = i < e ? buf[i] : 0x20;
+      if (b === 0x20 || b === 0x09) {
+        if (start >= 0) {
+          switch (n) {
+            case 0: a0s = start; a0e = i; break;
+            case 1: a1s = start; a1e = i; break;
+            case 2: a2s = start; a2e = i; break;
+            case 3: a3s = start; a3e = i; break;
+          }
+          n++;
+          start = -1;
+        }
+      } else if (start < 0) {
+        start = i;
+      }
+    }
+    let size: number;
+    const arg = () => buf.toString('latin1', s, e);
+    if (!hpub) {
+      if (n === 2) {
+        this.paReply = '';
+        size = parseSize(buf, a1s, a1e);
+      } else if (n === 3) {
+        this.paReply = buf.latin1Slice(a1s, a1e);
+        size = parseSize(buf, a2s, a2e);
+      } else {
+        this.protocolError(`processPub Parse Error: ${goQuote(arg())}`);
+        return -1;
+      }
+      if (size < 0) {
+        this.protocolError(`processPub Bad or Missing Size: ${goQuote(arg())}`);
+        return -1;
+      }
+      this.paHdr = -1;
+    } else {
+      let hdr: number;
+      if (n === 3) {
+        this.paReply = '';
+        hdr = parseSize(buf, a1s, a1e);
+        size = parseSize(buf, a2s, a2e);
+      } else if (n === 4) {
+        this.paReply = buf.latin1Slice(a1s, a1e);
+        hdr = parseSize(buf, a2s, a2e);
+        size = parseSize(buf, a3s, a3e);
+      } else {
+        this.protocolError(`processHeaderPub Parse Error: ${goQuote(arg())}`);
+        return -1;
+      }
+      if (hdr < 0) {
+        this.protocolError(`processHeaderPub Bad or Missing Header Size: ${goQuote(arg())}`);
+        return -1;
+      }
+      if (size < 0) {
+        this.protocolError(`processHeaderPub Bad or Missing Total Size: ${goQuote(arg())}`);
+        return -1;
+      }
+      if (hdr > size) {
+        this.protocolError(`processHeaderPub Header Size larger then TotalSize: ${goQuote(arg())}`);
+        return -1;
+      }
+      this.paHdr = hdr;
+    }
+    this.paSubject = buf.latin1Slice(a0s, a0e);
+    if (this.mpay > 0 && size > this.mpay) {
+      // Rejected after the control line, before reading the payload (maxPayloadViolation).
+      this.sendErr(E.MaxPayload);
+      this.error(`maximum payload exceeded: ${size} vs ${this.mpay}`);
+      this.closeConnection(ClosedState.MaxPayloadExceeded);
+      return -1;
+    }
+    if (this.opts.pedantic && !isValidLiteralSubject(this.paSubject)) this.sendErr(E.InvalidPublishSubject);
+    return size;
+  }
+
+  processMsg(buf: Buffer, s: number, e: number): void {
+    const srv = this.server;
+    if (srv.log.trace) this.trace(`<<- MSG_PAYLOAD: [${goQuote(buf.toString('latin1', s, e))}]`);
+    this.activity = true;
+    const size = e - s;
+    this.inMsgs++;
+    this.inBytes += size;
+    srv.stats.inMsgs++;
+    srv.stats.inBytes += size;
+    const subject = this.paSubject;
+    const reply = this.paReply;
+    // Reserved reply prefixes are for the servers' own routing (isReservedReply).
+    if (reply.length > 0 && isReservedReply(reply)) {
+      this.sendErr(replyViolation(reply));
+      this.error(`Publish Violation - ${this.userDesc()}, Reply ${goQuote(reply)}`);
+      return;
+    }
+    if (isGWRoutedSubject(subject)) {
+      this.sendErr(pubViolation(subject));
+      this.error(`Publish Violation - ${this.userDesc()}, Subject ${goQuote(subject)}`);
+      return;
+    }
+    if (this.opts.verbose) this.sendOK();
+    const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr);
+    if (!delivered && reply.length > 0 && this.opts.no_responders && this.headers) this.sendNoResponders(reply);
+  }
+
+  /** The 503 status to a requester nobody answers: on its own reply subscription (subForReply). */
+  private sendNoResponders(reply: string): void {
+    if (this.subs === null) return;
+    for (const sub of this.subs.values()) {
+      if (subjectMatches(reply, sub.subject)) {
+        const hdr = 'NATS/1.0 503\r\n\r\n';
+        this.queueString(`HMSG ${reply} ${sub.sid} 16 16\r\n${hdr}\r\n`);
+        this.flushSoon();
+        return;
+      }
+    }
+  }
+
+  private userDesc(): string {
+    return this.user ? `User ${goQuote(this.user)}` : 'User ""';
+  }
+
+  // ---------------------------------------------------------------- SUB / UNSUB
+
+  processSub(buf: Buffer, s: number, e: number): void {
+    if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
+    const args = splitArgs(buf, s, e);
+    let subject: string, queue: string | null, sid: string;
+    if (args.length === 2) {
+      subject = args[0];
+      queue = null;
+      sid = args[1];
+    } else if (args.length === 3) {
+      subject = args[0];
+      queue = args[1];
+      sid = args[2];
+    } else {
+      return this.protocolError(`processSub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
+    }
+    this.activity = true;
+    if (!this.account.canSubscribe(this, subject, queue)) return;
+    // Per-connection limit (server max_subscriptions or the account's), no close.
+    if (this.msubs > 0 && this.subs !== null && this.subs.size >= this.msubs) {
+      this.sendErr(E.MaxSubscriptions);
+      this.error(E.MaxSubscriptions);
+      return;
+    }
+    const subs = (this.subs ??= new Map());
+    if (subs.has(sid)) {
+      // A duplicate sid is ignored (still acknowledged).
+      if (this.opts.verbose) this.sendOK();
+      return;
+    }
+    if (queue !== null && !isValidQueue(queue)) {
+      this.sendErr(E.InvalidSubject);
+      return;
+    }
+    const sub = new Subscription(this, subject, queue, sid);
+    if (!this.account.addSubscription(sub)) {
+      this.sendErr(E.InvalidSubject);
+      return;
+    }
+    subs.set(sid, sub);
+    if (this.opts.verbose) this.sendOK();
+  }
+
+  processUnsub(buf: Buffer, s: number, e: number): void {
+    if (this.server.log.trace) this.traceIn('UNSUB', buf, s, e);
+    const args = splitArgs(buf, s, e);
+    let max = -1;
+    if (args.length === 2) max = parseSizeStr(args[1]);
+    else if (args.length !== 1) return this.protocolError(`processUnsub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
+    this.activity = true;
+    const sub = this.subs?.get(args[0]);
+    if (this.opts.verbose) this.sendOK();
+    if (sub === undefined) return;
+    if (max > 0 && max > sub.nm) {
+      sub.max = max;
+    } else {
+      sub.max = 0;
+      this.unsubscribe(sub);
+    }
+  }
+
+  unsubscribe(sub: Subscription): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.subs?.delete(sub.sid);
+    this.account.removeSubscription(sub);
+    if (this.server.log.trace) this.trace(`<-> [DELSUB ${sub.sid}]`);
+  }
+
+  // ---------------------------------------------------------------- PING / PONG
+
+  processPing(): void {
+    if (this.server.log.trace) this.traceIn('PING');
+    this.queueBytes(PONG);
+    if (this.server.log.trace) this.trace('->> [PONG]');
+    this.flushSoon();
+    this.lastClientPing = Date.now();
+    if (!this.connectReceived) return;
+    if (this.opts.protocol < 1) {
+      this.firstPongSent = true;
+    } else if (!this.firstPongSent) {
+      // First PING of a protocol-1 client: INFO if what it was told changed (PONG, then INFO).
+      this.firstPongSent = true;
+      if (this.mpay !== this.server.opts.maxPayload || this.server.topologyChangedSince(this.start)) this.sendInfo();
+    }
+  }
+
+  processPong(): void {
+    if (this.server.log.trace) this.traceIn('PONG');
+    this.pingsOut = 0;
+    if (this.rttStart > 0) this.rtt = Math.max(performance.now() - this.rttStart, 1e-6);
+  }
+
+  private setPingTimer(ms: number): void {
+    if (this.closed) return;
+    if (this.pingTimer === null) {
+      this.pingTimer = setTimeout(() => this.processPingTimer(), ms);
+      this.pingTimer.unref?.();
+    } else {
+      // Reuse the timer object (refresh keeps its duration, so re-create when it changes).
+      const t = this.pingTimer as NodeJS.Timeout & { _idleTimeout?: number };
+      if (t._idleTimeout === ms) t.refresh();
+      else {
+        clearTimeout(t);
+        this.pingTimer = setTimeout(() => this.processPingTimer(), ms);
+        this.pingTimer.unref?.();
+      }
+    }
+  }
+
+  /** First PING at min(ping_interval, 2s) plus up to 20% random delay (setFirstPingTimer). */
+  private setFirstPingTimer(): void {
+    const o = this.server.opts;
+    let d = o.pingInterval;
+    if (!o.disableShortFirstPing && d > C.FIRST_CLIENT_PING_INTERVAL_MS) d = C.FIRST_CLIENT_PING_INTERVAL_MS;
+    d += Math.floor(Math.random() * (d / 5));
+    this.setPingTimer(d);
+  }
+
+  /** The keepalive tick (processPingTimer): skip when active, PING, or close as stale. */
+  private processPingTimer(): void {
+    if (this.closed) return;
+    const srv = this.server;
+    const o = srv.opts;
+    this.debug('Client Ping Timer');
+    const now = Date.now();
+    const monoNow = performance.now();
+    const needRTT = this.rtt === 0 || this.rttStart === 0 || monoNow - this.rttStart > C.RTT_REFRESH_MS;
+    let sendPing = true;
+    if (this.kind === Kind.CLIENT && !needRTT) {
+      const delta = now - this.last;
+      const pdelta = now - this.lastClientPing;
+      if (delta < o.pingInterval) {
+        this.debug(`Delaying PING due to client activity ${formatDuration(Math.round(delta / 1000) * 1000)} ago`);
+        sendPing = false;
+      } else if (pdelta < o.pingInterval) {
+        this.debug(`Delaying PING due to remote ping ${formatDuration(Math.round(pdelta / 1000) * 1000)} ago`);
+        sendPing = false;
+      }
+    }
+    if (sendPing) {
+      if (this.pingsOut + 1 > o.pingMax) return this.staleConnection();
+      this.sendPing();
+    }
+    this.setPingTimer(o.pingInterval);
+  }
+
+  private sendPing(): void {
+    this.rttStart = performance.now();
+    this.pingsOut++;
+    this.queueBytes(PING);
+    if (this.server.log.trace) this.trace('->> [PING]');
+    this.flushSoon();
+  }
+
+  private staleConnection(): void {
+    this.server.stats.staleConnections++;
+    this.server.stats.staleClients++;
+    this.warn(`Stale Client Connection - Closing${this.stateSummary()}`);
+    this.sendErr(E.StaleConnection);
+    this.closeConnection(ClosedState.StaleConnection);
+  }
+
+  /** The connection's last known state, appended to health log lines. */
+  stateSummary(): string {
+    const idle = formatDuration(Date.now() - this.last);
+    const parts = [
+      `idle ${idle}`,
+      `pings outstanding ${this.pingsOut}`,
+      `pending ${this.pendingBytes} bytes`,
+      `subscriptions ${this.subs?.size ?? 0}`,
+      `rtt ${this.rtt > 0 ? formatDuration(this.rtt) : 'unknown'}`,
+      `account ${goQuote(this.account?.name ?? '')}`,
+      `user ${goQuote(this.user)}`,
+    ];
+    return ` (${parts.join(', ')})`;
+  }
+
+  private authTimeout(): void {
+    this.authTimer = null;
+    if (this.closed || this.connectReceived) return;
+    this.sendErr(E.AuthTimeout);
+    this.debug('Authentication Timeout');
+    this.closeConnection(ClosedState.AuthenticationTimeout);
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  /**
+   * Queues one message for this connection (deliverMsg). Returns false when it was not
+   * delivered (auto-unsubscribed, or this connection closed as a slow consumer).
+   */
+  deliverMsg(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number): boolean {
+    if (this.closed || sub.closed) return false;
+    sub.nm++;
+    let unsubAfter = false;
+    if (sub.max > 0) {
+      if (sub.nm === sub.max) {
+        this.debug(`Auto-unsubscribe limit of ${sub.max} reached for sid '${sub.sid}'`);
+        unsubAfter = true;
+      } else if (sub.nm > sub.max) {
+        this.debug(`Auto-unsubscribe limit [${sub.max}] exceeded`);
+        this.unsubscribe(sub);
+        return false;
+      }
+    }
+    // Headers are stripped for clients that did not ask for them.
+    const withHdr = hdr > 0 && this.headers;
+    if (hdr > 0 && !this.headers) s += hdr;
+    const size = e - s;
+    const need = FRAME_OVERHEAD + subject.length + sub.sidBytes.length + reply.length + size;
+    const pending = this.pendingOut + this.sockPending;
+    if (pending + need > this.server.opts.maxPending) {
+      this.slowConsumerPending();
+      return false;
+    }
+    let out = this.out;
+    let p = this.outPos;
+    if (out === null || p + need > out.length) {
+      out = this.grow(need);
+      p = this.outPos;
+    }
+    if (withHdr) {
+      out[p++] = 0x48; // H
+    }
+    out[p++] = 0x4d; // M
+    out[p++] = 0x53; // S
+    out[p++] = 0x47; // G
+    out[p++] = 0x20;
+    p = writeLatin1(out, p, subject);
+    out[p++] = 0x20;
+    const sid = sub.sidBytes;
+    for (let i = 0; i < sid.length; i++) out[p++] = sid[i];
+    out[p++] = 0x20;
+    if (reply.length > 0) {
+      p = writeLatin1(out, p, reply);
+      out[p++] = 0x20;
+    }
+    if (withHdr) {
+      p = writeInt(out, p, hdr);
+      out[p++] = 0x20;
+    }
+    p = writeInt(out, p, size);
+    out[p++] = 0x0d;
+    out[p++] = 0x0a;
+    if (size > 0) {
+      if (size <= 64) {
+        for (let i = s; i < e; i++) out[p++] = buf[i];
+      } else {
+        buf.copy(out, p, s, e);
+        p += size;
+      }
+    }
+    out[p++] = 0x0d;
+    out[p++] = 0x0a;
+    this.pendingOut += p - this.outPos;
+    this.outPos = p;
+    this.outMsgs++;
+    this.outBytes += size;
+    const st = this.server.stats;
+    st.outMsgs++;
+    st.outBytes += size;
+    if (this.server.log.trace) this.trace(`->> [${withHdr ? 'HMSG' : 'MSG'} ${subject} ${sub.sid}${reply ? ' ' + reply : ''}${withHdr ? ' ' + hdr : ''} ${size}]`);
+    if (!this.dirty) {
+      this.dirty = true;
+      this.server.markDirty(this);
+    }
+    if (unsubAfter) this.unsubscribe(sub);
+    return true;
+  }
+
+  private slowConsumerPending(): void {
+    const srv = this.server;
+    srv.stats.slowConsumers++;
+    srv.stats.slowConsumerClients++;
+    this.account.slowConsumers++;
+    this.notice(`Slow Consumer Detected: MaxPending of ${srv.opts.maxPending} Exceeded`);
+    this.closeConnection(ClosedState.SlowConsumerPendingBytes, true);
+  }
+
+  private onWriteDeadline(): void {
+    this.wdTimer = null;
+    if (this.closed || this.sock.writableLength === 0) return;
+    const srv = this.server;
+    srv.stats.slowConsumers++;
+    srv.stats.slowConsumerClients++;
+    this.account.slowConsumers++;
+    const pending = this.sock.writableLength;
+    this.notice(`Slow Consumer Detected: WriteDeadline of ${formatDuration(srv.opts.writeDeadline)} exceeded with ${this.sock.writableLength > 0 ? 1 : 0} chunks of ${pending} total bytes.`);
+    this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
+  }
+
+  // ---------------------------------------------------------------- outbound queue
+
+  get pendingBytes(): number {
+    return this.pendingOut + this.sockPending;
+  }
+
+  /** A new outbound buffer with room for `need` bytes; the current one is kept for the flush. */
+  private grow(need: number): Buffer {
+    const out = this.out;
+    if (out !== null && this.outPos > 0) {
+      (this.outFull ??= []).push(out.subarray(0, this.outPos));
+      if (this.outSize < OUT_MAX) this.outSize *= 2;
+    }
+    const size = need > this.outSize ? need : this.outSize;
+    this.out = Buffer.allocUnsafe(size);
+    this.outPos = 0;
+    return this.out;
+  }
+
+  queueBytes(b: Buffer): void {
+    if (this.closed) return;
+    let out = this.out;
+    if (out === null || this.outPos + b.length > out.length) out = this.grow(b.length);
+    b.copy(out, this.outPos);
+    this.outPos += b.length;
+    this.pendingOut += b.length;
+  }
+
+  private queueString(s: string): void {
+    this.queueBytes(Buffer.from(s, 'latin1'));
+  }
+
+  sendOK(): void {
+    this.queueBytes(OK);
+    if (this.server.log.trace) this.trace('->> [OK]');
+    this.flushSoon();
+  }
+
+  sendErr(text: string): void {
+    this.queueBytes(errFrame(text));
+    if (this.server.log.trace) this.trace(`->> [-ERR ${text}]`);
+    this.flushSoon();
+  }
+
+  /** Schedule this connection's flush at the end of the current I/O batch. */
+  flushSoon(): void {
+    if (!this.dirty && !this.closed) {
+      this.dirty = true;
+      this.server.markDirty(this);
+    }
+  }
+
+  /** One write per connection per batch (flushOutbound). */
+  flush(): void {
+    this.dirty = false;
+    if (this.pendingOut === 0 || this.closed) return;
+    const sock = this.sock;
+    const out = this.out!;
+    const last = out.subarray(0, this.outPos);
+    const full = this.outFull;
+    if (full !== null) {
+      sock.cork();
+      for (const b of full) sock.write(b);
+      sock.write(last, this.onWriteDone);
+      sock.uncork();
+      this.outFull = null;
+    } else {
+      sock.write(last, this.onWriteDone);
+    }
+    // Adapt the next buffer size to what this flush needed.
+    if (this.pendingOut < this.outSize >> 2 && this.outSize > OUT_MIN) this.outSize >>= 1;
+    this.out = null;
+    this.outPos = 0;
+    this.pendingOut = 0;
+    this.last = Date.now();
+    this.sockPending = sock.writableLength;
+    if (this.sockPending > 0 && this.wdTimer === null && this.server.opts.writeDeadline > 0) {
+      this.wdTimer = setTimeout(() => this.onWriteDeadline(), this.server.opts.writeDeadline);
+      this.wdTimer.unref?.();
+    }
+  }
+
+  // ---------------------------------------------------------------- close
+
+  private skipFlush = false;
+
+  /**
+   * Closes the connection with a reason (closeConnection): stops timers, removes subscriptions,
+   * deregisters, remembers it in the closed ring, then flushes what is queued (unless skipFlush,
+   * as for slow consumers) and closes the socket.
+   */
+  closeConnection(reason: ClosedReason, skipFlush = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reason = reason;
+    this.stop = new Date();
+    this.skipFlush = skipFlush;
+    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    if (this.wdTimer !== null) clearTimeout(this.wdTimer);
+    this.pingTimer = this.authTimer = this.wdTimer = null;
+    this.debug(`Client connection closed: ${reason}`);
+    if (this.subs !== null) {
+      for (const sub of this.subs.values()) {
+        sub.closed = true;
+        this.account?.removeSubscription(sub);
+        if (this.server.log.trace) this.trace(`<-> [DELSUB ${sub.sid}]`);
+      }
+    }
+    this.server.removeClient(this);
+    const sock = this.sock;
+    if (!skipFlush && this.pendingOut > 0 && !sock.destroyed) {
+      const out = this.out!;
+      if (this.outFull !== null) for (const b of this.outFull) sock.write(b);
+      sock.write(out.subarray(0, this.outPos));
+    }
+    this.out = null;
+    this.outFull = null;
+    this.pendingOut = 0;
+    if (skipFlush || sock.destroyed) {
+      sock.destroy();
+    } else {
+      // FIN after the queued bytes, then release the socket even if the peer never closes.
+      sock.end();
+      const t = setTimeout(() => sock.destroy(), Math.max(this.server.opts.writeDeadline, 100));
+      t.unref?.();
+      sock.once('close', () => clearTimeout(t));
+      sock.once('finish', () => sock.destroy());
+    }
+    if (this.subs !== null) this.subsAtClose = [...this.subs.values()];
+    this.subs = null;
+  }
+
+  /** Subscriptions the connection had when it closed (for the closed-connections ring). */
+  subsAtClose: Subscription[] | null = null;
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Reserved reply prefixes: service-import replies and gateway-routed replies (isReservedReply). */
+function isReservedReply(reply: string): boolean {
+  const c = reply.charCodeAt(0);
+  if (c === 0x5f) return reply.startsWith('_R_.') || (reply.length > 5 && reply.startsWith('_GR_.'));
+  if (c === 0x24) return (reply.length > 8 && reply.startsWith('$JS.ACK.')) || reply.startsWith('$GR.') || reply.startsWith('$GNR.');
+  return false;
+}
+
+/** A client may not publish on gateway-routed reply subjects (hasGWRoutedReplyPrefix). */
+function isGWRoutedSubject(subject: string): boolean {
+  return subject.charCodeAt(0) === 0x24 && (subject.startsWith('$GNR.') || subject.startsWith('$GR.')) && subject.length > 5;
+}
+
+/** Digits only, else -1 (parseSize). */
+function parseSize(buf: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n === 0 || n > 9) {
+    if (n === 0) return -1;
+    // long numbers: still digits only; overflow protection as the reference (int64)
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const d = buf[i] - 0x30;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v > Number.MAX_SAFE_INTEGER ? -1 : v;
+  }
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+function parseSizeStr(s: string): number {
+  return parseSize(Buffer.from(s, 'latin1'), 0, s.length);
+}
+
+/** Splits an argument line by spaces and tabs into latin1 strings (splitArg). */
+function splitArgs(buf: Buffer, s: number, e: number): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = s; i < e; i++) {
+    const b = buf[i];
+    if (b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a) {
+      if (start >= 0) {
+        out.push(buf.latin1Slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) out.push(buf.latin1Slice(start, e));
+  return out;
+}
+
+function writeLatin1(out: Buffer, p: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
+  return p;
+}
+
+function writeInt(out: Buffer, p: number, v: number): number {
+  if (v < 10) {
+    out[p++] = 0x30 + v;
+    return p;
+  }
+  let digits = 0;
+  for (let t = v; t > 0; t = Math.floor(t / 10)) digits++;
+  let q = p + digits - 1;
+  while (v > 0) {
+    out[q--] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return p + digits;
+}
+
+/** Go's %q of up to `max` bytes from `start` (protoSnippet). */
+function protoSnippet(buf: Buffer, start: number, max: number): string {
+  if (start >= buf.length) return '""';
+  let stop = start + max;
+  if (stop > buf.length) stop = buf.length - 1;
+  return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
+}
+
+/** Passwords never reach the log (removePassFromTrace). */
+function redactPass(s: string): string {
+  return s.replace(/("?\s*pass\S*?"?\s*[:=]\s*"?)(([^",\r\n}])*)/, '$1[REDACTED]');
+}
+
+/** Go's time.Duration String(): 1.5s, 332µs, 2m0s, 1h0m0s. Input in milliseconds. */
+export function formatDuration(ms: number): string {
+  const ns = Math.round(ms * 1e6);
+  if (ns === 0) return '0s';
+  const neg = ns < 0;
+  let u = Math.abs(ns);
+  let out: string;
+  if (u < 1000) out = `${u}ns`;
+  else if (u < 1e6) out = `${trimFrac(u / 1e3)}µs`;
+  else if (u < 1e9) out = `${trimFrac(u / 1e6)}ms`;
+  else {
+    const h = Math.floor(u / 3.6e12);
+    u -= h * 3.6e12;
+    const m = Math.floor(u / 6e10);
+    u -= m * 6e10;
+    const sec = trimFrac(u / 1e9);
+    out = h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
+  }
+  return neg ? '-' + out : out;
+}
+
+function trimFrac(v: number): string {
+  // up to 9 significant fractional digits, trailing zeros removed (as Go)
+  let s = v.toFixed(9);
+  s = s.replace(/\.?0+$/, '');
+  return s;
+}
+
+void lastNow;

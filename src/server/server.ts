@@ -1,0 +1,379 @@
+// The server: listener, connection registry, INFO, accounts, the flush batch, the closed-connection
+// ring, and shutdown. One Server per startServer() call; several can live in one process.
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { writeFileSync, unlinkSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { createServer as createServerKey } from '@nats-io/nkeys';
+import { defaultOptions, type ServerOptions } from '../options.js';
+import * as C from '../const.js';
+import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
+import { Client, Kind, formatDuration } from './client.js';
+import { Account } from './account.js';
+import { Authenticator } from './auth.js';
+import { ClosedRing, closedInfo } from './closed.js';
+import { duplexPair } from './inprocess.js';
+import { type InfoFields } from '../protocol/encode.js';
+import { E, ClosedState, type ClosedReason } from '../errors.js';
+import { healthChannels } from './events.js';
+
+/** Counters the monitoring endpoints serve (varz). */
+export interface ServerStats {
+  inMsgs: number;
+  outMsgs: number;
+  inBytes: number;
+  outBytes: number;
+  totalConnections: number;
+  slowConsumers: number;
+  slowConsumerClients: number;
+  slowConsumerRoutes: number;
+  slowConsumerGateways: number;
+  slowConsumerLeafs: number;
+  staleConnections: number;
+  staleClients: number;
+  staleRoutes: number;
+  staleGateways: number;
+  staleLeafs: number;
+  stalledClients: number;
+}
+
+function newStats(): ServerStats {
+  return {
+    inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, totalConnections: 0,
+    slowConsumers: 0, slowConsumerClients: 0, slowConsumerRoutes: 0, slowConsumerGateways: 0, slowConsumerLeafs: 0,
+    staleConnections: 0, staleClients: 0, staleRoutes: 0, staleGateways: 0, staleLeafs: 0, stalledClients: 0,
+  };
+}
+
+export class Server extends EventEmitter {
+  readonly opts: ServerOptions;
+  readonly log: Logger;
+  readonly id: string;
+  readonly name: string;
+  readonly startTime = new Date();
+  configLoadTime = new Date();
+  readonly stats: ServerStats = newStats();
+  readonly clients = new Map<number, Client>();
+  readonly accounts = new Map<string, Account>();
+  readonly gacc: Account;
+  sysAcc: Account | null = null;
+  readonly closedClients: ClosedRing;
+  private auth: Authenticator;
+  private listener: NetServer | null = null;
+  private sockets = new Set<Duplex>();
+  /** The port actually bound. */
+  port = 0;
+  private nextCid = 1;
+  private dirty: Client[] = [];
+  private flushScheduled = false;
+  private readonly flushAll = () => this.flushDirty();
+  private lastTopologyChange = 0;
+  running = false;
+  private shuttingDown: Promise<void> | null = null;
+
+  constructor(options: Partial<ServerOptions> = {}) {
+    super();
+    this.opts = { ...defaultOptions(), ...stripUndefined(options) };
+    const o = this.opts;
+    this.log = new Logger({
+      sink: makeSink(o),
+      time: o.logtime,
+      debug: o.debug,
+      trace: o.trace,
+      colors: o.log === true && !o.logFile && process.stderr.isTTY === true,
+    });
+    const kp = createServerKey();
+    this.id = kp.getPublicKey();
+    this.name = o.serverName || this.id;
+    this.closedClients = new ClosedRing(o.maxClosedClients);
+    this.gacc = new Account(C.GLOBAL_ACCOUNT, !o.disableSublistCache);
+    this.accounts.set(this.gacc.name, this.gacc);
+    for (const a of o.accounts ?? []) {
+      const acc = new Account(a.name, !o.disableSublistCache);
+      acc.limits = { ...a.limits };
+      this.accounts.set(a.name, acc);
+    }
+    if (!o.noSystemAccount) {
+      let sys = this.accounts.get(o.systemAccount);
+      if (!sys) {
+        sys = new Account(o.systemAccount, !o.disableSublistCache);
+        this.accounts.set(sys.name, sys);
+      }
+      this.sysAcc = sys;
+    }
+    this.auth = new Authenticator(o);
+    // cids 1..3 are taken by the reference's internal clients; start where it starts.
+    this.nextCid = 4;
+  }
+
+  // ---------------------------------------------------------------- startup / shutdown
+
+  async start(): Promise<void> {
+    const o = this.opts;
+    const log = this.log;
+    log.notice(`Starting tsnats ${C.TSNATS_VERSION} (nats-server ${C.VERSION} protocol)`);
+    log.notice(`  Version:  ${C.VERSION}`);
+    log.notice(`  Git:      [not set]`);
+    log.debugf(`  Node:     ${process.version}`);
+    log.notice(`  Name:     ${this.name}`);
+    log.notice(`  ID:       ${this.id}`);
+    if (o.configFile) log.notice(`Using configuration file: ${o.configFile}`);
+    if (this.sysAcc && !(o.accounts ?? []).some((a) => a.name === this.sysAcc!.name)) log.debugf(`Created system account: "${this.sysAcc.name}"`);
+    if (o.maxPayload > C.MAX_PAYLOAD_WARN) log.warn(`Maximum payloads over ${C.MAX_PAYLOAD_WARN} bytes are not recommended`);
+
+    const listener = createNetServer({ noDelay: true, keepAlive: o.tcpKeepAlive > 0, keepAliveInitialDelay: o.tcpKeepAlive, allowHalfOpen: false });
+    this.listener = listener;
+    listener.on('connection', (sock: Socket) => this.acceptSocket(sock));
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      const port = o.port === -1 || o.port === 0 ? 0 : o.port;
+      listener.listen({ host: o.host, port, exclusive: true }, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+    listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
+    this.port = (listener.address() as { port: number }).port;
+    this.running = true;
+    log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
+    if (o.portsFileDir) this.writePortsFile();
+    log.notice('Server is ready');
+  }
+
+  private portsFile(): string | null {
+    const o = this.opts;
+    if (!o.portsFileDir) return null;
+    return join(o.portsFileDir, `${basename(process.argv[1] ?? 'tsnats').replace(/\.js$/, '')}_${process.pid}.ports`);
+  }
+
+  private writePortsFile(): void {
+    const file = this.portsFile()!;
+    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()] }));
+  }
+
+  /** nats://host:port as clients should use it (127.0.0.1 for a wildcard bind). */
+  get url(): string {
+    return this.clientURL();
+  }
+
+  clientURL(): string {
+    const h = this.opts.host === '0.0.0.0' || this.opts.host === '::' || this.opts.host === '' ? '127.0.0.1' : this.opts.host;
+    return `nats://${h.includes(':') ? `[${h}]` : h}:${this.port}`;
+  }
+
+  /** Closes every client, listener and timer; resolves when all sockets are gone. */
+  shutdown(): Promise<void> {
+    if (this.shuttingDown) return this.shuttingDown;
+    this.shuttingDown = (async () => {
+      this.running = false;
+      this.log.notice('Initiating Shutdown...');
+      const l = this.listener;
+      this.listener = null;
+      const closedListener = l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
+      for (const c of [...this.clients.values()]) c.closeConnection(ClosedState.ServerShutdown);
+      this.flushDirty();
+      // Give sockets a moment to flush, then make sure every one is gone.
+      const deadline = Date.now() + 1000;
+      while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      for (const s of this.sockets) s.destroy();
+      await closedListener;
+      if (this.opts.pidFile) tryUnlink(this.opts.pidFile);
+      const pf = this.portsFile();
+      if (pf) tryUnlink(pf);
+      this.log.notice('Server Exiting..');
+      this.log.close();
+      this.emit('shutdown');
+    })();
+    return this.shuttingDown;
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private acceptSocket(sock: Socket): void {
+    const host = sock.remoteAddress ?? '';
+    const port = sock.remotePort ?? 0;
+    this.acceptConnection(sock, host.startsWith('::ffff:') ? host.slice(7) : host, port);
+  }
+
+  /** Takes any byte stream as a client connection (TCP socket, in-process Duplex, …). */
+  acceptConnection(sock: Duplex, host: string, port: number, type = 'nats'): Client | null {
+    if (!this.running) {
+      sock.destroy();
+      return null;
+    }
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
+    const cid = this.nextCid++;
+    const c = new Client(this, sock, cid, host, port, type);
+    this.stats.totalConnections++;
+    // INFO goes first, then the limit check (captured: INFO, then -ERR).
+    if (this.opts.maxConnections > 0 && this.clients.size >= this.opts.maxConnections) {
+      c.account = this.gacc;
+      c.sendInfo();
+      c.sendErr(E.MaxConnections);
+      c.error(E.MaxConnections);
+      this.clients.set(cid, c);
+      c.closeConnection(ClosedState.MaxConnectionsExceeded);
+      this.flushDirty();
+      return null;
+    }
+    c.account = this.gacc;
+    this.clients.set(cid, c);
+    c.init();
+    return c;
+  }
+
+  /** A client end of an in-process connection (no TCP): write protocol to it, read the server's. */
+  connectInProcess(): Duplex {
+    const [serverEnd, clientEnd] = duplexPair();
+    this.acceptConnection(serverEnd, 'pipe', 0);
+    return clientEnd;
+  }
+
+  authRequired(): boolean {
+    return this.auth.required();
+  }
+
+  /** Authenticates a CONNECT and binds the client to its account (checkAuthentication). */
+  checkAuthentication(c: Client): boolean {
+    const r = this.auth.check(c);
+    if (r === null) return false;
+    c.user = r.user;
+    const acc = r.account ? this.accounts.get(r.account) : this.gacc;
+    if (!acc) return false;
+    if (acc !== c.account) {
+      if (acc.maxConnectionsReached()) {
+        c.sendErr(E.MaxAccountConnections);
+        c.error(E.MaxAccountConnections);
+        c.closeConnection(ClosedState.MaxAccountConnectionsExceeded);
+        return false;
+      }
+      c.account.removeClient(c);
+      c.account = acc;
+      acc.addClient(c);
+      if (acc.limits.maxPayload !== undefined && acc.limits.maxPayload > 0) c.mpay = acc.limits.maxPayload;
+      if (acc.limits.maxSubscriptions !== undefined && acc.limits.maxSubscriptions > 0) c.msubs = acc.limits.maxSubscriptions;
+    }
+    return true;
+  }
+
+  /** Logs an authentication failure (the CLIENT.AUTH.ERR event comes with the system account). */
+  authFailed(c: Client): void {
+    const user = c.opts.user;
+    if (this.opts.users?.length || this.opts.accounts?.some((a) => a.users?.length)) c.error(`authentication error - User "${user}"`);
+    else c.error('authentication error');
+  }
+
+  clientConnected(c: Client): void {
+    if (!c.account.clients.has(c)) c.account.addClient(c);
+    this.emit('client:connect', c);
+    healthChannels.connect.publish({ server: this, client: c });
+  }
+
+  removeClient(c: Client): void {
+    if (!this.clients.delete(c.cid)) return;
+    c.account?.removeClient(c);
+    if (c.kind === Kind.CLIENT) this.closedClients.add(closedInfo(c));
+    this.emit('client:close', c, c.reason);
+    healthChannels.close.publish({ server: this, client: c, reason: c.reason });
+  }
+
+  /** INFO for a client, as the reference builds it (generateClientInfoJSON). */
+  clientInfo(c: Client): InfoFields {
+    const o = this.opts;
+    const info: InfoFields = {
+      server_id: this.id,
+      server_name: this.name,
+      version: C.VERSION,
+      proto: C.PROTO_VERSION,
+      go: `node${process.version}`,
+      host: o.host,
+      port: this.port,
+      headers: !o.noHeaderSupport,
+      auth_required: this.authRequired() || undefined,
+      max_payload: c.mpay,
+      client_id: c.cid,
+      client_ip: c.host,
+    };
+    if (this.needsNonce()) info.nonce = randomBytes(C.NONCE_BYTES).toString('base64url');
+    return info;
+  }
+
+  private needsNonce(): boolean {
+    return !!(this.opts.users?.some((u) => u.nkey) || this.opts.trustedOperators?.length);
+  }
+
+  topologyChangedSince(d: Date): boolean {
+    return this.lastTopologyChange >= d.getTime();
+  }
+
+  // ---------------------------------------------------------------- flush batching
+
+  /** Queues a client for the end-of-batch flush: one write per connection per I/O batch. */
+  markDirty(c: Client): void {
+    this.dirty.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private flushDirty(): void {
+    this.flushScheduled = false;
+    const list = this.dirty;
+    if (list.length === 0) return;
+    this.dirty = [];
+    for (let i = 0; i < list.length; i++) list[i].flush();
+  }
+
+  // ---------------------------------------------------------------- introspection
+
+  get numConnections(): number {
+    return this.clients.size;
+  }
+
+  get numSubscriptions(): number {
+    let n = 0;
+    for (const a of this.accounts.values()) n += a.sl.size;
+    return n;
+  }
+
+  closeClient(cid: number, reason: ClosedReason): boolean {
+    const c = this.clients.get(cid);
+    if (!c) return false;
+    c.closeConnection(reason);
+    return true;
+  }
+
+  uptime(): string {
+    return formatDuration(Date.now() - this.startTime.getTime());
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function tryUnlink(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    /* already gone */
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function makeSink(o: ServerOptions): LogSink {
+  if (typeof o.log === 'function') return fnSink(o.log);
+  if (o.logFile) return new FileSink(o.logFile, o.logSizeLimit);
+  if (o.log === true) return stderrSink;
+  return nullSink;
+}

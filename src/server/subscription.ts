@@ -1,0 +1,26 @@
+import type { Client } from './client.js';
+
+/** Internal subscriptions ($SYS handlers) get messages through a callback instead of a socket. */
+export type InternalHandler = (sub: Subscription, subject: string, reply: string, hdr: Buffer | null, msg: Buffer, client: Client | null) => void;
+
+/** One SUB of one connection (or an internal handler). */
+export class Subscription {
+  /** Messages delivered so far (for UNSUB max and /subsz msgs). */
+  nm = 0;
+  /** Auto-unsubscribe after this many messages; 0 = no limit. */
+  max = 0;
+  closed = false;
+  /** The sid as bytes, ready for MSG frames. */
+  readonly sidBytes: Buffer;
+
+  constructor(
+    /** The receiving connection; null for internal handlers. */
+    readonly client: Client | null,
+    readonly subject: string,
+    readonly queue: string | null,
+    readonly sid: string,
+    readonly handler: InternalHandler | null = null,
+  ) {
+    this.sidBytes = Buffer.from(sid, 'latin1');
+  }
+}

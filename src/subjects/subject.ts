@@ -1,0 +1,107 @@
+// Subject rules (reference §1.5): tokens separated by '.', no empty tokens, no whitespace;
+// '*' matches one token and '>' one or more tokens, and only as whole tokens; '>' must be last.
+// Subjects are handled as latin1 "byte strings" (one char per byte) so that any UTF-8 subject
+// round-trips unchanged between the wire and the index.
+
+const DOT = 0x2e;
+const STAR = 0x2a;
+const GT = 0x3e;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c;
+}
+
+/** A valid subscription subject (wildcards allowed as whole tokens). */
+export function isValidSubject(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  let tokStart = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      const len = i - tokStart;
+      if (len === 0) return false;
+      if (len === 1 && s.charCodeAt(tokStart) === GT && i !== n) return false; // '>' must be last
+      tokStart = i + 1;
+    } else if (isSpace(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A valid publish subject: valid, and no wildcard tokens (IsValidLiteralSubject). */
+export function isValidLiteralSubject(s: string): boolean {
+  if (!isValidSubject(s)) return false;
+  let tokStart = 0;
+  const n = s.length;
+  for (let i = 0; i <= n; i++) {
+    if (i === n || s.charCodeAt(i) === DOT) {
+      if (i - tokStart === 1) {
+        const c = s.charCodeAt(tokStart);
+        if (c === STAR || c === GT) return false;
+      }
+      tokStart = i + 1;
+    }
+  }
+  return true;
+}
+
+/** A valid queue group name: no whitespace. */
+export function isValidQueue(q: string): boolean {
+  if (q.length === 0) return false;
+  for (let i = 0; i < q.length; i++) if (isSpace(q.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Does the literal subject `subject` match the (possibly wildcard) `pattern`? (matchLiteral) */
+export function subjectMatches(subject: string, pattern: string): boolean {
+  let si = 0;
+  let pi = 0;
+  const sn = subject.length;
+  const pn = pattern.length;
+  while (pi < pn) {
+    // pattern token [pi, pe)
+    let pe = pattern.indexOf('.', pi);
+    if (pe < 0) pe = pn;
+    if (si > sn) return false;
+    let se = subject.indexOf('.', si);
+    if (se < 0) se = sn;
+    if (pe - pi === 1 && pattern.charCodeAt(pi) === GT) return si < sn; // '>' needs one or more tokens
+    if (!(pe - pi === 1 && pattern.charCodeAt(pi) === STAR)) {
+      if (se - si !== pe - pi) return false;
+      for (let k = 0; k < pe - pi; k++) if (subject.charCodeAt(si + k) !== pattern.charCodeAt(pi + k)) return false;
+    }
+    pi = pe + 1;
+    si = se + 1;
+  }
+  return si === sn + 1;
+}
+
+/** Is `subset` (a possibly-wildcard subject) fully covered by `pattern`? (subjectIsSubsetMatch) */
+export function subjectIsSubsetMatch(subset: string, pattern: string): boolean {
+  const a = subset.split('.');
+  const b = pattern.split('.');
+  for (let i = 0; i < b.length; i++) {
+    if (i >= a.length) return false;
+    const pt = b[i];
+    if (pt === '>') return true;
+    const t = a[i];
+    if (pt === '*') {
+      if (t === '>') return false;
+      continue;
+    }
+    if (t !== pt) return false;
+  }
+  return a.length === b.length;
+}
+
+/** True when the subject has a '*' or '>' token. */
+export function hasWildcard(s: string): boolean {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c === STAR || c === GT) && (i === 0 || s.charCodeAt(i - 1) === DOT) && (i + 1 === n || s.charCodeAt(i + 1) === DOT)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,258 @@
+// The subject index: a trie of tokens with '*' (pwc) and '>' (fwc) branches, plus a cache of
+// match results per literal subject (as nats-server's sublist.go). It also reports interest
+// changes — the first subscriber on a (subject, queue) arriving and the last one leaving — which
+// is what routes and leafnodes propagate (RS+/RS-, LS+/LS-).
+import { SUBLIST_CACHE_MAX } from '../const.js';
+import { isValidSubject, subjectMatches, hasWildcard } from './subject.js';
+
+export interface SubLike {
+  readonly subject: string;
+  readonly queue: string | null;
+}
+
+/** Plain subscribers, and one array per queue group (a message goes to one member of each). */
+export interface SublistResult<S extends SubLike> {
+  psubs: S[];
+  qsubs: S[][];
+}
+
+class Node<S extends SubLike> {
+  next: Level<S> | null = null;
+  psubs: Set<S> | null = null;
+  qsubs: Map<string, Set<S>> | null = null;
+  isEmpty(): boolean {
+    return (this.psubs === null || this.psubs.size === 0) && (this.qsubs === null || this.qsubs.size === 0) &&
+      (this.next === null || this.next.isEmpty());
+  }
+}
+
+class Level<S extends SubLike> {
+  nodes: Map<string, Node<S>> | null = null;
+  pwc: Node<S> | null = null;
+  fwc: Node<S> | null = null;
+  isEmpty(): boolean {
+    return (this.nodes === null || this.nodes.size === 0) && this.pwc === null && this.fwc === null;
+  }
+}
+
+export type InterestListener = (subject: string, queue: string | null, delta: 1 | -1) => void;
+
+export class Sublist<S extends SubLike> {
+  private root = new Level<S>();
+  private cache: Map<string, SublistResult<S>> | null;
+  private count = 0;
+  /** Statistics for /subsz. */
+  stats = { inserts: 0, removes: 0, matches: 0, cacheHits: 0 };
+  /** Called when a (subject, queue) gains its first or loses its last subscriber. */
+  onInterest: InterestListener | null = null;
+
+  constructor(cacheEnabled = true) {
+    this.cache = cacheEnabled ? new Map() : null;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get cacheSize(): number {
+    return this.cache ? this.cache.size : 0;
+  }
+
+  /** Inserts a subscription; returns false if its subject is invalid. */
+  insert(sub: S): boolean {
+    const subject = sub.subject;
+    if (!isValidSubject(subject)) return false;
+    let l = this.root;
+    let n: Node<S> | null = null;
+    let start = 0;
+    const len = subject.length;
+    while (start <= len) {
+      let end = subject.indexOf('.', start);
+      if (end < 0) end = len;
+      const tok = subject.slice(start, end);
+      if (tok === '*') {
+        n = l.pwc ??= new Node<S>();
+      } else if (tok === '>') {
+        n = l.fwc ??= new Node<S>();
+      } else {
+        l.nodes ??= new Map();
+        n = l.nodes.get(tok) ?? null;
+        if (n === null) {
+          n = new Node<S>();
+          l.nodes.set(tok, n);
+        }
+      }
+      start = end + 1;
+      if (start <= len) l = n.next ??= new Level<S>();
+    }
+    const node = n!;
+    let first = false;
+    if (sub.queue === null) {
+      node.psubs ??= new Set();
+      first = node.psubs.size === 0;
+      node.psubs.add(sub);
+    } else {
+      node.qsubs ??= new Map();
+      let q = node.qsubs.get(sub.queue);
+      if (!q) {
+        q = new Set();
+        node.qsubs.set(sub.queue, q);
+      }
+      first = q.size === 0;
+      q.add(sub);
+    }
+    this.count++;
+    this.stats.inserts++;
+    this.invalidate(subject);
+    if (first && this.onInterest) this.onInterest(subject, sub.queue, 1);
+    return true;
+  }
+
+  /** Removes a subscription; returns false if it was not there. */
+  remove(sub: S): boolean {
+    const subject = sub.subject;
+    const path: { l: Level<S>; n: Node<S>; tok: string }[] = [];
+    let l: Level<S> | null = this.root;
+    let start = 0;
+    const len = subject.length;
+    let n: Node<S> | null = null;
+    while (start <= len) {
+      if (l === null) return false;
+      let end = subject.indexOf('.', start);
+      if (end < 0) end = len;
+      const tok = subject.slice(start, end);
+      n = tok === '*' ? l.pwc : tok === '>' ? l.fwc : (l.nodes?.get(tok) ?? null);
+      if (n === null) return false;
+      path.push({ l, n, tok });
+      l = n.next;
+      start = end + 1;
+    }
+    const node = n!;
+    let last = false;
+    if (sub.queue === null) {
+      if (!node.psubs?.delete(sub)) return false;
+      last = node.psubs.size === 0;
+    } else {
+      const q = node.qsubs?.get(sub.queue);
+      if (!q || !q.delete(sub)) return false;
+      if (q.size === 0) {
+        node.qsubs!.delete(sub.queue);
+        last = true;
+      }
+    }
+    this.count--;
+    this.stats.removes++;
+    // prune empty nodes bottom-up
+    for (let i = path.length - 1; i >= 0; i--) {
+      const { l: pl, n: pn, tok } = path[i];
+      if (pn.next !== null && pn.next.isEmpty()) pn.next = null;
+      if (!pn.isEmpty()) break;
+      if (tok === '*') pl.pwc = null;
+      else if (tok === '>') pl.fwc = null;
+      else pl.nodes!.delete(tok);
+    }
+    this.invalidate(subject);
+    if (last && this.onInterest) this.onInterest(subject, sub.queue, -1);
+    return true;
+  }
+
+  /** Drops cached results a change on `subject` affects. */
+  private invalidate(subject: string): void {
+    const cache = this.cache;
+    if (cache === null || cache.size === 0) return;
+    if (!hasWildcard(subject)) {
+      cache.delete(subject);
+      return;
+    }
+    for (const key of cache.keys()) if (subjectMatches(key, subject)) cache.delete(key);
+  }
+
+  /** All subscriptions matching a literal subject. The result is shared: do not modify it. */
+  match(subject: string): SublistResult<S> {
+    this.stats.matches++;
+    const cache = this.cache;
+    if (cache !== null) {
+      const r = cache.get(subject);
+      if (r !== undefined) {
+        this.stats.cacheHits++;
+        return r;
+      }
+    }
+    const r: SublistResult<S> = { psubs: [], qsubs: [] };
+    const toks = subject.split('.');
+    // An empty token never matches anything (PUB foo..x is dropped).
+    let valid = true;
+    for (const t of toks) if (t.length === 0) valid = false;
+    if (valid) matchLevel(this.root, toks, 0, r);
+    if (cache !== null) {
+      cache.set(subject, r);
+      if (cache.size > SUBLIST_CACHE_MAX) {
+        // Evict the oldest quarter (insertion order), as the reference prunes its cache.
+        let k = cache.size >> 2;
+        for (const key of cache.keys()) {
+          cache.delete(key);
+          if (--k <= 0) break;
+        }
+      }
+    }
+    return r;
+  }
+
+  /** Every subscription in the index (for /subsz and tests). */
+  all(): S[] {
+    const out: S[] = [];
+    collect(this.root, out);
+    return out;
+  }
+
+  /** Number of nodes with at least one subscription is not tracked; fan-out statistics are. */
+  cacheResults(): SublistResult<S>[] {
+    return this.cache ? [...this.cache.values()] : [];
+  }
+}
+
+function addNode<S extends SubLike>(r: SublistResult<S>, n: Node<S>): void {
+  if (n.psubs !== null) for (const s of n.psubs) r.psubs.push(s);
+  if (n.qsubs === null || n.qsubs.size === 0) return;
+  for (const [name, set] of n.qsubs) {
+    // queue groups of the same name on different nodes (foo.* and foo.bar) merge into one group
+    let g: S[] | null = null;
+    for (let i = 0; i < r.qsubs.length; i++) {
+      if (r.qsubs[i][0].queue === name) {
+        g = r.qsubs[i];
+        break;
+      }
+    }
+    if (g === null) {
+      g = [];
+      r.qsubs.push(g);
+    }
+    for (const s of set) g.push(s);
+  }
+}
+
+function matchLevel<S extends SubLike>(l: Level<S> | null, toks: string[], i: number, r: SublistResult<S>): void {
+  let pwc: Node<S> | null = null;
+  let n: Node<S> | null = null;
+  for (; i < toks.length; i++) {
+    if (l === null) return;
+    if (l.fwc !== null) addNode(r, l.fwc);
+    pwc = l.pwc;
+    if (pwc !== null) matchLevel(pwc.next, toks, i + 1, r);
+    n = l.nodes?.get(toks[i]) ?? null;
+    l = n !== null ? n.next : null;
+  }
+  if (n !== null) addNode(r, n);
+  if (pwc !== null) addNode(r, pwc);
+}
+
+function collect<S extends SubLike>(l: Level<S>, out: S[]): void {
+  const visit = (n: Node<S>) => {
+    if (n.psubs) for (const s of n.psubs) out.push(s);
+    if (n.qsubs) for (const set of n.qsubs.values()) for (const s of set) out.push(s);
+    if (n.next) collect(n.next, out);
+  };
+  if (l.nodes) for (const n of l.nodes.values()) visit(n);
+  if (l.pwc) visit(l.pwc);
+  if (l.fwc) visit(l.fwc);
+}
