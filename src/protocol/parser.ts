@@ -380,8 +380,14 @@ export class Parser {
               // Jump over the payload when it is all here.
               const end = this.as + size;
               if (end + 2 <= n) {
-                if (buf[end] !== 0x0d) return this.err(buf, end);
-                if (buf[end + 1] !== 0x0a) return this.err(buf, end + 1);
+                if (buf[end] !== 0x0d) {
+                  this.state = S.MSG_END_R;
+                  return this.err(buf, end);
+                }
+                if (buf[end + 1] !== 0x0a) {
+                  this.state = S.MSG_END_N;
+                  return this.err(buf, end + 1);
+                }
                 this.state = S.OP_START;
                 h.processMsg(buf, this.as, end);
                 if (h.closed) return;
@@ -441,8 +447,14 @@ export class Parser {
             const mb = this.msgBuf!;
             this.msgBuf = null;
             this.msgLen = 0;
-            if (mb[this.size] !== 0x0d) return this.err(buf, i - 1);
-            if (mb[this.size + 1] !== 0x0a) return this.err(buf, i);
+            if (mb[this.size] !== 0x0d) {
+              this.state = S.MSG_END_R;
+              return this.err(buf, i - 1);
+            }
+            if (mb[this.size + 1] !== 0x0a) {
+              this.state = S.MSG_END_N;
+              return this.err(buf, i);
+            }
             this.state = S.OP_START;
             this.as = i + 1;
             h.processMsg(mb, 0, this.size);

@@ -1,0 +1,155 @@
+// The parser on its own: every op, split at every byte and in random splits, gives the same
+// sequence of calls as when fed whole; max_control_line is enforced while buffering.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Parser, type ParserHandler } from '../../src/protocol/parser.js';
+
+class Recorder implements ParserHandler {
+  closed = false;
+  calls: string[] = [];
+  auth = false;
+  mcl = 4096;
+  awaitingAuth() { return this.auth; }
+  maxControlLine() { return this.mcl; }
+  private rec(op: string, buf?: Buffer, s?: number, e?: number) {
+    this.calls.push(buf ? `${op} ${buf.toString('latin1', s, e)}` : op);
+  }
+  processConnect(b: Buffer, s: number, e: number) { this.rec('CONNECT', b, s, e); this.auth = false; }
+  processPubArgs(b: Buffer, s: number, e: number, h: boolean) {
+    this.rec(h ? 'HPUB' : 'PUB', b, s, e);
+    const parts = b.toString('latin1', s, e).split(/[ \t]+/);
+    return Number(parts[parts.length - 1]);
+  }
+  processMsg(b: Buffer, s: number, e: number) { this.rec('MSG_PAYLOAD', b, s, e); }
+  processSub(b: Buffer, s: number, e: number) { this.rec('SUB', b, s, e); }
+  processUnsub(b: Buffer, s: number, e: number) { this.rec('UNSUB', b, s, e); }
+  processPing() { this.rec('PING'); }
+  processPong() { this.rec('PONG'); }
+  processInfo(b: Buffer, s: number, e: number) { this.rec('INFO', b, s, e); }
+  processErr(b: Buffer, s: number, e: number) { this.rec('ERR', b, s, e); this.closed = true; }
+  parseError(state: number, _b: Buffer, i: number) { this.calls.push(`PARSE_ERROR state=${state}`); void i; this.closed = true; }
+  authViolation() { this.calls.push('AUTH_VIOLATION'); this.closed = true; }
+  maxControlLineViolation(state: number, len: number) { this.calls.push(`MAX_CONTROL_LINE state=${state} len>${this.mcl}`); void len; this.closed = true; }
+}
+
+function feed(input: Buffer, splits: number[], setup?: (r: Recorder) => void): string[] {
+  const r = new Recorder();
+  setup?.(r);
+  const p = new Parser(r);
+  let pos = 0;
+  for (const at of [...splits, input.length]) {
+    if (r.closed) break;
+    if (at > pos) p.parse(input.subarray(pos, at));
+    pos = at;
+  }
+  return r.calls;
+}
+
+const SESSION = Buffer.from(
+  'CONNECT {"verbose":false,"headers":true}\r\n' +
+  'sub foo.* 1\r\n' +
+  'SUB\tbar   q  2\r\n' +
+  'PUB foo.bar 5\r\nhello\r\n' +
+  'pub foo.bar reply.x 0\r\n\r\n' +
+  'HPUB foo.h 12 14\r\nNATS/1.0\r\n\r\nhi\r\n' +
+  'PUB big 300\r\n' + 'x'.repeat(300) + '\r\n' +
+  'PING\r\nPONG\n' +
+  'UNSUB 1 5\r\nunsub 2\r\n' +
+  'INFO {}\r\n+OK\r\n' +
+  'PING\r\n',
+);
+
+test('a session parses into the expected calls', () => {
+  assert.deepEqual(feed(SESSION, []), [
+    'CONNECT {"verbose":false,"headers":true}',
+    'SUB foo.* 1',
+    'SUB bar   q  2',
+    'PUB foo.bar 5',
+    'MSG_PAYLOAD hello',
+    'PUB foo.bar reply.x 0',
+    'MSG_PAYLOAD ',
+    'HPUB foo.h 12 14',
+    'MSG_PAYLOAD NATS/1.0\r\n\r\nhi',
+    'PUB big 300',
+    'MSG_PAYLOAD ' + 'x'.repeat(300),
+    'PING',
+    'PONG',
+    'UNSUB 1 5',
+    'UNSUB 2',
+    'INFO {}',
+    'PING',
+  ]);
+});
+
+test('split at every byte boundary gives the same calls', () => {
+  const whole = feed(SESSION, []);
+  for (let i = 1; i < SESSION.length; i++) assert.deepEqual(feed(SESSION, [i]), whole, `split at ${i}`);
+});
+
+test('fed one byte at a time gives the same calls', () => {
+  const whole = feed(SESSION, []);
+  const splits = Array.from({ length: SESSION.length - 1 }, (_, i) => i + 1);
+  assert.deepEqual(feed(SESSION, splits), whole);
+});
+
+test('random splits give the same calls', () => {
+  const whole = feed(SESSION, []);
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let round = 0; round < 500; round++) {
+    const k = 1 + Math.floor(rnd() * 12);
+    const splits = Array.from({ length: k }, () => Math.floor(rnd() * SESSION.length)).sort((a, b) => a - b);
+    assert.deepEqual(feed(SESSION, splits), whole, `splits ${splits}`);
+  }
+});
+
+test('unknown operations and bad framing are parse errors', () => {
+  assert.deepEqual(feed(Buffer.from('FOO bar\r\n'), []), ['PARSE_ERROR state=0']);
+  assert.deepEqual(feed(Buffer.from('\r\n'), []), ['PARSE_ERROR state=0']);
+  assert.deepEqual(feed(Buffer.from('PUX\r\n'), []), ['PARSE_ERROR state=30']);
+  // payload longer than declared: the byte after the payload is not '\r'
+  assert.deepEqual(feed(Buffer.from('PUB foo 3\r\nhello\r\n'), []), ['PUB foo 3', 'PARSE_ERROR state=41']);
+  assert.deepEqual(feed(Buffer.from('PUB foo 3\r\nhello\r\n'), [12]), ['PUB foo 3', 'PARSE_ERROR state=41']);
+  // route/leaf ops and MSG are not for clients
+  for (const op of ['RS+ foo\r\n', 'LS+ foo\r\n', 'A+ foo\r\n', 'MSG foo 1 1\r\n']) {
+    assert.deepEqual(feed(Buffer.from(op), []), ['PARSE_ERROR state=0'], op);
+  }
+});
+
+test('bare \\n ends lines; PING ignores trailing bytes up to the newline', () => {
+  assert.deepEqual(feed(Buffer.from('PING\nSUB a 1\nPINGXYZ\r\n'), []), ['PING', 'SUB a 1', 'PING']);
+});
+
+test('only CONNECT is accepted while awaiting auth', () => {
+  assert.deepEqual(feed(Buffer.from('PING\r\n'), [], (r) => (r.auth = true)), ['AUTH_VIOLATION']);
+  assert.deepEqual(feed(Buffer.from('CONNECT {}\r\nPING\r\n'), [], (r) => (r.auth = true)), ['CONNECT {}', 'PING']);
+});
+
+test('max_control_line is enforced on complete and on split lines', () => {
+  const long = `SUB ${'a'.repeat(300)} 1\r\n`;
+  const set = (r: Recorder) => (r.mcl = 256);
+  assert.deepEqual(feed(Buffer.from(long), [], set), ['MAX_CONTROL_LINE state=47 len>256']);
+  // split: detected while buffering, before the line ends
+  assert.deepEqual(feed(Buffer.from(long), [200, 280], set), ['MAX_CONTROL_LINE state=47 len>256']);
+  // a line that never ends is caught as soon as it passes the limit
+  const r = new Recorder();
+  r.mcl = 256;
+  const p = new Parser(r);
+  p.parse(Buffer.from('PUB '));
+  for (let i = 0; i < 100 && !r.closed; i++) p.parse(Buffer.from('abcdefgh'));
+  assert.deepEqual(r.calls, ['MAX_CONTROL_LINE state=33 len>256']);
+});
+
+test('a payload split across many reads is reassembled', () => {
+  const payload = Buffer.alloc(100_000, 0x61);
+  const input = Buffer.concat([Buffer.from('PUB big 100000\r\n'), payload, Buffer.from('\r\nPING\r\n')]);
+  const splits: number[] = [];
+  for (let i = 7; i < input.length; i += 4093) splits.push(i);
+  const calls = feed(input, splits);
+  assert.equal(calls.length, 3);
+  assert.equal(calls[1], 'MSG_PAYLOAD ' + 'a'.repeat(100_000));
+});
+
+test('a client -ERR closes (processErr)', () => {
+  assert.deepEqual(feed(Buffer.from('-ERR foo\r\nPING\r\n'), []), ['ERR foo']);
+});
