@@ -99,6 +99,8 @@ export class Client implements ParserHandler {
   private sockPending = 0;
   private outSize = OUT_MIN;
   dirty = false;
+  /** Messages were queued since the last flush (the flush then counts as activity). */
+  private msgsQueued = false;
   private wdTimer: NodeJS.Timeout | null = null;
 
   /** "ip:port - cid:N" then ` - "name"` once CONNECT names it: the log prefix. */
@@ -133,6 +135,7 @@ export class Client implements ParserHandler {
         clearTimeout(this.wdTimer);
         this.wdTimer = null;
       }
+      if (this.stalled !== null && this.pendingOut + this.sockPending <= this.server.opts.maxPending >> 1) this.releaseStalled();
     };
   }
 
@@ -207,7 +210,10 @@ export class Client implements ParserHandler {
     if (this.closed) return;
     const t0 = performance.now();
     this.activity = false;
+    const srv = this.server;
+    srv.currentProducer = this;
     this.parser.parse(chunk);
+    srv.currentProducer = null;
     if (this.activity) {
       this.last = Date.now();
     }
@@ -528,6 +534,10 @@ export class Client implements ParserHandler {
   processPong(): void {
     if (this.server.log.trace) this.traceIn('PONG');
     this.pingsOut = 0;
+    if (this.pingTimeoutTimer !== null) {
+      clearTimeout(this.pingTimeoutTimer);
+      this.pingTimeoutTimer = null;
+    }
     if (this.rttStart > 0) this.rtt = Math.max(performance.now() - this.rttStart, 1e-6);
   }
 
@@ -591,20 +601,35 @@ export class Client implements ParserHandler {
     this.queueBytes(PING);
     if (this.server.log.trace) this.trace('->> [PING]');
     this.flushSoon();
+    // tsnats extension: a PING unanswered for ping_timeout makes the connection stale.
+    const pt = this.server.opts.pingTimeout;
+    if (pt > 0 && this.pingTimeoutTimer === null) {
+      this.pingTimeoutTimer = setTimeout(() => {
+        this.pingTimeoutTimer = null;
+        if (!this.closed && this.pingsOut > 0) this.staleConnection(`no PONG within ping_timeout ${formatDuration(pt)}`);
+      }, pt);
+      this.pingTimeoutTimer.unref?.();
+    }
   }
 
-  private staleConnection(): void {
-    this.server.stats.staleConnections++;
-    this.server.stats.staleClients++;
-    this.warn(`Stale Client Connection - Closing${this.stateSummary()}`);
+  private pingTimeoutTimer: NodeJS.Timeout | null = null;
+
+  /** Too many PINGs unanswered (or one past ping_timeout): -ERR 'Stale Connection' and close. */
+  private staleConnection(why?: string): void {
+    const srv = this.server;
+    srv.stats.staleConnections++;
+    srv.stats.staleClients++;
+    this.warn(`Stale Client Connection - Closing${this.stateSummary(why)}`);
+    srv.emitHealth('stale', this);
     this.sendErr(E.StaleConnection);
     this.closeConnection(ClosedState.StaleConnection);
   }
 
   /** The connection's last known state, appended to health log lines. */
-  stateSummary(): string {
+  stateSummary(why?: string): string {
     const idle = formatDuration(Date.now() - this.last);
     const parts = [
+      ...(why ? [why] : []),
       `idle ${idle}`,
       `pings outstanding ${this.pingsOut}`,
       `pending ${this.pendingBytes} bytes`,
@@ -697,6 +722,7 @@ export class Client implements ParserHandler {
     this.outPos = p;
     this.outMsgs++;
     this.outBytes += size;
+    this.msgsQueued = true;
     const st = this.server.stats;
     st.outMsgs++;
     st.outBytes += size;
@@ -706,7 +732,59 @@ export class Client implements ParserHandler {
       this.server.markDirty(this);
     }
     if (unsubAfter) this.unsubscribe(sub);
+    // Past half of max_pending, a publishing client is stalled until we drain (stalledWait).
+    if (pending > this.server.opts.maxPending >> 1) this.stallProducer();
     return true;
+  }
+
+  /** Producers paused because this connection fell behind (the reference's stall channel). */
+  private stalled: Client[] | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  /** Set while this connection, as a producer, is paused by a slow subscriber. */
+  private stalledBy: Client | null = null;
+
+  private stallProducer(): void {
+    const producer = this.server.currentProducer;
+    if (producer === null || producer === this || producer.kind !== Kind.CLIENT || producer.stalledBy !== null) return;
+    const mp = this.server.opts.maxPending;
+    const ttl = stallDuration(this.pendingBytes, mp);
+    producer.stalledBy = this;
+    producer.stalls++;
+    this.server.stats.stalledClients++;
+    producer.sock.pause();
+    (this.stalled ??= []).push(producer);
+    producer.debug(`Stalled by slow consumer cid:${this.cid} for up to ${formatDuration(ttl)}`);
+    this.server.emitHealth('stall', producer);
+    producer.stallTimer = setTimeout(() => {
+      producer.stallTimer = null;
+      producer.debug(`Timed out of fast producer stall (${formatDuration(ttl)})`);
+      producer.unstall();
+    }, ttl);
+    producer.stallTimer.unref?.();
+  }
+
+  /** Resume reading from a stalled producer. */
+  private unstall(): void {
+    const by = this.stalledBy;
+    if (by === null) return;
+    this.stalledBy = null;
+    if (this.stallTimer !== null) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+    }
+    if (by.stalled !== null) {
+      const i = by.stalled.indexOf(this);
+      if (i >= 0) by.stalled.splice(i, 1);
+    }
+    if (!this.closed) this.sock.resume();
+  }
+
+  /** This connection drained below the stall threshold (or closed): release its producers. */
+  private releaseStalled(): void {
+    const list = this.stalled;
+    if (list === null || list.length === 0) return;
+    this.stalled = null;
+    for (const p of list) p.unstall();
   }
 
   private slowConsumerPending(): void {
@@ -714,7 +792,8 @@ export class Client implements ParserHandler {
     srv.stats.slowConsumers++;
     srv.stats.slowConsumerClients++;
     this.account.slowConsumers++;
-    this.notice(`Slow Consumer Detected: MaxPending of ${srv.opts.maxPending} Exceeded`);
+    this.notice(`Slow Consumer Detected: MaxPending of ${srv.opts.maxPending} Exceeded${this.stateSummary()}`);
+    srv.emitHealth('slow_consumer', this);
     this.closeConnection(ClosedState.SlowConsumerPendingBytes, true);
   }
 
@@ -726,7 +805,9 @@ export class Client implements ParserHandler {
     srv.stats.slowConsumerClients++;
     this.account.slowConsumers++;
     const pending = this.sock.writableLength;
-    this.notice(`Slow Consumer Detected: WriteDeadline of ${formatDuration(srv.opts.writeDeadline)} exceeded with ${this.sock.writableLength > 0 ? 1 : 0} chunks of ${pending} total bytes.`);
+    const chunks = (this.sock as unknown as { writableBuffer?: unknown[] }).writableBuffer?.length ?? 1;
+    this.notice(`Slow Consumer Detected: WriteDeadline of ${formatDuration(srv.opts.writeDeadline)} exceeded with ${Math.max(chunks, 1)} chunks of ${pending} total bytes.`);
+    srv.emitHealth('slow_consumer', this);
     this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
   }
 
@@ -804,7 +885,11 @@ export class Client implements ParserHandler {
     this.out = null;
     this.outPos = 0;
     this.pendingOut = 0;
-    this.last = Date.now();
+    // Message deliveries count as activity (flushClients sets cp.last); protocol replies do not.
+    if (this.msgsQueued) {
+      this.msgsQueued = false;
+      this.last = Date.now();
+    }
     this.sockPending = sock.writableLength;
     if (this.sockPending > 0 && this.wdTimer === null && this.server.opts.writeDeadline > 0) {
       this.wdTimer = setTimeout(() => this.onWriteDeadline(), this.server.opts.writeDeadline);
@@ -830,7 +915,10 @@ export class Client implements ParserHandler {
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     if (this.wdTimer !== null) clearTimeout(this.wdTimer);
-    this.pingTimer = this.authTimer = this.wdTimer = null;
+    if (this.pingTimeoutTimer !== null) clearTimeout(this.pingTimeoutTimer);
+    this.pingTimer = this.authTimer = this.wdTimer = this.pingTimeoutTimer = null;
+    this.unstall();
+    this.releaseStalled();
     this.debug(`Client connection closed: ${reason}`);
     if (this.subs !== null) {
       for (const sub of this.subs.values()) {
@@ -868,6 +956,15 @@ export class Client implements ParserHandler {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** How long a producer waits for a slow subscriber: 100ms, up to 1s the further past mp/2 it is. */
+function stallDuration(pb: number, mp: number): number {
+  let ttl = C.STALL_MIN_MS;
+  const hmp = mp / 2;
+  if (pb >= mp) ttl = C.STALL_MAX_MS;
+  else if (pb > hmp) ttl += C.STALL_MIN_MS * Math.floor((pb - hmp) / (hmp / 10));
+  return Math.min(ttl, C.STALL_MAX_MS);
+}
 
 /** Reserved reply prefixes: service-import replies and gateway-routed replies (isReservedReply). */
 function isReservedReply(reply: string): boolean {

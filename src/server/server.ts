@@ -71,6 +71,8 @@ export class Server extends EventEmitter {
   private readonly flushAll = () => this.flushDirty();
   private lastTopologyChange = 0;
   running = false;
+  /** The connection whose input is being processed (the producer of deliveries), or null. */
+  currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
 
   constructor(options: Partial<ServerOptions> = {}) {
@@ -270,7 +272,7 @@ export class Server extends EventEmitter {
   clientConnected(c: Client): void {
     if (!c.account.clients.has(c)) c.account.addClient(c);
     this.emit('client:connect', c);
-    healthChannels.connect.publish({ server: this, client: c });
+    if (healthChannels.connect.hasSubscribers) healthChannels.connect.publish({ server: this, client: c });
   }
 
   removeClient(c: Client): void {
@@ -278,7 +280,7 @@ export class Server extends EventEmitter {
     c.account?.removeClient(c);
     if (c.kind === Kind.CLIENT) this.closedClients.add(closedInfo(c));
     this.emit('client:close', c, c.reason);
-    healthChannels.close.publish({ server: this, client: c, reason: c.reason });
+    if (healthChannels.close.hasSubscribers) healthChannels.close.publish({ server: this, client: c, reason: c.reason });
   }
 
   /** INFO for a client, as the reference builds it (generateClientInfoJSON). */
@@ -308,6 +310,13 @@ export class Server extends EventEmitter {
 
   topologyChangedSince(d: Date): boolean {
     return this.lastTopologyChange >= d.getTime();
+  }
+
+  /** Publishes a health event as a Server event and on its diagnostics channel. */
+  emitHealth(kind: 'stale' | 'slow_consumer' | 'stall', c: Client): void {
+    const ch = kind === 'stale' ? healthChannels.stale : kind === 'slow_consumer' ? healthChannels.slowConsumer : healthChannels.stall;
+    this.emit(`client:${kind}`, c);
+    if (ch.hasSubscribers) ch.publish({ server: this, client: c });
   }
 
   // ---------------------------------------------------------------- flush batching

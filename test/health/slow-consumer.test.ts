@@ -1,0 +1,103 @@
+// Slow consumers (reference §2.3): a subscriber that never reads. Pending bytes over max_pending
+// close it without flush; a flush stuck past write_deadline closes it; a fast producer is stalled
+// briefly on the way; other subscribers carry on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawConn } from '../helpers/raw.js';
+import { withServer, logCollector } from '../helpers/tsnats.js';
+import type { Server, Client } from '../../src/index.js';
+
+function closeOf(srv: Server, name: string, ms = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not closed within ${ms}ms`)), ms);
+    const on = (c: Client, reason: string) => {
+      if (c.opts.name !== name) return;
+      clearTimeout(timer);
+      srv.off('client:close', on);
+      resolve(reason);
+    };
+    srv.on('client:close', on);
+  });
+}
+
+/** A subscriber whose socket is never read again: the kernel buffers fill, then the server's. */
+async function frozenSubscriber(port: number, subject: string, name = 'slowsub') {
+  const { c } = await RawConn.openAndInfo(port);
+  c.send(`CONNECT {"verbose":false,"name":"${name}"}\r\nSUB ${subject} 1\r\n`);
+  await c.roundTrip();
+  c.sock.pause();
+  return c;
+}
+
+async function publisher(port: number) {
+  const { c } = await RawConn.openAndInfo(port);
+  c.send('CONNECT {"verbose":false,"name":"fastpub"}\r\n');
+  await c.roundTrip();
+  return c;
+}
+
+function flood(p: RawConn, subject: string, size: number, count: number): void {
+  const frame = Buffer.concat([Buffer.from(`PUB ${subject} ${size}\r\n`), Buffer.alloc(size, 0x61), Buffer.from('\r\n')]);
+  for (let i = 0; i < count; i++) p.send(frame);
+}
+
+test('pending bytes over max_pending: Slow Consumer (Pending Bytes), logged and counted; others carry on', async (t) => {
+  const logs = logCollector();
+  // keepalive PINGs out of the way of the byte counts
+  const srv = await withServer(t, { maxPending: 1024 * 1024, maxPayload: 64 * 1024, log: logs.log, pingInterval: 60_000, disableShortFirstPing: true });
+  const slow = await frozenSubscriber(srv.port, 'data');
+  t.after(() => slow.close());
+  const { c: fast } = await RawConn.openAndInfo(srv.port);
+  fast.send('CONNECT {"verbose":false,"name":"fastsub"}\r\nSUB data 1\r\n');
+  await fast.roundTrip();
+  let fastBytes = 0;
+  fast.sock.on('data', (d) => { fastBytes += d.length; });
+  const pub = await publisher(srv.port);
+  const closed = closeOf(srv, 'slowsub');
+  flood(pub, 'data', 60_000, 300); // 18 MB
+  assert.equal(await closed, 'Slow Consumer (Pending Bytes)');
+  await logs.wait(/\[INF\] 127\.0\.0\.1:\d+ - cid:\d+ - "slowsub" - Slow Consumer Detected: MaxPending of 1048576 Exceeded/);
+  assert.equal(srv.stats.slowConsumers, 1);
+  assert.equal(srv.stats.slowConsumerClients, 1);
+  const info = srv.closedClients.list().find((x) => x.name === 'slowsub')!;
+  assert.equal(info.reason, 'Slow Consumer (Pending Bytes)');
+  // the fast subscriber gets every message
+  assert.match(await pub.roundTrip(30_000), /^(PING\r\n)*PONG\r\n$/);
+  const want = 300 * (60_000 + 'MSG data 1 60000\r\n\r\n'.length);
+  const t0 = Date.now();
+  while (fastBytes < want && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(fastBytes, want);
+  // the producer was stalled on the way (counted), and released
+  assert.ok(srv.stats.stalledClients >= 1, `stalled ${srv.stats.stalledClients}`);
+  const producer = [...srv.clients.values()].find((c) => c.opts.name === 'fastpub')!;
+  assert.ok(producer.stalls >= 1);
+  pub.close();
+  fast.close();
+});
+
+test('a flush stuck past write_deadline: Slow Consumer (Write Deadline)', async (t) => {
+  const logs = logCollector();
+  const srv = await withServer(t, { writeDeadline: 300, log: logs.log });
+  const slow = await frozenSubscriber(srv.port, 'wd');
+  t.after(() => slow.close());
+  const pub = await publisher(srv.port);
+  const closed = closeOf(srv, 'slowsub');
+  flood(pub, 'wd', 100_000, 200); // 20 MB, under the 64 MB max_pending
+  assert.equal(await closed, 'Slow Consumer (Write Deadline)');
+  await logs.wait(/"slowsub" - Slow Consumer Detected: WriteDeadline of 300ms exceeded with \d+ chunks of \d+ total bytes\./);
+  assert.equal(srv.stats.slowConsumers, 1);
+  pub.close();
+});
+
+test('after a slow consumer closes, its buffered data is released', async (t) => {
+  const srv = await withServer(t, { maxPending: 1024 * 1024, maxPayload: 64 * 1024 });
+  const slow = await frozenSubscriber(srv.port, 'rel');
+  t.after(() => slow.close());
+  const pub = await publisher(srv.port);
+  const closed = closeOf(srv, 'slowsub');
+  flood(pub, 'rel', 60_000, 200);
+  await closed;
+  assert.match(await pub.roundTrip(30_000), /^(PING\r\n)*PONG\r\n$/);
+  assert.equal([...srv.clients.values()].some((c) => c.opts.name === 'slowsub'), false);
+  pub.close();
+});
