@@ -9,7 +9,7 @@ import type { Transcript } from './model.js';
 import { runTranscript } from './runner.js';
 
 /** Transcripts per server instance: more parallelism for the big default group. */
-const PER_SERVER = 10;
+const PER_SERVER = 20;
 
 export interface CorpusResult {
   outcomes: Map<string, string[]>;

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { transcripts } from './transcripts.js';
 import { runCorpus } from './harness.js';
-import { GOLDEN_DIR, referenceVersion, staleGoldens, writeGolden } from './golden.js';
+import { GOLDEN_DIR, referenceVersion, staleGoldens, writeGolden, writeReadable } from './golden.js';
 import { lineDiff } from './textdiff.js';
 
 const argv = process.argv.slice(2);
@@ -35,4 +35,4 @@ if (check) {
 }
 for (const t of chosen) writeGolden(t, version, first.outcomes.get(t.name)!);
 if (!filters.length) for (const f of staleGoldens(new Set(transcripts.map((t) => t.name)), true)) console.log(`removed stale ${f}`);
-console.log(`wrote ${chosen.length} golden file(s) to ${GOLDEN_DIR}`);
+console.log(`wrote ${chosen.length} golden file(s) to ${GOLDEN_DIR}, and ${writeReadable(transcripts)}`);

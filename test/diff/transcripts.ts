@@ -7,8 +7,10 @@
 // - Transcripts with the same setup share a server and run one after another, so a transcript must not
 //   depend on interest left by another one: subjects that test "nobody listens" (no responders) are unique.
 // - End every connection on a sync point (`ping`, `until`, `closed`), so the outcome does not depend on
-//   timing. `quiet` is only for "the reference answers nothing here".
-// - Wait (`until`/`ping`) before a send that must be read separately from the previous one.
+//   timing. `quiet` records what arrives in a window (usually: nothing) and makes the next send a separate
+//   read; never rely on it to wait for an answer.
+// - Expect a close with `closed`; do not send after an answer that closes (an RST can eat the -ERR).
+// - Keep each connection under ~1.5s: the server sends its first PING about 2s after CONNECT.
 import type { Setup, Step, Transcript } from './model.js';
 
 // ---- step builders ------------------------------------------------------------------------------
@@ -38,6 +40,9 @@ const MAX_PAYLOAD: Setup = { config: 'max_payload: 64\n' };
 const MAX_CONTROL_LINE: Setup = { config: 'max_control_line: 64\n' };
 const MAX_CONNECTIONS: Setup = { config: 'max_connections: 1\n', exclusive: true };
 const MAX_SUBS: Setup = { config: 'max_subscriptions: 2\n' };
+const PERMISSIONS: Setup = {
+  config: 'authorization {\n  users = [\n    { user: a, password: b, permissions: { publish: { deny: ["secret.>"] }, subscribe: { deny: ["hidden", "q.>"] } } }\n  ]\n}\n',
+};
 
 const HUGE = 600_000;
 const hugePayload = Array.from({ length: HUGE }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
@@ -363,6 +368,22 @@ export const transcripts: Transcript[] = [
     steps: [...open(), send('SUB rr 1\r\nPUB rr _R_.x 1\r\na\r\nPUB rr $GR.x 1\r\nb\r\nPUB rr $GNR.x 1\r\nc\r\nPUB rr _R_ 1\r\nd\r\n'), ping()],
   },
 
+  {
+    name: 'reserved-reply-verbose', about: 'a reserved reply prefix in verbose mode: -ERR, and +OK or not?',
+    steps: [connect(), send(CONNECT({ verbose: true, pedantic: false })), until('+OK'), send('PUB rv _R_.x 1\r\na\r\n'), ping()],
+  },
+  {
+    name: 'pub-line-and-payload-in-separate-reads', about: 'verbose+pedantic PUBs whose payload arrives in a later read: when do +OK and -ERR come?',
+    steps: [connect(), send(CONNECT({ verbose: true, pedantic: true })), until('+OK'), send('SUB vb.> 1\r\n'), until('+OK'),
+      send('PUB vb.x 5\r\n'), quiet(200), send('hello\r\n'), until('MSG'),
+      send('PUB vb.* 1\r\n'), quiet(200), send('x\r\n'), until('MSG'),
+      send('PUB vb.y _R_.r 1\r\n'), quiet(200), send('y\r\n'), ping()],
+  },
+  {
+    name: 'invalid-subject-verbose', about: 'an invalid SUB subject in verbose mode',
+    steps: [connect(), send(CONNECT({ verbose: true, pedantic: false })), until('+OK'), send('SUB iv..x 1\r\n'), ping()],
+  },
+
   // ---- errors that close (§1.6) ----
   {
     name: 'unknown-op', about: 'an unknown op → -ERR Unknown Protocol Operation, close (§1.7)',
@@ -455,6 +476,10 @@ export const transcripts: Transcript[] = [
     steps: [...open('sub'), send('SUB mid 1\r\n', 'sub'), ping('sub'), ...open('pub'), send('PUB mid 5\r\nhe', 'pub'), hangup('pub'), ping('sub'), connect('c3'), send(QUIET, 'c3'), ping('c3')],
   },
   {
+    name: 'client-closes-after-pub', about: 'a publisher that closes right after a complete PUB: the message is still delivered',
+    steps: [...open('sub'), send('SUB cap 1\r\n', 'sub'), ping('sub'), ...open('pub'), send('PUB cap 2\r\nhi\r\n', 'pub'), hangup('pub'), until('MSG', 'sub'), ping('sub')],
+  },
+  {
     name: 'client-resets-mid-frame', about: 'a publisher that resets (RST) mid-control-line',
     steps: [...open('sub'), send('SUB rst 1\r\n', 'sub'), ping('sub'), ...open('pub'), send('PUB rst 5', 'pub'), hangup('pub', true), ping('sub')],
   },
@@ -534,6 +559,10 @@ export const transcripts: Transcript[] = [
     steps: [...open(), send('SUB ms.a 1\r\nSUB ms.b 2\r\nSUB ms.c 3\r\n'), ping(), send('PUB ms.c 1\r\nx\r\nPUB ms.a 1\r\ny\r\n'), ping()],
   },
   {
+    name: 'max-subscriptions-verbose', about: 'a SUB over max_subscriptions in verbose mode: -ERR instead of +OK?', setup: MAX_SUBS,
+    steps: [connect(), send(CONNECT({ verbose: true })), until('+OK'), send('SUB mv.a 1\r\nSUB mv.b 2\r\nSUB mv.c 3\r\n'), ping()],
+  },
+  {
     name: 'max-subscriptions-after-unsub', about: 'UNSUB frees a slot under max_subscriptions', setup: MAX_SUBS,
     steps: [...open(), send('SUB mu.a 1\r\nSUB mu.b 2\r\nUNSUB 1\r\nSUB mu.c 3\r\nPUB mu.c 1\r\nx\r\n'), ping()],
   },
@@ -573,7 +602,8 @@ export const transcripts: Transcript[] = [
   },
   {
     name: 'auth-timeout', about: 'no CONNECT within authorization.timeout → Authentication Timeout, close (§1.7)', setup: AUTH_TIMEOUT,
-    steps: [connect(), closed()],
+    // nothing may come before the timeout (0.5s): the quiet 250ms shows a server that gives up early
+    steps: [connect(), quiet(250), closed()],
   },
   {
     name: 'auth-timeout-partial-connect', about: 'half a CONNECT line does not stop the auth timer', setup: AUTH_TIMEOUT,
@@ -582,5 +612,26 @@ export const transcripts: Transcript[] = [
   {
     name: 'auth-timeout-met', about: 'a CONNECT in time cancels the auth timer', setup: AUTH_TIMEOUT,
     steps: [connect(), send(CONNECT({ verbose: false, user: 'a', pass: 'b' })), ping(), quiet(800), ping()],
+  },
+
+  // ---- permissions (§6.2): the -ERR texts clients parse ----
+  {
+    name: 'permissions-violations', about: 'denied publish and subscribe (plain and queue): -ERR with the subject, connection stays open', setup: PERMISSIONS,
+    steps: [
+      connect(), send(CONNECT({ verbose: false, user: 'a', pass: 'b' })), ping(),
+      send('SUB ok 1\r\nPUB secret.x 1\r\na\r\nSUB hidden 2\r\nSUB q.a grp 3\r\nPUB ok 1\r\nb\r\n'), ping(),
+    ],
+  },
+  {
+    name: 'permissions-violation-verbose', about: 'a denied publish in verbose mode', setup: PERMISSIONS,
+    steps: [connect(), send(CONNECT({ verbose: true, user: 'a', pass: 'b' })), until('+OK'), send('PUB secret.y 1\r\na\r\n'), ping()],
+  },
+  {
+    name: 'permissions-violation-before-payload', about: 'is a denied publish answered after its control line or after its payload?', setup: PERMISSIONS,
+    steps: [connect(), send(CONNECT({ verbose: true, user: 'a', pass: 'b' })), until('+OK'), send('PUB secret.z 1\r\n'), quiet(200), send('z\r\n'), ping()],
+  },
+  {
+    name: 'permissions-users-bad-password', about: 'a wrong password against a users list', setup: PERMISSIONS,
+    steps: [connect(), send(CONNECT({ verbose: false, user: 'a', pass: 'nope' })), closed()],
   },
 ];
