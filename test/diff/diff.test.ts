@@ -41,6 +41,9 @@ describe(`differential: nats-server vs ${against}`, () => {
 
   for (const t of transcripts) {
     it(t.name, (ctx) => {
+      const setup = JSON.stringify(t.setup ?? {});
+      if (reference?.errors.has(t.name)) assert.fail(`${reference.errors.get(t.name)} (setup ${setup})`);
+      if (candidate.errors.has(t.name)) assert.fail(`${candidate.errors.get(t.name)} (setup ${setup})`);
       let expected: string[];
       let label: string;
       if (reference) {
@@ -71,6 +74,7 @@ describe('differential: the reference still answers as recorded in test/diff/gol
 
   for (const t of transcripts) {
     it(`golden: ${t.name}`, () => {
+      if (reference.errors.has(t.name)) assert.fail(reference.errors.get(t.name));
       const g = readGolden(t.name);
       assert.ok(g, `no golden file for ${t.name}; record it with: ${RECORD}`);
       const diff = lineDiff(g.outcome, reference.outcomes.get(t.name)!, `golden (${g.reference})`, `nats-server now (${version})`);

@@ -13,6 +13,8 @@ const PER_SERVER = 20;
 
 export interface CorpusResult {
   outcomes: Map<string, string[]>;
+  /** Transcripts that could not run because their server did not start, with the reason. */
+  errors: Map<string, string>;
   wallMs: number;
 }
 
@@ -50,11 +52,19 @@ async function startFor(kind: ServerKind, t: Transcript, dir: string, idx: numbe
 export async function runCorpus(kind: ServerKind, list: Transcript[]): Promise<CorpusResult> {
   const started = Date.now();
   const outcomes = new Map<string, string[]>();
+  const errors = new Map<string, string>();
   const dir = await mkdtemp(join(tmpdir(), `tsnats-diff-${kind}-`));
   try {
-    // allSettled, not all: when one server fails to start, the others still finish and are stopped.
+    // allSettled, not all: whatever fails, every other batch still finishes and stops its server.
     const settled = await Promise.allSettled(batches(list).map(async (batch, idx) => {
-      const srv = await startFor(kind, batch[0]!, dir, idx);
+      let srv: TestServer;
+      try {
+        srv = await startFor(kind, batch[0]!, dir, idx);
+      } catch (e) {
+        // Only this setup's transcripts fail (e.g. a flag the candidate does not support yet).
+        for (const t of batch) errors.set(t.name, `${kind} did not start: ${(e as Error).message.trim()}`);
+        return;
+      }
       try {
         for (const t of batch) outcomes.set(t.name, await runTranscript(t, srv.port));
       } finally {
@@ -66,5 +76,5 @@ export async function runCorpus(kind: ServerKind, list: Transcript[]): Promise<C
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { outcomes, wallMs: Date.now() - started };
+  return { outcomes, errors, wallMs: Date.now() - started };
 }

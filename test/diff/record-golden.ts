@@ -20,6 +20,10 @@ if (!version) {
 mkdirSync(GOLDEN_DIR, { recursive: true });
 
 const first = await runCorpus('nats-server', chosen);
+if (first.errors.size) {
+  for (const [name, err] of first.errors) console.error(`${name}: ${err}`);
+  process.exit(1);
+}
 console.log(`ran ${chosen.length} transcripts against ${version} in ${first.wallMs}ms`);
 if (check) {
   const second = await runCorpus('nats-server', chosen);
