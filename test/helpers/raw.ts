@@ -98,6 +98,35 @@ export class RawConn {
     }, timeoutMs, 'PONG');
   }
 
+  /** Write and resolve once the bytes are handed to the kernel (for paced, split sends). */
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve) => this.sock.write(data, () => resolve()));
+  }
+
+  /**
+   * Resolves true once `pred(received, closed)` holds, false after `timeoutMs`.
+   * Never rejects and consumes nothing (pair with `take`), so a caller can record a timeout as an outcome.
+   */
+  until(pred: (received: Buffer, closed: boolean) => boolean, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!pred(this.buf, this.closed)) return false;
+        done(); resolve(true); return true;
+      };
+      const timer = setTimeout(() => { done(); resolve(false); }, timeoutMs);
+      const w = () => { check(); };
+      const done = () => { clearTimeout(timer); this.waiters.delete(w); };
+      if (!check()) this.waiters.add(w);
+    });
+  }
+
+  /** Consume and return the first `n` received bytes (all of them when `n` is omitted). */
+  take(n = this.buf.length): Buffer {
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+
   close(): void { this.sock.destroy(); }
 
   /** Close with RST instead of FIN. */
