@@ -65,7 +65,7 @@ export class Account {
         deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
         delivered = true;
       } else if (c !== pub || pub.echo) {
-        if (c.deliverMsg(sub, subject, reply, buf, s, e, hdr)) delivered = true;
+        if (c.deliverMsg(sub, subject, reply, buf, s, e, hdr, pub)) delivered = true;
       }
     }
     const qsubs = r.qsubs;
@@ -82,7 +82,7 @@ export class Account {
           break;
         }
         if (c === pub && !pub.echo) continue;
-        if (c.deliverMsg(sub, subject, reply, buf, s, e, hdr)) {
+        if (c.deliverMsg(sub, subject, reply, buf, s, e, hdr, pub)) {
           delivered = true;
           break;
         }

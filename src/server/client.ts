@@ -88,6 +88,9 @@ export class Client implements ParserHandler {
   private paSubject = '';
   private paReply = '';
   private paHdr = -1;
+  /** Size tokens as written, kept only when not canonical ("002"): MSG repeats them verbatim. */
+  paSzb: string | null = null;
+  paHdb: string | null = null;
 
   // outbound
   private out: Buffer | null = null;
@@ -388,6 +391,15 @@ export class Client implements ParserHandler {
       this.paHdr = hdr;
     }
     this.paSubject = buf.latin1Slice(a0s, a0e);
+    // The reference copies the size tokens into MSG as they were written (leading zeros kept).
+    const szs = hpub ? (n === 3 ? a2s : a3s) : (n === 2 ? a1s : a2s);
+    const sze = hpub ? (n === 3 ? a2e : a3e) : (n === 2 ? a1e : a2e);
+    this.paSzb = sze - szs > 1 && buf[szs] === 0x30 ? buf.latin1Slice(szs, sze) : null;
+    if (hpub) {
+      const hs = n === 3 ? a1s : a2s;
+      const he = n === 3 ? a1e : a2e;
+      this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? buf.latin1Slice(hs, he) : null;
+    } else this.paHdb = null;
     if (this.mpay > 0 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
@@ -655,7 +667,7 @@ export class Client implements ParserHandler {
    * Queues one message for this connection (deliverMsg). Returns false when it was not
    * delivered (auto-unsubscribed, or this connection closed as a slow consumer).
    */
-  deliverMsg(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number): boolean {
+  deliverMsg(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): boolean {
     if (this.closed || sub.closed) return false;
     sub.nm++;
     let unsubAfter = false;
@@ -702,10 +714,10 @@ export class Client implements ParserHandler {
       out[p++] = 0x20;
     }
     if (withHdr) {
-      p = writeInt(out, p, hdr);
+      p = pub !== null && pub.paHdb !== null ? writeLatin1(out, p, pub.paHdb) : writeInt(out, p, hdr);
       out[p++] = 0x20;
     }
-    p = writeInt(out, p, size);
+    p = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? writeLatin1(out, p, pub.paSzb) : writeInt(out, p, size);
     out[p++] = 0x0d;
     out[p++] = 0x0a;
     if (size > 0) {
@@ -966,17 +978,20 @@ function stallDuration(pb: number, mp: number): number {
   return Math.min(ttl, C.STALL_MAX_MS);
 }
 
-/** Reserved reply prefixes: service-import replies and gateway-routed replies (isReservedReply). */
+/**
+ * Reserved reply prefixes (isReservedReply, captured from 2.9.10): service-import replies `_R_.`,
+ * gateway-routed replies `_GR_.` and JetStream acks `$JS.ACK.`. (`$GR.`/`$GNR.` are not reserved.)
+ */
 function isReservedReply(reply: string): boolean {
   const c = reply.charCodeAt(0);
   if (c === 0x5f) return reply.startsWith('_R_.') || (reply.length > 5 && reply.startsWith('_GR_.'));
-  if (c === 0x24) return (reply.length > 8 && reply.startsWith('$JS.ACK.')) || reply.startsWith('$GR.') || reply.startsWith('$GNR.');
+  if (c === 0x24) return reply.length > 8 && reply.startsWith('$JS.ACK.');
   return false;
 }
 
-/** A client may not publish on gateway-routed reply subjects (hasGWRoutedReplyPrefix). */
+/** A client may not publish on gateway-routed reply subjects `_GR_.…` (hasGWRoutedReplyPrefix). */
 function isGWRoutedSubject(subject: string): boolean {
-  return subject.charCodeAt(0) === 0x24 && (subject.startsWith('$GNR.') || subject.startsWith('$GR.')) && subject.length > 5;
+  return subject.charCodeAt(0) === 0x5f && subject.length > 5 && subject.startsWith('_GR_.');
 }
 
 /** Digits only, else -1 (parseSize). */

@@ -374,6 +374,7 @@ export const transcripts: Transcript[] = [
   },
   {
     name: 'pub-line-and-payload-in-separate-reads', about: 'verbose+pedantic PUBs whose payload arrives in a later read: when do +OK and -ERR come?',
+    knownDifference: 'nats-server sends the pedantic "Invalid Publish Subject" -ERR twice when the payload comes in a later read (it re-parses the PUB arguments); tsnats sends it once',
     steps: [connect(), send(CONNECT({ verbose: true, pedantic: true })), until('+OK'), send('SUB vb.> 1\r\n'), until('+OK'),
       send('PUB vb.x 5\r\n'), quiet(200), send('hello\r\n'), until('MSG'),
       send('PUB vb.* 1\r\n'), quiet(200), send('x\r\n'), until('MSG'),
