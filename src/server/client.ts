@@ -345,7 +345,6 @@ export class Client implements ParserHandler {
       }
     }
     let size: number;
-    const arg = () => buf.toString('latin1', s, e);
     if (!hpub) {
       if (n === 2) {
         this.paReply = '';
@@ -354,11 +353,11 @@ export class Client implements ParserHandler {
         this.paReply = buf.latin1Slice(a1s, a1e);
         size = parseSize(buf, a2s, a2e);
       } else {
-        this.protocolError(`processPub Parse Error: ${goQuote(arg())}`);
+        this.protocolError(`processPub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
         return -1;
       }
       if (size < 0) {
-        this.protocolError(`processPub Bad or Missing Size: ${goQuote(arg())}`);
+        this.protocolError(`processPub Bad or Missing Size: ${goQuote(buf.toString('latin1', s, e))}`);
         return -1;
       }
       this.paHdr = -1;
@@ -373,19 +372,19 @@ export class Client implements ParserHandler {
         hdr = parseSize(buf, a2s, a2e);
         size = parseSize(buf, a3s, a3e);
       } else {
-        this.protocolError(`processHeaderPub Parse Error: ${goQuote(arg())}`);
+        this.protocolError(`processHeaderPub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
         return -1;
       }
       if (hdr < 0) {
-        this.protocolError(`processHeaderPub Bad or Missing Header Size: ${goQuote(arg())}`);
+        this.protocolError(`processHeaderPub Bad or Missing Header Size: ${goQuote(buf.toString('latin1', s, e))}`);
         return -1;
       }
       if (size < 0) {
-        this.protocolError(`processHeaderPub Bad or Missing Total Size: ${goQuote(arg())}`);
+        this.protocolError(`processHeaderPub Bad or Missing Total Size: ${goQuote(buf.toString('latin1', s, e))}`);
         return -1;
       }
       if (hdr > size) {
-        this.protocolError(`processHeaderPub Header Size larger then TotalSize: ${goQuote(arg())}`);
+        this.protocolError(`processHeaderPub Header Size larger then TotalSize: ${goQuote(buf.toString('latin1', s, e))}`);
         return -1;
       }
       this.paHdr = hdr;
@@ -721,10 +720,11 @@ export class Client implements ParserHandler {
     out[p++] = 0x0d;
     out[p++] = 0x0a;
     if (size > 0) {
-      if (size <= 64) {
+      if (size <= 16) {
         for (let i = s; i < e; i++) out[p++] = buf[i];
       } else {
-        buf.copy(out, p, s, e);
+        // A bare view + set is the cheapest copy in V8 (Buffer#copy allocates a view anyway).
+        out.set(new Uint8Array(buf.buffer, buf.byteOffset + s, size), p);
         p += size;
       }
     }
