@@ -37,6 +37,11 @@ export const enum Arg {
  */
 export interface ParserHandler {
   closed: boolean;
+  /**
+   * Set by processConnect when it must wait (an asynchronous credential check): the parser keeps
+   * the rest of the read and stops; the handler calls `resumeParsing()` on the parser later.
+   */
+  suspended: boolean;
   /** True while auth is required and CONNECT has not been accepted: any other op is a violation. */
   awaitingAuth(): boolean;
   /** The connection's max_control_line. */
@@ -78,7 +83,17 @@ export class Parser {
   /** Payload size of the PUB being read. */
   private size = 0;
 
+  /** Bytes that arrived after a CONNECT whose check is still running. */
+  private held: Buffer | null = null;
+
   constructor(private readonly h: ParserHandler) {}
+
+  /** Continues with what arrived while suspended (after the handler cleared `suspended`). */
+  resumeParsing(): void {
+    const held = this.held;
+    this.held = null;
+    if (held !== null && !this.h.closed) this.parse(held);
+  }
 
   /** Feeds one read's worth of bytes. */
   parse(buf: Buffer): void {
@@ -418,6 +433,10 @@ export class Parser {
               this.state = S.OP_START;
               h.processConnect(abuf, s, e);
               if (h.closed) return;
+              if (h.suspended) {
+                if (i + 1 < n) this.held = Buffer.from(buf.subarray(i + 1));
+                return;
+              }
               authSet = h.awaitingAuth();
               break;
             case Arg.INFO:

@@ -37,10 +37,6 @@ export class Account {
     this.clients.delete(c);
   }
 
-  canSubscribe(_c: Client, _subject: string, _queue: string | null): boolean {
-    return true;
-  }
-
   addSubscription(sub: Subscription): boolean {
     return this.sl.insert(sub);
   }

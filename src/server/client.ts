@@ -5,12 +5,24 @@ import type { Duplex } from 'node:stream';
 import '../protocol/buffer-ext.js';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
 import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
-import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation } from '../errors.js';
+import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
+
+/** What a user may publish and subscribe to (implemented in permissions.ts). */
+export interface ClientPermissions {
+  /** May this connection publish to `subject`? (deny wins; allow_responses included) */
+  canPublish(subject: string): boolean;
+  /** May it subscribe to `subject` (in queue group `queue`)? */
+  canSubscribe(subject: string, queue: string | null): boolean;
+  /** Must a message on `subject` matched by a wildcard subscription be withheld (subscribe deny)? */
+  denyDelivery(subject: string): boolean;
+  /** A message with reply subject `reply` was delivered to this connection (allow_responses). */
+  noteReply(reply: string): void;
+}
 import * as C from '../const.js';
 import { PROTO_SNIPPET_SIZE, MAX_CONTROL_LINE_SNIPPET_SIZE } from '../const.js';
 
@@ -50,6 +62,8 @@ export class Client implements ParserHandler {
   headers = false;
   connectReceived = false;
   closed = false;
+  /** True while an asynchronous credential check (bcrypt…) runs: reading is paused. */
+  suspended = false;
   reason: ClosedReason | null = null;
   stop: Date | null = null;
 
@@ -61,6 +75,8 @@ export class Client implements ParserHandler {
   msubs: number;
 
   subs: Map<string, Subscription> | null = null;
+  /** Publish/subscribe permissions of the authorized user; null = everything allowed. */
+  perms: ClientPermissions | null = null;
 
   // statistics (in: from the client; out: to the client)
   inMsgs = 0;
@@ -280,7 +296,37 @@ export class Client implements ParserHandler {
     // The first PING comes sooner after CONNECT (setFirstPingTimer).
     this.setFirstPingTimer();
 
-    if (!srv.checkAuthentication(this)) {
+    const ok = srv.checkAuthentication(this);
+    if (typeof ok === 'boolean') return this.finishConnect(ok);
+    // An asynchronous check (bcrypt): stop reading until it is done, then carry on in order.
+    this.suspended = true;
+    this.sock.pause();
+    ok.then(
+      (r) => this.resumeAfterAuth(r),
+      (err) => {
+        this.error(`authentication error: ${(err as Error).message}`);
+        this.resumeAfterAuth(false);
+      },
+    );
+  }
+
+  private resumeAfterAuth(ok: boolean): void {
+    this.suspended = false;
+    if (this.closed) return;
+    this.finishConnect(ok);
+    if (this.closed) return;
+    const srv = this.server;
+    srv.currentProducer = this;
+    this.parser.resumeParsing();
+    srv.currentProducer = null;
+    if (!this.closed && !this.suspended) this.sock.resume();
+  }
+
+  /** The rest of processConnect, once the credentials were checked. */
+  private finishConnect(authOK: boolean): void {
+    const srv = this.server;
+    const o = this.opts;
+    if (!authOK) {
       if (this.closed) return;
       return this.authViolation();
     }
@@ -421,15 +467,15 @@ export class Client implements ParserHandler {
     srv.stats.inBytes += size;
     const subject = this.paSubject;
     const reply = this.paReply;
-    // Reserved reply prefixes are for the servers' own routing (isReservedReply).
+    // Gateway-routed subjects, then permissions, then reserved replies (processInboundClientMsg).
+    if (isGWRoutedSubject(subject) || (this.perms !== null && !this.perms.canPublish(subject))) {
+      this.sendErr(pubViolation(subject));
+      this.error(`Publish Violation - ${this.userDesc()}, Subject ${goQuote(subject)}`);
+      return;
+    }
     if (reply.length > 0 && isReservedReply(reply)) {
       this.sendErr(replyViolation(reply));
       this.error(`Publish Violation - ${this.userDesc()}, Reply ${goQuote(reply)}`);
-      return;
-    }
-    if (isGWRoutedSubject(subject)) {
-      this.sendErr(pubViolation(subject));
-      this.error(`Publish Violation - ${this.userDesc()}, Subject ${goQuote(subject)}`);
       return;
     }
     if (this.opts.verbose) this.sendOK();
@@ -472,7 +518,11 @@ export class Client implements ParserHandler {
       return this.protocolError(`processSub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
     }
     this.activity = true;
-    if (!this.account.canSubscribe(this, subject, queue)) return;
+    if (this.perms !== null && !this.perms.canSubscribe(subject, queue)) {
+      this.sendErr(subViolation(subject, queue ?? undefined));
+      this.error(`Subscription Violation - ${this.userDesc()}, Subject ${goQuote(subject)}${queue ? `, Queue: ${goQuote(queue)}` : ''}, SID ${sid}`);
+      return;
+    }
     // Per-connection limit (server max_subscriptions or the account's), no close.
     if (this.msubs > 0 && this.subs !== null && this.subs.size >= this.msubs) {
       this.sendErr(E.MaxSubscriptions);
@@ -668,6 +718,8 @@ export class Client implements ParserHandler {
    */
   deliverMsg(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): boolean {
     if (this.closed || sub.closed) return false;
+    const perms = this.perms;
+    if (perms !== null && perms.denyDelivery(subject)) return false;
     sub.nm++;
     let unsubAfter = false;
     if (sub.max > 0) {
@@ -743,6 +795,7 @@ export class Client implements ParserHandler {
       this.dirty = true;
       this.server.markDirty(this);
     }
+    if (perms !== null && reply.length > 0) perms.noteReply(reply);
     if (unsubAfter) this.unsubscribe(sub);
     // Past half of max_pending, a publishing client is stalled until we drain (stalledWait).
     if (pending > this.server.opts.maxPending >> 1) this.stallProducer();

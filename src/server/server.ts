@@ -239,8 +239,11 @@ export class Server extends EventEmitter {
     return this.auth.required();
   }
 
-  /** Authenticates a CONNECT and binds the client to its account (checkAuthentication). */
-  checkAuthentication(c: Client): boolean {
+  /**
+   * Authenticates a CONNECT and binds the client to its account (checkAuthentication). May
+   * return a promise (slow checks such as bcrypt run off the event loop's critical path).
+   */
+  checkAuthentication(c: Client): boolean | Promise<boolean> {
     const r = this.auth.check(c);
     if (r === null) return false;
     c.user = r.user;

@@ -6,6 +6,8 @@ import { Parser, type ParserHandler } from '../../src/protocol/parser.js';
 
 class Recorder implements ParserHandler {
   closed = false;
+  suspended = false;
+  suspendOnConnect = false;
   calls: string[] = [];
   auth = false;
   mcl = 4096;
@@ -14,7 +16,7 @@ class Recorder implements ParserHandler {
   private rec(op: string, buf?: Buffer, s?: number, e?: number) {
     this.calls.push(buf ? `${op} ${buf.toString('latin1', s, e)}` : op);
   }
-  processConnect(b: Buffer, s: number, e: number) { this.rec('CONNECT', b, s, e); this.auth = false; }
+  processConnect(b: Buffer, s: number, e: number) { this.rec('CONNECT', b, s, e); this.auth = false; this.suspended = this.suspendOnConnect; }
   processPubArgs(b: Buffer, s: number, e: number, h: boolean) {
     this.rec(h ? 'HPUB' : 'PUB', b, s, e);
     const parts = b.toString('latin1', s, e).split(/[ \t]+/);
@@ -152,4 +154,16 @@ test('a payload split across many reads is reassembled', () => {
 
 test('a client -ERR closes (processErr)', () => {
   assert.deepEqual(feed(Buffer.from('-ERR foo\r\nPING\r\n'), []), ['ERR foo']);
+});
+
+test('a suspended CONNECT holds the rest of the read until resumed', () => {
+  const r = new Recorder();
+  r.suspendOnConnect = true;
+  const p = new Parser(r);
+  p.parse(Buffer.from('CONNECT {}\r\nSUB a 1\r\nPUB a 2\r\nhi\r\n'));
+  assert.deepEqual(r.calls, ['CONNECT {}']);
+  r.suspended = false;
+  p.resumeParsing();
+  p.parse(Buffer.from('PING\r\n'));
+  assert.deepEqual(r.calls, ['CONNECT {}', 'SUB a 1', 'PUB a 2', 'MSG_PAYLOAD hi', 'PING']);
 });
