@@ -15,6 +15,8 @@ const KINDS = (process.env.TSNATS_INTEROP_SERVERS ?? 'nats-server,tsnats').split
 for (const k of KINDS) if (!KNOWN.includes(k as ServerKind)) throw new Error(`TSNATS_INTEROP_SERVERS: unknown server kind "${k}" (known: ${KNOWN.join(', ')})`);
 const CONCURRENCY = Number(process.env.TSNATS_INTEROP_CONCURRENCY ?? 4);
 const REQUIRE_ALL = process.env.TSNATS_INTEROP_REQUIRE_ALL === '1';
+/** Optional subset of clients, e.g. `nats.go,nats.c` (the others are reported as SKIPPED). */
+const ONLY = process.env.TSNATS_INTEROP_CLIENTS?.split(',').map((s) => s.trim()).filter(Boolean);
 
 type Outcome = 'pass' | 'FAIL' | 'TODO' | 'SKIP';
 const outcomes = new Map<string, Outcome>();
@@ -50,6 +52,11 @@ async function runRow(rt: TestContext, label: string, client: ClientDef, cmd: Dr
     outcomes.set(label, pending ? 'TODO' : 'pass');
   } catch (e) {
     outcomes.set(label, 'FAIL');
+    // The servers' side of a failure: their logs (tail), and whether they were still running.
+    for (const s of servers) {
+      const state = s.proc.exitCode !== null || s.proc.signalCode !== null ? `exited code=${s.proc.exitCode} signal=${s.proc.signalCode}` : 'running';
+      rt.diagnostic(`${s.kind} :${s.port} (${state}) output tail:\n${s.output().slice(-3000)}`);
+    }
     throw e;
   } finally {
     await Promise.all(drivers.map((d) => d.kill()));
@@ -59,6 +66,7 @@ async function runRow(rt: TestContext, label: string, client: ClientDef, cmd: Dr
 
 test('interop: official clients × scenarios × servers', { concurrency: CONCURRENCY }, async (t) => {
   const prepared = await Promise.all(CLIENTS.map(async (client) => {
+    if (ONLY && !ONLY.includes(client.name)) return { client, r: { skip: `not in TSNATS_INTEROP_CLIENTS=${ONLY.join(',')}` } };
     try {
       return { client, r: await client.prepare() };
     } catch (e) {
