@@ -126,8 +126,9 @@ const drain: Scenario = {
   name: 'drain',
   async run(x) {
     const srv = await x.server({ monitor: true, args: ['-D'] });
-    const N = 50;
-    const d = x.driver('drain', [srv.url], { name: x.name, handler_ms: 20 });
+    // 60 × 30 ms ≈ 1.8 s of handling: SIGTERM lands mid-batch even if the harness stalls for a while.
+    const N = 60;
+    const d = x.driver('drain', [srv.url], { name: x.name, handler_ms: 30 });
     await d.ev('ready');
     const payloads = Array.from({ length: N }, (_, i) => `d${i}`);
     await rawPublish(srv, 'interop.drain', payloads);

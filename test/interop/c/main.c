@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- output: one JSON object per line, serialised across the library's callback threads ---- */
 
@@ -316,6 +317,15 @@ static void pubsub(natsConnection *nc) {
   wait_closed(2000);
 }
 
+/* The harness keeps stdin open; EOF means it is gone, so do not linger as an orphan. */
+static void *watch_stdin(void *arg) {
+  (void)arg;
+  char buf[256];
+  while (fgets(buf, sizeof buf, stdin)) {}
+  _exit(3);
+  return NULL;
+}
+
 /* drain: a slow subscriber; SIGTERM → natsConnection_Drain → every delivered message handled → exit 0. */
 static void drain(natsConnection *nc, sigset_t *set) {
   natsSubscription *s = NULL;
@@ -324,6 +334,8 @@ static void drain(natsConnection *nc, sigset_t *set) {
   if ((st = natsConnection_Subscribe(&s, nc, "interop.drain", on_drain_msg, NULL)) != NATS_OK) fatal("subscribe", st);
   natsConnection_Flush(nc);
   emit0("ready");
+  pthread_t watcher;
+  pthread_create(&watcher, NULL, watch_stdin, NULL);
   int sig = 0;
   sigwait(set, &sig);
   { jbuf j; jb_begin(&j, "sigterm"); jb_kint(&j, "handled", get(C_HANDLED)); jb_emit(&j); }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -264,6 +265,11 @@ func drain(nc *nats.Conn, o map[string]string, sigs chan os.Signal) {
 	}
 	nc.Flush()
 	emit("ready", nil)
+	// The harness keeps stdin open; EOF means it is gone, so do not linger as an orphan.
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(3)
+	}()
 	<-sigs
 	mu.Lock()
 	emit("sigterm", map[string]interface{}{"handled": handled})

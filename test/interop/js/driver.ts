@@ -251,6 +251,8 @@ async function drain(nc: Conn, handlerMs: number, sigterm: Promise<void>): Promi
   })();
   await nc.flush();
   emit('ready');
+  // The harness keeps stdin open; EOF means it is gone, so do not linger as an orphan.
+  process.stdin.on('end', () => process.exit(3)).resume();
   await sigterm;
   emit('sigterm', { handled });
   let err: string | null = null;
