@@ -5,14 +5,7 @@
 #        scripts/ci-deps.sh --list   print the package names, one per line
 set -euo pipefail
 
-PACKAGES=(
-  nats-server                       # the reference server every row is compared against
-  golang-go                         # Go 1.19: builds the nats.go driver in GOPATH mode
-  golang-github-nats-io-go-nats-dev # nats.go 1.22 sources under /usr/share/gocode
-  gcc                               # the system C compiler (cc) for the nats.c driver
-  libc6-dev                         # C headers for it
-  libnats-dev                       # nats.c 3.4: <nats/nats.h> and libnats.so
-)
+mapfile -t PACKAGES < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$(dirname "$0")/ci-packages.txt" | grep -v '^$')
 
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' "${PACKAGES[@]}"
