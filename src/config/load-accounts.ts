@@ -161,6 +161,7 @@ function loadExports(ctx: LoadContext, node: ConfNode): AnyExport[] | undefined 
     let service: string | undefined;
     let accounts: string[] | undefined;
     let responseType: ServiceExport['responseType'];
+    let responseNode: ConfNode | undefined;
     for (const [key, rawKey, v] of entries(el)) {
       switch (key) {
         case 'stream':
@@ -175,6 +176,7 @@ function loadExports(ctx: LoadContext, node: ConfNode): AnyExport[] | undefined 
           break;
         case 'response':
         case 'response_type': {
+          responseNode = v;
           if (v.kind !== 'string') {
             ctx.error(v, `Expected response type to be string, got ${goType(v)}`);
             break;
@@ -213,7 +215,7 @@ function loadExports(ctx: LoadContext, node: ConfNode): AnyExport[] | undefined 
           ctx.unknownField(rawKey, v);
       }
     }
-    if (responseType && stream !== undefined) ctx.error(el, 'Detected response directive on non-service');
+    if (responseNode && stream !== undefined) ctx.error(responseNode, 'Detected response directive on non-service');
     if (stream !== undefined) out.push(accounts ? { stream, accounts } : { stream });
     else if (service !== undefined) {
       const se: ServiceExport = { service };

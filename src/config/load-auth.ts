@@ -2,7 +2,7 @@
 // parseUserPermissions, parseVariablePermissions, parseAllowResponses), same keys, aliases and messages.
 import { fromPublic } from '@nats-io/nkeys';
 import type { Permissions, ResponsePermission, SubjectPermission, UserConfig } from '../options.js';
-import type { ConfNode } from './parse.js';
+import type { ConfNode, MapNode } from './parse.js';
 import { entries, goQuote, goType, type LoadContext } from './load-values.js';
 import { permSubjectError } from './subject.js';
 import { parseGoDuration } from './duration.js';
@@ -127,17 +127,19 @@ export function loadUsers(ctx: LoadContext, node: ConfNode): UserConfig[] | unde
       }
     }
     if (perms) u.permissions = perms;
+    // The reference points these at the last key it read in the entry.
+    const at = lastEntry(el);
     if (!u.nkey && !u.user) {
-      ctx.error(el, 'User entry requires a user');
+      ctx.error(at, 'User entry requires a user');
       return undefined;
     }
     if (u.nkey) {
       if (!isPublicKey(u.nkey, 'U')) {
-        ctx.error(el, 'Not a valid public nkey for a user');
+        ctx.error(at, 'Not a valid public nkey for a user');
         return undefined;
       }
       if (u.user || u.password) {
-        ctx.error(el, 'Nkey users do not take usernames or passwords');
+        ctx.error(at, 'Nkey users do not take usernames or passwords');
         return undefined;
       }
     }
@@ -268,6 +270,13 @@ function loadAllowResponses(ctx: LoadContext, node: ConfNode): ResponsePermissio
     }
   }
   return rp;
+}
+
+/** The last entry of a map (or the map itself when empty): where the reference reports entry-level problems. */
+export function lastEntry(m: MapNode): ConfNode {
+  let last: ConfNode = m;
+  for (const v of m.value.values()) last = v;
+  return last;
 }
 
 /** A value as Go's %v prints it in the reference's messages (roughly). */

@@ -368,8 +368,8 @@ function crossChecks(ctx: LoadContext): void {
     const at = pos.noAuthUser!;
     const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((a) => a.users ?? [])];
     if (o.trustedOperators?.length) ctx.errors.push(issue(at, 'no_auth_user not compatible with Trusted Operator'));
-    else if (users.length === 0) ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" present, but users/nkeys are not defined`));
+    else if (users.length === 0) ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" present, but users are not defined`));
     else if (!users.some((u) => u.user === o.noAuthUser))
-      ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" not present as user or nkey in authorization block or account configuration`));
+      ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`));
   }
 }
