@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../src/config/load.js';
 import { CASES, type RefVerdict } from './cases.js';
 import { DOC_CASES } from './docs-cases.js';
-import { ourVerdict, refCol } from './reference.js';
+import { FIXTURES, ourVerdict, refCol } from './reference.js';
 
-export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/conf/', import.meta.url));
 
 function assertSameVerdict(ours: RefVerdict, ref: RefVerdict, what: string): void {
   assert.equal(ours.valid, ref.valid, `${what}: validity (ours: ${ours.message ?? 'valid'}; nats-server: ${ref.message ?? 'valid'})`);

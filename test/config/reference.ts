@@ -3,10 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { natsServerBin } from '../helpers/servers.js';
 import type { RefVerdict } from './cases.js';
 import type { LoadResult } from '../../src/config/load.js';
 import { passesCheck } from '../../src/config/load.js';
+
+/** test/fixtures/conf (tests run from dist/test/config). */
+export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/conf/', import.meta.url));
 
 /** Run `nats-server -c <file> -t` in the file's directory. */
 export function natsServerCheckFile(file: string, env: Record<string, string> = {}): RefVerdict {
