@@ -128,8 +128,6 @@ export class Lexer {
   private readonly stack: StateFn[] = [];
   private stringParts: string[] = [];
   private stringStateFn: StateFn = lexString;
-  /** Index of the newline that started the current line (0 on the first line), as lex.go `lstart`. */
-  private lstart = 0;
   /** Offset of the current item's first character (for positions; not moved by escape handling). */
   private itemStart = 0;
   private readonly lineStarts: number[] = [0];
@@ -176,6 +174,11 @@ export class Lexer {
     this.start = this.pos;
     this.itemStart = this.pos;
   }
+  /** Emit an empty item positioned `delta` characters from here (a bracket just read). */
+  emitAt(type: ItemType, delta: number): void {
+    this.itemStart = this.pos + delta;
+    this.emit(type);
+  }
   emit(type: ItemType): void {
     this.emitValue(type, this.stringParts.join('') + this.input.slice(this.start, this.pos));
     this.stringParts = [];
@@ -207,10 +210,7 @@ export class Lexer {
       this.width = 0;
       return EOF;
     }
-    if (this.input.charCodeAt(this.pos) === NL) {
-      this.line++;
-      this.lstart = this.pos;
-    }
+    if (this.input.charCodeAt(this.pos) === NL) this.line++;
     const r = this.input.codePointAt(this.pos)!;
     this.width = r > 0xffff ? 2 : 1;
     this.pos += this.width;
@@ -251,9 +251,10 @@ export class Lexer {
     return this.pos;
   }
 
-  /** Stop lexing with an error item positioned where the reference reports it. */
+  /** Stop lexing with an error item: the reference's line, the column of the last character read. */
   errorf(message: string): null {
-    this.items.push({ type: 'error', val: message, line: this.line, col: this.pos - this.lstart });
+    const lineStart = this.lineStarts[this.line - 1] ?? 0;
+    this.items.push({ type: 'error', val: message, line: this.line, col: Math.max(1, this.pos - lineStart) });
     return null;
   }
 }
@@ -458,12 +459,12 @@ function lexValue(lx: Lexer): StateFn | null {
   if (isWhitespace(r)) return skip(lx, lexValue);
   if (r === ARRAY_START) {
     lx.ignore();
-    lx.emit('arrayStart');
+    lx.emitAt('arrayStart', -1);
     return lexArrayValue;
   }
   if (r === MAP_START) {
     lx.ignore();
-    lx.emit('mapStart');
+    lx.emitAt('mapStart', -1);
     return lexMapKeyStart;
   }
   if (r === SQ) {
