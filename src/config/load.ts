@@ -10,7 +10,7 @@
 //     grace < duration, no_auth_user exists) are reported here, at the option's position.
 import type { ServerOptions } from '../options.js';
 import * as C from '../const.js';
-import { ConfigError, issue, type ConfigIssue, type Pos } from './errors.js';
+import { ConfigError, formatIssue, issue, type ConfigIssue, type Pos } from './errors.js';
 import { parseConfig, parseConfigFile, type ConfNode, type MapNode, type ParseOptions } from './parse.js';
 import { LoadContext, entries, goQuote, goType } from './load-values.js';
 import { loadAuthorization } from './load-auth.js';
@@ -372,4 +372,17 @@ function crossChecks(ctx: LoadContext): void {
     else if (!users.some((u) => u.user === o.noAuthUser))
       ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`));
   }
+}
+
+/**
+ * What `-t` prints, as nats-server: on success `<program>: configuration file <file> is valid` (after
+ * any tsnats warnings); otherwise `<program>: ` and every warning then every error, one per line, exit 1.
+ */
+export function checkReport(file: string, r: LoadResult, program = 'tsnats'): { stderr: string; exitCode: 0 | 1 } {
+  const lines = [...r.warnings, ...r.errors].map(formatIssue);
+  if (passesCheck(r)) {
+    const notes = lines.map((l) => `${program}: ${l}\n`).join('');
+    return { stderr: `${notes}${program}: configuration file ${file} is valid\n`, exitCode: 0 };
+  }
+  return { stderr: `${program}: ${lines.join('\n')}\n\n`, exitCode: 1 };
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { loadConfig, loadConfigFile, passesCheck, type LoadResult } from '../../src/config/load.js';
+import { checkReport, loadConfig, loadConfigFile, passesCheck, type LoadResult } from '../../src/config/load.js';
 import { formatIssue } from '../../src/config/errors.js';
 import { FIXTURES } from './reference.js';
 
@@ -395,4 +395,15 @@ test('loadConfigFile: a missing file, and syntax errors, come back as errors', (
   const r = loadConfigFile(join(FIXTURES, 'nope.conf'));
   assert.deepEqual([r.errors.length, r.errors[0]!.code, r.errors[0]!.line], [1, 'syntax', 0]);
   assert.deepEqual(errs(load('port: 4222 x')), ["a.conf:1:12: Expected a top-level value to end with a new line, comment or EOF, but got 'x' instead."]);
+});
+
+test('checkReport: what -t prints, as nats-server', () => {
+  assert.deepEqual(checkReport('a.conf', load('port: 4222')), { stderr: 'tsnats: configuration file a.conf is valid\n', exitCode: 0 });
+  assert.deepEqual(checkReport('a.conf', load('bogus: 1\nping_interval: 5')), {
+    stderr: 'tsnats: a.conf:2:1: invalid use of field "ping_interval": ping_interval should be converted to a duration\na.conf:1:1: unknown field "bogus"\n\n',
+    exitCode: 1,
+  });
+  const ignored = checkReport('a.conf', load('cluster {}'));
+  assert.equal(ignored.exitCode, 0);
+  assert.equal(ignored.stderr, 'tsnats: a.conf:1:1: tsnats ignores "cluster": clustering (routes) is not supported yet\ntsnats: configuration file a.conf is valid\n');
 });
