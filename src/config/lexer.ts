@@ -230,7 +230,7 @@ export class Lexer {
     this.start = this.pos;
     this.itemStart = this.pos;
   }
-  /** Skip one more character at the start of the current item (an opening quote…). */
+  /** The text of the current item so far. */
   get current(): string {
     return this.input.slice(this.start, this.pos);
   }
@@ -654,7 +654,7 @@ function lexQuotedString(lx: Lexer): StateFn | null {
     lx.ignore();
     return lx.pop();
   }
-  if (r === EOF) return lx.errorf('Unexpected EOF.');
+  if (r === EOF) return quotedEOF(lx);
   return lexQuotedString;
 }
 
@@ -672,8 +672,15 @@ function lexDubQuotedString(lx: Lexer): StateFn | null {
     lx.ignore();
     return lx.pop();
   }
-  if (r === EOF) return lx.errorf('Unexpected EOF.');
+  if (r === EOF) return quotedEOF(lx);
   return lexDubQuotedString;
+}
+
+/** End of input inside quotes: an error, unless nothing follows the opening quote (then just the end, as lex.go). */
+function quotedEOF(lx: Lexer): null {
+  if (lx.consumedSinceStart > 0) return lx.errorf('Unexpected EOF.');
+  lx.emit('eof');
+  return null;
 }
 
 /** Unquoted text: a string, a boolean or a `$variable`. */

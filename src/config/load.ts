@@ -273,7 +273,7 @@ function systemAccount(ctx: LoadContext, node: ConfNode): void {
   ctx.set('systemAccount', node.value, node);
 }
 
-function loadOperators(ctx: LoadContext, node: ConfNode, key: string, opts: LoadOptions): void {
+function loadOperators(ctx: LoadContext, node: ConfNode, _key: string, opts: LoadOptions): void {
   let files: string[];
   if (node.kind === 'string') files = [node.value];
   else if (node.kind === 'array' && node.value.every((n) => n.kind === 'string')) files = node.value.map((n) => (n as { value: string }).value);
@@ -292,7 +292,6 @@ function loadOperators(ctx: LoadContext, node: ConfNode, key: string, opts: Load
   ctx.set('trustedOperators', jwts, node);
   // With one operator, its system account is the default (system_account, if set, wins: see loadTree).
   if (jwts.length === 1 && sysAccount) operatorSystemAccount.set(ctx, sysAccount);
-  void key;
 }
 const operatorSystemAccount = new WeakMap<LoadContext, string>();
 

@@ -132,3 +132,55 @@ test('what nats-server refuses when starting, we refuse when loading, with its m
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A small deterministic generator (the same inputs every run). */
+function lcg(seed: number): (n: number) => number {
+  let s = seed;
+  return (n) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s % n;
+  };
+}
+const PIECES = ['{', '}', '[', ']', ',', ';', ':', '=', ' ', '\n', '"', "'", '#', '//', '$', 'x', '1', '.', '-', '(', ')', '\\', 'k', 'b', 's'];
+
+/** Mutate corpus snippets at random; nats-server and our parser must agree on whether they parse, and on the line. */
+export function mutants(seed: number, count: number): string[] {
+  const rnd = lcg(seed);
+  const out: string[] = [];
+  while (out.length < count) {
+    let t = CASES[rnd(CASES.length)]!.text;
+    for (let m = 1 + rnd(3); m > 0; m--) {
+      const p = rnd(t.length + 1);
+      const piece = PIECES[rnd(PIECES.length)]!;
+      const op = rnd(3);
+      t = op === 0 ? t.slice(0, p) + piece + t.slice(p) : op === 1 ? t.slice(0, p) + t.slice(p + 1) : t.slice(0, p) + piece + t.slice(p + 1);
+    }
+    if (!t.toLowerCase().includes('include')) out.push(t);
+  }
+  return out;
+}
+
+test('mutated snippets: nats-server and our parser agree on syntax errors and their line', { skip }, () => {
+  const diffs: string[] = [];
+  for (const t of mutants(7, 300)) {
+    let ours: string;
+    try {
+      parseConfig(t, { env: {} });
+      ours = 'ok';
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      ours = e.issues[0]!.code === 'syntax' ? `line ${e.issues[0]!.line}` : 'value error';
+    }
+    const ref = natsServerCheck(t);
+    // A syntax error has a line and no column ("Parse error on line N"); option errors parsed fine.
+    const refWhat = ref.valid
+      ? 'ok'
+      : ref.line !== undefined && ref.col === undefined
+        ? `line ${ref.line}`
+        : /variable reference|out of the range|expected integer|Expected Zulu/.test(ref.message ?? '')
+          ? 'value error'
+          : 'ok';
+    if (refWhat !== ours) diffs.push(`${JSON.stringify(t)}: nats-server ${refWhat} (${ref.message}), ours ${ours}`);
+  }
+  assert.deepEqual(diffs, []);
+});

@@ -155,3 +155,18 @@ test('errors render as file:line:col: message', () => {
   }
   assert.equal(parseError('a {\n  b: 1 x }'), `a.conf:2:8: Expected a map value terminator "," or a map terminator "}", but got 'x' instead.`);
 });
+
+test('robustness: mangled input either parses or throws a ConfigError, and always ends', () => {
+  let s = 12345;
+  const rnd = (n: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff), s % n);
+  const pieces = ['{', '}', '[', ']', ',', ';', ':', '=', ' ', '\n', '"', "'", '#', '/', '$', 'a', '1', '.', '-', '(', ')', '\\', 'k', 'T', 'Z', 'include ', '\t', 'é'];
+  for (let i = 0; i < 3000; i++) {
+    let t = '';
+    for (let n = rnd(40); n > 0; n--) t += pieces[rnd(pieces.length)];
+    try {
+      parseConfig(t, { env: { a: '1' }, readFile: () => 'x: 1' });
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, `${JSON.stringify(t)}: ${e}`);
+    }
+  }
+});
