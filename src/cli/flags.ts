@@ -2,7 +2,8 @@
 // (`-p 4222`, `-p=4222`, `--port 4222`; booleans take no value unless `-T=false`; parsing stops at
 // the first non-flag argument or `--`), with nats-server's messages and exit codes:
 //   - an unknown flag prints `flag provided but not defined: -x` on stderr and the usage on stdout,
-//     and exits 0 (nats-server 2.9.10 does exactly that: its usage function exits 0);
+//     and exits 1 (nats-server 2.9.10 exits 0 there, as its usage function does: a deliberate
+//     difference, so scripts notice);
 //   - `-v`/`--version`/`version` prints the version, `-h`/`--help`/`help` the usage, exit 0;
 //   - a leftover argument is `unrecognized command: "x"`, exit 1.
 // Flags nats-server has and tsnats does not implement (TLS, cluster, JetStream…) are a clear error.
@@ -168,8 +169,9 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
   const s: State = { options: {}, check: false, help: false, version: false };
   const flagFields = (): (keyof ServerOptions)[] => Object.keys(s.options) as (keyof ServerOptions)[];
   const base = (): Base => ({ options: s.options, flagFields: flagFields(), ...(s.configFile !== undefined ? { configFile: s.configFile } : {}) });
-  // A flag syntax error: Go's message on stderr, then the usage on stdout, exit 0 (as nats-server).
-  const usageError = (msg: string): ParsedCommand => ({ kind: 'error', ...base(), stderr: msg + '\n', stdout: usage(program), exitCode: 0 });
+  // A flag syntax error: Go's message on stderr, then the usage on stdout. nats-server 2.9.10 then
+  // exits 0; tsnats exits 1 so that scripts see the failure (docs/compatibility.md).
+  const usageError = (msg: string): ParsedCommand => ({ kind: 'error', ...base(), stderr: msg + '\n', stdout: usage(program), exitCode: 1 });
   const fatal = (msg: string): ParsedCommand => ({ kind: 'error', ...base(), stderr: `${program}: ${msg}\n`, stdout: '', exitCode: 1 });
 
   const args = [...argv];
