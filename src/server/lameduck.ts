@@ -9,7 +9,9 @@ export async function lameDuckMode(srv: Server): Promise<void> {
   srv.inLameDuckMode = true;
   srv.log.notice('Entering lame duck mode, stop accepting new clients');
   srv.emit('lame_duck');
-  await srv.stopAccepting();
+  // The listener closes at once; its close callback waits for the remaining connections, so
+  // do not wait for it here.
+  void srv.stopAccepting();
   if (srv.clients.size === 0) return srv.shutdown();
   const o = srv.opts;
   let dur = o.lameDuckDuration - o.lameDuckGracePeriod;

@@ -37,6 +37,8 @@ export interface TestServer {
 export interface StartOptions {
   /** Extra nats-server-style flags (e.g. ['--user', 'a', '--pass', 'b']). */
   args?: string[];
+  /** The server logs to this file (-l): readiness is read from it instead of stderr. */
+  logFile?: string;
   /** Use this port instead of a free one. */
   port?: number;
   /** Start the HTTP monitor on a free port (-m). */
@@ -154,10 +156,29 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     },
   };
   try {
-    await waitForOutput(/Server is ready/);
+    if (opts.logFile) await waitForFile(opts.logFile, /Server is ready/, () => exited);
+    else await waitForOutput(/Server is ready/);
   } catch (e) {
     await server.stop();
     throw e;
   }
   return server;
+}
+
+/** Resolves when `file` contains `re` (polling), rejects after timeoutMs or when the process exited. */
+export async function waitForFile(file: string, re: RegExp, exited: () => boolean = () => false, timeoutMs = 10_000): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const t0 = Date.now();
+  for (;;) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      /* not created yet */
+    }
+    if (re.test(text)) return;
+    if (exited()) throw new Error(`server exited before ${re} appeared in ${file}:\n${text}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timeout waiting for ${re} in ${file}:\n${text}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
