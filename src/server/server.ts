@@ -18,6 +18,9 @@ import { duplexPair } from './inprocess.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
+// [monitor] HTTP monitor and system account services (src/monitor, src/system).
+import { MonitorServer } from '../monitor/http.js';
+import { SystemService } from '../system/service.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -74,6 +77,9 @@ export class Server extends EventEmitter {
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
+  // [monitor] The HTTP monitor (when http_port is set) and the system account's services.
+  monitor: MonitorServer | null = null;
+  system: SystemService | null = null;
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
@@ -125,6 +131,16 @@ export class Server extends EventEmitter {
     if (this.sysAcc && !(o.accounts ?? []).some((a) => a.name === this.sysAcc!.name)) log.debugf(`Created system account: "${this.sysAcc.name}"`);
     if (o.maxPayload > C.MAX_PAYLOAD_WARN) log.warn(`Maximum payloads over ${C.MAX_PAYLOAD_WARN} bytes are not recommended`);
 
+    // [monitor] The monitor starts before the client listener (the reference logs it first).
+    if (o.httpPort !== 0) {
+      this.monitor = new MonitorServer(this);
+      await this.monitor.start();
+    }
+    if (this.sysAcc) {
+      this.system = new SystemService(this, this.sysAcc);
+      this.system.start();
+    }
+
     const listener = createNetServer({ noDelay: true, keepAlive: o.tcpKeepAlive > 0, keepAliveInitialDelay: o.tcpKeepAlive, allowHalfOpen: false });
     this.listener = listener;
     listener.on('connection', (sock: Socket) => this.acceptSocket(sock));
@@ -135,6 +151,11 @@ export class Server extends EventEmitter {
         listener.off('error', reject);
         resolve();
       });
+    }).catch(async (err) => {
+      // [monitor] do not leave the monitor or system timers behind a failed start
+      this.system?.stop();
+      await this.monitor?.stop();
+      throw err;
     });
     listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
     this.port = (listener.address() as { port: number }).port;
@@ -153,7 +174,10 @@ export class Server extends EventEmitter {
 
   private writePortsFile(): void {
     const file = this.portsFile()!;
-    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()] }));
+    // [monitor] "monitoring" as the reference's Ports struct, when the monitor runs.
+    const m = this.monitor;
+    const mon = m ? [`http://${m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : undefined;
+    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()], monitoring: mon }));
   }
 
   /** nats://host:port as clients should use it (127.0.0.1 for a wildcard bind). */
@@ -172,6 +196,8 @@ export class Server extends EventEmitter {
     this.shuttingDown = (async () => {
       this.running = false;
       this.log.notice('Initiating Shutdown...');
+      // [monitor] SHUTDOWN event first: nothing is published on $SYS after it.
+      this.system?.stop();
       const l = this.listener;
       this.listener = null;
       const closedListener = l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
@@ -182,6 +208,7 @@ export class Server extends EventEmitter {
       while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       for (const s of this.sockets) s.destroy();
       await closedListener;
+      await this.monitor?.stop(); // [monitor]
       if (this.opts.pidFile) tryUnlink(this.opts.pidFile);
       const pf = this.portsFile();
       if (pf) tryUnlink(pf);
@@ -270,6 +297,7 @@ export class Server extends EventEmitter {
     const user = c.opts.user;
     if (this.opts.users?.length || this.opts.accounts?.some((a) => a.users?.length)) c.error(`authentication error - User "${user}"`);
     else c.error('authentication error');
+    this.emit('client:auth_error', c); // [monitor] $SYS.SERVER.<id>.CLIENT.AUTH.ERR
   }
 
   clientConnected(c: Client): void {
