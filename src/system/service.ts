@@ -56,7 +56,9 @@ export class SystemService {
   /** Sends the SHUTDOWN event, then stops publishing (sendShutdownEvent: nothing is sent after it). */
   stop(): void {
     if (!this.running) return;
-    this.publish(`$SYS.SERVER.${this.srv.id}.SHUTDOWN`, '', { server: null });
+    // The body is this server's ServerInfo itself.
+    this.seq++;
+    this.deliver(`$SYS.SERVER.${this.srv.id}.SHUTDOWN`, '', serverInfo(this.srv, this.seq));
     this.running = false;
     for (const [ev, fn] of this.listeners) this.srv.off(ev, fn);
     this.listeners.length = 0;
@@ -98,6 +100,10 @@ export class SystemService {
     if (!this.running) return;
     this.seq++;
     if ('server' in body) body.server = serverInfo(this.srv, this.seq);
+    this.deliver(subject, reply, body);
+  }
+
+  private deliver(subject: string, reply: string, body: object): void {
     const buf = Buffer.from(goJSON(body), 'utf8');
     this.acc.deliverLocal(null, subject, reply, buf, 0, buf.length, -1);
   }
