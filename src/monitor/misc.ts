@@ -13,9 +13,9 @@ export interface HealthzOptions {
   'js-server-only'?: boolean;
 }
 
-/** `{"status":"ok"}` while the server accepts connections (readyForConnections). */
+/** `{"status":"ok"}` while the server accepts connections (readyForConnections): not in lame duck mode. */
 export function healthz(srv: Server, _opts: HealthzOptions = {}): HealthStatus {
-  if (!srv.running) return { status: 'error', error: 'failed to be ready for connections after 1ms: server' };
+  if (!srv.running || !srv.accepting) return { status: 'error', error: 'failed to be ready for connections after 1ms: server' };
   return { status: 'ok' };
 }
 

@@ -18,6 +18,8 @@ import { duplexPair } from './inprocess.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
+import { reloadServer, type ReloadResult } from './reload.js';
+import { lameDuckMode } from './lameduck.js';
 // [monitor] HTTP monitor and system account services (src/monitor, src/system).
 import { MonitorServer } from '../monitor/http.js';
 import { SystemService } from '../system/service.js';
@@ -63,7 +65,7 @@ export class Server extends EventEmitter {
   readonly gacc: Account;
   sysAcc: Account | null = null;
   readonly closedClients: ClosedRing;
-  private auth: Authenticator;
+  auth: Authenticator;
   private listener: NetServer | null = null;
   private sockets = new Set<Duplex>();
   /** The port actually bound. */
@@ -74,6 +76,7 @@ export class Server extends EventEmitter {
   private readonly flushAll = () => this.flushDirty();
   private lastTopologyChange = 0;
   running = false;
+  inLameDuckMode = false;
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
@@ -141,7 +144,7 @@ export class Server extends EventEmitter {
       this.system.start();
     }
 
-    const listener = createNetServer({ noDelay: true, keepAlive: o.tcpKeepAlive > 0, keepAliveInitialDelay: o.tcpKeepAlive, allowHalfOpen: false });
+    const listener = createNetServer({ noDelay: true, allowHalfOpen: false });
     this.listener = listener;
     listener.on('connection', (sock: Socket) => this.acceptSocket(sock));
     await new Promise<void>((resolve, reject) => {
@@ -166,13 +169,13 @@ export class Server extends EventEmitter {
     log.notice('Server is ready');
   }
 
-  private portsFile(): string | null {
+  portsFile(): string | null {
     const o = this.opts;
     if (!o.portsFileDir) return null;
     return join(o.portsFileDir, `${basename(process.argv[1] ?? 'tsnats').replace(/\.js$/, '')}_${process.pid}.ports`);
   }
 
-  private writePortsFile(): void {
+  writePortsFile(): void {
     const file = this.portsFile()!;
     // [monitor] "monitoring" as the reference's Ports struct, when the monitor runs.
     const m = this.monitor;
@@ -191,16 +194,25 @@ export class Server extends EventEmitter {
   }
 
   /** Closes every client, listener and timer; resolves when all sockets are gone. */
+  /** Applies new options live (SIGHUP); all-or-nothing. See reload.ts. */
+  reload(next: ServerOptions): ReloadResult {
+    return reloadServer(this, next);
+  }
+
+  /** Lame duck mode (SIGUSR2): stop accepting, drain clients over lame_duck_duration, shut down. */
+  lameDuckMode(): Promise<void> {
+    return lameDuckMode(this);
+  }
+
   shutdown(): Promise<void> {
     if (this.shuttingDown) return this.shuttingDown;
     this.shuttingDown = (async () => {
       this.running = false;
+      this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
       // [monitor] SHUTDOWN event first: nothing is published on $SYS after it.
       this.system?.stop();
-      const l = this.listener;
-      this.listener = null;
-      const closedListener = l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
+      const closedListener = this.stopAccepting();
       for (const c of [...this.clients.values()]) c.closeConnection(ClosedState.ServerShutdown);
       this.flushDirty();
       // Give sockets a moment to flush, then make sure every one is gone.
@@ -222,6 +234,9 @@ export class Server extends EventEmitter {
   // ---------------------------------------------------------------- connections
 
   private acceptSocket(sock: Socket): void {
+    // SO_KEEPALIVE so the kernel notices dead peers too (tcp_keepalive; reloadable, so per socket).
+    const ka = this.opts.tcpKeepAlive;
+    if (ka > 0) sock.setKeepAlive(true, ka);
     const host = sock.remoteAddress ?? '';
     const port = sock.remotePort ?? 0;
     this.acceptConnection(sock, host.startsWith('::ffff:') ? host.slice(7) : host, port);
@@ -253,6 +268,17 @@ export class Server extends EventEmitter {
     this.clients.set(cid, c);
     c.init();
     return c;
+  }
+
+  /** Stops accepting new connections (lame duck); resolves when the listener is closed. */
+  stopAccepting(): Promise<void> {
+    const l = this.listener;
+    this.listener = null;
+    return l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
+  }
+
+  get accepting(): boolean {
+    return this.listener !== null;
   }
 
   /** A client end of an in-process connection (no TCP): write protocol to it, read the server's. */

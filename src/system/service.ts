@@ -49,6 +49,8 @@ export class SystemService {
     this.on('client:connect', (c: Client) => this.clientConnected(c));
     this.on('client:close', (c: Client, reason: string | null) => this.clientClosed(c, reason ?? ClosedState.ClientClosed));
     this.on('client:auth_error', (c: Client) => this.authError(c));
+    // $SYS.SERVER.<id>.LAMEDUCK (since 2.9.22): the body is the ServerInfo, as SHUTDOWN.
+    this.on('lame_duck', () => this.sendServerInfo(`$SYS.SERVER.${this.srv.id}.LAMEDUCK`));
     this.statszInterval = STATSZ_FIRST_MS;
     this.armStatsz();
   }
@@ -56,9 +58,7 @@ export class SystemService {
   /** Sends the SHUTDOWN event, then stops publishing (sendShutdownEvent: nothing is sent after it). */
   stop(): void {
     if (!this.running) return;
-    // The body is this server's ServerInfo itself.
-    this.seq++;
-    this.deliver(`$SYS.SERVER.${this.srv.id}.SHUTDOWN`, '', serverInfo(this.srv, this.seq));
+    this.sendServerInfo(`$SYS.SERVER.${this.srv.id}.SHUTDOWN`);
     this.running = false;
     for (const [ev, fn] of this.listeners) this.srv.off(ev, fn);
     this.listeners.length = 0;
@@ -101,6 +101,13 @@ export class SystemService {
     this.seq++;
     if ('server' in body) body.server = serverInfo(this.srv, this.seq);
     this.deliver(subject, reply, body);
+  }
+
+  /** A message whose body is this server's ServerInfo itself (SHUTDOWN, LAMEDUCK). */
+  private sendServerInfo(subject: string): void {
+    if (!this.running) return;
+    this.seq++;
+    this.deliver(subject, '', serverInfo(this.srv, this.seq));
   }
 
   private deliver(subject: string, reply: string, body: object): void {

@@ -195,6 +195,23 @@ describe('HTTP monitor', () => {
     }
   });
 
+  test('/healthz fails with 503 in lame duck mode, and logs why', async () => {
+    const lines: string[] = [];
+    const s = await startServer({ httpPort: -1, lameDuckDuration: 30_000, lameDuckGracePeriod: 10_000, log: (l) => lines.push(l) });
+    const c = await RawConn.open(s.port);
+    try {
+      await c.readLine();
+      void s.lameDuckMode();
+      const r = await get(s.monitor!.port, '/healthz');
+      assert.equal(r.status, 503);
+      assert.deepEqual(r.json(), { status: 'error', error: 'failed to be ready for connections after 1ms: server' });
+      assert.ok(lines.some((l) => l.includes('[WRN] Healthcheck failed: "failed to be ready for connections after 1ms: server"')));
+    } finally {
+      c.close();
+      await s.shutdown();
+    }
+  });
+
   test('any method is served, as Go\'s mux does', async () => {
     assert.equal((await get(port, '/varz', 'POST')).status, 200);
   });

@@ -273,6 +273,18 @@ describe('$SYS events', () => {
     assert.deepEqual([body.id, body.name, body.ver], [srv.id, srv.name, '2.9.10']);
   });
 
+  test('LAMEDUCK is published when lame duck mode starts', async (t) => {
+    const srv = await startServer({ ...AUTH, lameDuckDuration: 30_000, lameDuckGracePeriod: 10_000 });
+    t.after(() => srv.shutdown());
+    const raw = await rawClient(srv.port, { user: 'sys', pass: 'pass' }, `SUB $SYS.SERVER.${srv.id}.LAMEDUCK 1\r\n`);
+    t.after(() => raw.close());
+    void srv.lameDuckMode();
+    const out = await readUntil(raw, '}\r\n');
+    const m = out.match(/MSG \S+\.LAMEDUCK 1  \d+\r\n(.*)\r\n/);
+    assert.ok(m, out);
+    assert.equal(JSON.parse(m![1]).id, srv.id);
+  });
+
   test('no system account: no $SYS services', async (t) => {
     const srv = await startServer({ noSystemAccount: true, httpPort: -1 });
     t.after(() => srv.shutdown());
