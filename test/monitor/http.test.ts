@@ -3,6 +3,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../helpers/ports.js';
 import { startServer, type Server } from '../../src/index.js';
 import { startServer as spawnServer } from '../helpers/servers.js';
 import { RawConn } from '../helpers/raw.js';
@@ -240,5 +244,18 @@ describe('HTTP monitor through the CLI', () => {
     const v = await getJSON(s.httpPort!, '/varz');
     assert.equal(v.http_port, s.httpPort);
     assert.equal(v.port, s.port);
+  });
+
+  test('http: host:port and http_base_path in a config file', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsnats-mon-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const mport = await freePort();
+    const conf = join(dir, 'mon.conf');
+    writeFileSync(conf, `http: "127.0.0.1:${mport}"\nhttp_base_path: "/mon"\n`);
+    const s = await spawnServer('tsnats', { config: conf });
+    t.after(() => s.stop());
+    assert.ok(s.output().includes(`Starting http monitor on 127.0.0.1:${mport}`), s.output());
+    const v = await getJSON(mport, '/mon/varz');
+    assert.deepEqual([v.http_host, v.http_port, v.http_base_path], ['127.0.0.1', mport, '/mon']);
   });
 });
