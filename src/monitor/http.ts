@@ -11,9 +11,9 @@ import { countRequest, monitorState } from './state.js';
 import { varz } from './varz.js';
 import { connz } from './connz.js';
 import { subsz, subszHttpBody } from './subsz.js';
-import { accountz, accountStatz } from './accounts.js';
+import { accountz, accountStatz, trackAccountTraffic } from './accounts.js';
 import { healthz, routez, leafz, gatewayz, jsz } from './misc.js';
-import { metrics } from './metrics.js';
+import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
 
 type Handler = (srv: Server, q: Query, req: IncomingMessage, res: ServerResponse) => void;
@@ -157,6 +157,8 @@ export class MonitorServer {
 
   /** Binds `http_host:http_port` (the client host when http_host is unset; -1 = a free port). */
   async start(): Promise<void> {
+    trackAccountTraffic(this.srv);
+    trackHealthCounters(this.srv);
     const o = this.srv.opts;
     const host = o.httpHost ?? o.host;
     const port = o.httpPort === -1 ? 0 : o.httpPort;

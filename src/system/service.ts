@@ -9,7 +9,7 @@ import type { Client } from '../server/client.js';
 import { Subscription } from '../server/subscription.js';
 import { ClosedState } from '../errors.js';
 import { goJSON, nowMs } from '../monitor/format.js';
-import { trackAccountTraffic, accountStat, numLocalConnections } from '../monitor/accounts.js';
+import { trackAccountTraffic, accountStat } from '../monitor/accounts.js';
 import { trackHealthCounters } from '../monitor/metrics.js';
 import { statsz } from '../monitor/statsz.js';
 import { serverInfo, type ServerInfo, clientInfo, typedEvent, ConnectEventMsgType, DisconnectEventMsgType, AccountNumConnsMsgType } from './messages.js';
@@ -34,7 +34,6 @@ export class SystemService {
   private connsTimers = new Map<Account, NodeJS.Timeout>();
   /** Connections that completed CONNECT (only those get DISCONNECT and CONNS events). */
   private connected = new WeakSet<Client>();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly listeners: [string, (...a: any[]) => void][] = [];
 
   constructor(readonly srv: Server, readonly acc: Account) {}
@@ -77,7 +76,6 @@ export class SystemService {
     return this.running;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private on(ev: string, fn: (...a: any[]) => void): void {
     this.srv.on(ev, fn);
     this.listeners.push([ev, fn]);
@@ -176,12 +174,11 @@ export class SystemService {
   /** The account's AccountNumConns event, on both CONNS subjects, with a heartbeat while it has connections. */
   accConnsUpdate(a: Account, replyTo?: string): void {
     if (!this.running) return;
-    const conns = numLocalConnections(a);
     if (replyTo === undefined) {
       const old = this.connsTimers.get(a);
       if (old) clearTimeout(old);
       this.connsTimers.delete(a);
-      if (conns > 0) {
+      if (a.numConnections > 0) {
         const t = setTimeout(() => {
           this.connsTimers.delete(a);
           this.accConnsUpdate(a);
@@ -190,13 +187,13 @@ export class SystemService {
         this.connsTimers.set(a, t);
       }
     }
-    const subjects = replyTo !== undefined ? [replyTo] : [`$SYS.SERVER.ACCOUNT.${a.name}.CONNS`, `$SYS.ACCOUNT.${a.name}.SERVER.CONNS`];
+    let subjects = replyTo !== undefined ? [replyTo] : [`$SYS.SERVER.ACCOUNT.${a.name}.CONNS`, `$SYS.ACCOUNT.${a.name}.SERVER.CONNS`];
+    if (replyTo === undefined) subjects = subjects.filter((s) => this.hasInterest(s));
+    // The body walks the account's connections: build it only for a listener (connect storms).
+    if (subjects.length === 0) return;
     const ev = typedEvent(AccountNumConnsMsgType);
     const stat = accountStat(this.srv, a);
-    for (const s of subjects) {
-      if (replyTo === undefined && !this.hasInterest(s)) continue;
-      this.publish(s, '', { ...ev, server: null, ...stat });
-    }
+    for (const s of subjects) this.publish(s, '', { ...ev, server: null, ...stat });
   }
 
   // ---------------------------------------------------------------- STATSZ heartbeat
