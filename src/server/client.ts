@@ -763,6 +763,10 @@ export class Client implements ParserHandler {
     if (reply.length > 0) {
       p = writeLatin1(out, p, reply);
       out[p++] = 0x20;
+    } else if (pub === null) {
+      // [monitor] A server-internal message ($SYS) with no reply has two spaces before its
+      // size, as the reference frames it (`MSG $SYS.SERVER.ACCOUNT.$G.CONNS 2  454`).
+      out[p++] = 0x20;
     }
     if (withHdr) {
       p = pub !== null && pub.paHdb !== null ? writeLatin1(out, p, pub.paHdb) : writeInt(out, p, hdr);

@@ -20,6 +20,9 @@ import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
 import { reloadServer, type ReloadResult } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
+// [monitor] HTTP monitor and system account services (src/monitor, src/system).
+import { MonitorServer } from '../monitor/http.js';
+import { SystemService } from '../system/service.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -77,6 +80,9 @@ export class Server extends EventEmitter {
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
+  // [monitor] The HTTP monitor (when http_port is set) and the system account's services.
+  monitor: MonitorServer | null = null;
+  system: SystemService | null = null;
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
@@ -128,6 +134,16 @@ export class Server extends EventEmitter {
     if (this.sysAcc && !(o.accounts ?? []).some((a) => a.name === this.sysAcc!.name)) log.debugf(`Created system account: "${this.sysAcc.name}"`);
     if (o.maxPayload > C.MAX_PAYLOAD_WARN) log.warn(`Maximum payloads over ${C.MAX_PAYLOAD_WARN} bytes are not recommended`);
 
+    // [monitor] The monitor starts before the client listener (the reference logs it first).
+    if (o.httpPort !== 0) {
+      this.monitor = new MonitorServer(this);
+      await this.monitor.start();
+    }
+    if (this.sysAcc) {
+      this.system = new SystemService(this, this.sysAcc);
+      this.system.start();
+    }
+
     const listener = createNetServer({ noDelay: true, allowHalfOpen: false });
     this.listener = listener;
     listener.on('connection', (sock: Socket) => this.acceptSocket(sock));
@@ -138,6 +154,11 @@ export class Server extends EventEmitter {
         listener.off('error', reject);
         resolve();
       });
+    }).catch(async (err) => {
+      // [monitor] do not leave the monitor or system timers behind a failed start
+      this.system?.stop();
+      await this.monitor?.stop();
+      throw err;
     });
     listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
     this.port = (listener.address() as { port: number }).port;
@@ -156,7 +177,10 @@ export class Server extends EventEmitter {
 
   writePortsFile(): void {
     const file = this.portsFile()!;
-    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()] }));
+    // [monitor] "monitoring" as the reference's Ports struct, when the monitor runs.
+    const m = this.monitor;
+    const mon = m ? [`http://${m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : undefined;
+    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()], monitoring: mon }));
   }
 
   /** nats://host:port as clients should use it (127.0.0.1 for a wildcard bind). */
@@ -186,6 +210,8 @@ export class Server extends EventEmitter {
       this.running = false;
       this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
+      // [monitor] SHUTDOWN event first: nothing is published on $SYS after it.
+      this.system?.stop();
       const closedListener = this.stopAccepting();
       for (const c of [...this.clients.values()]) c.closeConnection(ClosedState.ServerShutdown);
       this.flushDirty();
@@ -194,6 +220,7 @@ export class Server extends EventEmitter {
       while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       for (const s of this.sockets) s.destroy();
       await closedListener;
+      await this.monitor?.stop(); // [monitor]
       if (this.opts.pidFile) tryUnlink(this.opts.pidFile);
       const pf = this.portsFile();
       if (pf) tryUnlink(pf);
@@ -296,6 +323,7 @@ export class Server extends EventEmitter {
     const user = c.opts.user;
     if (this.opts.users?.length || this.opts.accounts?.some((a) => a.users?.length)) c.error(`authentication error - User "${user}"`);
     else c.error('authentication error');
+    this.emit('client:auth_error', c); // [monitor] $SYS.SERVER.<id>.CLIENT.AUTH.ERR
   }
 
   clientConnected(c: Client): void {
