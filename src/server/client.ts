@@ -81,7 +81,7 @@ export class Client implements ParserHandler {
   // statistics (in: from the client; out: to the client)
   inMsgs = 0;
   inBytes = 0;
-  /** Times this connection, as a producer, was stalled by a slow subscriber. */
+  /** Times this connection, falling behind, stalled a producer (2.12 connz `stalls`). */
   stalls = 0;
   outMsgs = 0;
   outBytes = 0;
@@ -818,7 +818,8 @@ export class Client implements ParserHandler {
     const mp = this.server.opts.maxPending;
     const ttl = stallDuration(this.pendingBytes, mp);
     producer.stalledBy = this;
-    producer.stalls++;
+    // Counted on the slow connection that caused the stall, as 2.12 (stalledWait: c.stalls++).
+    this.stalls++;
     this.server.stats.stalledClients++;
     producer.sock.pause();
     (this.stalled ??= []).push(producer);
