@@ -5,7 +5,8 @@
 //     and exits 1 (nats-server 2.9.10 exits 0 there, as its usage function does: a deliberate
 //     difference, so scripts notice);
 //   - `-v`/`--version`/`version` prints the version, `-h`/`--help`/`help` the usage, exit 0;
-//   - a leftover argument is `unrecognized command: "x"`, exit 1.
+//   - a leftover argument is `unrecognized command: "x"`, exit 1 (the subcommands doctor, conns and
+//     kick are dispatched by main.ts before these flags are parsed: src/doctor/).
 // Flags nats-server has and tsnats does not implement (TLS, cluster, JetStream…) are a clear error.
 // Pure: no I/O; the CLI prints `stdout`/`stderr` and exits with `exitCode`.
 import type { ServerOptions } from '../options.js';
@@ -312,6 +313,11 @@ Not supported yet (nats-server flags that tsnats refuses):
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show version
+
+Commands (tsnats; \`${program} <command> --help\` for their options):
+    doctor [URL…]                    Check a server's health: what is wrong and how to fix it
+    conns [URL]                      List connections sorted by idle, rtt, pending or msgs
+    kick CID [URL]                   Close a connection through the system account
 
 `;
 }

@@ -6,6 +6,7 @@ import { sendSignal } from './signal.js';
 import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
 import { Server } from '../server/server.js';
 import { defaultOptions, type ServerOptions } from '../options.js';
+import { isToolCommand } from '../doctor/commands.js';
 
 const PROGRAM = 'tsnats';
 
@@ -15,7 +16,15 @@ function exit(code: number, stdout = '', stderr = ''): never {
   process.exit(code);
 }
 
-const cmd = parseArgs(process.argv.slice(2), PROGRAM);
+// Operator subcommands (`tsnats doctor|conns|kick …`, src/doctor/): tools that read a running
+// server's monitoring; everything else is nats-server's command line.
+const argv = process.argv.slice(2);
+if (isToolCommand(argv[0])) {
+  const { runTool } = await import('../doctor/cli.js');
+  process.exit(await runTool(argv[0], argv.slice(1)));
+}
+
+const cmd = parseArgs(argv, PROGRAM);
 switch (cmd.kind) {
   case 'version':
   case 'help':

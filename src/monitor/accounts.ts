@@ -67,6 +67,12 @@ export interface AccountInfo {
   exports?: ExtExport[];
   imports?: ExtImport[];
   sublist_stats: SublistStats;
+  /**
+   * tsnats extension: the account's configured limits (only those set; -1 = unlimited). nats-server
+   * shows limits only for JWT accounts (decoded_jwt.nats.limits); `tsnats doctor` and the dashboard
+   * read this to compare client_connections with max_connections.
+   */
+  limits?: { max_connections?: number; max_subscriptions?: number; max_payload?: number };
 }
 
 export interface Accountz {
@@ -208,7 +214,18 @@ export function accountInfo(srv: Server, name: string): AccountInfo {
     exports: exports.length ? exports : undefined,
     imports: imports.length ? imports : undefined,
     sublist_stats: sublistStats(a),
+    limits: accountLimits(a),
   };
+}
+
+/** The limits set on an account (tsnats extension of account_detail), undefined when none. */
+function accountLimits(a: Account): AccountInfo['limits'] {
+  const l = a.limits;
+  const out: NonNullable<AccountInfo['limits']> = {};
+  if (l.maxConnections !== undefined && l.maxConnections !== 0) out.max_connections = l.maxConnections;
+  if (l.maxSubscriptions !== undefined && l.maxSubscriptions !== 0) out.max_subscriptions = l.maxSubscriptions;
+  if (l.maxPayload !== undefined && l.maxPayload !== 0) out.max_payload = l.maxPayload;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Accounts with at least one connection (statsz active_accounts). */
