@@ -15,6 +15,7 @@ import { accountz, accountStatz, trackAccountTraffic } from './accounts.js';
 import { healthz, routez, leafz, gatewayz, jsz } from './misc.js';
 import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
+import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
 
 type Handler = (srv: Server, q: Query, req: IncomingMessage, res: ServerResponse) => void;
 
@@ -126,6 +127,8 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 HANDLERS['/subscriptionsz'] = HANDLERS['/subsz'];
+// tsnats extension: the dashboard page, its script and its data (dashboard.ts, docs/dashboard.md).
+for (const p of DASHBOARD_PATHS) HANDLERS[p] = (srv, q, req, res) => serveDashboard(p, srv, q, req, res);
 
 /** `http_base_path` as the reference normalizes it: leading slash, no trailing one, '/' when empty. */
 export function normalizeBasePath(p: string): string {

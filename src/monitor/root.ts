@@ -14,6 +14,7 @@ const LINKS: [string, string][] = [
   ['/gatewayz', 'Gateways'],
   ['/healthz', 'Health Probe'],
   ['/metrics', 'Prometheus metrics'],
+  ['/dashboard', 'Dashboard'],
 ];
 
 export function rootPage(base: string): string {
