@@ -67,8 +67,9 @@ function listConns(conns: Conn[], extra: (c: Conn) => string): string {
 
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
-function serverName(s: Sample): string {
-  return `server ${s.varz.server_name || s.varz.server_id || '?'}`;
+/** Server-wide findings are about "server" (the report's heading names it). */
+function serverName(_s: Sample): string {
+  return 'server';
 }
 
 /** Closed connections of the last `sinceMs` before the server's `now`, newest first. */
