@@ -240,7 +240,7 @@ export const CHECKS: Check[] = [
     code: 'CONN_003',
     title: 'Recent closes with a problem reason',
     severity: 'warning',
-    fix: 'See the reasons below.',
+    fix: 'Depends on the reason; the report gives the cause and the remedy of each reason it saw (Stale Connection, Slow Consumer, Read Error, Authentication Failure, Maximum … Exceeded …).',
     run: (ctx) => {
       if (ctx.last.closed === null) return { skip: ctx.last.notes.find((n) => n.startsWith('closed')) ?? 'closed connections unavailable' };
       const bad = recentCloses(ctx, (r) => !BENIGN_REASONS.has(r));
