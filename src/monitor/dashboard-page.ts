@@ -20,6 +20,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
   section.wide { grid-column: 1 / -1; }
   section.half { grid-column: span 2; }
+  section.three { grid-column: span 3; }
+  section.one { grid-column: span 1; }
   h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 8px; font-weight: 600; }
   .big { font-size: 28px; font-weight: 600; font-variant-numeric: tabular-nums; }
   .sub { color: var(--muted); font-size: 12px; }
@@ -71,7 +73,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     </table>
     </div>
   </section>
-  <section class="half">
+  <section class="three">
     <h2>Recent closes</h2>
     <div class="scroll">
     <table id="closed">
@@ -80,7 +82,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     </table>
     </div>
   </section>
-  <section class="half">
+  <section class="one">
     <h2>Accounts</h2>
     <table id="accounts">
       <thead><tr><th>account</th><th class="num">connections</th><th>of limit</th></tr></thead>
