@@ -1,3 +1,4 @@
+import { formatGoDurationNs } from '../config/duration.js';
 // Value formats of nats-server's monitoring JSON (Go's encoding/json and time package):
 // RFC 3339 timestamps with nanoseconds, Duration.String() for rtt, the `1m2s` uptime form,
 // HTML-safe JSON escaping, and indented or compact output.
@@ -31,34 +32,9 @@ export function goTime(ms: number | Date): string {
 /** The zero time.Time as Go marshals it. */
 export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** Go's fmtFrac/fmtInt for Duration.String(): `v` units with `prec` fractional digits. */
-function fracString(v: number, prec: number): string {
-  const unit = 10 ** prec;
-  const whole = Math.floor(v / unit);
-  const frac = v - whole * unit;
-  if (frac === 0) return String(whole);
-  return `${whole}.${pad(frac, prec).replace(/0+$/, '')}`;
-}
-
 /** Go's time.Duration.String() for an integer number of nanoseconds: `1.5s`, `332µs`, `2m0s`, `0s`. */
 export function goDuration(ns: number): string {
-  ns = Math.trunc(ns);
-  if (ns === 0) return '0s';
-  const neg = ns < 0;
-  let u = Math.abs(ns);
-  let out: string;
-  if (u < 1000) out = `${u}ns`;
-  else if (u < 1e6) out = `${fracString(u, 3)}µs`;
-  else if (u < 1e9) out = `${fracString(u, 6)}ms`;
-  else {
-    const h = Math.floor(u / 3.6e12);
-    u -= h * 3.6e12;
-    const m = Math.floor(u / 6e10);
-    u -= m * 6e10;
-    const sec = `${fracString(u, 9)}s`;
-    out = h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec;
-  }
-  return neg ? '-' + out : out;
+  return formatGoDurationNs(BigInt(Math.trunc(ns)));
 }
 
 /** A round-trip time (ms, fractional) in nanoseconds as the reference keeps it (getRTT). */

@@ -24,6 +24,7 @@ export interface ClientPermissions {
   noteReply(reply: string): void;
 }
 import * as C from '../const.js';
+import { formatGoDuration } from '../config/duration.js';
 import { PROTO_SNIPPET_SIZE, MAX_CONTROL_LINE_SNIPPET_SIZE } from '../const.js';
 
 /** Connection kinds, as /connz `kind`. */
@@ -43,8 +44,6 @@ const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
 const OUT_MIN = 512;
 const OUT_MAX = 64 * 1024;
-
-let lastNow = 0;
 
 export class Client implements ParserHandler {
   readonly cid: number;
@@ -1132,32 +1131,6 @@ function redactPass(s: string): string {
   return s.replace(/("?\s*pass\S*?"?\s*[:=]\s*"?)(([^",\r\n}])*)/, '$1[REDACTED]');
 }
 
-/** Go's time.Duration String(): 1.5s, 332µs, 2m0s, 1h0m0s. Input in milliseconds. */
-export function formatDuration(ms: number): string {
-  const ns = Math.round(ms * 1e6);
-  if (ns === 0) return '0s';
-  const neg = ns < 0;
-  let u = Math.abs(ns);
-  let out: string;
-  if (u < 1000) out = `${u}ns`;
-  else if (u < 1e6) out = `${trimFrac(u / 1e3)}µs`;
-  else if (u < 1e9) out = `${trimFrac(u / 1e6)}ms`;
-  else {
-    const h = Math.floor(u / 3.6e12);
-    u -= h * 3.6e12;
-    const m = Math.floor(u / 6e10);
-    u -= m * 6e10;
-    const sec = trimFrac(u / 1e9);
-    out = h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
-  }
-  return neg ? '-' + out : out;
-}
+/** Go's time.Duration String() of a millisecond count: 1.5s, 332µs, 2m0s, 1h0m0s. */
+export const formatDuration = formatGoDuration;
 
-function trimFrac(v: number): string {
-  // up to 9 significant fractional digits, trailing zeros removed (as Go)
-  let s = v.toFixed(9);
-  s = s.replace(/\.?0+$/, '');
-  return s;
-}
-
-void lastNow;

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { goDuration, rttString, rttNanos, uptime, goTime, goJSON } from '../../src/monitor/format.js';
 import { Query, MonitorError, ConnState } from '../../src/monitor/params.js';
 import { subjectsCollide } from '../../src/monitor/connz.js';
-import { decodeRequest, goSyntaxError } from '../../src/system/reqopts.js';
+import { decodeRequest } from '../../src/system/reqopts.js';
+import { goSyntaxError } from '../../src/protocol/gojson.js';
 
 test('goDuration is Go time.Duration.String()', () => {
   assert.equal(goDuration(0), '0s');
