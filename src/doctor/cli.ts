@@ -1,7 +1,7 @@
 // `tsnats doctor`, `tsnats conns`, `tsnats kick`: operator tools over any NATS server's monitoring
 // (HTTP, or the system account with the official client). Wired in src/cli/main.ts.
 import { parseToolArgs, type ToolArgs } from './args.js';
-import { openTransport, allConns, collect, type Transport } from './source.js';
+import { openTransport, allConns, collect, splitUserInfo, type Transport } from './source.js';
 import { checkServer, unreachable, summarize, formatText, formatJSON } from './report.js';
 import { CHECKS, type Thresholds } from './checks.js';
 import { CONN_SORTS, sortConns, formatConns, type ConnSort } from './conns.js';
@@ -171,13 +171,13 @@ async function conns(a: ToolArgs, io: Io): Promise<number> {
 }
 
 async function kick(a: ToolArgs, io: Io): Promise<number> {
-  const [cidS, url = DEFAULT_NATS, ...rest] = a.positional;
+  const [cidS, rawUrl = DEFAULT_NATS, ...rest] = a.positional;
   if (cidS === undefined) throw new UsageError('which connection? give its cid (see `tsnats conns`)');
   if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   const cid = Number(cidS);
   if (!Number.isInteger(cid) || cid <= 0) throw new UsageError(`invalid cid ${JSON.stringify(cidS)}`);
-  if (/^https?:/i.test(url)) throw new UsageError('kick talks to the server through the system account: give its nats:// URL');
-  const auth = authOf(a);
+  if (/^https?:/i.test(rawUrl)) throw new UsageError('kick talks to the server through the system account: give its nats:// URL');
+  const { url, auth } = splitUserInfo(rawUrl.includes('://') ? rawUrl : `nats://${rawUrl}`, authOf(a));
   if (!auth.user && !auth.creds) throw new UsageError('kick needs a system-account user: --user/--password or --creds');
   const sys = await sysConnect(url, auth, durationFlag(a, 'timeout') ?? 5000);
   try {

@@ -115,10 +115,27 @@ export async function openTransport(t: Target): Promise<Transport> {
   const u = t.url;
   if (/^https?:\/\//i.test(u)) return new HttpTransport(u, t.timeoutMs);
   if (/^(nats|tls):\/\//i.test(u) || !u.includes('://')) {
-    if (!t.auth.user && !t.auth.creds) throw new Error(`${u}: reading a server through $SYS needs a system-account user (--user/--password or --creds); or give its monitoring URL (http://host:8222)`);
-    return SysTransport.open(u.includes('://') ? u : `nats://${u}`, t.auth, t.serverId, t.timeoutMs);
+    const { url, auth } = splitUserInfo(u.includes('://') ? u : `nats://${u}`, t.auth);
+    if (!auth.user && !auth.creds) throw new Error(`${u}: reading a server through $SYS needs a system-account user (--user/--password or --creds); or give its monitoring URL (http://host:8222)`);
+    return SysTransport.open(url, auth, t.serverId, t.timeoutMs);
   }
   throw new Error(`${u}: expected http://host:port (monitoring) or nats://host:port (system account)`);
+}
+
+/** `nats://user:pass@host:port` → the URL without them, and them as the auth (flags win). */
+export function splitUserInfo(u: string, auth: SysAuth): { url: string; auth: SysAuth } {
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    return { url: u, auth };
+  }
+  if (!parsed.username) return { url: u, auth };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/$/, ''), auth: auth.user || auth.creds ? auth : { user, password } };
 }
 
 /** At most this many open connections are read (1024 a page). */

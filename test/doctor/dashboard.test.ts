@@ -14,7 +14,7 @@ async function nextUpdate(b: Browser): Promise<void> {
   await b.page.waitForFunction((k) => Number((globalThis as any).document.body.dataset.updates || 0) > k, n, { timeout: 10_000 });
 }
 
-describe('dashboard in Chromium', { skip: !hasChromium() && 'Debian chromium is not installed (apt-get install -y chromium)' }, () => {
+describe('dashboard in Chromium', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed (apt-get install -y chromium)' }, () => {
   let s: Staged;
   let b: Browser;
   before(async () => {
@@ -76,7 +76,7 @@ describe('dashboard in Chromium', { skip: !hasChromium() && 'Debian chromium is 
   });
 });
 
-test('dashboard under http_base_path, and its data endpoint', { skip: !hasChromium() && 'Debian chromium is not installed' }, async (t) => {
+test('dashboard under http_base_path, and its data endpoint', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed' }, async (t) => {
   const srv: Server = await startServer(stagedOptions({ httpBasePath: '/nats', pingInterval: 60_000 }));
   t.after(() => srv.shutdown());
   const nc = await natsClient(srv, { name: 'based' });

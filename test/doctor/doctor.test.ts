@@ -20,7 +20,7 @@ describe('doctor on a tsnats server with staged problems', () => {
   before(async () => {
     s = await stageAll();
   });
-  after(() => s.stop());
+  after(() => s?.stop());
 
   test('one sample: each problem with its code, severity and evidence; exit 1 (warning)', async () => {
     const { code, report } = await doctorJSON([s.httpUrl, '--idle', '50ms']);
@@ -52,7 +52,7 @@ describe('doctor on a tsnats server with staged problems', () => {
     assert.match(f.get('OPT_IDLE_007')![0]!.evidence, /"tenant-a-1"/);
     assert.doesNotMatch(f.get('OPT_IDLE_007')![0]!.evidence, /orders-api/);
     // The 300 ms keepalive window of the test server.
-    assert.match(f.get('OPT_PING_002')![0]!.evidence, /ping_interval 150ms × \(ping_max 1 \+ 1\) = 300ms/);
+    assert.match(f.get('OPT_PING_002')![0]!.evidence, /ping_interval 1s × \(ping_max 1 \+ 1\) = 2s, below 20s/);
     // Things that are fine.
     for (const ok of ['SERVER_011', 'CONN_001', 'CONN_002', 'OPT_PING_001', 'OPT_PAYLOAD_001', 'SERVER_007']) {
       assert.ok(report.servers[0].passed.includes(ok), `${ok} passed`);
@@ -84,7 +84,7 @@ describe('doctor on a tsnats server with staged problems', () => {
 
     // A client freezes between the two samples: the first sample is seen as a /varz request.
     const varzBefore = monitorState(s.srv).httpReqStats.get('/varz') ?? 0;
-    const run = doctorJSON([s.httpUrl, '--interval', '2s']);
+    const run = doctorJSON([s.httpUrl, '--interval', '5s']);
     const t0 = Date.now();
     while ((monitorState(s.srv).httpReqStats.get('/varz') ?? 0) === varzBefore) {
       if (Date.now() - t0 > 10_000) throw new Error('doctor did not read /varz');

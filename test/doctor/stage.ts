@@ -16,8 +16,10 @@ export function stagedOptions(extra: Partial<ServerOptions> = {}): Partial<Serve
     host: '127.0.0.1',
     port: 0,
     httpPort: -1,
-    // A short keepalive so a frozen client goes stale within a second.
-    pingInterval: 150,
+    // A short keepalive so a frozen client goes stale within about 2 s (first PING after
+    // 1–1.2 s, closed on the next tick), yet long enough that healthy clients sharing a loaded
+    // 2-core machine (and this process's event loop) always answer in time.
+    pingInterval: 1000,
     pingMax: 1,
     maxPending: 512 * 1024,
     // A subscriber that stops reading is cut off (write deadline or max_pending) well before its
@@ -123,13 +125,14 @@ export async function stageAll(extra: Partial<ServerOptions> = {}): Promise<Stag
     for (let i = 1; i <= 4; i++) ncs.push(await natsClient(srv, { name: `tenant-a-${i}`, user: 'a', pass: 'a' }));
     // An unnamed client.
     ncs.push(await natsClient(srv, {}));
-    // A frozen client goes stale; a slow consumer is cut off.
-    const stale = await stageFrozen(srv);
-    if (stale !== 'Stale Connection') throw new Error(`frozen client closed with ${stale}`);
+    // A frozen client goes stale while a slow consumer is cut off.
+    const staleP = stageFrozen(srv);
     const slow = await stageSlowConsumer(srv);
     ncs.push(slow.pub);
     raws.push(slow.sub);
     if (!slow.reason.startsWith('Slow Consumer')) throw new Error(`slow consumer closed with ${slow.reason}`);
+    const stale = await staleP;
+    if (stale !== 'Stale Connection') throw new Error(`frozen client closed with ${stale}`);
   } catch (e) {
     await stop();
     throw e;
