@@ -1,0 +1,76 @@
+// `npm run bench`: every case against tsnats and nats-server, each a separate process with the same
+// flags; rounds interleave the servers, medians are quoted, one summary line per case.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from './args.js';
+import { Skip, type Case } from './model.js';
+import { header, machine, summarize, summaryLine, ratios, type KindResult } from './report.js';
+import { unavailable, type Kind } from './servers.js';
+import { throughputCases } from './cases/throughput.js';
+import { reqrepCase } from './cases/reqrep.js';
+import { connsCase } from './cases/conns.js';
+import { startupCases } from './cases/startup.js';
+
+let args;
+try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
+const s = args;
+
+const all: Case[] = [...throughputCases, reqrepCase, connsCase(s), ...startupCases];
+const cases = s.only.length ? all.filter((c) => s.only.includes(c.id) || s.only.includes(c.group)) : all;
+if (!cases.length) { console.error(`--only ${s.only.join(',')} matches no case (${all.map((c) => c.id).join(' ')})`); process.exit(2); }
+
+const kinds = s.servers;
+const missing = new Map<Kind, string>();
+for (const k of kinds) { const why = unavailable(k); if (why) missing.set(k, why); }
+
+const m = machine();
+console.log(header(m));
+console.log(`rounds ${s.rounds} (servers interleaved, medians), flood ${s.durationMs} ms after a ${s.warmupMs} ms warm-up, ` +
+  `request/reply ${s.reqMs} ms; ratio = tsnats ÷ nats-server; srv/cli = CPU (utime+stime) of the server / load generators per unit`);
+for (const [k, why] of missing) console.log(`${k} skipped: ${why}`);
+console.log('');
+
+const results: Record<string, unknown> = {};
+const t0 = Date.now();
+for (const c of cases) {
+  const res: Partial<Record<Kind, KindResult>> = {};
+  for (const k of kinds) {
+    res[k] = { samples: [], errors: [] };
+    const why = missing.get(k);
+    if (why && !(k === 'tsnats' && c.inProcess)) res[k]!.skipped = why;
+  }
+  const rounds = c.rounds ? c.rounds(s) : s.rounds;
+  for (let r = 0; r < rounds; r++) {
+    // Alternate the order each round so neither server always runs first (or on a warmer machine).
+    const order = r % 2 ? [...kinds].reverse() : kinds;
+    for (const k of order) {
+      const kr = res[k]!;
+      if (kr.skipped) continue;
+      try {
+        const sample = await c.run(k, s);
+        kr.samples.push(sample);
+        const figs = c.metrics.map((mt) => `${mt.label}${mt.label ? ' ' : ''}${mt.format(sample.values[mt.key])}${mt.unit ? ' ' + mt.unit : ''}`).join(' ');
+        const other = Number(sample.extra?.otherCores ?? 0);
+        const note = other > 0.2 ? `  (other load on the machine: ${other.toFixed(1)} cores)` : '';
+        process.stderr.write(`  ${c.id} round ${r + 1}/${rounds} ${k}: ${figs}${note}\n`);
+      } catch (e) {
+        if (e instanceof Skip) { kr.skipped = e.message; continue; }
+        kr.errors.push((e as Error).message);
+        process.stderr.write(`  ${c.id} round ${r + 1}/${rounds} ${k}: FAILED ${(e as Error).message}\n`);
+      }
+    }
+  }
+  for (const k of kinds) summarize(res[k]!, c);
+  console.log(summaryLine(c, res, kinds));
+  results[c.id] = {
+    title: c.title,
+    metrics: c.metrics.map((mt) => ({ key: mt.key, unit: mt.unit || mt.label, better: mt.better })),
+    cpuPer: c.cpuPer,
+    ratio: ratios(c, res),
+    servers: res,
+  };
+}
+const secs = (Date.now() - t0) / 1000;
+console.log(`\ndone in ${secs.toFixed(0)} s; results in ${s.json}`);
+mkdirSync(dirname(s.json), { recursive: true });
+writeFileSync(s.json, JSON.stringify({ machine: m, settings: s, seconds: secs, cases: results }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
