@@ -42,8 +42,6 @@ export interface Case {
   metrics: Metric[];
   /** What the CPU figures are per, e.g. "msg", "delivery", "request", "conn". */
   cpuPer: string;
-  /** Unit of the CPU figures: "ns" or "µs" (value stays in ns in the JSON). */
-  cpuUnit?: 'ns' | 'µs' | 'ms';
   /** How many rounds to run (default: settings.rounds). */
   rounds?: (s: Settings) => number;
   /** One measurement against a fresh server of `kind`. */

@@ -1,6 +1,6 @@
 // The summary line of a case, and the header that records the machine.
 import { execFileSync } from 'node:child_process';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import type { Case, Sample } from './model.js';
 import { natsServerBin } from '../test/helpers/servers.js';
 import { KINDS, type Kind } from './servers.js';
@@ -10,14 +10,19 @@ export interface KindResult {
   samples: Sample[];
   errors: string[];
   skipped?: string;
-  median?: { values: Record<string, number>; serverCpu: number; clientCpu: number };
+  median?: { values: Record<string, number>; serverCpu: number; clientCpu: number; otherCores: number };
 }
 
 export function summarize(r: KindResult, c: Case): void {
   if (!r.samples.length) return;
   const values: Record<string, number> = {};
   for (const m of c.metrics) values[m.key] = median(r.samples.map((s) => s.values[m.key]));
-  r.median = { values, serverCpu: median(r.samples.map((s) => s.serverCpu)), clientCpu: median(r.samples.map((s) => s.clientCpu)) };
+  r.median = {
+    values,
+    serverCpu: median(r.samples.map((s) => s.serverCpu)),
+    clientCpu: median(r.samples.map((s) => s.clientCpu)),
+    otherCores: median(r.samples.map((s) => Number(s.extra?.otherCores ?? NaN))),
+  };
 }
 
 /** tsnats ÷ nats-server for each metric (NaN when either is missing). */
@@ -27,9 +32,10 @@ export function ratios(c: Case, res: Partial<Record<Kind, KindResult>>): Record<
   return out;
 }
 
-function cpu(ns: number, unit: 'ns' | 'µs' | 'ms' = 'ns'): string {
+/** CPU time with a unit that fits: 812ns, 116µs, 9.2ms. */
+function cpu(ns: number): string {
   if (!Number.isFinite(ns)) return '—';
-  const v = unit === 'ns' ? ns : unit === 'µs' ? ns / 1e3 : ns / 1e6;
+  const [v, unit] = ns < 1e4 ? [ns, 'ns'] : ns < 1e7 ? [ns / 1e3, 'µs'] : [ns / 1e6, 'ms'];
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${unit}`;
 }
 
@@ -45,11 +51,14 @@ export function summaryLine(c: Case, res: Partial<Record<Kind, KindResult>>, kin
       return `${m.label ? m.label + ' ' : ''}${m.format(v)}${m.unit ? ' ' + m.unit : ''}${ratio}`;
     });
     const per = `/${c.cpuPer}`;
-    const cli = Number.isFinite(r.median.clientCpu) ? ` cli ${cpu(r.median.clientCpu, c.cpuUnit)}${per}` : '';
+    const cli = Number.isFinite(r.median.clientCpu) ? ` cli ${cpu(r.median.clientCpu)}${per}` : '';
     const errs = r.errors.length ? ` [${r.errors.length} failed round(s)]` : '';
-    return `${k} ${figs.join(' ')}  srv ${cpu(r.median.serverCpu, c.cpuUnit)}${per}${cli}${errs}`;
+    return `${k} ${figs.join(' ')}  srv ${cpu(r.median.serverCpu)}${per}${cli}${errs}`;
   });
-  return `${c.title.padEnd(24)}${parts.join(' | ')}`;
+  // CPU used by neither the server nor the load generators during the windows: a busy machine.
+  const other = Math.max(...kinds.map((k) => res[k]?.median?.otherCores ?? 0).filter(Number.isFinite), 0);
+  const busy = other >= 0.3 ? `  [other load ${other.toFixed(1)} cores: figures suspect]` : '';
+  return `${c.title.padEnd(24)}${parts.join(' | ')}${busy}`;
 }
 
 function sh(cmd: string, args: string[]): string {
@@ -66,12 +75,14 @@ export function machine() {
     kernel: release(),
     natsServer: bin ? sh(bin, ['--version']) : 'not installed',
     tsnatsCommit: sh('git', ['rev-parse', '--short', 'HEAD']) || 'unknown',
+    loadavg1: loadavg()[0],
   };
 }
 
 export function header(m: ReturnType<typeof machine>): string {
   return `tsnats bench  ${m.date}  Node ${m.node}  ${m.cpu}, ${m.cores} cores (shared with the load generators)  Linux ${m.kernel}\n` +
-    `${m.natsServer}  tsnats @ ${m.tsnatsCommit}`;
+    `${m.natsServer}  tsnats @ ${m.tsnatsCommit}  load average ${m.loadavg1.toFixed(2)}` +
+    (m.loadavg1 > 0.5 ? '  (other processes are busy: figures will be low and noisy)' : '');
 }
 
 export { KINDS };

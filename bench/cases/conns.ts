@@ -71,7 +71,6 @@ export function connsCase(s: Settings): Case {
     title: `idle conns ${s.conns >= 1000 ? `${(s.conns / 1000).toFixed(s.conns % 1000 ? 1 : 0)}k` : s.conns}`,
     metrics: [{ key: 'kbPerConn', label: 'RSS', unit: 'KB/conn', better: 'lower', format: (x) => fixed(x, 1) }],
     cpuPer: 'conn',
-    cpuUnit: 'µs',
     rounds: (st) => Math.min(st.rounds, 3),
     run: measure,
   };
