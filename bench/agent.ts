@@ -38,7 +38,7 @@ async function openAll(n: number, name: string, setup: string): Promise<RawConn[
 
 /** Write `chunk` until the deadline, respecting back-pressure; then PING and wait for the PONG. */
 function flood(c: RawConn, chunk: Buffer, frames: number, deadline: bigint): Promise<{ sent: number; tEnd: bigint }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let sent = 0;
     const pump = () => {
       for (;;) {
@@ -46,10 +46,13 @@ function flood(c: RawConn, chunk: Buffer, frames: number, deadline: bigint): Pro
         sent += frames;
         if (!c.write(chunk)) { c.sock.once('drain', pump); return; }
       }
-      let got = 0;
-      c.onBytes = (n) => {
-        got += n; // a publisher receives nothing but this PONG (verbose:false)
-        if (got >= 6) { c.onBytes = () => {}; resolve({ sent, tEnd: now() }); }
+      let got = '';
+      c.onBytes = (n, buf) => {
+        got += buf.toString('latin1', 0, n); // with verbose:false a publisher gets nothing but this PONG
+        if (got.length < 6) return;
+        c.onBytes = () => {};
+        if (got === 'PONG\r\n') resolve({ sent, tEnd: now() });
+        else reject(new Error(`publisher expected PONG, got ${JSON.stringify(got.slice(0, 80))}`));
       };
       c.write('PING\r\n');
     };
@@ -64,7 +67,8 @@ async function pubRole(d: Extract<AgentData, { role: 'pub' }>) {
     if (m.op === 'go') {
       const tStart = now();
       const deadline = tStart + BigInt(Math.round(m.durationMs * 1e6));
-      const r = await Promise.all(conns.map((c) => flood(c, chunk, frames, deadline)));
+      let r;
+      try { r = await Promise.all(conns.map((c) => flood(c, chunk, frames, deadline))); } catch (e) { post({ type: 'error', message: (e as Error).message }); return; }
       const tEnd = r.reduce((a, x) => (x.tEnd > a ? x.tEnd : a), 0n);
       post({ type: 'done', seq: m.seq, sent: r.reduce((a, x) => a + x.sent, 0), tStart, tEnd });
     } else if (m.op === 'close') closeAll(conns);

@@ -32,10 +32,10 @@ export function ratios(c: Case, res: Partial<Record<Kind, KindResult>>): Record<
   return out;
 }
 
-/** CPU time with a unit that fits: 812ns, 116µs, 9.2ms. */
+/** CPU time with a unit that fits: 812ns, 116µs, 9.61ms. */
 function cpu(ns: number): string {
   if (!Number.isFinite(ns)) return '—';
-  const [v, unit] = ns < 1e4 ? [ns, 'ns'] : ns < 1e7 ? [ns / 1e3, 'µs'] : [ns / 1e6, 'ms'];
+  const [v, unit] = ns < 1e4 ? [ns, 'ns'] : ns < 1e6 ? [ns / 1e3, 'µs'] : [ns / 1e6, 'ms'];
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${unit}`;
 }
 
@@ -80,7 +80,7 @@ export function machine() {
 }
 
 export function header(m: ReturnType<typeof machine>): string {
-  return `tsnats bench  ${m.date}  Node ${m.node}  ${m.cpu}, ${m.cores} cores (shared with the load generators)  Linux ${m.kernel}\n` +
+  return `tsnats bench  ${m.date}  Node ${m.node}  ${m.cpu}, ${m.cores} shared cores (server, load generators and any other process compete for them)  Linux ${m.kernel}\n` +
     `${m.natsServer}  tsnats @ ${m.tsnatsCommit}  load average ${m.loadavg1.toFixed(2)}` +
     (m.loadavg1 > 0.5 ? '  (other processes are busy: figures will be low and noisy)' : '');
 }
