@@ -18,7 +18,9 @@ export const USAGE = `usage: node dist/bench/run.js [options]
   --warmup MS          untimed flood before each timed one (default 300, quick 100)
   --req-ms MS          timed request/reply run (default 1500, quick 400)
   --conns N            idle connections for the RSS case (default 10000)
-  --conns-19k          same as --conns 19900 (needs a hard fd limit above 20k for the server... see docs)
+  --conns-19k          same as --conns 19900 (the most a 20,000 hard fd limit allows; see docs)
+  --retry-busy N       re-measure a round up to N times while other processes used > 0.3 cores
+                       during its window, keeping the calmest (default 0)
   --json FILE          where to write results (default .bench-out/latest.json)`;
 
 export function parseArgs(argv: string[]): Args {
@@ -30,6 +32,7 @@ export function parseArgs(argv: string[]): Args {
     warmupMs: quick ? 100 : 300,
     reqMs: quick ? 400 : 1500,
     conns: 10_000,
+    retryBusy: 0,
     only: [],
     servers: [...KINDS],
     json: '.bench-out/latest.json',
@@ -56,6 +59,7 @@ export function parseArgs(argv: string[]): Args {
       case '--req-ms': a.reqMs = num(++i); break;
       case '--conns': a.conns = Math.max(1, Math.round(num(++i))); break;
       case '--conns-19k': a.conns = 19_900; break;
+      case '--retry-busy': a.retryBusy = Math.round(num(++i)); break;
       case '--json': a.json = argv[++i]; break;
       case '-h': case '--help': console.log(USAGE); process.exit(0);
       default: throw new Error(`unknown option ${f}\n${USAGE}`);

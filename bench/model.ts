@@ -12,6 +12,8 @@ export interface Settings {
   reqMs: number;
   /** Idle connections for the RSS case. */
   conns: number;
+  /** Re-measure a disturbed round up to this many times. */
+  retryBusy: number;
 }
 
 export interface Metric {
@@ -52,3 +54,6 @@ export interface Case {
 
 /** Thrown by a case that cannot run for a kind yet (printed as "skipped", not as a failure). */
 export class Skip extends Error {}
+
+/** Other processes' CPU (cores, averaged over a window) above which a measurement is called disturbed. */
+export const BUSY_CORES = 0.3;

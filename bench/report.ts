@@ -1,7 +1,8 @@
 // The summary line of a case, and the header that records the machine.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
-import type { Case, Sample } from './model.js';
+import { machineBusyNs } from './proc.js';
+import { BUSY_CORES, type Case, type Sample } from './model.js';
 import { natsServerBin } from '../test/helpers/servers.js';
 import { KINDS, type Kind } from './servers.js';
 import { median } from './stats.js';
@@ -57,7 +58,7 @@ export function summaryLine(c: Case, res: Partial<Record<Kind, KindResult>>, kin
   });
   // CPU used by neither the server nor the load generators during the windows: a busy machine.
   const other = Math.max(...kinds.map((k) => res[k]?.median?.otherCores ?? 0).filter(Number.isFinite), 0);
-  const busy = other >= 0.3 ? `  [other load ${other.toFixed(1)} cores: figures suspect]` : '';
+  const busy = other > BUSY_CORES ? `  [other load ${other.toFixed(1)} cores: figures suspect]` : '';
   return `${c.title.padEnd(24)}${parts.join(' | ')}${busy}`;
 }
 
@@ -65,7 +66,15 @@ function sh(cmd: string, args: string[]): string {
   try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; }
 }
 
-export function machine() {
+/** Cores kept busy by other processes, averaged over `ms` while the bench itself is idle. */
+export async function busyCores(ms = 1000): Promise<number> {
+  const b0 = machineBusyNs();
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, ms));
+  return (machineBusyNs() - b0) / Number(process.hrtime.bigint() - t0);
+}
+
+export function machine(busyBefore: number) {
   const bin = natsServerBin();
   return {
     date: new Date().toISOString(),
@@ -76,13 +85,14 @@ export function machine() {
     natsServer: bin ? sh(bin, ['--version']) : 'not installed',
     tsnatsCommit: sh('git', ['rev-parse', '--short', 'HEAD']) || 'unknown',
     loadavg1: loadavg()[0],
+    busyCoresBefore: busyBefore,
   };
 }
 
 export function header(m: ReturnType<typeof machine>): string {
   return `tsnats bench  ${m.date}  Node ${m.node}  ${m.cpu}, ${m.cores} shared cores (server, load generators and any other process compete for them)  Linux ${m.kernel}\n` +
-    `${m.natsServer}  tsnats @ ${m.tsnatsCommit}  load average ${m.loadavg1.toFixed(2)}` +
-    (m.loadavg1 > 0.5 ? '  (other processes are busy: figures will be low and noisy)' : '');
+    `${m.natsServer}  tsnats @ ${m.tsnatsCommit}  other processes kept ${m.busyCoresBefore.toFixed(2)} cores busy just before the run` +
+    (m.busyCoresBefore > 0.2 ? ' (figures will be low and noisy)' : '');
 }
 
 export { KINDS };
