@@ -5,9 +5,15 @@ import { connectLine } from './frames.js';
 
 interface Job { port: number; cycles: number; concurrency: number }
 
+/** A cycle the server does not finish within this (e.g. it never closes its side after our FIN) fails. */
+const CYCLE_TIMEOUT_MS = 2000;
+/** Stop a batch after this many failures: the server is broken, the report should say so quickly. */
+const MAX_ERRORS = 50;
+
 function cycle(port: number, how: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = connect({ port, host: '127.0.0.1' });
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`cycle not finished within ${CYCLE_TIMEOUT_MS} ms (close mode ${how})`)); }, CYCLE_TIMEOUT_MS);
     let text = '';
     let sent = false;
     s.on('data', (d) => {
@@ -23,7 +29,7 @@ function cycle(port: number, how: number): Promise<void> {
       }
     });
     s.on('error', (e) => { if (!(how === 2 && sent)) reject(e); });
-    s.on('close', () => resolve());
+    s.on('close', () => { clearTimeout(timer); resolve(); });
   });
 }
 
@@ -33,16 +39,18 @@ async function run(j: Job) {
   let errors = 0;
   let firstError = '';
   const lane = async () => {
-    while (next < j.cycles) {
+    while (next < j.cycles && errors < MAX_ERRORS) {
       const i = next++;
       try { await cycle(j.port, i % 3); } catch (e) { errors++; firstError ||= (e as Error).message; }
     }
   };
   await Promise.all(Array.from({ length: j.concurrency }, lane));
-  process.send!({ done: j.cycles, errors, firstError, ms: performance.now() - t0 });
+  process.send!({ done: next, errors, firstError, ms: performance.now() - t0 });
 }
 
 process.on('message', (j: Job | { exit: true }) => {
   if ('exit' in j) process.exit(0);
   void run(j);
 });
+// The bench went away (finished or interrupted): do not outlive it.
+process.on('disconnect', () => process.exit(0));

@@ -41,54 +41,83 @@ const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })
 async function sample() {
   for (let i = 0; i < 3; i++) { gc!(); await sleep(20); }
   const m = process.memoryUsage();
-  return { handles: handles(), heapUsed: m.heapUsed, rss: m.rss };
+  return { handles: handles(), types: handleTypes(), heapUsed: m.heapUsed, rss: m.rss };
 }
 const mb = (b: number) => (b / 2 ** 20).toFixed(2);
 
 const srv = await mod.startServer({ host: '127.0.0.1', port: 0 });
 const child: ChildProcess = fork(fileURLToPath(new URL('./leak-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 
-function batch(cycles: number): Promise<{ errors: number; firstError: string; ms: number }> {
+function batch(cycles: number): Promise<{ done: number; errors: number; firstError: string; ms: number }> {
   return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as { errors: number; firstError: string; ms: number }));
+    child.once('message', (m) => resolve(m as { done: number; errors: number; firstError: string; ms: number }));
     child.send({ port: srv.port, cycles, concurrency: CONCURRENCY });
   });
 }
 
-/** Wait until the server has let go of the closed connections (handles back to the baseline). */
+/** Wait until the server has let go of the closed connections: handles back to the baseline, or
+ *  no longer changing for half a second (10 s at most). */
 async function settle(target: number) {
   const until = Date.now() + 10_000;
-  while (handles() > target && Date.now() < until) await sleep(50);
+  let last = handles();
+  let stableSince = Date.now();
+  while (last > target && Date.now() < until && Date.now() - stableSince < 500) {
+    await sleep(50);
+    const h = handles();
+    if (h !== last) { last = h; stableSince = Date.now(); }
+  }
+}
+
+/** Active handles by type, e.g. "Server:1 Socket:2 Timeout:1". */
+function handleTypes(): string {
+  const n = new Map<string, number>();
+  for (const h of (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles()) {
+    const k = h.constructor?.name ?? typeof h;
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...n].map(([k, v]) => `${k}:${v}`).join(' ');
 }
 
 let failed = false;
 try {
+  // Print first: process.stdout becomes an active handle when first used, which must not count as growth.
+  console.log(`leak: ${CYCLES} connect/close cycles (FIN after PONG, close after INFO, RST after PONG), ${CONCURRENCY} at a time, ` +
+    `tsnats in-process, after ${WARMUP} warm-up cycles`);
   const idle = handles();
-  await batch(WARMUP); // warm-up: JIT, pools, caches and the closed-connection ring reach their steady size
+  const w = await batch(WARMUP); // warm-up: JIT, pools, caches and the closed-connection ring reach their steady size
+  if (w.errors) {
+    console.log(`  warm-up: ${w.errors} cycles failed (first: ${w.firstError})`);
+    failed = true;
+  }
   await settle(idle);
   await sleep(200);
   const before = await sample();
-  console.log(`leak: ${CYCLES} connect/close cycles (FIN after PONG, close after INFO, RST after PONG), ${CONCURRENCY} at a time, ` +
-    `tsnats in-process, after ${WARMUP} warm-up cycles`);
-  console.log(`${'cycles'.padStart(8)} ${'handles'.padStart(8)} ${'heapUsed MB'.padStart(12)} ${'RSS MB'.padStart(8)} ${'cycles/s'.padStart(9)}`);
+  console.log(`${'cycles'.padStart(8)} ${'handles'.padStart(8)} ${'heapUsed MB'.padStart(12)} ${'RSS MB'.padStart(8)} ${'cycles/s'.padStart(9)}  handles by type`);
   const row = (n: number, s: typeof before, rate: string) =>
-    console.log(`${String(n).padStart(8)} ${String(s.handles).padStart(8)} ${mb(s.heapUsed).padStart(12)} ${mb(s.rss).padStart(8)} ${rate.padStart(9)}`);
+    console.log(`${String(n).padStart(8)} ${String(s.handles).padStart(8)} ${mb(s.heapUsed).padStart(12)} ${mb(s.rss).padStart(8)} ${rate.padStart(9)}  ${s.types}`);
   row(0, before, '');
   let done = 0;
   let last = before;
+  let first: typeof before | null = null;
   while (done < CYCLES) {
     const n = Math.min(BATCH, CYCLES - done);
     const r = await batch(n);
     if (r.errors) { console.log(`  ${r.errors} cycles failed (first: ${r.firstError})`); failed = true; }
-    done += n;
+    done += r.done;
     await settle(before.handles);
     last = await sample();
-    row(done, last, (n / (r.ms / 1000)).toFixed(0));
+    first ??= last;
+    row(done, last, (r.done / (r.ms / 1000)).toFixed(0));
+    if (r.done < n) { console.log('  stopped: too many failed cycles'); break; }
   }
   const dh = last.handles - before.handles;
   const dheap = last.heapUsed - before.heapUsed;
-  console.log(`after ${CYCLES} cycles: handles ${dh >= 0 ? '+' : ''}${dh}, heapUsed ${dheap >= 0 ? '+' : ''}${mb(dheap)} MB, RSS ${last.rss >= before.rss ? '+' : ''}${mb(last.rss - before.rss)} MB`);
-  if (dh > 0) { console.log('LEAK: active handles grew'); failed = true; }
+  console.log(`after ${done} cycles: handles ${dh >= 0 ? '+' : ''}${dh}, heapUsed ${dheap >= 0 ? '+' : ''}${mb(dheap)} MB, RSS ${last.rss >= before.rss ? '+' : ''}${mb(last.rss - before.rss)} MB`);
+  // A leak grows with the cycles: judge the handles after the last batch against those after the first
+  // (a constant offset, e.g. a timer armed after the baseline, is not a leak) and against the baseline
+  // with a small allowance.
+  if (first && last.handles > first.handles) { console.log(`LEAK: active handles grew from ${first.handles} to ${last.handles} between batches`); failed = true; }
+  else if (dh > 2) { console.log('LEAK: active handles grew'); failed = true; }
   if (dheap > HEAP_SLACK) { console.log(`LEAK: heapUsed grew by more than ${mb(HEAP_SLACK)} MB`); failed = true; }
   if (!failed) console.log('no growth');
 } finally {

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from './args.js';
 import { BUSY_CORES, Skip, type Case, type Sample } from './model.js';
 import { busyCores, header, machine, summarize, summaryLine, ratios, type KindResult } from './report.js';
-import { unavailable, type Kind } from './servers.js';
+import { liveServers, unavailable, type Kind } from './servers.js';
 import { throughputCases } from './cases/throughput.js';
 import { reqrepCase } from './cases/reqrep.js';
 import { connsCase } from './cases/conns.js';
@@ -21,6 +21,14 @@ const s = args;
 const all: Case[] = [...throughputCases, reqrepCase, connsCase(s), ...startupCases];
 const cases = s.only.length ? all.filter((c) => s.only.includes(c.id) || s.only.includes(c.group)) : all;
 if (!cases.length) { console.error(`--only ${s.only.join(',')} matches no case (${all.map((c) => c.id).join(' ')})`); process.exit(2); }
+
+// Interrupted: end the servers this run started (children holding connections exit on disconnect).
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const p of liveServers) p.kill('SIGKILL');
+    process.exit(130);
+  });
+}
 
 const kinds = s.servers;
 const missing = new Map<Kind, string>();

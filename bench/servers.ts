@@ -37,6 +37,9 @@ export interface SpawnOptions {
   onOutput?: (chunk: string) => void;
 }
 
+/** Server processes still running, so an interrupted bench can end them (see run.ts). */
+export const liveServers = new Set<ChildProcess>();
+
 /** Spawn a server process without waiting for it (the start-up case times this itself). */
 export function spawnServer(kind: Kind, port: number, opts: SpawnOptions = {}): ChildProcess {
   const { cmd, args } = command(kind, port);
@@ -48,6 +51,8 @@ export function spawnServer(kind: Kind, port: number, opts: SpawnOptions = {}): 
   } else {
     proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   }
+  liveServers.add(proc);
+  proc.once('exit', () => liveServers.delete(proc));
   // Always drain the pipes: a server blocked on a full stderr pipe would stall the benchmark.
   let tail = '';
   const onData = (d: Buffer) => {

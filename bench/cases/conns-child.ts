@@ -49,3 +49,5 @@ process.on('message', (m: OpenMsg | { op: 'close' }) => {
   else { for (const s of socks) s.destroy(); process.exit(0); }
 });
 process.send!({ type: 'started' });
+// The bench went away (finished or interrupted): do not outlive it.
+process.on('disconnect', () => process.exit(0));
