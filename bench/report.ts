@@ -45,7 +45,7 @@ export function summaryLine(c: Case, res: Partial<Record<Kind, KindResult>>, kin
   const parts = kinds.map((k) => {
     const r = res[k];
     if (!r || r.skipped) return `${k} skipped`;
-    if (!r.median) return `${k} FAILED (${r.errors[0] ?? 'no result'})`;
+    if (!r.median) return `${k} FAILED (${(r.errors[0] ?? 'no result').replace(/\s+/g, ' ').slice(0, 160)})`;
     const figs = c.metrics.map((m) => {
       const v = r.median!.values[m.key];
       const ratio = k === 'tsnats' && Number.isFinite(rat[m.key]) ? ` (${rat[m.key].toFixed(2)}×)` : '';

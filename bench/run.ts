@@ -14,9 +14,9 @@ import { startupCases } from './cases/startup.js';
 const BUSY = BUSY_CORES;
 const otherLoad = (x: Sample) => Number(x.extra?.otherCores ?? 0);
 
-let args;
-try { args = parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
-const s = args;
+const s = (() => {
+  try { return parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
+})();
 
 const all: Case[] = [...throughputCases, reqrepCase, connsCase(s), ...startupCases];
 const cases = s.only.length ? all.filter((c) => s.only.includes(c.id) || s.only.includes(c.group)) : all;
@@ -42,6 +42,7 @@ for (const [k, why] of missing) console.log(`${k} skipped: ${why}`);
 console.log('');
 
 const results: Record<string, unknown> = {};
+let failedCases = 0;
 const t0 = Date.now();
 for (const c of cases) {
   const res: Partial<Record<Kind, KindResult>> = {};
@@ -78,6 +79,7 @@ for (const c of cases) {
     }
   }
   for (const k of kinds) summarize(res[k]!, c);
+  if (kinds.some((k) => !res[k]!.skipped && !res[k]!.median)) failedCases++;
   console.log(summaryLine(c, res, kinds));
   results[c.id] = {
     title: c.title,
@@ -88,6 +90,7 @@ for (const c of cases) {
   };
 }
 const secs = (Date.now() - t0) / 1000;
-console.log(`\ndone in ${secs.toFixed(0)} s; results in ${s.json}`);
+console.log(`\ndone in ${secs.toFixed(0)} s; results in ${s.json}${failedCases ? `; ${failedCases} case(s) without a result` : ''}`);
 mkdirSync(dirname(s.json), { recursive: true });
 writeFileSync(s.json, JSON.stringify({ machine: m, settings: s, seconds: secs, cases: results }, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
+process.exit(failedCases ? 1 : 0);
