@@ -83,8 +83,8 @@ for (const c of cases) {
   console.log(summaryLine(c, res, kinds));
   results[c.id] = {
     title: c.title,
-    metrics: c.metrics.map((mt) => ({ key: mt.key, unit: mt.unit || mt.label, better: mt.better })),
-    cpuPer: c.cpuPer,
+    metrics: c.metrics.map((mt) => ({ key: mt.key, unit: mt.unit, better: mt.better })),
+    cpu: `ns of CPU per ${c.cpuPer} (serverCpu, clientCpu)`,
     ratio: ratios(c, res),
     servers: res,
   };

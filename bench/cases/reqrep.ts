@@ -42,15 +42,15 @@ async function measure(kind: Kind, s: Settings): Promise<Sample> {
   }
 }
 
-const us = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 100 ? 1 : 0)}µs` : '—');
+const us = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 100 ? 1 : 0) : '—');
 
 export const reqrepCase: Case = {
   id: 'reqrep',
   group: 'reqrep',
   title: 'request/reply 128B',
   metrics: [
-    { key: 'p50', label: 'p50', unit: '', better: 'lower', format: us },
-    { key: 'p99', label: 'p99', unit: '', better: 'lower', format: us },
+    { key: 'p50', label: 'p50', unit: 'µs', better: 'lower', format: us },
+    { key: 'p99', label: 'p99', unit: 'µs', better: 'lower', format: us },
   ],
   cpuPer: 'request',
   run: measure,

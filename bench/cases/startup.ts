@@ -42,8 +42,8 @@ function inProcess(): Promise<Sample> {
   });
 }
 
-const ms = (x: number) => `${fixed(x, x < 10 ? 2 : 1)}ms`;
-const metric = [{ key: 'ms', label: '', unit: '', better: 'lower' as const, format: ms }];
+const ms = (x: number) => fixed(x, x < 10 ? 2 : 1);
+const metric = [{ key: 'ms', label: '', unit: 'ms', better: 'lower' as const, format: ms }];
 const rounds = (s: { rounds: number; quick: boolean }) => (s.quick ? 3 : Math.max(5, s.rounds));
 
 export const startupCases: Case[] = [
