@@ -6,7 +6,6 @@ import { writeFileSync, unlinkSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { createServer as createServerKey } from '@nats-io/nkeys';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
@@ -14,6 +13,7 @@ import { Client, Kind, formatDuration } from './client.js';
 import { Account } from './account.js';
 import { Authenticator } from './auth.js';
 import { ClosedRing, closedInfo } from './closed.js';
+import { newServerId } from './server-id.js';
 import { duplexPair } from './inprocess.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
@@ -95,8 +95,7 @@ export class Server extends EventEmitter {
       trace: o.trace,
       colors: o.log === true && !o.logFile && process.stderr.isTTY === true,
     });
-    const kp = createServerKey();
-    this.id = kp.getPublicKey();
+    this.id = newServerId();
     this.name = o.serverName || this.id;
     this.closedClients = new ClosedRing(o.maxClosedClients);
     this.gacc = new Account(C.GLOBAL_ACCOUNT, !o.disableSublistCache);
