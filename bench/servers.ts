@@ -27,7 +27,9 @@ export function unavailable(kind: Kind): string | null {
 export function command(kind: Kind, port: number): { cmd: string; args: string[] } {
   const flags = ['-a', '127.0.0.1', '-p', String(port)];
   if (kind === 'nats-server') return { cmd: natsServerBin()!, args: flags };
-  return { cmd: process.execPath, args: [TSNATS_CLI, ...flags] };
+  // For profiling: BENCH_TSNATS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof", BENCH_TSNATS_ARGS="--ping_timeout 5s".
+  const words = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
+  return { cmd: process.execPath, args: [...words(process.env.BENCH_TSNATS_NODE_ARGS), TSNATS_CLI, ...flags, ...words(process.env.BENCH_TSNATS_ARGS)] };
 }
 
 export interface SpawnOptions {

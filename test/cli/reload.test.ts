@@ -83,3 +83,23 @@ test('-l logs to a file; SIGUSR1 reopens it after a rotation', async (t) => {
   await waitForFile(log, /File log re-opened/);
   assert.match(readFileSync(log + '.1', 'utf8'), /Server is ready/);
 });
+
+test('log_size_limit rotates the log file; -T=false drops the timestamps', async (t) => {
+  const dir = tmp();
+  const log = join(dir, 'rot.log');
+  const f = join(dir, 'rot.conf');
+  writeFileSync(f, `log_file: "${log}"\nlog_size_limit: 2000\ntrace: true\n`);
+  const srv = await startServer('tsnats', { config: f, logFile: log, args: ['-T=false'] });
+  t.after(() => srv.stop());
+  const { c } = await RawConn.openAndInfo(srv.port);
+  c.send('CONNECT {"verbose":false}\r\n');
+  for (let i = 0; i < 40; i++) await c.roundTrip(); // trace lines fill the log
+  c.close();
+  const { readdirSync } = await import('node:fs');
+  const t0 = Date.now();
+  while (readdirSync(dir).filter((n) => n.startsWith('rot.log.')).length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+  const rotated = readdirSync(dir).filter((n) => n.startsWith('rot.log.'));
+  assert.ok(rotated.length >= 1, `rotated files: ${readdirSync(dir)}`);
+  const first = readFileSync(join(dir, rotated.sort()[0]), 'utf8');
+  assert.match(first, /^\[\d+\] \[INF\] Starting tsnats/m, 'no timestamp with -T=false');
+});
