@@ -19,6 +19,8 @@ export const USAGE = `usage: node dist/bench/run.js [options]
   --req-ms MS          timed request/reply run (default 1500, quick 400)
   --conns N            idle connections for the RSS case (default 10000)
   --conns-19k          same as --conns 19900 (the most a 20,000 hard fd limit allows; see docs)
+  --hold MS            hold the idle connections this long with keepalive on (default 0; --conns-19k: 10000)
+  --ping-interval MS   the servers' ping_interval while holding (default 1000)
   --retry-busy N       re-measure a round up to N times while other processes used > 0.3 cores
                        during its window, keeping the calmest (default 0)
   --json FILE          where to write results (default .bench-out/latest.json)`;
@@ -32,6 +34,8 @@ export function parseArgs(argv: string[]): Args {
     warmupMs: quick ? 100 : 300,
     reqMs: quick ? 400 : 1500,
     conns: 10_000,
+    holdMs: 0,
+    pingIntervalMs: 1000,
     retryBusy: 0,
     only: [],
     servers: [...KINDS],
@@ -58,7 +62,9 @@ export function parseArgs(argv: string[]): Args {
       case '--warmup': a.warmupMs = num(++i); break;
       case '--req-ms': a.reqMs = num(++i); break;
       case '--conns': a.conns = Math.max(1, Math.round(num(++i))); break;
-      case '--conns-19k': a.conns = 19_900; break;
+      case '--conns-19k': a.conns = 19_900; if (!argv.includes('--hold')) a.holdMs = 10_000; break;
+      case '--hold': a.holdMs = num(++i); break;
+      case '--ping-interval': a.pingIntervalMs = Math.max(1, num(++i)); break;
       case '--retry-busy': a.retryBusy = Math.round(num(++i)); break;
       case '--json': a.json = argv[++i]; break;
       case '-h': case '--help': console.log(USAGE); process.exit(0);

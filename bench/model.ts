@@ -12,6 +12,12 @@ export interface Settings {
   reqMs: number;
   /** Idle connections for the RSS case. */
   conns: number;
+  /**
+   * Hold the idle connections this long with the servers' keepalive at `pingIntervalMs` (clients
+   * answer every PING), and count the connections the server closed meanwhile (none should be).
+   */
+  holdMs: number;
+  pingIntervalMs: number;
   /** Re-measure a disturbed round up to this many times. */
   retryBusy: number;
 }

@@ -24,8 +24,8 @@ export function unavailable(kind: Kind): string | null {
 }
 
 /** The command line that starts `kind` listening on 127.0.0.1:port. */
-export function command(kind: Kind, port: number): { cmd: string; args: string[] } {
-  const flags = ['-a', '127.0.0.1', '-p', String(port)];
+export function command(kind: Kind, port: number, extra: string[] = []): { cmd: string; args: string[] } {
+  const flags = ['-a', '127.0.0.1', '-p', String(port), ...extra];
   if (kind === 'nats-server') return { cmd: natsServerBin()!, args: flags };
   // For profiling: BENCH_TSNATS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof", BENCH_TSNATS_ARGS="--ping_timeout 5s".
   const words = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
@@ -33,6 +33,8 @@ export function command(kind: Kind, port: number): { cmd: string; args: string[]
 }
 
 export interface SpawnOptions {
+  /** More flags for either server (e.g. ['-c', file]). */
+  args?: string[];
   /** Raise the soft fd limit to this (capped at the hard limit) in a shell that then execs the server. */
   nofile?: number;
   /** Called on every chunk the server writes to stdout/stderr. */
@@ -44,7 +46,7 @@ export const liveServers = new Set<ChildProcess>();
 
 /** Spawn a server process without waiting for it (the start-up case times this itself). */
 export function spawnServer(kind: Kind, port: number, opts: SpawnOptions = {}): ChildProcess {
-  const { cmd, args } = command(kind, port);
+  const { cmd, args } = command(kind, port, opts.args);
   let proc: ChildProcess;
   if (opts.nofile) {
     // `exec` keeps the pid, so /proc/<pid> readings are the server's own.

@@ -7,6 +7,10 @@ import { connectLine } from '../frames.js';
 interface OpenMsg { op: 'open'; port: number; count: number; concurrency: number }
 
 const socks: Socket[] = [];
+/** Connections the server closed after the handshake, and the last thing it said before. */
+let closedByServer = 0;
+let lastError = '';
+let pings = 0;
 
 function openOne(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -18,7 +22,19 @@ function openOne(port: number): Promise<void> {
       if (!sent && text.includes('\n')) { sent = true; s.write(connectLine('bench-idle') + 'PING\r\n'); }
       if (sent && text.includes('PONG\r\n')) {
         s.off('data', onData);
-        s.on('data', () => {}); // an idle client still reads (e.g. server PINGs) and stays connected
+        // An idle client still reads, and answers the server's keepalive PINGs.
+        s.on('data', (d: Buffer) => {
+          const t = d.toString('latin1');
+          if (t.includes('PING\r\n')) {
+            pings++;
+            s.write('PONG\r\n');
+          }
+          if (t.startsWith('-ERR')) lastError = t.trim();
+        });
+        s.removeAllListeners('close');
+        s.removeAllListeners('error');
+        s.on('error', () => {});
+        s.on('close', () => { if (!closing) closedByServer++; });
         socks.push(s);
         resolve();
       }
@@ -44,9 +60,11 @@ async function openAll(m: OpenMsg) {
   process.send!({ type: 'ready', opened: socks.length, failed, firstError, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
 }
 
-process.on('message', (m: OpenMsg | { op: 'close' }) => {
+let closing = false;
+process.on('message', (m: OpenMsg | { op: 'close' } | { op: 'status' }) => {
   if (m.op === 'open') void openAll(m);
-  else { for (const s of socks) s.destroy(); process.exit(0); }
+  else if (m.op === 'status') process.send!({ type: 'status', open: socks.length - closedByServer, closedByServer, pings, lastError });
+  else { closing = true; for (const s of socks) s.destroy(); process.exit(0); }
 });
 process.send!({ type: 'started' });
 // The bench went away (finished or interrupted): do not outlive it.

@@ -7,6 +7,9 @@ import { fdLimit, rssBytes } from '../proc.js';
 import { openWindow } from '../window.js';
 import { startBenchServer, type Kind } from '../servers.js';
 import { fixed } from '../stats.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const PER_CHILD = 5000;
 const CONCURRENCY = 50;
@@ -31,7 +34,15 @@ function nextMessage(c: ChildProcess, timeoutMs: number): Promise<Record<string,
 async function measure(kind: Kind, s: Settings): Promise<Sample> {
   const n = s.conns;
   // Each accepted connection is a file descriptor in the server: ask for room (capped by the hard limit).
-  const server = await startBenchServer(kind, { nofile: n + 1024 });
+  // With a hold, both servers run a short keepalive so that every connection is PINGed several times.
+  let args: string[] = [];
+  if (s.holdMs > 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-conns-'));
+    const conf = join(dir, 'keepalive.conf');
+    writeFileSync(conf, `ping_interval: "${s.pingIntervalMs}ms"\nping_max: 2\n`);
+    args = ['-c', conf];
+  }
+  const server = await startBenchServer(kind, { nofile: n + 1024, args });
   const children: ChildProcess[] = [];
   try {
     const limit = fdLimit(server.pid);
@@ -51,11 +62,22 @@ async function measure(kind: Kind, s: Settings): Promise<Sample> {
     if (failed) throw new Error(`${failed} of ${n} connections failed (first: ${res.find((r) => r.firstError)?.firstError})`);
     await sleep(SETTLE_MS);
     const after = rssBytes(server.pid);
+    const extra: Record<string, number | string> = { conns: n, rssBeforeMB: before / 2 ** 20, rssAfterMB: after / 2 ** 20, openSeconds: openMs / 1000, otherCores: cpu.otherCores };
+    if (s.holdMs > 0) {
+      // Hold them with keepalive running: every connection answers, so no server should close any.
+      await sleep(s.holdMs);
+      const st = await Promise.all(children.map((c) => { const p = nextMessage(c, 30_000); c.send({ op: 'status' }); return p; }));
+      const closed = st.reduce((a, r) => a + (r.closedByServer as number), 0);
+      const pings = st.reduce((a, r) => a + (r.pings as number), 0);
+      Object.assign(extra, { heldMs: s.holdMs, pingIntervalMs: s.pingIntervalMs, pingsAnswered: pings, closedDuringHold: closed, rssAfterHoldMB: rssBytes(server.pid) / 2 ** 20 });
+      if (closed > 0) throw new Error(`${closed} of ${n} connections closed by the server while held with keepalive (${st.find((r) => r.lastError)?.lastError ?? 'no -ERR'})`);
+      if (pings < n) throw new Error(`only ${pings} PINGs answered for ${n} connections in ${s.holdMs} ms: keepalive did not run`);
+    }
     return {
       values: { kbPerConn: (after - before) / n / 1024 },
       serverCpu: cpu.server / n,
       clientCpu: cpu.client / n,
-      extra: { conns: n, rssBeforeMB: before / 2 ** 20, rssAfterMB: after / 2 ** 20, openSeconds: openMs / 1000, otherCores: cpu.otherCores },
+      extra,
     };
   } finally {
     for (const c of children) { c.removeAllListeners('exit'); if (c.connected) c.send({ op: 'close' }); }
@@ -68,7 +90,7 @@ export function connsCase(s: Settings): Case {
   return {
     id: 'conns',
     group: 'conns',
-    title: `idle conns ${s.conns >= 1000 ? `${(s.conns / 1000).toFixed(s.conns % 1000 ? 1 : 0)}k` : s.conns}`,
+    title: `idle conns ${s.conns >= 1000 ? `${(s.conns / 1000).toFixed(s.conns % 1000 ? 1 : 0)}k` : s.conns}${s.holdMs > 0 ? ` held ${s.holdMs / 1000}s` : ''}`,
     metrics: [{ key: 'kbPerConn', label: 'RSS', unit: 'KB/conn', better: 'lower', format: (x) => fixed(x, 1) }],
     cpuPer: 'conn',
     rounds: (st) => Math.min(st.rounds, 3),
