@@ -11,6 +11,7 @@ import { Subscription } from './subscription.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
+import { authUserDesc, redactConnect } from './auth.js';
 
 /** What a user may publish and subscribe to (implemented in permissions.ts). */
 export interface ClientPermissions {
@@ -77,6 +78,11 @@ export class Client implements ParserHandler {
   subs: Map<string, Subscription> | null = null;
   /** Publish/subscribe permissions of the authorized user; null = everything allowed. */
   perms: ClientPermissions | null = null;
+  // ---- auth (auth.ts)
+  /** The nonce of the INFO this connection got (nkey and JWT clients sign it); '' = none sent. */
+  nonce = '';
+  /** Operator mode: the user JWT's public key and issue time (for revocations). */
+  jwtUser: { sub: string; iat: number } | null = null;
 
   // statistics (in: from the client; out: to the client)
   inMsgs = 0;
@@ -241,7 +247,7 @@ export class Client implements ParserHandler {
   }
 
   awaitingAuth(): boolean {
-    return !this.connectReceived && this.server.authRequired();
+    return !this.connectReceived && this.server.expectConnect();
   }
 
   maxControlLine(): number {
@@ -278,7 +284,7 @@ export class Client implements ParserHandler {
   processConnect(buf: Buffer, s: number, e: number): void {
     const srv = this.server;
     const text = buf.toString('utf8', s, e);
-    if (srv.log.trace) this.trace(`<<- [CONNECT ${redactPass(text)}]`);
+    if (srv.log.trace) this.trace(`<<- [CONNECT ${redactConnect(text)}]`);
     if (this.authTimer !== null) {
       clearTimeout(this.authTimer);
       this.authTimer = null;
@@ -497,7 +503,7 @@ export class Client implements ParserHandler {
   }
 
   private userDesc(): string {
-    return this.user ? `User ${goQuote(this.user)}` : 'User ""';
+    return authUserDesc(this);
   }
 
   // ---------------------------------------------------------------- SUB / UNSUB
@@ -1120,11 +1126,6 @@ function protoSnippet(buf: Buffer, start: number, max: number): string {
   let stop = start + max;
   if (stop > buf.length) stop = buf.length - 1;
   return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
-}
-
-/** Passwords never reach the log (removePassFromTrace). */
-function redactPass(s: string): string {
-  return s.replace(/("?\s*pass\S*?"?\s*[:=]\s*"?)(([^",\r\n}])*)/, '$1[REDACTED]');
 }
 
 /** Go's time.Duration String(): 1.5s, 332µs, 2m0s, 1h0m0s. Input in milliseconds. */
