@@ -7,7 +7,7 @@
 // users (user/password, bcrypt or plain, with no_auth_user for clients that send no credentials) ·
 // token · single user/password. Secrets are compared in constant time and never logged.
 import { timingSafeEqual, createHash, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { bcryptCompare } from './bcrypt-pool.js';
 import { TsnatsError, ClosedState, E, goQuote } from '../errors.js';
 import * as C from '../const.js';
 import { normalizePermissions, clientPermissions } from './permissions.js';
@@ -52,12 +52,12 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-/** comparePasswords: bcrypt (asynchronous, off the hot path) or constant-time plain comparison. */
+/** comparePasswords: bcrypt (in a worker thread, off the event loop) or constant-time plain comparison. */
 export function comparePasswords(server: string, client: string): boolean | Promise<boolean> {
   if (isBcrypt(server)) {
-    // bcryptjs knows $2a$/$2b$/$2y$; Go's $2x$ hashes are the same algorithm.
+    // bcryptjs knows $2a$/$2b$/$2y$; $2x$ hashes are read as $2a$.
     const h = server.startsWith('$2x$') ? '$2a$' + server.slice(4) : server;
-    return bcrypt.compare(client, h).catch(() => false);
+    return bcryptCompare(client, h);
   }
   return safeEqual(server, client);
 }
@@ -259,7 +259,7 @@ export function bindClient(srv: Server, c: Client, r: AuthResult | null): boolea
 }
 
 /** Payload and subscription limits: user's and account's, then the server's wins if lower (with an [ERR] as the reference). */
-function applyLimits(srv: Server, c: Client, r: AuthResult): void {
+export function applyLimits(srv: Server, c: Client, r: AuthResult): void {
   const o = srv.opts;
   const l = r.account.limits;
   let mpay = minLimit(r.maxPayload, l.maxPayload);
@@ -310,4 +310,15 @@ export function authUserDesc(c: Client): string {
  */
 export function redactConnect(s: string): string {
   return s.replace(/("(?:pass|auth_token|sig)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi, '$1[REDACTED]$3');
+}
+
+/**
+ * Operator mode: installs new claims for an account (as a `$SYS.REQ.ACCOUNT.<key>.CLAIMS.UPDATE`
+ * would): limits, exports, imports and revocations apply at once, and connections of users the new
+ * claims revoke are closed with -ERR 'User Authentication Revoked'.
+ */
+export function updateAccountClaims(srv: Server, jwt: string): Account {
+  const op = srv.authenticator.operator;
+  if (op === null) throw new TsnatsError('NOT_OPERATOR_MODE', 'account claims can only be updated in operator mode (trustedOperators)');
+  return op.updateAccountClaims(srv, jwt);
 }
