@@ -145,6 +145,13 @@ export class Authenticator {
     return this.required() && this.noAuthUser === '';
   }
 
+  /** The grant of the no_auth_user, or null when none is configured. */
+  noAuthUserResult(): AuthResult | null {
+    const u = this.noAuthUser === '' ? undefined : this.users.get(this.noAuthUser);
+    if (u === undefined) return null;
+    return { user: this.noAuthUser, account: u.account, permissions: u.permissions, expiresAt: 0 };
+  }
+
   /** INFO carries a nonce to sign when nkey users or trusted operators are configured. */
   nonceRequired(): boolean {
     return this.operator !== null || this.nkeys.size > 0;
@@ -321,4 +328,21 @@ export function updateAccountClaims(srv: Server, jwt: string): Account {
   const op = srv.authenticator.operator;
   if (op === null) throw new TsnatsError('NOT_OPERATOR_MODE', 'account claims can only be updated in operator mode (trustedOperators)');
   return op.updateAccountClaims(srv, jwt);
+}
+
+/**
+ * An op other than CONNECT came first on a server with a no_auth_user: the reference binds the
+ * connection to that user there and then (and records the user in its CONNECT options, so a later
+ * CONNECT without credentials fails unless the user has no password). Returns false when there is
+ * no no_auth_user, and the op is an Authorization Violation.
+ */
+export function bindNoAuthUser(srv: Server, c: Client): boolean {
+  const auth = srv.authenticator;
+  const r = auth.noAuthUserResult();
+  if (r === null) return false;
+  c.opts.user = r.user;
+  if (!bindClient(srv, c, r)) return false;
+  c.connectReceived = true;
+  srv.clientConnected(c);
+  return true;
 }

@@ -11,7 +11,7 @@ import { Subscription } from './subscription.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
-import { authUserDesc, redactConnect } from './auth.js';
+import { authUserDesc, redactConnect, bindNoAuthUser } from './auth.js';
 
 /** What a user may publish and subscribe to (implemented in permissions.ts). */
 export interface ClientPermissions {
@@ -247,7 +247,7 @@ export class Client implements ParserHandler {
   }
 
   awaitingAuth(): boolean {
-    return !this.connectReceived && this.server.expectConnect();
+    return !this.connectReceived && this.server.authRequired();
   }
 
   maxControlLine(): number {
@@ -258,6 +258,11 @@ export class Client implements ParserHandler {
     this.sendErr(E.UnknownOp);
     this.error(`Client parser ERROR, state=${state}, i=${i}: proto='${protoSnippet(buf, i, PROTO_SNIPPET_SIZE)}...'`);
     this.closeConnection(ClosedState.ProtocolViolation);
+  }
+
+  /** A no_auth_user takes a client whose first op is not CONNECT (auth.ts bindNoAuthUser). */
+  bindWithoutConnect(): boolean {
+    return bindNoAuthUser(this.server, this);
   }
 
   authViolation(): void {

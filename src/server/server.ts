@@ -244,11 +244,6 @@ export class Server extends EventEmitter {
     return this.auth.required();
   }
 
-  /** INFO says auth_required and ops before CONNECT are refused (not so with a no_auth_user). */
-  expectConnect(): boolean {
-    return this.auth.expectConnect();
-  }
-
   get authenticator(): Authenticator {
     return this.auth;
   }
