@@ -14,6 +14,8 @@ import type { AccountConfig, AccountLimits, Permissions, StreamImport as StreamI
 /** Exports and imports in one shape, from options or from an account JWT (jwt.ts). */
 export interface AccountSpec {
   limits?: AccountLimits;
+  /** Limits in force, -1 = none (Account.mconns/msubs/mpay). */
+  caps: { conns: number; subs: number; payload: number };
   defaultPermissions?: Permissions;
   streamExports: StreamExport[];
   serviceExports: ServiceExport[];
@@ -38,8 +40,11 @@ function isService(x: object): x is { service: unknown } {
 
 /** Converts `accounts[i]` of the options. */
 export function specFromConfig(a: AccountConfig): AccountSpec {
+  // In the options, -1, 0 and absent all mean no limit.
+  const cap = (v: number | undefined) => (v === undefined || v <= 0 ? -1 : v);
   const spec: AccountSpec = {
     limits: a.limits,
+    caps: { conns: cap(a.limits?.maxConnections), subs: cap(a.limits?.maxSubscriptions), payload: cap(a.limits?.maxPayload) },
     defaultPermissions: normalizePermissions(a.defaultPermissions),
     streamExports: [],
     serviceExports: [],
@@ -73,6 +78,9 @@ export function specFromConfig(a: AccountConfig): AccountSpec {
 /** Applies what does not depend on other accounts: limits, default permissions, exports. */
 export function applyExports(acc: Account, spec: AccountSpec): void {
   acc.limits = { ...spec.limits };
+  acc.mconns = spec.caps.conns;
+  acc.msubs = spec.caps.subs;
+  acc.mpay = spec.caps.payload;
   acc.defaultPermissions = spec.defaultPermissions;
   for (const x of [...spec.streamExports, ...spec.serviceExports]) {
     if (!isValidSubject(x.subject)) throw new TsnatsError('BAD_EXPORT', `invalid export subject ${JSON.stringify(x.subject)} in account ${JSON.stringify(acc.name)}`);

@@ -14,6 +14,14 @@ export class Account {
   readonly sl: Sublist<Subscription>;
   readonly clients = new Set<Client>();
   limits: AccountLimits = {};
+  /**
+   * The limits in force, as the reference holds them (-1 = none): max connections in the account,
+   * and per connection max subscriptions and max payload. From the options' limits, or from the
+   * JWT's, where a missing limit is 0 as in nats-server.
+   */
+  mconns = -1;
+  msubs = -1;
+  mpay = -1;
   /** Totals for /accstatz and account CONNS events. */
   slowConsumers = 0;
   totalConns = 0;
@@ -52,10 +60,9 @@ export class Account {
     return this.clients.size;
   }
 
-  /** Account max_connections reached? (-1/0 = unlimited.) */
+  /** Account max_connections reached? (MaxTotalConnectionsReached) */
   maxConnectionsReached(): boolean {
-    const m = this.limits.maxConnections ?? 0;
-    return m > 0 && this.clients.size >= m;
+    return this.mconns >= 0 && this.clients.size >= this.mconns;
   }
 
   addClient(c: Client): void {

@@ -230,13 +230,6 @@ function connectionTypeAllowed(u: UserConfig): boolean {
   return t === undefined || t.length === 0 || t.some((x) => x.toUpperCase() === 'STANDARD');
 }
 
-/** The smaller of the configured limits; -1/0/undefined are "no limit". Returns 0 for none. */
-function minLimit(...vals: (number | undefined)[]): number {
-  let v = 0;
-  for (const x of vals) if (x !== undefined && x > 0 && (v === 0 || x < v)) v = x;
-  return v;
-}
-
 /**
  * Binds an authenticated connection (RegisterUser/RegisterNkeyUser, registerWithAccount,
  * applyAccountLimits): account (with its max_connections), permissions, payload and subscription
@@ -265,22 +258,37 @@ export function bindClient(srv: Server, c: Client, r: AuthResult | null): boolea
   return true;
 }
 
-/** Payload and subscription limits: user's and account's, then the server's wins if lower (with an [ERR] as the reference). */
+/** The lower of two limits where -1 is none (minLimit); and whether it changed. */
+function minLimit(v: number, limit: number): [number, boolean] {
+  if (v !== -1) return limit !== -1 && limit < v ? [limit, true] : [v, false];
+  return limit !== -1 ? [limit, true] : [v, false];
+}
+
+/**
+ * Payload and subscription limits of a connection (applyAccountLimits): the user's (JWT) and the
+ * account's, then the server's when lower (with the reference's [ERR] line). A connection that is
+ * already at its subscription limit (a limit of 0) is told and closed 20ms later.
+ */
 export function applyLimits(srv: Server, c: Client, r: AuthResult): void {
   const o = srv.opts;
-  const l = r.account.limits;
-  let mpay = minLimit(r.maxPayload, l.maxPayload);
-  if (o.maxPayload > 0 && (mpay === 0 || o.maxPayload < mpay)) {
-    if (mpay !== 0) c.error(`Max Payload set to ${o.maxPayload} from server overrides account or user config`);
-    mpay = o.maxPayload;
-  }
+  const acc = r.account;
+  let [mpay] = minLimit(r.maxPayload ?? -1, acc.mpay);
+  let [msubs] = minLimit(r.maxSubscriptions ?? -1, acc.msubs);
+  let was = mpay === -1;
+  let changed: boolean;
+  [mpay, changed] = minLimit(mpay, o.maxPayload > 0 ? o.maxPayload : -1);
+  if (changed && !was) c.error(`Max Payload set to ${o.maxPayload} from server overrides account or user config`);
+  was = msubs === -1;
+  [msubs, changed] = minLimit(msubs, o.maxSubscriptions > 0 ? o.maxSubscriptions : -1);
+  if (changed && !was) c.error(`Max Subscriptions set to ${o.maxSubscriptions} from server overrides account or user config`);
   c.mpay = mpay;
-  let msubs = minLimit(r.maxSubscriptions, l.maxSubscriptions);
-  if (o.maxSubscriptions > 0 && (msubs === 0 || o.maxSubscriptions < msubs)) {
-    if (msubs !== 0) c.error(`Max Subscriptions set to ${o.maxSubscriptions} from server overrides account or user config`);
-    msubs = o.maxSubscriptions;
-  }
   c.msubs = msubs;
+  if (msubs !== -1 && (c.subs?.size ?? 0) >= msubs) {
+    c.sendErr(E.MaxSubscriptions);
+    c.error(E.MaxSubscriptions);
+    const t = setTimeout(() => c.closeConnection(ClosedState.MaxSubscriptionsExceeded), 20);
+    t.unref?.();
+  }
 }
 
 /** JWT expiry (setExpirationTimer): -ERR 'User Authentication Expired', close as Authentication Expired. */

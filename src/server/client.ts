@@ -71,7 +71,7 @@ export class Client implements ParserHandler {
   account!: Account;
   /** authorized user name, for logs and /connz?auth=1. */
   user = '';
-  /** Per-connection limits (may come from the account). */
+  /** Per-connection limits (may come from the account or a user JWT); -1 = no limit (jwt.NoLimit). */
   mpay: number;
   msubs: number;
 
@@ -149,8 +149,8 @@ export class Client implements ParserHandler {
     this.type = type;
     this.last = this.start.getTime();
     const o = server.opts;
-    this.mpay = o.maxPayload;
-    this.msubs = o.maxSubscriptions;
+    this.mpay = o.maxPayload > 0 ? o.maxPayload : -1;
+    this.msubs = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
     this.logPrefix = `${host}:${port} - cid:${cid}`;
     this.parser = new Parser(this);
     this.onWriteDone = (err) => {
@@ -456,7 +456,7 @@ export class Client implements ParserHandler {
       const he = n === 3 ? a1e : a2e;
       this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? buf.latin1Slice(hs, he) : null;
     } else this.paHdb = null;
-    if (this.mpay > 0 && size > this.mpay) {
+    if (this.mpay >= 0 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
       this.error(`maximum payload exceeded: ${size} vs ${this.mpay}`);
@@ -535,7 +535,7 @@ export class Client implements ParserHandler {
       return;
     }
     // Per-connection limit (server max_subscriptions or the account's), no close.
-    if (this.msubs > 0 && this.subs !== null && this.subs.size >= this.msubs) {
+    if (this.msubs >= 0 && (this.subs?.size ?? 0) >= this.msubs) {
       this.sendErr(E.MaxSubscriptions);
       this.error(E.MaxSubscriptions);
       return;

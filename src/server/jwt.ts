@@ -64,12 +64,18 @@ function limit(v: number | undefined): number | undefined {
   return v === undefined || v === NO_LIMIT ? undefined : v;
 }
 
+/** A JWT limit as the reference reads it: -1 is no limit, and a missing one is 0 (Go's zero value). */
+function cap(v: number | undefined): number {
+  return v === undefined ? 0 : v < 0 ? NO_LIMIT : v;
+}
+
 /** Account claims → limits, default permissions, exports and imports. */
 function specFromClaims(ac: ClaimsData<AccountClaims>): AccountSpec {
   const n = ac.nats;
   const l = n.limits ?? {};
   const spec: AccountSpec = {
     limits: { maxConnections: limit(l.conn), maxSubscriptions: limit(l.subs), maxPayload: limit(l.payload), maxLeafnodes: limit(l.leaf) },
+    caps: { conns: cap(l.conn), subs: cap(l.subs), payload: cap(l.payload) },
     defaultPermissions: jwtPermissions(n.default_permissions),
     streamExports: [],
     serviceExports: [],
@@ -358,7 +364,7 @@ export class OperatorTrust {
     }
     c.debug(`Authenticated JWT: Client ${JSON.stringify(juc.sub)} (claim-name: ${JSON.stringify(juc.name)}, claim-tags: [${(juc.nats.tags ?? []).join(' ')}]) ` +
       `signed with ${JSON.stringify(juc.iss)} by Account ${JSON.stringify(issuer)} (claim-name: ${JSON.stringify(acc.nameTag)}, claim-tags: []) signed with ${JSON.stringify(acc.issuer)}`);
-    return { account: acc, claims: juc, permissions, maxPayload: limit(user.payload), maxSubscriptions: limit(user.subs), expiresAt };
+    return { account: acc, claims: juc, permissions, maxPayload: cap(user.payload), maxSubscriptions: cap(user.subs), expiresAt };
   }
 }
 

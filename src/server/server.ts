@@ -292,12 +292,12 @@ export class Server extends EventEmitter {
       port: this.port,
       headers: !o.noHeaderSupport,
       auth_required: this.auth.expectConnect() || undefined,
-      max_payload: c.mpay,
+      max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
     };
-    // The nonce nkey/JWT clients sign; the connection keeps the one it was sent first.
-    if (this.auth.nonceRequired()) info.nonce = c.nonce ||= this.auth.newNonce();
+    // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
+    if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
   }
 

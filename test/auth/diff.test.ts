@@ -3,9 +3,11 @@
 // clients receive and the [ERR]/[WRN] log lines must be identical after normalisation.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createUser } from '@nats-io/nkeys';
+import { createUser, createAccount } from '@nats-io/nkeys';
+import { encodeAccount } from '@nats-io/jwt';
 import { hasNatsServer } from '../helpers/servers.js';
 import { dual, type Scenario } from './dual.js';
+import { Operators } from './helpers.js';
 
 const skip = hasNatsServer() ? false : 'nats-server is not installed';
 
@@ -223,5 +225,37 @@ describe('differential: account limits', { skip }, () => {
         await io.closed('two');
       },
     });
+  });
+});
+
+describe('differential: operator mode', { skip }, () => {
+  test('JWT users: permissions and limits from claims, missing JWT, bad signature, the log lines', async (t) => {
+    const ops = await new Operators().init();
+    const acc = await ops.account('APP', { limits: { subs: 2, payload: 50 } });
+    const bareKp = createAccount();
+    const bare = await encodeAccount('BARE', bareKp, { limits: { conn: 5 } }, { signer: ops.op });
+    const bu = await ops.user('bare-user', bareKp);
+    const u = await ops.user('alice', acc.kp, { pub: { allow: ['ok.>'] }, sub: { deny: ['secret'] } });
+    const thief = await ops.user('thief', acc.kp);
+    const accounts = { [acc.kp.getPublicKey()]: acc.jwt, [bareKp.getPublicKey()]: bare };
+    const { ref } = await same(t, {
+      conf: ops.inlineConf(accounts),
+      opts: ops.options(accounts),
+      async run(io) {
+        await io.open('alice', { jwt: u.jwt, protocol: 1 }, u.kp);
+        io.send('alice', 'SUB secret 1\r\nSUB ok.> 2\r\nSUB a 3\r\nSUB b 4\r\nPUB ok.1 1\r\n1\r\nPUB no 1\r\n2\r\n');
+        await io.sync('alice');
+        await io.open('nojwt', { user: 'x', pass: 'y' });
+        await io.closed('nojwt');
+        await io.open('stolen', { jwt: u.jwt }, thief.kp);
+        await io.closed('stolen');
+        io.send('alice', 'PUB ok.big 51\r\n');
+        await io.closed('alice');
+        // An account JWT with only conn set: subs and payload are 0 for the reference.
+        await io.open('bare', { jwt: bu.jwt }, bu.kp);
+        await io.closed('bare');
+      },
+    });
+    assert.ok(ref.log.some((l) => l.startsWith('[ERR] C - Publish Violation - JWT User "U')), ref.log.join('\n'));
   });
 });

@@ -51,6 +51,9 @@ export function seedOf(kp: KeyPair): Uint8Array {
   return kp.getSeed();
 }
 
+/** Account limits with nothing limited (nsc's defaults). */
+export const UNLIMITED = { conn: -1, subs: -1, payload: -1, data: -1, leaf: -1, imports: -1, exports: -1, wildcards: true };
+
 /** An operator with a system account and accounts, signing with the official JWT library. */
 export class Operators {
   readonly op = createOperator();
@@ -66,7 +69,9 @@ export class Operators {
 
   async account(name: string, claims: Partial<AccountClaims> = {}, opts: { exp?: number; kp?: KeyPair; signer?: KeyPair } = {}): Promise<{ kp: KeyPair; jwt: string }> {
     const kp = opts.kp ?? createAccount();
-    const jwt = await encodeAccount(name, kp, claims, { signer: opts.signer ?? this.op, exp: opts.exp });
+    // Every limit explicit, -1 = none, as nsc writes them: nats-server reads a missing limit as 0.
+    const c = { ...claims, limits: { ...UNLIMITED, ...claims.limits } };
+    const jwt = await encodeAccount(name, kp, c, { signer: opts.signer ?? this.op, exp: opts.exp });
     return { kp, jwt };
   }
 
@@ -84,6 +89,12 @@ export class Operators {
     const op = writeConf(dir, 'op.jwt', this.opJwt);
     const pre = Object.entries({ [this.sys.getPublicKey()]: this.sysJwt, ...accounts }).map(([k, v]) => `  ${k}: ${v}`).join('\n');
     return `operator: "${op}"\nresolver: MEMORY\nresolver_preload: {\n${pre}\n}\n`;
+  }
+
+  /** The same, with the operator JWT inline (nats-server accepts a JWT in place of a path). */
+  inlineConf(accounts: Record<string, string>): string {
+    const pre = Object.entries({ [this.sys.getPublicKey()]: this.sysJwt, ...accounts }).map(([k, v]) => `  ${k}: ${v}`).join('\n');
+    return `operator: ${this.opJwt}\nresolver: MEMORY\nresolver_preload: {\n${pre}\n}\n`;
   }
 
   /** The same as startServer options. */

@@ -59,9 +59,9 @@ describe('account max_connections and frozen clients', () => {
 
   test('with a short ping interval the frozen clients are closed as stale, and newcomers get in', async (t) => {
     const srv = await withServer(t, { accounts: accounts(N), pingInterval: 100, pingMax: 2 });
-    await zombies(t, srv, N);
     const stale: string[] = [];
     srv.on('client:close', (c, reason) => { if (String(c.opts.name).startsWith('zombie')) stale.push(reason); });
+    await zombies(t, srv, N);
     await waitFor(() => stale.length === N, 10_000, 'the zombies to be closed');
     assert.deepEqual(stale, Array(N).fill('Stale Connection'));
     assert.equal(srv.accounts.get('APP')!.numConnections, 0);
