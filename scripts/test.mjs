@@ -17,7 +17,7 @@ const filters = process.argv.slice(2);
 let files = walk('dist/test').sort();
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
 const concurrency = process.env.TEST_CONCURRENCY ?? '4';
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });
 process.exit(r.status ?? 1);

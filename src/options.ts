@@ -59,6 +59,9 @@ export interface AccountConfig {
   defaultPermissions?: Permissions;
 }
 
+/** resolver: where account JWTs come from in operator mode (nats-server's MEMORY, URL(…) or a directory). */
+export type ResolverConfig = { type: 'memory' } | { type: 'url'; url: string } | { type: 'full' | 'cache'; dir: string };
+
 export interface ServerOptions {
   /** server_name; defaults to the generated server id. */
   serverName?: string;
@@ -128,6 +131,7 @@ export interface ServerOptions {
 
   // JWT operator mode
   trustedOperators?: string[];
+  resolver?: ResolverConfig;
   resolverPreload?: Record<string, string>;
 
   connectErrorReports: number;

@@ -1,48 +1,111 @@
 #!/usr/bin/env node
-// `tsnats`: run a server with nats-server's flags. (Temporary minimal flag parsing; the full
-// nats-server flag set lives in cli/flags.ts.)
+// `tsnats`: run a server from nats-server's flags and nats.conf, as nats-server does: -t checks a
+// config file, --signal talks to a running server, signals reload/reopen/lame-duck/stop it.
+import { parseArgs, mergeOptions } from './flags.js';
+import { sendSignal } from './signal.js';
+import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
 import { Server } from '../server/server.js';
-import type { ServerOptions } from '../options.js';
+import { defaultOptions, type ServerOptions } from '../options.js';
+import { isToolCommand } from '../doctor/commands.js';
 
-function parse(argv: string[]): Partial<ServerOptions> {
-  const o: Partial<ServerOptions> = { log: true };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    let v: string | undefined;
-    const eq = a.indexOf('=');
-    if (a.startsWith('-') && eq > 0) {
-      v = a.slice(eq + 1);
-      a = a.slice(0, eq);
-    }
-    const next = () => v ?? argv[++i];
-    switch (a.replace(/^--?/, '')) {
-      case 'a': case 'addr': case 'net': o.host = next(); break;
-      case 'p': case 'port': o.port = Number(next()); break;
-      case 'n': case 'name': case 'server_name': o.serverName = next(); break;
-      case 'm': case 'http_port': o.httpPort = Number(next()); break;
-      case 'D': case 'debug': o.debug = true; break;
-      case 'V': case 'trace': o.trace = true; break;
-      case 'DV': o.debug = true; o.trace = true; break;
-      case 'user': o.username = next(); break;
-      case 'pass': o.password = next(); break;
-      case 'auth': o.authorization = next(); break;
-      case 'P': case 'pid': o.pidFile = next(); break;
-      case 'l': case 'log': o.logFile = next(); break;
-      default:
-        process.stderr.write(`flag provided but not defined: ${a}\n`);
-        process.exit(1);
-    }
-  }
-  return o;
+const PROGRAM = 'tsnats';
+
+function exit(code: number, stdout = '', stderr = ''): never {
+  if (stdout) process.stdout.write(stdout);
+  if (stderr) process.stderr.write(stderr);
+  process.exit(code);
 }
 
-const srv = new Server(parse(process.argv.slice(2)));
-srv.start().catch((e) => {
-  srv.log.fatal(String(e?.message ?? e));
-  process.exit(1);
-});
-const stop = (code: number) => () => {
-  srv.shutdown().then(() => process.exit(code));
-};
-process.on('SIGINT', stop(0));
-process.on('SIGTERM', stop(1));
+// Operator subcommands (`tsnats doctor|conns|kick …`, src/doctor/): tools that read a running
+// server's monitoring; everything else is nats-server's command line.
+const argv = process.argv.slice(2);
+if (isToolCommand(argv[0])) {
+  const { runTool } = await import('../doctor/cli.js');
+  process.exit(await runTool(argv[0], argv.slice(1)));
+}
+
+const cmd = parseArgs(argv, PROGRAM);
+switch (cmd.kind) {
+  case 'version':
+  case 'help':
+    exit(cmd.exitCode, cmd.stdout);
+  // falls through (exit never returns)
+  case 'error':
+    exit(cmd.exitCode, cmd.stdout, cmd.stderr);
+  // falls through
+  case 'signal': {
+    const err = sendSignal(cmd.signal.name, cmd.signal.target);
+    if (err) exit(1, '', `${PROGRAM}: ${err}\n`);
+    exit(0);
+  }
+  // falls through
+  case 'test-config': {
+    const r = checkReport(cmd.configFile, loadConfigFile(cmd.configFile), PROGRAM);
+    exit(r.exitCode, '', r.stderr);
+  }
+  // falls through
+  case 'run':
+    run(cmd.options, cmd.configFile);
+}
+
+/** Options from the config file (if any) with the flags over them; exits on config errors. */
+function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string | undefined, onError: (msg: string) => void): ServerOptions | null {
+  let fileOptions: Partial<ServerOptions> = {};
+  if (configFile) {
+    const r = loadConfigFile(configFile);
+    if (r.errors.length > 0) {
+      onError(r.errors.map(formatIssue).join('\n'));
+      return null;
+    }
+    for (const w of r.warnings) process.stderr.write(`${formatIssue(w)}\n`);
+    fileOptions = r.options;
+  }
+  const merged = mergeOptions(fileOptions, flagOptions).options;
+  return { ...defaultOptions(), ...merged, log: true, configFile };
+}
+
+function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): void {
+  const opts = resolveOptions(flagOptions, configFile, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
+  if (!opts) return;
+  const srv = new Server(opts);
+  srv.start().catch((e: Error) => {
+    srv.log.fatal(e.message);
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    void srv.shutdown().then(() => process.exit(code));
+  };
+  const trapped = (name: string) => srv.log.debugf(`Trapped "${name}" signal`);
+  process.on('SIGINT', () => {
+    trapped('interrupt');
+    stop(0);
+  });
+  process.on('SIGTERM', () => {
+    trapped('terminated');
+    // A lame duck in progress finishes on its own (as the reference).
+    if (!srv.inLameDuckMode) stop(1);
+  });
+  process.on('SIGHUP', () => {
+    trapped('hangup');
+    const next = resolveOptions(flagOptions, configFile, (msg) => srv.log.error(`Failed to reload server configuration: ${msg}`));
+    if (next) srv.reload(next);
+  });
+  process.on('SIGUSR1', () => {
+    trapped('user defined signal 1');
+    if (srv.opts.logFile) {
+      srv.log.reopen();
+      srv.log.notice('File log re-opened');
+    } else srv.log.warn('File log re-open ignored, not a file logger');
+  });
+  process.on('SIGUSR2', () => {
+    trapped('user defined signal 2');
+    void srv.lameDuckMode();
+  });
+  srv.once('shutdown', () => {
+    if (!stopping) process.exit(0);
+  });
+}

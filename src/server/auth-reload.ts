@@ -20,26 +20,39 @@ const AUTH_FIELDS = [
   'trustedOperators', 'resolverPreload',
 ] as const satisfies readonly (keyof ServerOptions)[];
 
+function merged(srv: Server, next: Partial<ServerOptions>): ServerOptions {
+  const opts: ServerOptions = { ...srv.opts };
+  for (const k of AUTH_FIELDS) if (k in next) (opts as unknown as Record<string, unknown>)[k] = next[k];
+  return opts;
+}
+
+/**
+ * Builds the authorization of `next` on scratch accounts without touching the server: throws
+ * (TsnatsError) what the reload would fail with. A reload calls it before changing anything.
+ */
+export function checkAuthorization(srv: Server, next: Partial<ServerOptions>): void {
+  const opts = merged(srv, next);
+  const cache = !opts.disableSublistCache;
+  const scratch = new Map<string, Account>();
+  for (const name of srv.accounts.keys()) scratch.set(name, new Account(name, cache));
+  configureAccounts(scratch, opts.accounts ?? [], (n) => new Account(n, cache));
+  new Authenticator(opts, { gacc: scratch.get(srv.gacc.name)!, accounts: scratch, log: srv.log } as unknown as Server).operator?.close();
+}
+
 /**
  * Applies the authorization part of `next` (full or partial options) to a running server.
  * Everything is validated before anything changes: on error (TsnatsError) the server is untouched.
  * Resolves once every open connection was checked again (bcrypt checks are asynchronous).
  */
 export async function reloadAuthorization(srv: Server, next: Partial<ServerOptions>): Promise<void> {
-  const opts: ServerOptions = { ...srv.opts };
-  for (const k of AUTH_FIELDS) if (k in next) (opts as unknown as Record<string, unknown>)[k] = next[k];
+  checkAuthorization(srv, next);
+  const opts = merged(srv, next);
   const cache = !opts.disableSublistCache;
-
-  // Dry run on scratch accounts: throws before the live server is touched.
-  const scratch = new Map<string, Account>();
-  for (const name of srv.accounts.keys()) scratch.set(name, new Account(name, cache));
-  configureAccounts(scratch, opts.accounts ?? [], (n) => new Account(n, cache));
-  new Authenticator(opts, { gacc: scratch.get(srv.gacc.name)!, accounts: scratch, log: srv.log } as unknown as Server);
 
   configureAccounts(srv.accounts, opts.accounts ?? [], (n) => new Account(n, cache));
   const auth = new Authenticator(opts, srv);
-  srv.authenticator.operator?.close();
-  srv.authenticator = auth;
+  srv.auth.operator?.close();
+  srv.auth = auth;
   for (const k of AUTH_FIELDS) (srv.opts as unknown as Record<string, unknown>)[k] = (opts as unknown as Record<string, unknown>)[k];
 
   const checks: Promise<void>[] = [];
@@ -56,7 +69,8 @@ export async function reloadAuthorization(srv: Server, next: Partial<ServerOptio
 function recheck(srv: Server, c: Client, r: AuthResult | null): void {
   if (c.closed) return;
   if (r === null) {
-    // authViolation: [ERR] authentication error …, -ERR 'Authorization Violation', close.
+    // Why, then authViolation: [ERR] authentication error …, -ERR 'Authorization Violation', close.
+    c.warn(`Credentials no longer valid after reload${c.user ? ` - User ${goQuote(c.user)}` : ''}`);
     c.authViolation();
     return;
   }

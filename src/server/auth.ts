@@ -12,6 +12,7 @@ import { TsnatsError, ClosedState, E, goQuote } from '../errors.js';
 import * as C from '../const.js';
 import { normalizePermissions, clientPermissions } from './permissions.js';
 import { OperatorTrust, verifyNonceSig } from './jwt.js';
+import { decode, type User as UserClaims } from '@nats-io/jwt';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -291,6 +292,20 @@ export function applyLimits(srv: Server, c: Client, r: AuthResult): void {
   }
 }
 
+/** Limits of an open connection combined again, after a reload of max_payload or max_subscriptions. */
+export function refreshLimits(srv: Server, c: Client): void {
+  let user: { payload?: number; subs?: number } = {};
+  if (c.jwtUser !== null) {
+    try {
+      user = decode<UserClaims>(c.opts.jwt).nats;
+    } catch {
+      /* verified at CONNECT */
+    }
+  }
+  const cap = (v: number | undefined) => (c.jwtUser === null ? -1 : v === undefined ? 0 : v < 0 ? -1 : v);
+  applyLimits(srv, c, { user: c.user, account: c.account, permissions: undefined, expiresAt: 0, maxPayload: cap(user.payload), maxSubscriptions: cap(user.subs) });
+}
+
 /** JWT expiry (setExpirationTimer): -ERR 'User Authentication Expired', close as Authentication Expired. */
 function setExpiry(c: Client, at: number): void {
   const t = setTimeout(() => {
@@ -333,7 +348,7 @@ export function redactConnect(s: string): string {
  * claims revoke are closed with -ERR 'User Authentication Revoked'.
  */
 export function updateAccountClaims(srv: Server, jwt: string): Account {
-  const op = srv.authenticator.operator;
+  const op = srv.auth.operator;
   if (op === null) throw new TsnatsError('NOT_OPERATOR_MODE', 'account claims can only be updated in operator mode (trustedOperators)');
   return op.updateAccountClaims(srv, jwt);
 }
@@ -345,7 +360,7 @@ export function updateAccountClaims(srv: Server, jwt: string): Account {
  * no no_auth_user, and the op is an Authorization Violation.
  */
 export function bindNoAuthUser(srv: Server, c: Client): boolean {
-  const auth = srv.authenticator;
+  const auth = srv.auth;
   const r = auth.noAuthUserResult();
   if (r === null) return false;
   c.opts.user = r.user;

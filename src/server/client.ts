@@ -25,6 +25,7 @@ export interface ClientPermissions {
   noteReply(reply: string): void;
 }
 import * as C from '../const.js';
+import { formatGoDuration } from '../config/duration.js';
 import { PROTO_SNIPPET_SIZE, MAX_CONTROL_LINE_SNIPPET_SIZE } from '../const.js';
 
 /** Connection kinds, as /connz `kind`. */
@@ -44,8 +45,6 @@ const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
 const OUT_MIN = 512;
 const OUT_MAX = 64 * 1024;
-
-let lastNow = 0;
 
 export class Client implements ParserHandler {
   readonly cid: number;
@@ -87,7 +86,7 @@ export class Client implements ParserHandler {
   // statistics (in: from the client; out: to the client)
   inMsgs = 0;
   inBytes = 0;
-  /** Times this connection, as a producer, was stalled by a slow subscriber. */
+  /** Times this connection, falling behind, stalled a producer (2.12 connz `stalls`). */
   stalls = 0;
   outMsgs = 0;
   outBytes = 0;
@@ -774,6 +773,10 @@ export class Client implements ParserHandler {
     if (reply.length > 0) {
       p = writeLatin1(out, p, reply);
       out[p++] = 0x20;
+    } else if (pub === null) {
+      // [monitor] A server-internal message ($SYS) with no reply has two spaces before its
+      // size, as the reference frames it (`MSG $SYS.SERVER.ACCOUNT.$G.CONNS 2  454`).
+      out[p++] = 0x20;
     }
     if (withHdr) {
       p = pub !== null && pub.paHdb !== null ? writeLatin1(out, p, pub.paHdb) : writeInt(out, p, hdr);
@@ -825,7 +828,8 @@ export class Client implements ParserHandler {
     const mp = this.server.opts.maxPending;
     const ttl = stallDuration(this.pendingBytes, mp);
     producer.stalledBy = this;
-    producer.stalls++;
+    // Counted on the slow connection that caused the stall, as 2.12 (stalledWait: c.stalls++).
+    this.stalls++;
     this.server.stats.stalledClients++;
     producer.sock.pause();
     (this.stalled ??= []).push(producer);
@@ -1133,32 +1137,6 @@ function protoSnippet(buf: Buffer, start: number, max: number): string {
   return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
 }
 
-/** Go's time.Duration String(): 1.5s, 332µs, 2m0s, 1h0m0s. Input in milliseconds. */
-export function formatDuration(ms: number): string {
-  const ns = Math.round(ms * 1e6);
-  if (ns === 0) return '0s';
-  const neg = ns < 0;
-  let u = Math.abs(ns);
-  let out: string;
-  if (u < 1000) out = `${u}ns`;
-  else if (u < 1e6) out = `${trimFrac(u / 1e3)}µs`;
-  else if (u < 1e9) out = `${trimFrac(u / 1e6)}ms`;
-  else {
-    const h = Math.floor(u / 3.6e12);
-    u -= h * 3.6e12;
-    const m = Math.floor(u / 6e10);
-    u -= m * 6e10;
-    const sec = trimFrac(u / 1e9);
-    out = h > 0 ? `${h}h${m}m${sec}s` : m > 0 ? `${m}m${sec}s` : `${sec}s`;
-  }
-  return neg ? '-' + out : out;
-}
+/** Go's time.Duration String() of a millisecond count: 1.5s, 332µs, 2m0s, 1h0m0s. */
+export const formatDuration = formatGoDuration;
 
-function trimFrac(v: number): string {
-  // up to 9 significant fractional digits, trailing zeros removed (as Go)
-  let s = v.toFixed(9);
-  s = s.replace(/\.?0+$/, '');
-  return s;
-}
-
-void lastNow;

@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import { writeFileSync, unlinkSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { createServer as createServerKey } from '@nats-io/nkeys';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
@@ -14,10 +13,16 @@ import { Account } from './account.js';
 import { Authenticator, checkAuthentication } from './auth.js';
 import { configureAccounts } from './account-config.js';
 import { ClosedRing, closedInfo } from './closed.js';
+import { newServerId } from './server-id.js';
 import { duplexPair } from './inprocess.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
+import { reloadServer, type ReloadResult } from './reload.js';
+import { lameDuckMode } from './lameduck.js';
+// [monitor] HTTP monitor and system account services (src/monitor, src/system).
+import { MonitorServer } from '../monitor/http.js';
+import { SystemService } from '../system/service.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -60,7 +65,7 @@ export class Server extends EventEmitter {
   readonly gacc: Account;
   sysAcc: Account | null = null;
   readonly closedClients: ClosedRing;
-  private auth: Authenticator;
+  auth: Authenticator;
   private listener: NetServer | null = null;
   private sockets = new Set<Duplex>();
   /** The port actually bound. */
@@ -71,9 +76,13 @@ export class Server extends EventEmitter {
   private readonly flushAll = () => this.flushDirty();
   private lastTopologyChange = 0;
   running = false;
+  inLameDuckMode = false;
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
+  // [monitor] The HTTP monitor (when http_port is set) and the system account's services.
+  monitor: MonitorServer | null = null;
+  system: SystemService | null = null;
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
@@ -86,8 +95,7 @@ export class Server extends EventEmitter {
       trace: o.trace,
       colors: o.log === true && !o.logFile && process.stderr.isTTY === true,
     });
-    const kp = createServerKey();
-    this.id = kp.getPublicKey();
+    this.id = newServerId();
     this.name = o.serverName || this.id;
     this.closedClients = new ClosedRing(o.maxClosedClients);
     this.gacc = new Account(C.GLOBAL_ACCOUNT, !o.disableSublistCache);
@@ -126,7 +134,17 @@ export class Server extends EventEmitter {
     if (this.sysAcc && !(o.accounts ?? []).some((a) => a.name === this.sysAcc!.name)) log.debugf(`Created system account: "${this.sysAcc.name}"`);
     if (o.maxPayload > C.MAX_PAYLOAD_WARN) log.warn(`Maximum payloads over ${C.MAX_PAYLOAD_WARN} bytes are not recommended`);
 
-    const listener = createNetServer({ noDelay: true, keepAlive: o.tcpKeepAlive > 0, keepAliveInitialDelay: o.tcpKeepAlive, allowHalfOpen: false });
+    // [monitor] The monitor starts before the client listener (the reference logs it first).
+    if (o.httpPort !== 0) {
+      this.monitor = new MonitorServer(this);
+      await this.monitor.start();
+    }
+    if (this.sysAcc) {
+      this.system = new SystemService(this, this.sysAcc);
+      this.system.start();
+    }
+
+    const listener = createNetServer({ noDelay: true, allowHalfOpen: false });
     this.listener = listener;
     listener.on('connection', (sock: Socket) => this.acceptSocket(sock));
     await new Promise<void>((resolve, reject) => {
@@ -136,6 +154,11 @@ export class Server extends EventEmitter {
         listener.off('error', reject);
         resolve();
       });
+    }).catch(async (err) => {
+      // [monitor] do not leave the monitor or system timers behind a failed start
+      this.system?.stop();
+      await this.monitor?.stop();
+      throw err;
     });
     listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
     this.port = (listener.address() as { port: number }).port;
@@ -146,15 +169,18 @@ export class Server extends EventEmitter {
     log.notice('Server is ready');
   }
 
-  private portsFile(): string | null {
+  portsFile(): string | null {
     const o = this.opts;
     if (!o.portsFileDir) return null;
     return join(o.portsFileDir, `${basename(process.argv[1] ?? 'tsnats').replace(/\.js$/, '')}_${process.pid}.ports`);
   }
 
-  private writePortsFile(): void {
+  writePortsFile(): void {
     const file = this.portsFile()!;
-    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()] }));
+    // [monitor] "monitoring" as the reference's Ports struct, when the monitor runs.
+    const m = this.monitor;
+    const mon = m ? [`http://${m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : undefined;
+    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()], monitoring: mon }));
   }
 
   /** nats://host:port as clients should use it (127.0.0.1 for a wildcard bind). */
@@ -168,15 +194,26 @@ export class Server extends EventEmitter {
   }
 
   /** Closes every client, listener and timer; resolves when all sockets are gone. */
+  /** Applies new options live (SIGHUP); all-or-nothing. See reload.ts. */
+  reload(next: ServerOptions): ReloadResult {
+    return reloadServer(this, next);
+  }
+
+  /** Lame duck mode (SIGUSR2): stop accepting, drain clients over lame_duck_duration, shut down. */
+  lameDuckMode(): Promise<void> {
+    return lameDuckMode(this);
+  }
+
   shutdown(): Promise<void> {
     if (this.shuttingDown) return this.shuttingDown;
     this.shuttingDown = (async () => {
       this.running = false;
+      this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
       this.auth.operator?.close();
-      const l = this.listener;
-      this.listener = null;
-      const closedListener = l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
+      // [monitor] SHUTDOWN event first: nothing is published on $SYS after it.
+      this.system?.stop();
+      const closedListener = this.stopAccepting();
       for (const c of [...this.clients.values()]) c.closeConnection(ClosedState.ServerShutdown);
       this.flushDirty();
       // Give sockets a moment to flush, then make sure every one is gone.
@@ -184,6 +221,7 @@ export class Server extends EventEmitter {
       while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       for (const s of this.sockets) s.destroy();
       await closedListener;
+      await this.monitor?.stop(); // [monitor]
       if (this.opts.pidFile) tryUnlink(this.opts.pidFile);
       const pf = this.portsFile();
       if (pf) tryUnlink(pf);
@@ -197,6 +235,9 @@ export class Server extends EventEmitter {
   // ---------------------------------------------------------------- connections
 
   private acceptSocket(sock: Socket): void {
+    // SO_KEEPALIVE so the kernel notices dead peers too (tcp_keepalive; reloadable, so per socket).
+    const ka = this.opts.tcpKeepAlive;
+    if (ka > 0) sock.setKeepAlive(true, ka);
     const host = sock.remoteAddress ?? '';
     const port = sock.remotePort ?? 0;
     this.acceptConnection(sock, host.startsWith('::ffff:') ? host.slice(7) : host, port);
@@ -230,6 +271,17 @@ export class Server extends EventEmitter {
     return c;
   }
 
+  /** Stops accepting new connections (lame duck); resolves when the listener is closed. */
+  stopAccepting(): Promise<void> {
+    const l = this.listener;
+    this.listener = null;
+    return l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
+  }
+
+  get accepting(): boolean {
+    return this.listener !== null;
+  }
+
   /** A client end of an in-process connection (no TCP): write protocol to it, read the server's. */
   connectInProcess(): Duplex {
     const [serverEnd, clientEnd] = duplexPair();
@@ -244,14 +296,6 @@ export class Server extends EventEmitter {
     return this.auth.required();
   }
 
-  get authenticator(): Authenticator {
-    return this.auth;
-  }
-
-  set authenticator(a: Authenticator) {
-    this.auth = a;
-  }
-
   /**
    * Authenticates a CONNECT and binds the client to its account, permissions and limits
    * (checkAuthentication). A promise for bcrypt hashes, so a slow hash never blocks the loop.
@@ -263,6 +307,7 @@ export class Server extends EventEmitter {
   /** Logs an authentication failure (the CLIENT.AUTH.ERR event comes with the system account). */
   authFailed(c: Client): void {
     c.error(this.auth.failureLog(c));
+    this.emit('client:auth_error', c); // [monitor] $SYS.SERVER.<id>.CLIENT.AUTH.ERR
   }
 
   clientConnected(c: Client): void {

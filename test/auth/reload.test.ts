@@ -75,12 +75,12 @@ describe('reload of the authorization', () => {
     const srv = await withServer(t, { users: users('a1') });
     const { c } = await rawAuth(srv.port, { user: 'alice', pass: 'a1' });
     await sync(c);
-    const before = srv.authenticator;
+    const before = srv.auth;
     await assert.rejects(reloadAuthorization(srv, {
       users: users('a2'),
       accounts: [{ name: 'X', imports: [{ stream: { account: 'NOPE', subject: 'x' } }] }],
     }), /"NOPE" account not defined for stream import/);
-    assert.equal(srv.authenticator, before);
+    assert.equal(srv.auth, before);
     assert.equal(await sync(c), 'PONG\r\n', 'the client is untouched');
     assert.equal(srv.accounts.has('X'), false);
     c.close();

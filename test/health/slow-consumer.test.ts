@@ -67,10 +67,10 @@ test('pending bytes over max_pending: Slow Consumer (Pending Bytes), logged and 
   const t0 = Date.now();
   while (fastBytes < want && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
   assert.equal(fastBytes, want);
-  // the producer was stalled on the way (counted), and released
+  // the producer was stalled on the way (counted on the server, and as `stalls` of the slow
+  // subscriber that caused it, as 2.12), and released
   assert.ok(srv.stats.stalledClients >= 1, `stalled ${srv.stats.stalledClients}`);
-  const producer = [...srv.clients.values()].find((c) => c.opts.name === 'fastpub')!;
-  assert.ok(producer.stalls >= 1);
+  assert.ok(info.stalls >= 1, `stalls on the slow consumer: ${info.stalls}`);
   pub.close();
   fast.close();
 });

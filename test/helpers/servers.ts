@@ -15,21 +15,36 @@ export interface TestServer {
   /** Monitor port when started with `monitor: true`. */
   httpPort?: number;
   proc: ChildProcess;
+  /** The options it was started with (restart() reuses them). */
+  opts: StartOptions;
   /** Everything the process wrote to stdout+stderr so far. */
   output(): string;
   /** Resolves when `re` appears in the output (or rejects after timeoutMs). */
   waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
-  /** SIGTERM then SIGKILL after a while; resolves when the process exited. */
+  /** SIGTERM then SIGKILL after a while; resolves when the process exited (thaws a frozen server first). */
   stop(): Promise<void>;
+  /** SIGSTOP: the process stays alive with its sockets open but answers nothing (a hung server). */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
+  /**
+   * Stop this server and start the same kind again on the same port (and the same monitor port),
+   * with `changes` merged over the original options (e.g. new credentials in `args`).
+   */
+  restart(changes?: Partial<StartOptions>): Promise<TestServer>;
 }
 
 export interface StartOptions {
   /** Extra nats-server-style flags (e.g. ['--user', 'a', '--pass', 'b']). */
   args?: string[];
+  /** The server logs to this file (-l): readiness is read from it instead of stderr. */
+  logFile?: string;
   /** Use this port instead of a free one. */
   port?: number;
   /** Start the HTTP monitor on a free port (-m). */
   monitor?: boolean;
+  /** Start the HTTP monitor on this port (implies monitor). */
+  httpPort?: number;
   /** A config file (-c). */
   config?: string;
   /** Extra environment. */
@@ -63,8 +78,8 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   const args: string[] = [];
   if (!opts.noListenFlags) args.push('-a', '127.0.0.1', '-p', String(port));
   let httpPort: number | undefined;
-  if (opts.monitor) {
-    httpPort = await freePort();
+  if (opts.monitor || opts.httpPort) {
+    httpPort = opts.httpPort ?? (await freePort());
     args.push('-m', String(httpPort));
   }
   if (opts.config) args.push('-c', opts.config);
@@ -90,6 +105,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
   let exited = false;
+  let frozen = false;
   const exitP = new Promise<void>((r) => proc.once('exit', () => { exited = true; for (const w of [...waiters]) w(); r(); }));
 
   const waitForOutput = (re: RegExp, timeoutMs = 10_000) =>
@@ -112,21 +128,57 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     url: `nats://127.0.0.1:${port}`,
     httpPort,
     proc,
+    opts,
     output: () => out,
     waitForOutput,
     async stop() {
       if (exited) return;
       proc.kill('SIGTERM');
+      // A stopped process keeps SIGTERM pending until it is continued.
+      if (frozen) server.thaw();
       const t = setTimeout(() => { if (!exited) proc.kill('SIGKILL'); }, 3000);
       await exitP;
       clearTimeout(t);
     },
+    freeze() {
+      if (exited) return;
+      proc.kill('SIGSTOP');
+      frozen = true;
+    },
+    thaw() {
+      if (exited) return;
+      proc.kill('SIGCONT');
+      frozen = false;
+    },
+    async restart(changes = {}) {
+      await server.stop();
+      return startServer(kind, { ...opts, ...changes, port, httpPort });
+    },
   };
   try {
-    await waitForOutput(/Server is ready/);
+    if (opts.logFile) await waitForFile(opts.logFile, /Server is ready/, () => exited);
+    else await waitForOutput(/Server is ready/);
   } catch (e) {
     await server.stop();
     throw e;
   }
   return server;
+}
+
+/** Resolves when `file` contains `re` (polling), rejects after timeoutMs or when the process exited. */
+export async function waitForFile(file: string, re: RegExp, exited: () => boolean = () => false, timeoutMs = 10_000): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const t0 = Date.now();
+  for (;;) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      /* not created yet */
+    }
+    if (re.test(text)) return;
+    if (exited()) throw new Error(`server exited before ${re} appeared in ${file}:\n${text}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timeout waiting for ${re} in ${file}:\n${text}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

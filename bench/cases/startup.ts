@@ -1,0 +1,69 @@
+// Start to first accepted connection. nats-server and the tsnats CLI: spawn → first INFO received
+// (connection attempts every millisecond and on each log line). tsnats in-process: startServer() call
+// → first INFO, in a fresh Node process each round.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/helpers/ports.js';
+import { Skip, type Case, type Sample } from '../model.js';
+import { cpuNsPrecise } from '../proc.js';
+import { spawnServer, stopProcess, waitForInfo, type Kind } from '../servers.js';
+import { fixed } from '../stats.js';
+
+async function spawnToInfo(kind: Kind): Promise<Sample> {
+  const port = await freePort();
+  const t0 = process.hrtime.bigint();
+  const proc = spawnServer(kind, port);
+  try {
+    await waitForInfo(port, 15_000, proc);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    return { values: { ms }, serverCpu: cpuNsPrecise(proc.pid!), clientCpu: NaN };
+  } finally {
+    await stopProcess(proc);
+  }
+}
+
+function inProcess(): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./startup-child.js', import.meta.url));
+    const p = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      const line = out.trim().split('\n').pop() ?? '';
+      let r: { skip?: string; ms?: number; importMs?: number; cpuNs?: number };
+      try { r = JSON.parse(line); } catch { reject(new Error(`in-process start-up child failed (${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)); return; }
+      if (r.skip) { reject(new Skip(r.skip)); return; }
+      resolve({ values: { ms: r.ms! }, serverCpu: r.cpuNs!, clientCpu: NaN, extra: { importMs: r.importMs! } });
+    });
+  });
+}
+
+const ms = (x: number) => fixed(x, x < 10 ? 2 : 1);
+const metric = [{ key: 'ms', label: '', unit: 'ms', better: 'lower' as const, format: ms }];
+const rounds = (s: { rounds: number; quick: boolean }) => (s.quick ? 3 : Math.max(5, s.rounds));
+
+export const startupCases: Case[] = [
+  {
+    id: 'start-inproc',
+    group: 'startup',
+    title: 'start→INFO in-process',
+    metrics: metric,
+    cpuPer: 'start',
+    rounds,
+    inProcess: true,
+    run: (kind) => (kind === 'tsnats' ? inProcess() : spawnToInfo(kind)),
+  },
+  {
+    id: 'start-cli',
+    group: 'startup',
+    title: 'start→INFO CLI',
+    metrics: metric,
+    cpuPer: 'start',
+    rounds,
+    run: spawnToInfo,
+  },
+];

@@ -1,0 +1,112 @@
+// Throughput cases: floods of fixed-size PUB frames from agent threads, counted at the subscribers
+// from byte totals. Window: first write → last PONG (pub-only) or last delivered byte (with subscribers).
+import type { Case, Sample, Settings } from '../model.js';
+import { Agent, Mailbox, split, startAgents, stopAgents } from '../pool.js';
+import type { AgentData } from '../agent.js';
+import { msgFrameLen } from '../frames.js';
+import { openWindow } from '../window.js';
+import { startBenchServer, type Kind } from '../servers.js';
+import { si } from '../stats.js';
+
+interface Flood {
+  id: string;
+  group: string;
+  title: string;
+  size: number;
+  pubs: number;
+  subs: number;
+  /** Subscribers form one queue group (each message delivered once) instead of each getting a copy. */
+  queue?: boolean;
+  unit: string;
+  cpuPer: string;
+}
+
+const SUBJECT = 'foo';
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 128 * 1024);
+/** Agent threads per role: the machine has 2 cores, more threads only add switching. */
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+
+async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
+  const server = await startBenchServer(kind);
+  const box = new Mailbox();
+  let agents: Agent[] = [];
+  try {
+    const shared = new SharedArrayBuffer(8 * 2 * Math.max(1, f.subs));
+    const subData: AgentData[] = [];
+    let base = 0;
+    for (const n of f.subs ? split(f.subs, THREADS) : []) {
+      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs });
+      base += n;
+    }
+    const subs = await startAgents(box, subData);
+    agents = subs;
+    const pubs = await startAgents(box, split(f.pubs, THREADS).map((n): AgentData =>
+      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK })));
+    agents = [...subs, ...pubs];
+    const frameLen = msgFrameLen(SUBJECT, '1', f.size);
+    const copies = f.queue ? 1 : f.subs;
+    let seq = 0;
+    let expected = 0;
+
+    const flood = async (ms: number) => {
+      const id = ++seq;
+      const timeout = ms + 60_000;
+      const win = openWindow(server.pid);
+      for (const p of pubs) p.send({ op: 'go', seq: id, durationMs: ms });
+      const done = await box.takeEach(pubs, (m) => m.type === 'done' && m.seq === id, timeout, 'flood end');
+      const sent = done.reduce((a, m) => a + (m.sent as number), 0);
+      const tStart = done.reduce((a, m) => (m.tStart as bigint) < a ? (m.tStart as bigint) : a, done[0].tStart as bigint);
+      let tEnd = done.reduce((a, m) => (m.tEnd as bigint) > a ? (m.tEnd as bigint) : a, 0n);
+      let units = sent;
+      if (f.subs) {
+        expected += sent * frameLen * copies;
+        for (const a of subs) a.send({ op: 'expect', seq: id, target: expected });
+        const got = await box.take((m) => m.type === 'done' && m.seq === id, timeout, 'deliveries');
+        if ((got.tEnd as bigint) > tEnd) tEnd = got.tEnd as bigint;
+        units = sent * copies;
+      }
+      const cpu = win();
+      const secs = Number(tEnd - tStart) / 1e9;
+      return { units, secs, cpu };
+    };
+
+    if (s.warmupMs > 0) await flood(s.warmupMs);
+    const r = await flood(s.durationMs);
+    if (f.subs) {
+      for (const a of subs) a.send({ op: 'verify', seq: 0 });
+      const v = await box.takeEach(subs, (m) => m.type === 'verified', 10_000, 'verify');
+      const bad = v.find((m) => !m.ok);
+      if (bad) throw new Error(`subscriber got more than the expected frames: ${JSON.stringify(bad.detail)}`);
+    }
+    return {
+      values: { rate: r.units / r.secs },
+      serverCpu: r.cpu.server / r.units,
+      clientCpu: r.cpu.client / r.units,
+      extra: { units: r.units, seconds: r.secs, otherCores: r.cpu.otherCores },
+    };
+  } finally {
+    await stopAgents(agents);
+    await server.stop();
+  }
+}
+
+function floodCase(f: Flood): Case {
+  return {
+    id: f.id,
+    group: f.group,
+    title: f.title,
+    metrics: [{ key: 'rate', label: '', unit: f.unit, better: 'higher', format: si }],
+    cpuPer: f.cpuPer,
+    run: (kind, s) => measure(kind, f, s),
+  };
+}
+
+const sizes: [string, number][] = [['16', 16], ['128', 128], ['1k', 1024]];
+const sizeName = (n: number) => (n >= 1024 ? `${n / 1024}KB` : `${n}B`);
+
+export const throughputCases: Case[] = [
+  ...sizes.map(([k, n]) => floodCase({ id: `pub${k}`, group: 'pub', title: `pub-only ${sizeName(n)}`, size: n, pubs: 1, subs: 0, unit: 'msg/s', cpuPer: 'msg' })),
+  ...sizes.map(([k, n]) => floodCase({ id: `pubsub${k}`, group: 'pubsub', title: `pub/sub 1:1 ${sizeName(n)}`, size: n, pubs: 1, subs: 1, unit: 'msg/s', cpuPer: 'msg' })),
+  floodCase({ id: 'fanout', group: 'fanout', title: 'fan-out 1:4 128B', size: 128, pubs: 1, subs: 4, unit: 'deliv/s', cpuPer: 'delivery' }),
+  floodCase({ id: 'fanin', group: 'fanin', title: 'queue 4→q4 128B', size: 128, pubs: 4, subs: 4, queue: true, unit: 'deliv/s', cpuPer: 'delivery' }),
+];

@@ -1,0 +1,199 @@
+// Reading a server's monitoring, over HTTP (/varz, /connz, /accountz) or through the system account
+// ($SYS.REQ.SERVER.<id>.VARZ …, the same answers), into a Sample.
+import type { AccountUse, Conn, Json, Sample } from './types.js';
+import { sysConnect, type SysAuth, type SysConn } from './sys.js';
+
+export interface ConnzQuery {
+  state?: 'open' | 'closed';
+  sort?: string;
+  offset?: number;
+  limit?: number;
+  auth?: boolean;
+}
+
+/** The endpoints a Sample needs. */
+export interface Transport {
+  readonly url: string;
+  varz(): Promise<Json>;
+  connz(q: ConnzQuery): Promise<Json>;
+  accountz(acc?: string): Promise<Json>;
+  /** The transport's own connection, when it has one. */
+  readonly selfCid?: number;
+  close(): Promise<void>;
+}
+
+/** http(s)://host:port[/base] → the monitoring endpoints under it. */
+export class HttpTransport implements Transport {
+  private readonly base: string;
+  constructor(readonly url: string, private readonly timeoutMs = 5000) {
+    this.base = url.replace(/\/+$/, '');
+  }
+
+  private async get(path: string): Promise<Json> {
+    const u = this.base + path;
+    let res: Response;
+    try {
+      res = await fetch(u, { signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      throw new Error(`GET ${u}: ${err.cause?.code ?? err.cause?.message ?? err.message}`);
+    }
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${u}: ${res.status} ${text.trim()}`);
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      throw new Error(`GET ${u}: not JSON (is this a NATS monitoring port?)`);
+    }
+  }
+
+  varz(): Promise<Json> {
+    return this.get('/varz');
+  }
+
+  connz(q: ConnzQuery): Promise<Json> {
+    const p = new URLSearchParams();
+    if (q.state === 'closed') p.set('state', 'closed');
+    if (q.sort) p.set('sort', q.sort);
+    if (q.offset) p.set('offset', String(q.offset));
+    if (q.limit) p.set('limit', String(q.limit));
+    if (q.auth) p.set('auth', '1');
+    return this.get(`/connz?${p}`);
+  }
+
+  accountz(acc?: string): Promise<Json> {
+    return this.get(acc ? `/accountz?acc=${encodeURIComponent(acc)}` : '/accountz');
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** nats://host:port with a system-account user → `$SYS.REQ.SERVER.<id>.<EP>` requests. */
+export class SysTransport implements Transport {
+  private constructor(readonly url: string, private readonly sys: SysConn, private readonly id: string) {}
+
+  static async open(url: string, auth: SysAuth, serverId?: string, timeoutMs = 5000): Promise<SysTransport> {
+    const sys = await sysConnect(url, auth, timeoutMs);
+    return new SysTransport(url, sys, serverId || sys.serverId);
+  }
+
+  get selfCid(): number | undefined {
+    return this.sys.cid;
+  }
+
+  private req(ep: string, body: unknown): Promise<Json> {
+    return this.sys.request(`$SYS.REQ.SERVER.${this.id}.${ep}`, body);
+  }
+
+  varz(): Promise<Json> {
+    return this.req('VARZ', {});
+  }
+
+  connz(q: ConnzQuery): Promise<Json> {
+    // Request bodies carry the options with their JSON names; `state` is numeric (1 = closed).
+    return this.req('CONNZ', { ...(q.state === 'closed' ? { state: 1 } : {}), sort: q.sort, offset: q.offset, limit: q.limit, auth: q.auth });
+  }
+
+  accountz(acc?: string): Promise<Json> {
+    return this.req('ACCOUNTZ', acc ? { account: acc } : {});
+  }
+
+  close(): Promise<void> {
+    return this.sys.close();
+  }
+}
+
+export interface Target {
+  url: string;
+  auth: SysAuth;
+  serverId?: string;
+  timeoutMs?: number;
+}
+
+/** The transport for a URL: http(s) → HTTP monitoring, nats/tls → the system account. */
+export async function openTransport(t: Target): Promise<Transport> {
+  const u = t.url;
+  if (/^https?:\/\//i.test(u)) return new HttpTransport(u, t.timeoutMs);
+  if (/^(nats|tls):\/\//i.test(u) || !u.includes('://')) {
+    const { url, auth } = splitUserInfo(u.includes('://') ? u : `nats://${u}`, t.auth);
+    if (!auth.user && !auth.creds) throw new Error(`${u}: reading a server through $SYS needs a system-account user (--user/--password or --creds); or give its monitoring URL (http://host:8222)`);
+    return SysTransport.open(url, auth, t.serverId, t.timeoutMs);
+  }
+  throw new Error(`${u}: expected http://host:port (monitoring) or nats://host:port (system account)`);
+}
+
+/** `nats://user:pass@host:port` → the URL without them, and them as the auth (flags win). */
+export function splitUserInfo(u: string, auth: SysAuth): { url: string; auth: SysAuth } {
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    return { url: u, auth };
+  }
+  if (!parsed.username) return { url: u, auth };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/$/, ''), auth: auth.user || auth.creds ? auth : { user, password } };
+}
+
+/** At most this many open connections are read (1024 a page). */
+export const MAX_CONNS = 20_000;
+/** Closed connections looked at (the newest). */
+export const CLOSED_LIMIT = 1000;
+/** Accounts whose details are read. */
+export const MAX_ACCOUNTS = 500;
+
+/** Every open connection, page by page. */
+export async function allConns(t: Transport, sort?: string, max = MAX_CONNS): Promise<Conn[]> {
+  const out: Conn[] = [];
+  for (let offset = 0; out.length < max; ) {
+    const page = await t.connz({ auth: true, sort, offset, limit: 1024 });
+    const conns = (page.connections ?? []) as Conn[];
+    out.push(...conns);
+    offset += conns.length;
+    if (conns.length === 0 || offset >= (page.total ?? 0)) break;
+  }
+  return out;
+}
+
+/** One reading of the server. */
+export async function collect(t: Transport): Promise<Sample> {
+  const notes: string[] = [];
+  const varz = await t.varz();
+  const conns = (await allConns(t)).filter((c) => c.cid !== t.selfCid);
+  let closed: Conn[] | null = null;
+  try {
+    const cz = await t.connz({ state: 'closed', sort: 'stop', limit: CLOSED_LIMIT, auth: true });
+    closed = (cz.connections ?? []) as Conn[];
+  } catch (e) {
+    notes.push(`closed connections unavailable: ${(e as Error).message}`);
+  }
+  let accounts: AccountUse[] | null = null;
+  try {
+    accounts = await accountUse(t, varz.system_account);
+  } catch (e) {
+    notes.push(`accounts unavailable: ${(e as Error).message}`);
+  }
+  const now = Date.parse(varz.now);
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, accounts, notes, selfCid: t.selfCid };
+}
+
+/**
+ * Connections and limit of each account (the system account left out). The limit comes from
+ * tsnats's `limits.max_connections` (extension), or a JWT account's `decoded_jwt.nats.limits.conn`;
+ * nats-server does not publish the limits of accounts from its config file.
+ */
+async function accountUse(t: Transport, sysAccount: string | undefined): Promise<AccountUse[]> {
+  const list = await t.accountz();
+  const names = ((list.accounts ?? []) as string[]).filter((n) => n !== sysAccount && n !== list.system_account).slice(0, MAX_ACCOUNTS);
+  const out: AccountUse[] = [];
+  for (const name of names) {
+    const d = (await t.accountz(name)).account_detail as Json | undefined;
+    if (!d) continue;
+    const lim = d.limits?.max_connections ?? d.decoded_jwt?.nats?.limits?.conn;
+    out.push({ name, conns: d.client_connections ?? 0, limit: typeof lim === 'number' ? lim : null });
+  }
+  return out;
+}

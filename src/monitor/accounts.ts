@@ -1,0 +1,236 @@
+// /accountz, /accstatz and the per-account data behind $SYS.REQ.ACCOUNT.<acc>.{INFO,STATZ,CONNS}
+// (monitor.go Accountz, accountInfo, AccountStatz; events.go Account.statz).
+import type { Server } from '../server/server.js';
+import type { Account } from '../server/account.js';
+import type { Client } from '../server/client.js';
+import { Kind } from '../server/client.js';
+import type { ServiceExport, StreamExport, StreamImport, ServiceImport } from '../options.js';
+import { goTime, nowMs } from './format.js';
+import { MonitorError } from './params.js';
+import { sublistStats, type SublistStats } from './subsz.js';
+
+export interface MsgBytes {
+  msgs: number;
+  bytes: number;
+}
+
+/** AccountStat: the body of /accstatz entries and of account CONNS events. */
+export interface AccountStat {
+  acc: string;
+  conns: number;
+  leafnodes: number;
+  total_conns: number;
+  sent: MsgBytes;
+  received: MsgBytes;
+  slow_consumers: number;
+}
+
+export interface AccountStatz {
+  server_id: string;
+  now: string;
+  account_statz: AccountStat[];
+}
+
+export interface AccountStatzOptions {
+  accounts?: string[];
+  include_unused?: boolean;
+}
+
+export interface ExtExport {
+  subject: string;
+  type: 'service' | 'stream';
+  response_type?: string;
+  approved_accounts?: string[];
+}
+
+export interface ExtImport {
+  subject: string;
+  account: string;
+  to?: string;
+  local_subject?: string;
+  type: 'service' | 'stream';
+  invalid: boolean;
+  share: boolean;
+  tracking: boolean;
+}
+
+export interface AccountInfo {
+  account_name: string;
+  update_time: string;
+  is_system?: boolean;
+  expired: boolean;
+  complete: boolean;
+  jetstream_enabled: boolean;
+  leafnode_connections: number;
+  client_connections: number;
+  subscriptions: number;
+  exports?: ExtExport[];
+  imports?: ExtImport[];
+  sublist_stats: SublistStats;
+  /**
+   * tsnats extension: the account's configured limits (only those set; -1 = unlimited). nats-server
+   * shows limits only for JWT accounts (decoded_jwt.nats.limits); `tsnats doctor` and the dashboard
+   * read this to compare client_connections with max_connections.
+   */
+  limits?: { max_connections?: number; max_subscriptions?: number; max_payload?: number };
+}
+
+export interface Accountz {
+  server_id: string;
+  now: string;
+  system_account?: string;
+  accounts?: string[];
+  account_detail?: AccountInfo;
+}
+
+export interface AccountzOptions {
+  account?: string;
+}
+
+/**
+ * Message totals per account: the sums of its closed connections plus, at query time, those of
+ * its open ones (the reference keeps running account counters; tsnats derives them so the
+ * delivery path carries no extra work).
+ */
+interface AccountTotals {
+  inMsgs: number;
+  inBytes: number;
+  outMsgs: number;
+  outBytes: number;
+}
+
+const closedTotals = new WeakMap<Server, Map<string, AccountTotals>>();
+
+/** Starts counting closed connections' traffic into their account (idempotent). */
+export function trackAccountTraffic(srv: Server): void {
+  if (closedTotals.has(srv)) return;
+  const m = new Map<string, AccountTotals>();
+  closedTotals.set(srv, m);
+  srv.on('client:close', (c: Client) => {
+    const name = c.account?.name;
+    if (!name || (c.inMsgs === 0 && c.outMsgs === 0)) return;
+    let t = m.get(name);
+    if (!t) m.set(name, (t = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0 }));
+    t.inMsgs += c.inMsgs;
+    t.inBytes += c.inBytes;
+    t.outMsgs += c.outMsgs;
+    t.outBytes += c.outBytes;
+  });
+}
+
+function accountTraffic(srv: Server, a: Account): AccountTotals {
+  const base = closedTotals.get(srv)?.get(a.name);
+  const t = { inMsgs: base?.inMsgs ?? 0, inBytes: base?.inBytes ?? 0, outMsgs: base?.outMsgs ?? 0, outBytes: base?.outBytes ?? 0 };
+  for (const c of a.clients) {
+    t.inMsgs += c.inMsgs;
+    t.inBytes += c.inBytes;
+    t.outMsgs += c.outMsgs;
+    t.outBytes += c.outBytes;
+  }
+  return t;
+}
+
+/** Client connections of an account (numLocalConnections). */
+export function numLocalConnections(a: Account): number {
+  let n = 0;
+  for (const c of a.clients) if (c.kind === Kind.CLIENT) n++;
+  return n;
+}
+
+/** The account's AccountStat (Account.statz): `received` is what its clients published, `sent` what they were delivered. */
+export function accountStat(srv: Server, a: Account): AccountStat {
+  const conns = numLocalConnections(a);
+  const t = accountTraffic(srv, a);
+  return {
+    acc: a.name,
+    conns,
+    leafnodes: 0,
+    total_conns: conns,
+    sent: { msgs: t.outMsgs, bytes: t.outBytes },
+    received: { msgs: t.inMsgs, bytes: t.inBytes },
+    slow_consumers: a.slowConsumers,
+  };
+}
+
+/** /accstatz: accounts with connections (all of them with include_unused). */
+export function accountStatz(srv: Server, opts: AccountStatzOptions = {}): AccountStatz {
+  const out: AccountStatz = { server_id: srv.id, now: goTime(nowMs()), account_statz: [] };
+  const names = opts.accounts && opts.accounts.length > 0 ? opts.accounts : [...srv.accounts.keys()];
+  for (const name of names) {
+    const a = srv.accounts.get(name);
+    if (!a) continue;
+    if (opts.include_unused || numLocalConnections(a) !== 0) out.account_statz.push(accountStat(srv, a));
+  }
+  return out;
+}
+
+/** /accountz: the account names, or one account's details with `acc`. */
+export function accountz(srv: Server, opts: AccountzOptions = {}): Accountz {
+  const out: Accountz = { server_id: srv.id, now: goTime(nowMs()), system_account: srv.sysAcc?.name };
+  if (!opts.account) {
+    out.accounts = [...srv.accounts.keys()];
+    return out;
+  }
+  out.account_detail = accountInfo(srv, opts.account);
+  return out;
+}
+
+/** One account's details (accountInfo); unknown accounts are an error. */
+export function accountInfo(srv: Server, name: string): AccountInfo {
+  const a = srv.accounts.get(name);
+  if (!a) throw new MonitorError(`Account ${name} does not exist`);
+  const cfg = srv.opts.accounts?.find((x) => x.name === name);
+  const exports: ExtExport[] = [];
+  const imports: ExtImport[] = [];
+  for (const e of cfg?.exports ?? []) {
+    if ('service' in e) {
+      const se = e as ServiceExport;
+      exports.push({ subject: se.service, type: 'service', response_type: se.responseType ?? 'Singleton', approved_accounts: se.accounts?.length ? se.accounts : undefined });
+    } else {
+      const st = e as StreamExport;
+      exports.push({ subject: st.stream, type: 'stream', approved_accounts: st.accounts?.length ? st.accounts : undefined });
+    }
+  }
+  for (const i of cfg?.imports ?? []) {
+    if ('service' in i) {
+      const si = i as ServiceImport;
+      imports.push({ subject: si.service.subject, account: si.service.account, to: si.to || si.service.subject, type: 'service', invalid: false, share: false, tracking: false });
+    } else {
+      const st = i as StreamImport;
+      const local = st.to ?? (st.prefix ? `${st.prefix}.${st.stream.subject}` : undefined);
+      imports.push({ subject: st.stream.subject, account: st.stream.account, local_subject: local, type: 'stream', invalid: false, share: false, tracking: false });
+    }
+  }
+  return {
+    account_name: name,
+    update_time: goTime(a.created),
+    is_system: a === srv.sysAcc || undefined,
+    expired: false,
+    complete: true,
+    jetstream_enabled: false,
+    leafnode_connections: 0,
+    client_connections: numLocalConnections(a),
+    subscriptions: a.sl.size,
+    exports: exports.length ? exports : undefined,
+    imports: imports.length ? imports : undefined,
+    sublist_stats: sublistStats(a),
+    limits: accountLimits(a),
+  };
+}
+
+/** The limits set on an account (tsnats extension of account_detail), undefined when none. */
+function accountLimits(a: Account): AccountInfo['limits'] {
+  const l = a.limits;
+  const out: NonNullable<AccountInfo['limits']> = {};
+  if (l.maxConnections !== undefined && l.maxConnections !== 0) out.max_connections = l.maxConnections;
+  if (l.maxSubscriptions !== undefined && l.maxSubscriptions !== 0) out.max_subscriptions = l.maxSubscriptions;
+  if (l.maxPayload !== undefined && l.maxPayload !== 0) out.max_payload = l.maxPayload;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Accounts with at least one connection (statsz active_accounts). */
+export function activeAccounts(srv: Server): number {
+  let n = 0;
+  for (const a of srv.accounts.values()) if (numLocalConnections(a) > 0) n++;
+  return n;
+}

@@ -1,0 +1,301 @@
+// The dashboard's page and script, served as they are (no build step): plain HTML + CSS, and
+// vanilla JS that polls `dashboard/data` (relative, so http_base_path works) and keeps the
+// counters' recent history in the page for the small charts. Served by dashboard.ts.
+
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>tsnats dashboard</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  :root { --fg: #1d2330; --muted: #6b7385; --line: #e3e6ee; --bg: #f6f7fb; --card: #fff; --bad: #c62828; --warn: #b26a00; --ok: #2e7d32; --accent: #2f5fd0; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 14px/1.4 ui-sans-serif, system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+  header { display: flex; align-items: baseline; gap: 16px; padding: 14px 24px; background: #1d2330; color: #fff; }
+  header h1 { font-size: 18px; margin: 0; }
+  header .meta { color: #b9c0d0; font-size: 13px; }
+  header .status { margin-left: auto; font-size: 12px; color: #b9c0d0; }
+  main { padding: 16px 24px 32px; display: grid; gap: 16px; grid-template-columns: repeat(4, minmax(0, 1fr)); }
+  section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
+  section.wide { grid-column: 1 / -1; }
+  section.half { grid-column: span 2; }
+  section.three { grid-column: span 3; }
+  section.one { grid-column: span 1; }
+  h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 8px; font-weight: 600; }
+  .big { font-size: 28px; font-weight: 600; font-variant-numeric: tabular-nums; }
+  .sub { color: var(--muted); font-size: 12px; }
+  .rising { color: var(--bad); }
+  svg.chart { width: 100%; height: 44px; display: block; margin-top: 6px; }
+  table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
+  th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+  th { font-size: 12px; color: var(--muted); font-weight: 600; }
+  th.num, td.num { text-align: right; }
+  th.sortable { cursor: pointer; color: var(--accent); user-select: none; }
+  th.sorted::after { content: " \\25BC"; font-size: 10px; }
+  td.name { max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
+  .hot { color: var(--bad); font-weight: 600; }
+  .warm { color: var(--warn); font-weight: 600; }
+  .reason-bad { color: var(--bad); font-weight: 600; }
+  .reason-ok { color: var(--muted); }
+  .bar { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; margin-top: 4px; min-width: 80px; }
+  .bar > div { height: 100%; background: var(--ok); }
+  .bar > div.warn { background: var(--warn); }
+  .bar > div.bad { background: var(--bad); }
+  .empty { color: var(--muted); padding: 8px; }
+  .scroll { max-height: 420px; overflow: auto; }
+</style>
+</head>
+<body>
+<header>
+  <h1>tsnats</h1>
+  <span class="meta" id="server">connecting…</span>
+  <span class="status" id="status"></span>
+</header>
+<main>
+  <section><h2>Connections</h2><div class="big" id="c-conns">–</div><div class="sub" id="c-conns-sub"></div><svg class="chart" id="h-conns"></svg></section>
+  <section><h2>Stale connections</h2><div class="big" id="c-stale">–</div><div class="sub" id="c-stale-sub"></div><svg class="chart" id="h-stale"></svg></section>
+  <section><h2>Slow consumers</h2><div class="big" id="c-slow">–</div><div class="sub" id="c-slow-sub"></div><svg class="chart" id="h-slow"></svg></section>
+  <section><h2>Stalled clients</h2><div class="big" id="c-stalled">–</div><div class="sub" id="c-stalled-sub"></div><svg class="chart" id="h-stalled"></svg></section>
+  <section class="wide">
+    <h2>Open connections <span class="sub" id="conns-note"></span></h2>
+    <div class="scroll">
+    <table id="conns">
+      <thead><tr>
+        <th class="num">cid</th><th>name</th><th>address</th><th>account / user</th>
+        <th class="num sortable" data-sort="idle">idle</th>
+        <th class="num sortable" data-sort="rtt">rtt</th>
+        <th class="num sortable" data-sort="pending">pending</th>
+        <th class="num sortable" data-sort="msgs">msgs in / out</th>
+        <th class="num">subs</th>
+      </tr></thead>
+      <tbody></tbody>
+    </table>
+    </div>
+  </section>
+  <section class="three">
+    <h2>Recent closes</h2>
+    <div class="scroll">
+    <table id="closed">
+      <thead><tr><th>stopped</th><th class="num">cid</th><th>name</th><th>address</th><th>reason</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    </div>
+  </section>
+  <section class="one">
+    <h2>Accounts</h2>
+    <table id="accounts">
+      <thead><tr><th>account</th><th class="num">connections</th><th>of limit</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
+</main>
+<script src="dashboard/app.js"></script>
+</body>
+</html>
+`;
+
+export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data and renders it. No framework, no build step.
+(function () {
+  'use strict';
+  var params = new URLSearchParams(location.search);
+  var POLL_MS = Math.max(200, Number(params.get('interval')) || 2000);
+  var HISTORY = 150;
+  var sort = params.get('sort') || 'idle';
+  var samples = [];
+  var BENIGN = { 'Client Closed': 1, 'Server Shutdown': 1, 'Kicked': 1 };
+  var MIB = 1024 * 1024;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function bytes(n) {
+    if (n < 1024) return n + ' B';
+    var u = ['KiB', 'MiB', 'GiB', 'TiB'], i = -1;
+    do { n /= 1024; i++; } while (n >= 1024 && i < u.length - 1);
+    return n.toFixed(1) + ' ' + u[i];
+  }
+  function dur(ms) {
+    if (ms < 1000) return Math.round(ms) + 'ms';
+    var s = Math.round(ms / 1000);
+    if (s < 60) return s + 's';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + 'm' + (s % 60) + 's';
+    var h = Math.floor(m / 60);
+    if (h < 24) return h + 'h' + (m % 60) + 'm';
+    return Math.floor(h / 24) + 'd' + (h % 24) + 'h';
+  }
+  function rtt(ms) {
+    if (!ms) return '-';
+    if (ms < 1) return ms.toFixed(2) + 'ms';
+    if (ms < 1000) return (ms < 10 ? ms.toFixed(1) : Math.round(ms)) + 'ms';
+    return (ms / 1000).toFixed(1) + 's';
+  }
+  function time(t) {
+    var d = new Date(t);
+    return isNaN(d) ? t : d.toLocaleTimeString();
+  }
+
+  // A small chart: bars of the increase per refresh (counters), or a line (a gauge).
+  function chart(svg, values, bars) {
+    var w = svg.clientWidth || 240, h = 44;
+    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var ns = 'http://www.w3.org/2000/svg';
+    var max = Math.max.apply(null, values.concat([1]));
+    var step = w / HISTORY;
+    var base = document.createElementNS(ns, 'line');
+    base.setAttribute('x1', 0); base.setAttribute('x2', w); base.setAttribute('y1', h - 0.5); base.setAttribute('y2', h - 0.5);
+    base.setAttribute('stroke', '#e3e6ee');
+    svg.appendChild(base);
+    var x0 = w - values.length * step;
+    if (bars) {
+      values.forEach(function (v, i) {
+        if (!v) return;
+        var r = document.createElementNS(ns, 'rect');
+        var bh = Math.max(2, (v / max) * (h - 4));
+        r.setAttribute('x', x0 + i * step); r.setAttribute('width', Math.max(1, step - 1));
+        r.setAttribute('y', h - bh); r.setAttribute('height', bh); r.setAttribute('fill', '#c62828');
+        svg.appendChild(r);
+      });
+    } else if (values.length > 1) {
+      var pts = values.map(function (v, i) { return (x0 + i * step).toFixed(1) + ',' + (h - 2 - (v / max) * (h - 6)).toFixed(1); });
+      var p = document.createElementNS(ns, 'polyline');
+      p.setAttribute('points', pts.join(' ')); p.setAttribute('fill', 'none'); p.setAttribute('stroke', '#2f5fd0'); p.setAttribute('stroke-width', '1.5');
+      svg.appendChild(p);
+    }
+  }
+
+  function counter(key, label, d) {
+    var now = d.counters[key];
+    $('c-' + label).textContent = now;
+    var deltas = samples.map(function (s, i) { return i === 0 ? 0 : Math.max(0, s[key] - samples[i - 1][key]); });
+    var recent = deltas.reduce(function (a, b) { return a + b; }, 0);
+    var span = samples.length > 1 ? dur(samples[samples.length - 1].t - samples[0].t) : '';
+    var sub = $('c-' + label + '-sub');
+    sub.textContent = recent ? '+' + recent + ' in the last ' + span : 'total since start' + (span ? '; none in the last ' + span : '');
+    sub.className = 'sub' + (recent ? ' rising' : '');
+    chart($('h-' + label), deltas, true);
+  }
+
+  function renderConns(d) {
+    var tb = document.querySelector('#conns tbody');
+    tb.textContent = '';
+    var lim = d.server.max_pending;
+    d.connections.forEach(function (c) {
+      var tr = el('tr');
+      tr.dataset.cid = c.cid;
+      tr.dataset.idleMs = c.idle_ms;
+      tr.dataset.rttMs = c.rtt_ms;
+      tr.dataset.pending = c.pending_bytes;
+      tr.dataset.msgs = c.in_msgs + c.out_msgs;
+      tr.appendChild(el('td', c.cid, 'num'));
+      var name = el('td', c.name || '(unnamed)', 'name' + (c.name ? '' : ' reason-ok'));
+      name.title = [c.lang, c.version].filter(Boolean).join(' ');
+      tr.appendChild(name);
+      tr.appendChild(el('td', c.ip ? c.ip + ':' + c.port : '(in-process)'));
+      tr.appendChild(el('td', [c.account, c.authorized_user].filter(Boolean).join(' / ') || '-'));
+      tr.appendChild(el('td', dur(c.idle_ms), 'num' + (c.idle_ms > 300000 && !c.in_msgs && !c.out_msgs ? ' warm' : '')));
+      tr.appendChild(el('td', rtt(c.rtt_ms), 'num' + (c.rtt_ms > 100 ? ' hot' : '')));
+      tr.appendChild(el('td', bytes(c.pending_bytes), 'num' + (c.pending_bytes > MIB || (lim && c.pending_bytes > lim / 2) ? ' hot' : c.pending_bytes > 0 ? ' warm' : '')));
+      tr.appendChild(el('td', c.in_msgs + ' / ' + c.out_msgs, 'num'));
+      tr.appendChild(el('td', c.subscriptions, 'num'));
+      tb.appendChild(tr);
+    });
+    if (!d.connections.length) {
+      var tr = el('tr'); var td = el('td', 'no connections', 'empty'); td.colSpan = 9; tr.appendChild(td); tb.appendChild(tr);
+    }
+    $('conns-note').textContent = d.connections.length < d.counters.connections ? '(the ' + d.connections.length + ' first of ' + d.counters.connections + ')' : '';
+    document.querySelectorAll('#conns th.sortable').forEach(function (th) {
+      th.classList.toggle('sorted', th.dataset.sort === d.sort);
+    });
+  }
+
+  function renderClosed(d) {
+    var tb = document.querySelector('#closed tbody');
+    tb.textContent = '';
+    d.closed.forEach(function (c) {
+      var tr = el('tr');
+      tr.dataset.cid = c.cid;
+      tr.appendChild(el('td', time(c.stop)));
+      tr.appendChild(el('td', c.cid, 'num'));
+      tr.appendChild(el('td', c.name || '(unnamed)', 'name'));
+      tr.appendChild(el('td', c.ip ? c.ip + ':' + c.port : '-'));
+      tr.appendChild(el('td', c.reason, BENIGN[c.reason] ? 'reason reason-ok' : 'reason reason-bad'));
+      tb.appendChild(tr);
+    });
+    if (!d.closed.length) {
+      var tr = el('tr'); var td = el('td', 'none yet', 'empty'); td.colSpan = 5; tr.appendChild(td); tb.appendChild(tr);
+    }
+  }
+
+  function renderAccounts(d) {
+    var tb = document.querySelector('#accounts tbody');
+    tb.textContent = '';
+    d.accounts.forEach(function (a) {
+      var tr = el('tr');
+      tr.dataset.account = a.name;
+      tr.appendChild(el('td', a.name));
+      tr.appendChild(el('td', a.conns + (a.max_connections > 0 ? ' / ' + a.max_connections : ''), 'num'));
+      var td = el('td');
+      if (a.max_connections > 0) {
+        var pct = Math.min(100, (a.conns / a.max_connections) * 100);
+        var bar = el('div', null, 'bar');
+        var fill = el('div', null, pct >= 100 ? 'bad' : pct >= 80 ? 'warn' : '');
+        fill.style.width = pct + '%';
+        bar.appendChild(fill);
+        bar.title = Math.round(pct) + '% of the limit';
+        td.appendChild(bar);
+      } else td.appendChild(el('span', 'no limit', 'sub'));
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    });
+  }
+
+  function render(d) {
+    var s = d.server;
+    $('server').textContent = (s.name || s.id) + ' · v' + s.version + ' · up ' + s.uptime + ' · keepalive ' + dur(s.ping_interval_ms) + ' × ' + (s.ping_max + 1);
+    $('c-conns').textContent = d.counters.connections;
+    $('c-conns-sub').textContent = 'of max ' + s.max_connections + ' · ' + d.counters.total_connections + ' since start';
+    chart($('h-conns'), samples.map(function (h) { return h.connections; }), false);
+    counter('stale_connections', 'stale', d);
+    counter('slow_consumers', 'slow', d);
+    counter('stalled_clients', 'stalled', d);
+    renderConns(d);
+    renderClosed(d);
+    renderAccounts(d);
+    $('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · every ' + dur(POLL_MS);
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+  }
+
+  var timer = null;
+  function poll() {
+    clearTimeout(timer);
+    fetch('dashboard/data?sort=' + encodeURIComponent(sort), { cache: 'no-store' })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (d) {
+        var c = d.counters;
+        samples.push({ t: Date.now(), connections: c.connections, stale_connections: c.stale_connections, slow_consumers: c.slow_consumers, stalled_clients: c.stalled_clients });
+        if (samples.length > HISTORY) samples.shift();
+        render(d);
+      })
+      .catch(function (e) { $('status').textContent = 'cannot reach the server: ' + e.message; })
+      .then(function () { timer = setTimeout(poll, POLL_MS); });
+  }
+
+  document.querySelectorAll('#conns th.sortable').forEach(function (th) {
+    th.addEventListener('click', function () {
+      sort = th.dataset.sort;
+      var u = new URL(location.href);
+      u.searchParams.set('sort', sort);
+      window.history.replaceState(null, '', u);
+      poll();
+    });
+  });
+  poll();
+})();
+`;

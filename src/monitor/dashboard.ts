@@ -1,0 +1,106 @@
+// The dashboard (tsnats extension): `/dashboard` serves a plain HTML page and a small vanilla JS
+// file (dashboard-page.ts) that polls `/dashboard/data`, one aggregate of the monitor functions
+// (varz, connz open and closed, account use) so each refresh is one consistent reading.
+// Everything is relative to http_base_path. docs/dashboard.md.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from '../server/server.js';
+import { varz } from './varz.js';
+import { connz, type ConnInfo } from './connz.js';
+import { numLocalConnections } from './accounts.js';
+import { ConnState, type Query } from './params.js';
+import { goJSON, nowMs } from './format.js';
+import { countRequest } from './state.js';
+import { DASHBOARD_HTML, DASHBOARD_JS } from './dashboard-page.js';
+
+/** Table sort keys of the page: connz sort keys, and `msgs` (in + out). */
+export const DASHBOARD_SORTS = ['idle', 'rtt', 'pending', 'msgs'] as const;
+type DashSort = (typeof DASHBOARD_SORTS)[number];
+
+/** Rows sent per refresh, and recent closes shown. */
+export const DASHBOARD_ROWS = 200;
+export const DASHBOARD_CLOSED = 50;
+
+export interface DashConn extends ConnInfo {
+  /** Exact figures for sorting and highlighting (the ConnInfo strings are rounded). */
+  idle_ms: number;
+  rtt_ms: number;
+}
+
+export interface DashboardData {
+  now: string;
+  server: { id: string; name: string; version: string; uptime: string; max_connections: number; max_pending: number; ping_interval_ms: number; ping_max: number };
+  counters: {
+    connections: number;
+    total_connections: number;
+    slow_consumers: number;
+    stale_connections: number;
+    stalled_clients: number;
+    in_msgs: number;
+    out_msgs: number;
+    in_bytes: number;
+    out_bytes: number;
+  };
+  sort: DashSort;
+  connections: DashConn[];
+  closed: ConnInfo[];
+  accounts: { name: string; conns: number; max_connections: number }[];
+}
+
+export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_ROWS): DashboardData {
+  const v = varz(srv);
+  const sort: DashSort = (DASHBOARD_SORTS as readonly string[]).includes(sortArg) ? (sortArg as DashSort) : 'idle';
+  const now = nowMs();
+  // msgs is not a connz key: sort every row here (in + out, most first; ties by cid).
+  const rows = sort === 'msgs' ? connz(srv, { auth: true, limit: Math.max(1, srv.clients.size) }).connections : connz(srv, { auth: true, sort, limit }).connections;
+  if (sort === 'msgs') rows.sort((a, b) => b.in_msgs + b.out_msgs - (a.in_msgs + a.out_msgs) || a.cid - b.cid);
+  const conns = rows.slice(0, limit).map((c) => {
+    const cl = srv.clients.get(c.cid);
+    return { ...c, idle_ms: cl ? Math.max(0, Math.round(now - cl.last)) : 0, rtt_ms: cl ? cl.rtt : 0 };
+  });
+  const closed = connz(srv, { state: ConnState.Closed, sort: 'stop', limit: DASHBOARD_CLOSED, auth: true }).connections;
+  const accounts = [...srv.accounts.values()]
+    .filter((a) => a !== srv.sysAcc)
+    .map((a) => ({ name: a.name, conns: numLocalConnections(a), max_connections: a.limits.maxConnections ?? 0 }))
+    .filter((a) => a.conns > 0 || a.max_connections > 0);
+  return {
+    now: v.now,
+    server: { id: v.server_id, name: v.server_name, version: v.version, uptime: v.uptime, max_connections: v.max_connections, max_pending: v.max_pending, ping_interval_ms: srv.opts.pingInterval, ping_max: v.ping_max },
+    counters: {
+      connections: v.connections,
+      total_connections: v.total_connections,
+      slow_consumers: v.slow_consumers,
+      stale_connections: v.stale_connections,
+      stalled_clients: v.stalled_clients,
+      in_msgs: v.in_msgs,
+      out_msgs: v.out_msgs,
+      in_bytes: v.in_bytes,
+      out_bytes: v.out_bytes,
+    },
+    sort,
+    connections: conns,
+    closed,
+    accounts,
+  };
+}
+
+function send(res: ServerResponse, type: string, body: string): void {
+  const buf = Buffer.from(body, 'utf8');
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': String(buf.length), 'Cache-Control': 'no-store' });
+  res.end(buf);
+}
+
+/** The three dashboard paths under the monitor's base path. */
+export const DASHBOARD_PATHS = ['/dashboard', '/dashboard/app.js', '/dashboard/data'] as const;
+
+/** Serves one of DASHBOARD_PATHS (`which`). */
+export function serveDashboard(which: string, srv: Server, q: Query, _req: IncomingMessage, res: ServerResponse): void {
+  if (which === '/dashboard') {
+    countRequest(srv, '/dashboard');
+    send(res, 'text/html; charset=utf-8', DASHBOARD_HTML);
+  } else if (which === '/dashboard/app.js') {
+    send(res, 'text/javascript; charset=utf-8', DASHBOARD_JS);
+  } else {
+    const limit = q.int('limit');
+    send(res, 'application/json', goJSON(dashboardData(srv, q.str('sort') || 'idle', limit > 0 ? limit : DASHBOARD_ROWS)));
+  }
+}

@@ -1,0 +1,232 @@
+// The HTTP monitor (`-m PORT`, `http_port`, `http: host:port`): thin handlers over the monitor
+// functions, with the reference's wire details (monitor.go Handle*, ResponseHandler): pretty JSON
+// (2-space indent), `Content-Type: application/json`, JSONP with `callback`, 400 text/plain for a
+// bad parameter, `404 page not found` for unknown paths, and per-endpoint request counters.
+import { createServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Server } from '../server/server.js';
+import { goJSON } from './format.js';
+import { MonitorError, Query } from './params.js';
+import { countRequest, monitorState } from './state.js';
+import { varz } from './varz.js';
+import { connz } from './connz.js';
+import { subsz, subszHttpBody } from './subsz.js';
+import { accountz, accountStatz, trackAccountTraffic } from './accounts.js';
+import { healthz, routez, leafz, gatewayz, jsz } from './misc.js';
+import { metrics, trackHealthCounters } from './metrics.js';
+import { rootPage } from './root.js';
+import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
+
+type Handler = (srv: Server, q: Query, req: IncomingMessage, res: ServerResponse) => void;
+
+/** One response with its Content-Length (the reference does not chunk these small bodies). */
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  const buf = Buffer.from(body, 'utf8');
+  res.writeHead(status, { ...headers, 'Content-Length': String(buf.length) });
+  res.end(buf);
+}
+
+/** JSON body, or JSONP `cb(...)` when `callback` is given (ResponseHandler). */
+function respond(res: ServerResponse, q: Query, body: string, status = 200): void {
+  const cb = q.str('callback');
+  if (cb !== '') {
+    send(res, status, { 'Content-Type': 'application/javascript' }, `${cb}(${body})`);
+    return;
+  }
+  send(res, status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }, body);
+}
+
+/** A bad request: the error text as text/plain, no trailing newline (w.WriteHeader + w.Write). */
+function badRequest(res: ServerResponse, msg: string, status = 400): void {
+  send(res, status, { 'Content-Type': 'text/plain; charset=utf-8' }, msg);
+}
+
+/** Go's http.NotFound. */
+function notFound(res: ServerResponse): void {
+  send(res, 404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }, '404 page not found\n');
+}
+
+const pretty = (v: unknown) => goJSON(v, 2);
+
+// Where each handler counts its request mirrors the reference: /connz and /routez decode their
+// parameters first (a bad one is not counted), the others count first.
+const HANDLERS: Record<string, Handler> = {
+  '/varz': (srv, q, _req, res) => {
+    countRequest(srv, '/varz');
+    respond(res, q, pretty(varz(srv)));
+  },
+  '/connz': (srv, q, _req, res) => {
+    const sort = q.str('sort');
+    const auth = q.bool('auth');
+    const [subs, detail] = q.subs();
+    const offset = q.int('offset');
+    const limit = q.int('limit');
+    const cid = q.uint64('cid');
+    const state = q.state();
+    countRequest(srv, '/connz');
+    const body = connz(srv, {
+      sort, auth, subscriptions: subs, subscriptions_detail: detail, offset, limit, cid, state,
+      user: q.str('user'), acc: q.str('acc'), mqtt_client: q.str('mqtt_client'), filter_subject: q.str('filter_subject'),
+    });
+    respond(res, q, pretty(body));
+  },
+  '/routez': (srv, q, _req, res) => {
+    q.subs();
+    countRequest(srv, '/routez');
+    respond(res, q, pretty(routez(srv)));
+  },
+  '/gatewayz': (srv, q, _req, res) => {
+    countRequest(srv, '/gatewayz');
+    q.bool('accs');
+    respond(res, q, pretty(gatewayz(srv)));
+  },
+  '/leafz': (srv, q, _req, res) => {
+    countRequest(srv, '/leafz');
+    q.bool('subs');
+    respond(res, q, pretty(leafz(srv)));
+  },
+  '/subsz': (srv, q, _req, res) => {
+    countRequest(srv, '/subsz');
+    const subs = q.bool('subs');
+    const offset = q.int('offset');
+    const limit = q.int('limit');
+    const sz = subsz(srv, { subscriptions: subs, offset, limit, test: q.str('test'), account: q.str('acc') });
+    respond(res, q, pretty(subszHttpBody(sz)));
+  },
+  '/accountz': (srv, q, _req, res) => {
+    countRequest(srv, '/accountz');
+    respond(res, q, pretty(accountz(srv, { account: q.str('acc') })));
+  },
+  '/accstatz': (srv, q, _req, res) => {
+    countRequest(srv, '/accstatz');
+    const unused = q.bool('unused');
+    respond(res, q, pretty(accountStatz(srv, { include_unused: unused })));
+  },
+  '/jsz': (srv, q, _req, res) => {
+    countRequest(srv, '/jsz');
+    for (const b of ['accounts', 'streams', 'consumers', 'config']) q.bool(b);
+    q.int('offset');
+    q.int('limit');
+    q.bool('leader-only');
+    respond(res, q, pretty(jsz(srv)));
+  },
+  '/healthz': (srv, q, _req, res) => {
+    countRequest(srv, '/healthz');
+    q.bool('js-enabled');
+    q.bool('js-enabled-only');
+    q.bool('js-server-only');
+    const h = healthz(srv);
+    if (h.status !== 'ok') srv.log.warn(`Healthcheck failed: "${h.error}"`);
+    // The health body is compact JSON (json.Marshal), unlike the others.
+    respond(res, q, goJSON(h), h.status === 'ok' ? 200 : 503);
+  },
+  // tsnats extension: Prometheus text exposition on the monitor port.
+  '/metrics': (srv, _q, _req, res) => {
+    countRequest(srv, '/metrics');
+    send(res, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, metrics(srv));
+  },
+};
+HANDLERS['/subscriptionsz'] = HANDLERS['/subsz'];
+// tsnats extension: the dashboard page, its script and its data (dashboard.ts, docs/dashboard.md).
+for (const p of DASHBOARD_PATHS) HANDLERS[p] = (srv, q, req, res) => serveDashboard(p, srv, q, req, res);
+
+/** `http_base_path` as the reference normalizes it: leading slash, no trailing one, '/' when empty. */
+export function normalizeBasePath(p: string): string {
+  if (!p) return '/';
+  if (!p.startsWith('/')) p = '/' + p;
+  p = p.replace(/\/+/g, '/');
+  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+function joinPath(base: string, p: string): string {
+  return base === '/' ? p : base + (p === '/' ? '' : p);
+}
+
+/** The monitor's HTTP listener. */
+export class MonitorServer {
+  private http: HttpServer | null = null;
+  private sockets = new Set<Socket>();
+  private routes = new Map<string, Handler>();
+  private root: string;
+  host = '';
+  port = 0;
+
+  constructor(private readonly srv: Server) {
+    const base = normalizeBasePath(srv.opts.httpBasePath);
+    this.root = base;
+    for (const [p, h] of Object.entries(HANDLERS)) this.routes.set(joinPath(base, p), h);
+  }
+
+  /** Binds `http_host:http_port` (the client host when http_host is unset; -1 = a free port). */
+  async start(): Promise<void> {
+    trackAccountTraffic(this.srv);
+    trackHealthCounters(this.srv);
+    const o = this.srv.opts;
+    const host = o.httpHost ?? o.host;
+    const port = o.httpPort === -1 ? 0 : o.httpPort;
+    const http = createServer((req, res) => this.handle(req, res));
+    http.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onErr = (err: NodeJS.ErrnoException) => {
+        reject(new Error(`can't listen to the monitor port: listen tcp ${hostPort(host, port)}: ${err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.message}`));
+      };
+      http.once('error', onErr);
+      http.listen({ host, port }, () => {
+        http.off('error', onErr);
+        resolve();
+      });
+    });
+    http.on('error', (err) => this.srv.log.error(`Monitor HTTP server error: ${err.message}`));
+    this.http = http;
+    this.host = host;
+    this.port = (http.address() as { port: number }).port;
+    const st = monitorState(this.srv);
+    st.httpHost = host;
+    st.httpPort = this.port;
+    this.srv.log.notice(`Starting http monitor on ${hostPort(host, this.port)}`);
+  }
+
+  async stop(): Promise<void> {
+    const http = this.http;
+    if (!http) return;
+    this.http = null;
+    const closed = new Promise<void>((r) => http.close(() => r()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+    const st = monitorState(this.srv);
+    st.httpPort = 0;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://monitor');
+    } catch {
+      return notFound(res);
+    }
+    const q = new Query(url.searchParams);
+    const path = url.pathname;
+    try {
+      if (path === this.root) {
+        countRequest(this.srv, '/');
+        send(res, 200, { 'Content-Type': 'text/html; charset=utf-8' }, rootPage(this.root));
+        return;
+      }
+      const h = this.routes.get(path);
+      if (!h) return notFound(res);
+      h(this.srv, q, req, res);
+    } catch (err) {
+      if (err instanceof MonitorError) return badRequest(res, err.message, err.status);
+      this.srv.log.error(`Error handling monitor request ${path}: ${(err as Error).message}`);
+      if (!res.headersSent) badRequest(res, (err as Error).message, 500);
+    }
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,75 @@
+// /healthz, and the endpoints of features tsnats has not built yet, in the reference's shape for
+// "none": /routez (no routes), /leafz (no leafnodes), /gatewayz (no gateways), /jsz (disabled).
+import type { Server } from '../server/server.js';
+import { goTime, nowMs } from './format.js';
+
+export interface HealthStatus {
+  status: 'ok' | 'error' | 'unavailable';
+  error?: string;
+}
+
+export interface HealthzOptions {
+  'js-enabled-only'?: boolean;
+  'js-server-only'?: boolean;
+}
+
+/** `{"status":"ok"}` while the server accepts connections (readyForConnections): not in lame duck mode. */
+export function healthz(srv: Server, _opts: HealthzOptions = {}): HealthStatus {
+  if (!srv.running || !srv.accepting) return { status: 'error', error: 'failed to be ready for connections after 1ms: server' };
+  return { status: 'ok' };
+}
+
+export interface Routez {
+  server_id: string;
+  now: string;
+  num_routes: number;
+  routes: unknown[];
+}
+
+export function routez(srv: Server): Routez {
+  return { server_id: srv.id, now: goTime(nowMs()), num_routes: 0, routes: [] };
+}
+
+export interface Leafz {
+  server_id: string;
+  now: string;
+  leafnodes: number;
+  leafs: unknown[] | null;
+}
+
+export function leafz(srv: Server): Leafz {
+  // The reference marshals its nil slice as null when there are no leafnodes.
+  return { server_id: srv.id, now: goTime(nowMs()), leafnodes: 0, leafs: null };
+}
+
+export interface Gatewayz {
+  server_id: string;
+  now: string;
+  outbound_gateways: Record<string, unknown>;
+  inbound_gateways: Record<string, unknown>;
+}
+
+export function gatewayz(srv: Server): Gatewayz {
+  return { server_id: srv.id, now: goTime(nowMs()), outbound_gateways: {}, inbound_gateways: {} };
+}
+
+/** /jsz with JetStream disabled, field for field as the reference answers then. */
+export function jsz(srv: Server): Record<string, unknown> {
+  return {
+    server_id: srv.id,
+    now: goTime(nowMs()),
+    disabled: true,
+    config: { max_memory: 0, max_storage: 0 },
+    memory: 0,
+    storage: 0,
+    reserved_memory: 0,
+    reserved_storage: 0,
+    accounts: 0,
+    ha_assets: 0,
+    api: { total: 0, errors: 0 },
+    streams: 0,
+    consumers: 0,
+    messages: 0,
+    bytes: 0,
+  };
+}

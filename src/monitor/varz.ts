@@ -1,0 +1,182 @@
+// /varz: general server information in nats-server 2.12's Varz shape (monitor.go createVarz,
+// updateVarzRuntimeFields). Durations are nanoseconds (ping_interval, write_deadline), timeouts
+// float seconds (auth_timeout, tls_timeout), times RFC 3339.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from '../server/server.js';
+import * as C from '../const.js';
+import { goTime, nowMs, uptime } from './format.js';
+import { monitorState, numCores } from './state.js';
+
+/** Counts by connection kind (slow_consumer_stats, stale_connection_stats). */
+export interface KindCounts {
+  clients: number;
+  routes: number;
+  gateways: number;
+  leafs: number;
+}
+
+export interface Varz {
+  server_id: string;
+  server_name: string;
+  version: string;
+  proto: number;
+  git_commit?: string;
+  go: string;
+  host: string;
+  port: number;
+  auth_required?: boolean;
+  tls_required?: boolean;
+  tls_verify?: boolean;
+  ip?: string;
+  connect_urls?: string[];
+  ws_connect_urls?: string[];
+  max_connections: number;
+  max_subscriptions?: number;
+  ping_interval: number;
+  ping_max: number;
+  /** tsnats extension: ping_timeout in nanoseconds (0 = off). */
+  ping_timeout: number;
+  http_host: string;
+  http_port: number;
+  http_base_path: string;
+  https_port: number;
+  auth_timeout: number;
+  max_control_line: number;
+  max_payload: number;
+  max_pending: number;
+  cluster: Record<string, unknown>;
+  gateway: Record<string, unknown>;
+  leaf: Record<string, unknown>;
+  mqtt: Record<string, unknown>;
+  websocket: Record<string, unknown>;
+  jetstream: Record<string, unknown>;
+  tls_timeout: number;
+  write_deadline: number;
+  start: string;
+  now: string;
+  uptime: string;
+  mem: number;
+  cores: number;
+  gomaxprocs: number;
+  cpu: number;
+  connections: number;
+  total_connections: number;
+  routes: number;
+  remotes: number;
+  leafnodes: number;
+  in_msgs: number;
+  out_msgs: number;
+  in_bytes: number;
+  out_bytes: number;
+  in_client_msgs: number;
+  in_client_bytes: number;
+  out_client_msgs: number;
+  out_client_bytes: number;
+  slow_consumers: number;
+  stale_connections: number;
+  stalled_clients: number;
+  subscriptions: number;
+  http_req_stats: Record<string, number>;
+  config_load_time: string;
+  config_digest: string;
+  system_account?: string;
+  slow_consumer_stats: KindCounts;
+  stale_connection_stats: KindCounts;
+}
+
+/** Options of /varz and $SYS.REQ.SERVER.PING.VARZ (none yet, as the reference). */
+export type VarzOptions = Record<string, never>;
+
+const NS_PER_MS = 1e6;
+
+export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
+  const o = srv.opts;
+  const st = srv.stats;
+  const mon = monitorState(srv);
+  const reqStats: Record<string, number> = {};
+  for (const k of [...mon.httpReqStats.keys()].sort()) reqStats[k] = mon.httpReqStats.get(k)!;
+  const cores = numCores();
+  return {
+    server_id: srv.id,
+    server_name: srv.name,
+    version: C.VERSION,
+    proto: C.PROTO_VERSION,
+    go: `node${process.version}`,
+    host: o.host,
+    port: srv.port,
+    auth_required: srv.authRequired() || undefined,
+    max_connections: o.maxConnections,
+    max_subscriptions: o.maxSubscriptions > 0 ? o.maxSubscriptions : undefined,
+    ping_interval: o.pingInterval * NS_PER_MS,
+    ping_max: o.pingMax,
+    ping_timeout: o.pingTimeout * NS_PER_MS,
+    http_host: mon.httpPort ? mon.httpHost : (o.httpHost ?? o.host),
+    http_port: mon.httpPort || o.httpPort,
+    http_base_path: o.httpBasePath,
+    https_port: 0,
+    auth_timeout: o.authTimeout / 1000,
+    max_control_line: o.maxControlLine,
+    max_payload: o.maxPayload,
+    max_pending: o.maxPending,
+    cluster: {},
+    gateway: {},
+    leaf: {},
+    mqtt: {},
+    websocket: {},
+    jetstream: {},
+    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
+    write_deadline: o.writeDeadline * NS_PER_MS,
+    start: goTime(srv.startTime),
+    now: goTime(nowMs()),
+    uptime: uptime(Date.now() - srv.startTime.getTime()),
+    mem: process.memoryUsage.rss(),
+    cores,
+    gomaxprocs: cores,
+    cpu: mon.cpu.percent(),
+    connections: srv.numConnections,
+    total_connections: st.totalConnections,
+    routes: 0,
+    remotes: 0,
+    leafnodes: 0,
+    in_msgs: st.inMsgs,
+    out_msgs: st.outMsgs,
+    in_bytes: st.inBytes,
+    out_bytes: st.outBytes,
+    // Only client connections exist, so the client-only counters equal the totals.
+    in_client_msgs: st.inMsgs,
+    in_client_bytes: st.inBytes,
+    out_client_msgs: st.outMsgs,
+    out_client_bytes: st.outBytes,
+    slow_consumers: st.slowConsumers,
+    stale_connections: st.staleConnections,
+    stalled_clients: st.stalledClients,
+    subscriptions: srv.numSubscriptions,
+    http_req_stats: reqStats,
+    config_load_time: goTime(srv.configLoadTime),
+    config_digest: configDigest(o.configFile),
+    system_account: srv.sysAcc?.name,
+    slow_consumer_stats: {
+      clients: st.slowConsumerClients,
+      routes: st.slowConsumerRoutes,
+      gateways: st.slowConsumerGateways,
+      leafs: st.slowConsumerLeafs,
+    },
+    stale_connection_stats: {
+      clients: st.staleClients,
+      routes: st.staleRoutes,
+      gateways: st.staleGateways,
+      leafs: st.staleLeafs,
+    },
+  };
+}
+
+/** `sha256:<hex>` of the configuration file, '' without one (as `nats-server -t` prints it). */
+function configDigest(file: string | undefined): string {
+  if (!file) return '';
+  try {
+    return 'sha256:' + createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,101 @@
+// The dashboard (/dashboard) in headless Chromium: connection rows appear, sorting by idle works,
+// a close shows up in recent closes; the counters and accounts are shown; it works under
+// http_base_path; and its data endpoint directly.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type Server } from '../../src/index.js';
+import { stagedOptions, natsClient, closeOf, stageAll, type Staged } from './stage.js';
+import { hasChromium, openBrowser, type Browser } from '../helpers/browser.js';
+import { get } from '../monitor/helpers.js';
+
+/** Waits for the page's next refresh after now (the script counts them on <body data-updates>). */
+async function nextUpdate(b: Browser): Promise<void> {
+  const n = Number((await b.page.getAttribute('body', 'data-updates')) ?? 0);
+  await b.page.waitForFunction((k) => Number((globalThis as any).document.body.dataset.updates || 0) > k, n, { timeout: 10_000 });
+}
+
+describe('dashboard in Chromium', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed (apt-get install -y chromium)' }, () => {
+  let s: Staged;
+  let b: Browser;
+  before(async () => {
+    s = await stageAll();
+    b = await openBrowser();
+  });
+  after(async () => {
+    await b?.close();
+    await s?.stop();
+  });
+
+  test('rows appear; counters, recent closes and accounts are shown', async () => {
+    await b.page.goto(`${s.httpUrl}/dashboard?interval=250`);
+    await b.page.waitForSelector('#conns tbody tr[data-cid]');
+    const names = await b.page.$$eval('#conns tbody tr td.name', (tds) => tds.map((t) => t.textContent));
+    for (const n of ['orders-api', 'orders-worker', 'tenant-a-1', '(unnamed)']) assert.ok(names.includes(n), `${n} in ${names}`);
+    assert.equal(await b.page.textContent('#c-stale'), '1');
+    assert.equal(await b.page.textContent('#c-slow'), '1');
+    assert.ok(Number(await b.page.textContent('#c-stalled')) >= 1);
+    const reasons = await b.page.$$eval('#closed tbody td.reason', (tds) => tds.map((t) => t.textContent));
+    assert.ok(reasons.includes('Stale Connection'), String(reasons));
+    assert.ok(reasons.some((r) => r!.startsWith('Slow Consumer')), String(reasons));
+    assert.equal(await b.page.textContent('#accounts tr[data-account="A"] td.num'), '4 / 5');
+    assert.match((await b.page.getAttribute('#accounts tr[data-account="A"] .bar > div', 'class'))!, /warn/);
+  });
+
+  test('sorting by idle: the most idle first; by msgs: the busiest first', async () => {
+    // Activity on one connection makes it the least idle.
+    const busy = s.ncs[0]!;
+    busy.publish('orders.new', 'x');
+    await busy.flush();
+    await b.page.click('#conns th[data-sort="msgs"]');
+    await b.page.waitForSelector('#conns th[data-sort="msgs"].sorted');
+    await nextUpdate(b);
+    const msgs = await b.page.$$eval('#conns tbody tr[data-cid]', (trs) => trs.map((t) => Number((t as any).dataset.msgs)));
+    assert.deepEqual(msgs, [...msgs].sort((x, y) => y - x));
+    await b.page.click('#conns th[data-sort="idle"]');
+    await b.page.waitForSelector('#conns th[data-sort="idle"].sorted');
+    await nextUpdate(b);
+    const idle = await b.page.$$eval('#conns tbody tr[data-cid]', (trs) => trs.map((t) => Number((t as any).dataset.idleMs)));
+    assert.ok(idle.length >= 8);
+    assert.deepEqual(idle, [...idle].sort((x, y) => y - x));
+    const last = await b.page.$$eval('#conns tbody tr[data-cid] td.name', (tds) => tds.map((t) => t.textContent));
+    // orders-api published, orders-worker got it: both just active, so last.
+    assert.deepEqual(last.slice(-2).sort(), ['orders-api', 'orders-worker']);
+    assert.match(b.page.url(), /sort=idle/);
+  });
+
+  test('a close shows up in recent closes with its reason', async () => {
+    const nc = await natsClient(s.srv, { name: 'short-lived' });
+    const cid = [...s.srv.clients.values()].find((c) => c.opts.name === 'short-lived')!.cid;
+    await b.page.waitForSelector(`#conns tbody tr[data-cid="${cid}"]`);
+    const closed = closeOf(s.srv, (c) => c.cid === cid);
+    await nc.close();
+    assert.equal(await closed, 'Client Closed');
+    await b.page.waitForSelector(`#closed tbody tr[data-cid="${cid}"]`);
+    assert.equal(await b.page.textContent(`#closed tbody tr[data-cid="${cid}"] td.reason`), 'Client Closed');
+    await b.page.waitForSelector(`#conns tbody tr[data-cid="${cid}"]`, { state: 'detached' });
+  });
+});
+
+test('dashboard under http_base_path, and its data endpoint', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed' }, async (t) => {
+  const srv: Server = await startServer(stagedOptions({ httpBasePath: '/nats', pingInterval: 60_000 }));
+  t.after(() => srv.shutdown());
+  const nc = await natsClient(srv, { name: 'based' });
+  t.after(() => nc.close());
+  const port = srv.monitor!.port;
+  assert.equal((await get(port, '/dashboard')).status, 404);
+  const page = await get(port, '/nats/dashboard');
+  assert.equal(page.status, 200);
+  assert.match(String(page.headers['content-type']), /^text\/html/);
+  const js = await get(port, '/nats/dashboard/app.js');
+  assert.match(String(js.headers['content-type']), /^text\/javascript/);
+  const data = (await get(port, '/nats/dashboard/data?sort=msgs')).json<any>();
+  assert.equal(data.sort, 'msgs');
+  assert.equal(data.connections[0].name, 'based');
+  assert.equal(typeof data.connections[0].idle_ms, 'number');
+  assert.deepEqual(data.accounts.find((a: any) => a.name === 'A'), { name: 'A', conns: 0, max_connections: 5 });
+  const b = await openBrowser();
+  t.after(() => b.close());
+  await b.page.goto(`http://127.0.0.1:${port}/nats/dashboard?interval=250`);
+  await b.page.waitForSelector('#conns tbody tr[data-cid]');
+  assert.equal(await b.page.textContent('#conns tbody td.name'), 'based');
+});
