@@ -9,6 +9,7 @@ import { Account } from './account.js';
 import { Authenticator, applyLimits, authUserDesc, type AuthResult } from './auth.js';
 import { configureAccounts } from './account-config.js';
 import { clientPermissions } from './permissions.js';
+import { addShadowSubscriptions, removeShadowSubscriptions } from './imports.js';
 import { goQuote } from '../errors.js';
 import type { ServerOptions } from '../options.js';
 import type { Server } from './server.js';
@@ -87,9 +88,14 @@ function recheck(srv: Server, c: Client, r: AuthResult | null): void {
   applyLimits(srv, c, r);
   c.perms = clientPermissions(r.permissions, (m) => c.error(m));
   const perms = c.perms;
-  if (perms === null || c.subs === null) return;
+  if (c.subs === null) return;
   for (const sub of [...c.subs.values()]) {
-    if (perms.canSubscribe(sub.subject, sub.queue)) continue;
+    // Stream imports may have changed: the shadow subscriptions are made again.
+    removeShadowSubscriptions(sub);
+    if (perms === null || perms.canSubscribe(sub.subject, sub.queue)) {
+      addShadowSubscriptions(c.account, sub);
+      continue;
+    }
     c.unsubscribe(sub);
     c.sendErr(`Permissions Violation for Subscription to ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)})`);
     srv.log.notice(`Removed sub ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)}) for ${authUserDesc(c)} - not authorized`);

@@ -2,9 +2,7 @@
 // (Authorization Violation), their reconnects are refused with a clear error and the log says why;
 // changed permissions remove the subscriptions no longer allowed; a bad configuration changes nothing.
 //
-// TODO(config-loader): once src/config/ and SIGHUP reload land, drive the same case through a
-// nats.conf file edited on disk and `tsnats --signal reload` (the guides' scenario), next to this
-// in-process reloadAuthorization() version.
+// The same case through a nats.conf edited on disk and SIGHUP, on both servers: reload-signal.test.ts.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
