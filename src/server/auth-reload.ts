@@ -54,6 +54,7 @@ export async function reloadAuthorization(srv: Server, next: Partial<ServerOptio
   const auth = new Authenticator(opts, srv);
   srv.auth.operator?.close();
   srv.auth = auth;
+  auth.operator?.refreshAccounts(srv);
   for (const k of AUTH_FIELDS) (srv.opts as unknown as Record<string, unknown>)[k] = (opts as unknown as Record<string, unknown>)[k];
 
   const checks: Promise<void>[] = [];

@@ -274,6 +274,23 @@ export class OperatorTrust {
     return acc;
   }
 
+  /**
+   * After a reload: registered accounts whose JWT in the resolver changed get the new claims (and
+   * their revoked users are closed); every registered account gets its expiry timer back.
+   */
+  refreshAccounts(srv: Server): void {
+    for (const acc of [...srv.accounts.values()]) {
+      if (acc.jwt === '') continue;
+      const token = this.resolver.get(acc.name);
+      try {
+        if (token !== undefined && token !== acc.jwt) this.updateAccountClaims(srv, token);
+        else this.setAccountExpiry(srv, acc);
+      } catch (e) {
+        srv.log.error(`Account ${acc.name} not updated: ${(e as Error).message}`);
+      }
+    }
+  }
+
   /** Stops the account expiry timers. */
   close(): void {
     for (const t of this.expiryTimers.values()) clearTimeout(t);

@@ -188,3 +188,17 @@ describe('accounts', () => {
     for (const m of [...members, a]) m.close();
   });
 });
+
+describe('subject mapping of imports', () => {
+  test('SubjectTransform: prefix, wildcard positions, literal targets, reverse', async () => {
+    const { SubjectTransform } = await import('../../src/server/transform.js');
+    const prefix = new SubjectTransform('events.>', 'from-a.events.>');
+    assert.equal(prefix.apply('events.x.y'), 'from-a.events.x.y');
+    assert.equal(prefix.reverse('from-a.events.*'), 'events.*');
+    const wc = new SubjectTransform('any.*', 'svc.*');
+    assert.equal(wc.apply('any.time'), 'svc.time');
+    assert.equal(new SubjectTransform('echo', 'svc.echo').apply('echo'), 'svc.echo');
+    assert.equal(new SubjectTransform('a.>', 'a.>').identity, true);
+    assert.throws(() => new SubjectTransform('a.*', 'b.>'), /wildcards/);
+  });
+});

@@ -8,7 +8,7 @@ import { createAccount, createUser } from '@nats-io/nkeys';
 import { encodeUser, encodeAccount, newScopedSigner } from '@nats-io/jwt';
 import { withServer, logCollector } from '../helpers/tsnats.js';
 import { Operators, rawAuth, sync, errs, waitFor, UNLIMITED } from './helpers.js';
-import { updateAccountClaims, type Server } from '../../src/index.js';
+import { updateAccountClaims, reloadAuthorization, type Server } from '../../src/index.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -100,6 +100,24 @@ describe('operator mode', () => {
     assert.equal(await back.readUntilClose(), "-ERR 'Authorization Violation'\r\n");
     await logs.wait(/User authentication revoked/);
     o.close();
+  });
+
+  test('a reload with new resolver_preload claims revokes and re-limits at once', async (t) => {
+    const ops = await new Operators().init();
+    const akp = createAccount();
+    const acc = await ops.account('APP', {}, { kp: akp });
+    const victim = await ops.user('victim', akp);
+    const keeper = await ops.user('keeper', akp);
+    const srv = await withServer(t, ops.options({ [akp.getPublicKey()]: acc.jwt }));
+    const { c: v } = await rawAuth(srv.port, { jwt: victim.jwt }, victim.kp);
+    const { c: k } = await rawAuth(srv.port, { jwt: keeper.jwt, protocol: 1 }, keeper.kp);
+    await sync(v);
+    await sync(k);
+    const next = await encodeAccount('APP', akp, { limits: { ...UNLIMITED, payload: 10 }, revocations: { [victim.kp.getPublicKey()]: now() } }, { signer: ops.op });
+    await reloadAuthorization(srv, ops.options({ [akp.getPublicKey()]: next }));
+    assert.equal(await v.readUntilClose(), "-ERR 'User Authentication Revoked'\r\n");
+    k.send('PUB x 11\r\n');
+    assert.equal(await k.readUntilClose(), "-ERR 'Maximum Payload Violation'\r\n", 'the new payload limit applies to open connections');
   });
 
   test('account conn limit from claims, raised by an update', async (t) => {
