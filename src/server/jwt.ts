@@ -211,7 +211,7 @@ export class OperatorTrust {
         return undefined;
       }
     }, (imp, x) => this.activated(acc, imp, x));
-    this.setAccountExpiry(srv, acc);
+    this.setAccountExpiry(acc);
   }
 
   /** An activation token for a token_req export: signed by the exporter (or a signing key), for the importer. */
@@ -230,7 +230,7 @@ export class OperatorTrust {
   }
 
   /** When the account JWT expires, its clients are closed with 'Account Authentication Expired'. */
-  private setAccountExpiry(srv: Server, acc: Account): void {
+  private setAccountExpiry(acc: Account): void {
     const old = this.expiryTimers.get(acc.name);
     if (old) clearTimeout(old);
     this.expiryTimers.delete(acc.name);
@@ -284,7 +284,7 @@ export class OperatorTrust {
       const token = this.resolver.get(acc.name);
       try {
         if (token !== undefined && token !== acc.jwt) this.updateAccountClaims(srv, token);
-        else this.setAccountExpiry(srv, acc);
+        else this.setAccountExpiry(acc);
       } catch (e) {
         srv.log.error(`Account ${acc.name} not updated: ${(e as Error).message}`);
       }
