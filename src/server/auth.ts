@@ -242,9 +242,15 @@ export function bindClient(srv: Server, c: Client, r: AuthResult | null): boolea
   const acc = r.account;
   if (acc !== c.account) {
     if (acc.maxConnectionsReached()) {
-      // maxAccountConnExceeded: -ERR, [ERR], close.
+      // maxAccountConnExceeded: -ERR, [ERR], close. A JWT user's registration is attempted twice
+      // by the reference, which logs the line twice, and then applies the account's limits, which
+      // log an exceeded subscription limit of 0 (captured with an account JWT without limits).
       c.sendErr(E.MaxAccountConnections);
       c.error(E.MaxAccountConnections);
+      if (r.jwtUser) {
+        c.error(E.MaxAccountConnections);
+        if (minLimit(r.maxSubscriptions ?? -1, acc.msubs)[0] === 0) c.error(E.MaxSubscriptions);
+      }
       c.closeConnection(ClosedState.MaxAccountConnectionsExceeded);
       return false;
     }
