@@ -193,6 +193,24 @@ describe('operator mode', () => {
     ok.close();
   });
 
+  test('times: connections only inside the user\'s daily windows (in its locale)', async (t) => {
+    const logs = logCollector();
+    const ops = await new Operators().init();
+    const akp = createAccount();
+    const acc = await ops.account('APP', {}, { kp: akp });
+    const hms = (d: Date) => d.toISOString().slice(11, 19);
+    const inH = (h: number) => new Date(Date.now() + h * 3600_000);
+    const day = await ops.user('day', akp, { times: [{ start: hms(inH(-1)), end: hms(inH(1)) }], locale: 'UTC' });
+    const night = await ops.user('night', akp, { times: [{ start: hms(inH(2)), end: hms(inH(3)) }], locale: 'UTC' });
+    const srv = await withServer(t, { ...ops.options({ [akp.getPublicKey()]: acc.jwt }), log: logs.log });
+    const { c: d } = await rawAuth(srv.port, { jwt: day.jwt }, day.kp);
+    assert.equal(await sync(d), 'PONG\r\n');
+    const { c: n } = await rawAuth(srv.port, { jwt: night.jwt }, night.kp);
+    assert.equal(await n.readUntilClose(), "-ERR 'Authorization Violation'\r\n");
+    await logs.wait(/\[ERR\] .* - Outside connect times/);
+    d.close();
+  });
+
   test('an expired account JWT refuses its users', async (t) => {
     const logs = logCollector();
     const ops = await new Operators().init();
