@@ -26,3 +26,6 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
   await srv.start();
   return srv;
 }
+// ---- auth (auth branch)
+export { reloadAuthorization } from './server/auth-reload.js';
+export { updateAccountClaims } from './server/auth.js';

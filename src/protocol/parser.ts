@@ -61,6 +61,11 @@ export interface ParserHandler {
   parseError(state: number, buf: Buffer, i: number): void;
   /** An op other than CONNECT before auth: -ERR 'Authorization Violation' and close. */
   authViolation(): void;
+  /**
+   * An op other than CONNECT came first while auth is awaited: true if the connection was bound
+   * anyway (a no_auth_user takes it, as the reference lets telnet demos in), false to refuse it.
+   */
+  bindWithoutConnect?(): boolean;
   /** An argument line longer than max_control_line: -ERR and close. */
   maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void;
 }
@@ -107,8 +112,11 @@ export class Parser {
       switch (this.state) {
         case S.OP_START:
           if (b !== 0x43 && b !== 0x63 && authSet) { // only CONNECT is allowed before auth
-            h.authViolation();
-            return;
+            if (h.bindWithoutConnect?.() !== true) {
+              h.authViolation();
+              return;
+            }
+            authSet = false;
           }
           switch (b) {
             case 0x50: case 0x70: this.state = S.OP_P; break; // P

@@ -1,18 +1,56 @@
 // An account: its own subject space (sublist), its connections and limits. Accounts never see
-// each other's messages except through imports/exports.
+// each other's messages except through imports/exports (imports.ts).
 import { Sublist } from '../subjects/sublist.js';
 import type { Subscription } from './subscription.js';
 import type { Client } from './client.js';
 import type { AccountLimits } from '../options.js';
+import {
+  addShadowSubscriptions, removeShadowSubscriptions, processServiceImport,
+  type StreamExport, type ServiceExport, type StreamImport, type ServiceImport,
+} from './imports.js';
+import type { Permissions } from '../options.js';
 
 export class Account {
   readonly sl: Sublist<Subscription>;
   readonly clients = new Set<Client>();
   limits: AccountLimits = {};
+  /**
+   * The limits in force, as the reference holds them (-1 = none): max connections in the account,
+   * and per connection max subscriptions and max payload. From the options' limits, or from the
+   * JWT's, where a missing limit is 0 as in nats-server.
+   */
+  mconns = -1;
+  msubs = -1;
+  mpay = -1;
   /** Totals for /accstatz and account CONNS events. */
   slowConsumers = 0;
   totalConns = 0;
   readonly created = new Date();
+
+  // ---- auth: exports, imports, defaults (account-config.ts, imports.ts)
+  streamExports: StreamExport[] = [];
+  serviceExports: ServiceExport[] = [];
+  streamImports: StreamImport[] = [];
+  serviceImports: ServiceImport[] = [];
+  /** The internal subscriptions of the service imports. */
+  serviceImportSubs: Subscription[] = [];
+  /** Permissions of users that have none (accounts.X.default_permissions, or the JWT's). */
+  defaultPermissions: Permissions | undefined = undefined;
+  /** Response mappings of requests into this account's services, by `_R_.` reply subject. */
+  readonly responses = new Map<string, ServiceImport>();
+  /** `_R_.<random>.`, this account's prefix for service replies, once one was needed. */
+  siReply: string | null = null;
+  private respSweep: NodeJS.Timeout | null = null;
+  /** Operator mode: the account's public key is its name; the JWT's name is the tag. */
+  nameTag = '';
+  /** Operator mode: who signed the account JWT; the JWT itself; when it expires (ms, 0 = never). */
+  issuer = '';
+  jwt = '';
+  expires = 0;
+  /** Operator mode: user public key (or "*") → revoked if issued at or before (unix seconds). */
+  revocations: Record<string, number> = {};
+  /** Operator mode: keys that may sign users (besides the account key); scoped keys carry a template. */
+  signingKeys = new Map<string, unknown>();
 
   constructor(readonly name: string, cacheEnabled = true) {
     this.sl = new Sublist<Subscription>(cacheEnabled);
@@ -22,10 +60,9 @@ export class Account {
     return this.clients.size;
   }
 
-  /** Account max_connections reached? (-1/0 = unlimited.) */
+  /** Account max_connections reached? (MaxTotalConnectionsReached) */
   maxConnectionsReached(): boolean {
-    const m = this.limits.maxConnections ?? 0;
-    return m > 0 && this.clients.size >= m;
+    return this.mconns >= 0 && this.clients.size >= this.mconns;
   }
 
   addClient(c: Client): void {
@@ -37,20 +74,60 @@ export class Account {
     this.clients.delete(c);
   }
 
+  /** Inserts a client subscription, plus its shadow subscriptions for stream imports. */
   addSubscription(sub: Subscription): boolean {
-    return this.sl.insert(sub);
+    if (!this.sl.insert(sub)) return false;
+    if (this.streamImports.length > 0) addShadowSubscriptions(this, sub);
+    return true;
   }
 
   removeSubscription(sub: Subscription): void {
     this.sl.remove(sub);
+    if (sub.shadow !== null) removeShadowSubscriptions(sub);
   }
+
+  /** Is a user (public key) issued at `iat` (unix seconds) revoked? (checkUserRevoked) */
+  isUserRevoked(pubKey: string, iat: number): boolean {
+    const all = this.revocations['*'];
+    if (all !== undefined && iat <= all) return true;
+    const t = this.revocations[pubKey];
+    return t !== undefined && iat <= t;
+  }
+
+  // ---------------------------------------------------------------- response mappings
+
+  addResponse(rsi: ServiceImport): void {
+    this.responses.set(rsi.from, rsi);
+    if (this.respSweep === null) {
+      // Forget requests never answered (the reference's response threshold), checked periodically.
+      const every = Math.max(Math.min(rsi.threshold, 30_000), 50);
+      this.respSweep = setInterval(() => this.sweepResponses(), every);
+      this.respSweep.unref?.();
+    }
+  }
+
+  removeResponse(rsi: ServiceImport): void {
+    this.responses.delete(rsi.from);
+    if (this.responses.size === 0 && this.respSweep !== null) {
+      clearInterval(this.respSweep);
+      this.respSweep = null;
+    }
+  }
+
+  private sweepResponses(): void {
+    const now = Date.now();
+    for (const rsi of this.responses.values()) if (now - rsi.ts > rsi.threshold) this.removeResponse(rsi);
+  }
+
+  // ---------------------------------------------------------------- delivery
 
   /**
    * Delivers a message published in this account to every matching plain subscription and to
    * one member, picked at random, of each queue group (processMsgResults). `buf[s,e)` is the
    * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
+   * `chain` is set when the message came through service imports (none re-exported to streams).
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number): boolean {
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null): boolean {
     const r = this.sl.match(subject);
     let delivered = false;
     const psubs = r.psubs;
@@ -58,10 +135,17 @@ export class Account {
       const sub = psubs[i];
       const c = sub.client;
       if (c === null) {
-        deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
+        if (sub.si !== null) processServiceImport(this, sub.si, pub, subject, reply, buf, s, e, hdr, chain);
+        else deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
         delivered = true;
       } else if (c !== pub || pub.echo) {
-        if (c.deliverMsg(sub, subject, reply, buf, s, e, hdr, pub)) delivered = true;
+        let dsubj = subject;
+        if (sub.im !== null) {
+          // A shadow subscription: the importer sees the subject under its own name.
+          if (chain !== null) continue;
+          dsubj = sub.im.tr.apply(subject);
+        }
+        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) delivered = true;
       }
     }
     const qsubs = r.qsubs;
@@ -78,7 +162,12 @@ export class Account {
           break;
         }
         if (c === pub && !pub.echo) continue;
-        if (c.deliverMsg(sub, subject, reply, buf, s, e, hdr, pub)) {
+        let dsubj = subject;
+        if (sub.im !== null) {
+          if (chain !== null) continue;
+          dsubj = sub.im.tr.apply(subject);
+        }
+        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
           delivered = true;
           break;
         }

@@ -11,6 +11,7 @@ import { Subscription } from './subscription.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
+import { authUserDesc, redactConnect, bindNoAuthUser } from './auth.js';
 
 /** What a user may publish and subscribe to (implemented in permissions.ts). */
 export interface ClientPermissions {
@@ -69,13 +70,18 @@ export class Client implements ParserHandler {
   account!: Account;
   /** authorized user name, for logs and /connz?auth=1. */
   user = '';
-  /** Per-connection limits (may come from the account). */
+  /** Per-connection limits (may come from the account or a user JWT); -1 = no limit (jwt.NoLimit). */
   mpay: number;
   msubs: number;
 
   subs: Map<string, Subscription> | null = null;
   /** Publish/subscribe permissions of the authorized user; null = everything allowed. */
   perms: ClientPermissions | null = null;
+  // ---- auth (auth.ts)
+  /** The nonce of the INFO this connection got (nkey and JWT clients sign it); '' = none sent. */
+  nonce = '';
+  /** Operator mode: the user JWT's public key and issue time (for revocations). */
+  jwtUser: { sub: string; iat: number } | null = null;
 
   // statistics (in: from the client; out: to the client)
   inMsgs = 0;
@@ -142,8 +148,8 @@ export class Client implements ParserHandler {
     this.type = type;
     this.last = this.start.getTime();
     const o = server.opts;
-    this.mpay = o.maxPayload;
-    this.msubs = o.maxSubscriptions;
+    this.mpay = o.maxPayload > 0 ? o.maxPayload : -1;
+    this.msubs = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
     this.logPrefix = `${host}:${port} - cid:${cid}`;
     this.parser = new Parser(this);
     this.onWriteDone = (err) => {
@@ -253,6 +259,11 @@ export class Client implements ParserHandler {
     this.closeConnection(ClosedState.ProtocolViolation);
   }
 
+  /** A no_auth_user takes a client whose first op is not CONNECT (auth.ts bindNoAuthUser). */
+  bindWithoutConnect(): boolean {
+    return bindNoAuthUser(this.server, this);
+  }
+
   authViolation(): void {
     this.server.authFailed(this);
     this.sendErr(E.AuthViolation);
@@ -277,7 +288,7 @@ export class Client implements ParserHandler {
   processConnect(buf: Buffer, s: number, e: number): void {
     const srv = this.server;
     const text = buf.toString('utf8', s, e);
-    if (srv.log.trace) this.trace(`<<- [CONNECT ${redactPass(text)}]`);
+    if (srv.log.trace) this.trace(`<<- [CONNECT ${redactConnect(text)}]`);
     if (this.authTimer !== null) {
       clearTimeout(this.authTimer);
       this.authTimer = null;
@@ -444,7 +455,7 @@ export class Client implements ParserHandler {
       const he = n === 3 ? a1e : a2e;
       this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? buf.latin1Slice(hs, he) : null;
     } else this.paHdb = null;
-    if (this.mpay > 0 && size > this.mpay) {
+    if (this.mpay >= 0 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
       this.error(`maximum payload exceeded: ${size} vs ${this.mpay}`);
@@ -496,7 +507,7 @@ export class Client implements ParserHandler {
   }
 
   private userDesc(): string {
-    return this.user ? `User ${goQuote(this.user)}` : 'User ""';
+    return authUserDesc(this);
   }
 
   // ---------------------------------------------------------------- SUB / UNSUB
@@ -523,7 +534,7 @@ export class Client implements ParserHandler {
       return;
     }
     // Per-connection limit (server max_subscriptions or the account's), no close.
-    if (this.msubs > 0 && this.subs !== null && this.subs.size >= this.msubs) {
+    if (this.msubs >= 0 && (this.subs?.size ?? 0) >= this.msubs) {
       this.sendErr(E.MaxSubscriptions);
       this.error(E.MaxSubscriptions);
       return;
@@ -1124,11 +1135,6 @@ function protoSnippet(buf: Buffer, start: number, max: number): string {
   let stop = start + max;
   if (stop > buf.length) stop = buf.length - 1;
   return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
-}
-
-/** Passwords never reach the log (removePassFromTrace). */
-function redactPass(s: string): string {
-  return s.replace(/("?\s*pass\S*?"?\s*[:=]\s*"?)(([^",\r\n}])*)/, '$1[REDACTED]');
 }
 
 /** Go's time.Duration String() of a millisecond count: 1.5s, 332µs, 2m0s, 1h0m0s. */

@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { diffOptions, reloadLogLines } from '../config/reload.js';
 import type { ServerOptions } from '../options.js';
 import { FileSink, stderrSink } from '../log.js';
-import { Authenticator } from './auth.js';
-import { Account } from './account.js';
+import { checkAuthorization, reloadAuthorization } from './auth-reload.js';
+import { refreshLimits } from './auth.js';
 import type { Server } from './server.js';
 import { E, ClosedState } from '../errors.js';
 
@@ -23,6 +23,18 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     const error = diff.refused.map((r) => r.message).join('\n');
     srv.log.error(`Failed to reload server configuration: ${error}`);
     return { ok: false, lines: [], error };
+  }
+  // [auth] The new authorization must build (accounts, imports, users) before anything changes.
+  const authFields = ['users', 'accounts', 'username', 'password', 'authorization', 'noAuthUser', 'authTimeout', 'resolver', 'resolverPreload', 'trustedOperators', 'defaultPermissions'];
+  const authChanged = diff.changes.some((c) => authFields.includes(c.field)) || next.defaultPermissions !== undefined;
+  if (authChanged) {
+    try {
+      checkAuthorization(srv, next);
+    } catch (e) {
+      const error = (e as Error).message;
+      srv.log.error(`Failed to reload server configuration: ${error}`);
+      return { ok: false, lines: [], error };
+    }
   }
   const o = srv.opts as unknown as Record<string, unknown>;
   for (const c of diff.changes) o[c.field] = (next as unknown as Record<string, unknown>)[c.field];
@@ -56,43 +68,16 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
       log.notice(`Closed ${closed} connections to fall within max_connections`);
     }
   }
-  if (fields.has('maxPayload')) {
-    for (const c of srv.clients.values()) {
-      const accMax = c.account?.limits.maxPayload ?? 0;
-      c.mpay = accMax > 0 ? accMax : srv.opts.maxPayload;
-    }
+  if (fields.has('maxPayload') && !authChanged) {
+    // [auth] the user's, account's and server's limits combined again (applyAccountLimits)
+    for (const c of srv.clients.values()) if (c.connectReceived) refreshLimits(srv, c);
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();
-  const authFields = ['users', 'accounts', 'username', 'password', 'authorization', 'noAuthUser', 'authTimeout', 'resolver'];
-  if (authFields.some((f) => fields.has(f as keyof ServerOptions)) || next.defaultPermissions !== undefined) reloadAuthorization(srv);
+  // [auth] swap the authenticator, check every open connection again (bcrypt checks finish later)
+  if (authChanged) reloadAuthorization(srv, next).catch((e) => log.error(`Failed to reload authorization: ${(e as Error).message}`));
   for (const l of lines) log.notice(l);
   srv.configLoadTime = new Date();
   srv.emit('reload', diff.changes);
   return { ok: true, lines };
-}
-
-/**
- * New credentials and accounts apply to connections already open: each is checked again, and one
- * whose credentials are no longer valid is disconnected (reloadAuthorization).
- */
-export function reloadAuthorization(srv: Server): void {
-  for (const a of srv.opts.accounts ?? []) {
-    let acc = srv.accounts.get(a.name);
-    if (!acc) {
-      acc = new Account(a.name, !srv.opts.disableSublistCache);
-      srv.accounts.set(a.name, acc);
-    }
-    acc.limits = { ...a.limits };
-  }
-  srv.auth = new Authenticator(srv.opts);
-  for (const c of [...srv.clients.values()]) {
-    if (!c.connectReceived || c.closed) continue;
-    const r = srv.auth.check(c);
-    const account = r?.account ?? '$G';
-    if (r === null || account !== c.account.name) {
-      c.warn(`Credentials no longer valid after reload${c.user ? ` - User "${c.user}"` : ''}`);
-      c.authViolation();
-    }
-  }
 }

@@ -4,14 +4,14 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { EventEmitter } from 'node:events';
 import { writeFileSync, unlinkSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
 import { Client, Kind, formatDuration } from './client.js';
 import { Account } from './account.js';
-import { Authenticator } from './auth.js';
+import { Authenticator, checkAuthentication } from './auth.js';
+import { configureAccounts } from './account-config.js';
 import { ClosedRing, closedInfo } from './closed.js';
 import { newServerId } from './server-id.js';
 import { duplexPair } from './inprocess.js';
@@ -100,11 +100,8 @@ export class Server extends EventEmitter {
     this.closedClients = new ClosedRing(o.maxClosedClients);
     this.gacc = new Account(C.GLOBAL_ACCOUNT, !o.disableSublistCache);
     this.accounts.set(this.gacc.name, this.gacc);
-    for (const a of o.accounts ?? []) {
-      const acc = new Account(a.name, !o.disableSublistCache);
-      acc.limits = { ...a.limits };
-      this.accounts.set(a.name, acc);
-    }
+    // Accounts with their limits, exports and imports (auth: account-config.ts; throws TsnatsError).
+    configureAccounts(this.accounts, o.accounts ?? [], (name) => new Account(name, !o.disableSublistCache));
     if (!o.noSystemAccount) {
       let sys = this.accounts.get(o.systemAccount);
       if (!sys) {
@@ -113,7 +110,10 @@ export class Server extends EventEmitter {
       }
       this.sysAcc = sys;
     }
-    this.auth = new Authenticator(o);
+    this.auth = new Authenticator(o, this);
+    // Operator mode: the system account is the operator's system_account, an account JWT.
+    const opSys = this.auth.systemAccount();
+    if (opSys !== null && !o.noSystemAccount) this.sysAcc = opSys;
     // cids 1..3 are taken by the reference's internal clients; start where it starts.
     this.nextCid = 4;
   }
@@ -130,6 +130,7 @@ export class Server extends EventEmitter {
     log.notice(`  Name:     ${this.name}`);
     log.notice(`  ID:       ${this.id}`);
     if (o.configFile) log.notice(`Using configuration file: ${o.configFile}`);
+    this.auth.logStartup();
     if (this.sysAcc && !(o.accounts ?? []).some((a) => a.name === this.sysAcc!.name)) log.debugf(`Created system account: "${this.sysAcc.name}"`);
     if (o.maxPayload > C.MAX_PAYLOAD_WARN) log.warn(`Maximum payloads over ${C.MAX_PAYLOAD_WARN} bytes are not recommended`);
 
@@ -209,6 +210,7 @@ export class Server extends EventEmitter {
       this.running = false;
       this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
+      this.auth.operator?.close();
       // [monitor] SHUTDOWN event first: nothing is published on $SYS after it.
       this.system?.stop();
       const closedListener = this.stopAccepting();
@@ -287,41 +289,24 @@ export class Server extends EventEmitter {
     return clientEnd;
   }
 
+  // ---- auth (src/server/auth.ts): the authenticator is replaceable (reloadAuthorization swaps it)
+
+  /** Credentials are checked at CONNECT and the auth timer runs. */
   authRequired(): boolean {
     return this.auth.required();
   }
 
   /**
-   * Authenticates a CONNECT and binds the client to its account (checkAuthentication). May
-   * return a promise (slow checks such as bcrypt run off the event loop's critical path).
+   * Authenticates a CONNECT and binds the client to its account, permissions and limits
+   * (checkAuthentication). A promise for bcrypt hashes, so a slow hash never blocks the loop.
    */
   checkAuthentication(c: Client): boolean | Promise<boolean> {
-    const r = this.auth.check(c);
-    if (r === null) return false;
-    c.user = r.user;
-    const acc = r.account ? this.accounts.get(r.account) : this.gacc;
-    if (!acc) return false;
-    if (acc !== c.account) {
-      if (acc.maxConnectionsReached()) {
-        c.sendErr(E.MaxAccountConnections);
-        c.error(E.MaxAccountConnections);
-        c.closeConnection(ClosedState.MaxAccountConnectionsExceeded);
-        return false;
-      }
-      c.account.removeClient(c);
-      c.account = acc;
-      acc.addClient(c);
-      if (acc.limits.maxPayload !== undefined && acc.limits.maxPayload > 0) c.mpay = acc.limits.maxPayload;
-      if (acc.limits.maxSubscriptions !== undefined && acc.limits.maxSubscriptions > 0) c.msubs = acc.limits.maxSubscriptions;
-    }
-    return true;
+    return checkAuthentication(this, this.auth, c);
   }
 
   /** Logs an authentication failure (the CLIENT.AUTH.ERR event comes with the system account). */
   authFailed(c: Client): void {
-    const user = c.opts.user;
-    if (this.opts.users?.length || this.opts.accounts?.some((a) => a.users?.length)) c.error(`authentication error - User "${user}"`);
-    else c.error('authentication error');
+    c.error(this.auth.failureLog(c));
     this.emit('client:auth_error', c); // [monitor] $SYS.SERVER.<id>.CLIENT.AUTH.ERR
   }
 
@@ -351,17 +336,14 @@ export class Server extends EventEmitter {
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,
-      auth_required: this.authRequired() || undefined,
-      max_payload: c.mpay,
+      auth_required: this.auth.expectConnect() || undefined,
+      max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
     };
-    if (this.needsNonce()) info.nonce = randomBytes(C.NONCE_BYTES).toString('base64url');
+    // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
+    if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
-  }
-
-  private needsNonce(): boolean {
-    return !!(this.opts.users?.some((u) => u.nkey) || this.opts.trustedOperators?.length);
   }
 
   topologyChangedSince(d: Date): boolean {
