@@ -470,6 +470,14 @@ export class Parser {
           buf.copy(this.msgBuf!, this.msgLen, i, i + take);
           this.msgLen += take;
           i += take - 1;
+          // The byte after the payload must be '\r': fail as soon as it is here, as the reference
+          // (MSG_END_R), not only once the LF has arrived too.
+          if (this.msgLen === this.size + 1 && this.msgBuf![this.size] !== 0x0d) {
+            this.msgBuf = null;
+            this.msgLen = 0;
+            this.state = S.MSG_END_R;
+            return this.err(buf, i);
+          }
           if (this.msgLen === this.size + 2) {
             const mb = this.msgBuf!;
             this.msgBuf = null;
@@ -514,6 +522,10 @@ export class Parser {
     } else if (this.state === S.MSG_PAYLOAD && this.msgBuf === null) {
       // Split payload: a buffer of exactly payload + CRLF, filled as reads arrive.
       const have = n - this.as;
+      if (have === this.size + 1 && buf[n - 1] !== 0x0d) { // the byte after the payload is here and wrong
+        this.state = S.MSG_END_R;
+        return this.err(buf, n - 1);
+      }
       const mb = Buffer.allocUnsafe(this.size + 2);
       buf.copy(mb, 0, this.as, n);
       this.msgBuf = mb;
