@@ -1062,20 +1062,10 @@ function isGWRoutedSubject(subject: string): boolean {
   return subject.charCodeAt(0) === 0x5f && subject.length > 5 && subject.startsWith('_GR_.');
 }
 
-/** Digits only, else -1 (parseSize). */
+/** Digits only, at most 9 of them (the reference's maxParseSizeLen, "999M"), else -1 (parseSize). */
 function parseSize(buf: Buffer, s: number, e: number): number {
   const n = e - s;
-  if (n === 0 || n > 9) {
-    if (n === 0) return -1;
-    // long numbers: still digits only; overflow protection as the reference (int64)
-    let v = 0;
-    for (let i = s; i < e; i++) {
-      const d = buf[i] - 0x30;
-      if (d < 0 || d > 9) return -1;
-      v = v * 10 + d;
-    }
-    return v > Number.MAX_SAFE_INTEGER ? -1 : v;
-  }
+  if (n === 0 || n > 9) return -1;
   let v = 0;
   for (let i = s; i < e; i++) {
     const d = buf[i] - 0x30;

@@ -76,7 +76,7 @@ export function tsString(b: Buffer | string): string {
 /** Readable, reproducible description of a case. */
 export function describeCase(c: Case): string {
   const lines = [`seed ${c.seed}, setup ${c.setup}${SETUPS[c.setup] ? ` (${JSON.stringify(SETUPS[c.setup])})` : ''}, ${chunks(c).length} write(s):`];
-  for (const [i, b] of chunks(c).entries()) lines.push(`  write ${i + 1}: ${tsString(b.length > 400 ? Buffer.concat([b.subarray(0, 400), Buffer.from(`...[${b.length} bytes]`)]) : b)}`);
+  for (const [i, b] of chunks(c).entries()) lines.push(`  write ${i + 1}: ${tsString(b.length > 2000 ? Buffer.concat([b.subarray(0, 2000), Buffer.from(`...[${b.length} bytes]`)]) : b)}`);
   return lines.join('\n');
 }
 

@@ -9,6 +9,7 @@ import { startServer, type ServerKind, type TestServer } from '../../helpers/ser
 import { lineDiff } from '../../diff/textdiff.js';
 import { SETUPS, type Case, type SetupName } from './case.js';
 import { FAST, PATIENT, runCase, type ExecOptions } from './exec.js';
+import { KNOWN_DIFFERENCES } from './known.js';
 
 export interface Pair {
   setup: SetupName;
@@ -101,13 +102,21 @@ function crashed(p: Pair, r: { ref: string[]; cand: string[] }): Verdict {
   };
 }
 
-/** Quick failure check for the shrinker: one fast run, same kind of failure. */
+/** A difference the fuzz accepts (known.ts). */
+export function isKnown(c: Case, ref: string[], cand: string[]): string | null {
+  return KNOWN_DIFFERENCES.find((d) => d.matches(c, ref, cand))?.reason ?? null;
+}
+
+/**
+ * Failure check for the shrinker: the same kind of failure (a crash, or a difference that is not a
+ * known one: otherwise the shrinking would wander off to a known difference).
+ */
 export async function stillFails(lane: Lane, p: Pair, c: Case, crash: boolean): Promise<boolean> {
   await lane.revive(p);
   const r = await compare(p, c, FAST);
   if (crash) return !alive(p.cand);
-  if (!r.diff) return false;
+  if (!r.diff || isKnown(c, r.ref, r.cand)) return false;
   // Confirm patiently so a timing blip does not steer the shrinking.
   const again = await compare(p, c, PATIENT);
-  return again.diff !== null;
+  return again.diff !== null && !isKnown(c, again.ref, again.cand);
 }
