@@ -65,11 +65,15 @@ export function decodeGoStructs(text: string, structName: string, structs: Struc
     for (const [k, t] of Object.entries(st)) if (!byLower.has(k.toLowerCase())) byLower.set(k.toLowerCase(), [k, t, i]);
   });
   let firstErr: string | null = null;
-  for (const [key, val] of Object.entries(v as Record<string, unknown>)) {
+  // Members in text order with their literal text: Go decodes every occurrence of a repeated key
+  // (the first error counts), and takes an int only from an integer literal ("1.0", "1e3" fail).
+  for (const [key, raw] of objectMembers(text)) {
     const f = byLower.get(key.toLowerCase());
-    if (!f || val === null) continue;
+    if (!f) continue;
+    const val: unknown = JSON.parse(raw);
+    if (val === null) continue;
     const [name, type, idx] = f;
-    const err = checkType(val, type);
+    const err = checkType(val, type, raw);
     if (err !== null) {
       // Go reports the earliest type error and keeps decoding the rest.
       firstErr ??= `json: cannot unmarshal ${err} into Go struct field ${structName}.${name} of type ${err.startsWith('element ') ? 'string' : GO_TYPE[type]}`.replace('element ', '');
@@ -80,8 +84,11 @@ export function decodeGoStructs(text: string, structName: string, structs: Struc
   return firstErr;
 }
 
-/** null when `val` fits `type`, else what Go calls the value ("string", "number 1.5", …). */
-function checkType(val: unknown, type: FieldType): string | null {
+/**
+ * null when `val` fits `type`, else what Go calls the value ("string", "number 1.5", …). Numbers are
+ * judged on their literal `raw`, as strconv.ParseInt/ParseUint judge them: digits only, within range.
+ */
+function checkType(val: unknown, type: FieldType, raw: string): string | null {
   switch (type) {
     case 'bool':
       return typeof val === 'boolean' ? null : jsonType(val);
@@ -91,13 +98,79 @@ function checkType(val: unknown, type: FieldType): string | null {
     case 'int':
     case 'state':
       if (typeof val !== 'number') return jsonType(val);
-      return Number.isInteger(val) ? null : `number ${val}`;
+      return /^-?(0|[1-9][0-9]*)$/.test(raw) && BigInt(raw) >= INT64_MIN && BigInt(raw) <= INT64_MAX ? null : `number ${raw}`;
     case 'uint64':
       if (typeof val !== 'number') return jsonType(val);
-      return Number.isInteger(val) && val >= 0 ? null : `number ${val}`;
+      return /^(0|[1-9][0-9]*)$/.test(raw) && BigInt(raw) <= UINT64_MAX ? null : `number ${raw}`;
     case 'strings':
       if (!Array.isArray(val)) return jsonType(val);
       for (const x of val) if (typeof x !== 'string') return `element ${jsonType(x)}`;
       return null;
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The members of a JSON object, in order: [key, the value's literal text]. `text` must already have
+ * parsed as an object (JSON.parse), so no error checks are needed; nesting is walked iteratively.
+ */
+export function objectMembers(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  const n = text.length;
+  const ws = (i: number) => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      i++;
+    }
+    return i;
+  };
+  const str = (i: number) => { // at '"': index after the closing quote
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x5c) i++;
+      else if (c === 0x22) return i + 1;
+    }
+    return n;
+  };
+  const value = (i: number) => { // index after the value starting at i
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return str(i);
+    if (c === 0x7b || c === 0x5b) {
+      let depth = 0;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 0x22) { i = str(i); continue; }
+        if (d === 0x7b || d === 0x5b) depth++;
+        else if (d === 0x7d || d === 0x5d) { depth--; if (depth === 0) return i + 1; }
+        i++;
+      }
+      return n;
+    }
+    while (i < n) { // a literal: number, true, false, null
+      const d = text.charCodeAt(i);
+      if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x09 || d === 0x0a || d === 0x0d) break;
+      i++;
+    }
+    return i;
+  };
+  let i = ws(0) + 1; // past '{'
+  for (;;) {
+    i = ws(i);
+    if (i >= n || text.charCodeAt(i) === 0x7d) break;
+    const ks = i;
+    i = str(i);
+    const key = JSON.parse(text.slice(ks, i)) as string;
+    i = ws(i) + 1; // past ':'
+    i = ws(i);
+    const vs = i;
+    i = value(i);
+    out.push([key, text.slice(vs, i)]);
+    i = ws(i);
+    if (text.charCodeAt(i) === 0x2c) i++;
+  }
+  return out;
 }
