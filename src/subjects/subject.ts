@@ -30,13 +30,18 @@ export function isValidSubject(s: string): boolean {
   return true;
 }
 
-/** A valid publish subject: valid, and no wildcard tokens (IsValidLiteralSubject). */
+/**
+ * A valid publish subject for the pedantic check: no empty tokens and no wildcard tokens. As 2.9's
+ * IsValidLiteralSubject, whitespace and control characters are not checked (fuzz: `PUB \r 1` and
+ * `PUB a\fb 1` pass in nats-server 2.9.10).
+ */
 export function isValidLiteralSubject(s: string): boolean {
-  if (!isValidSubject(s)) return false;
+  if (s.length === 0) return false;
   let tokStart = 0;
   const n = s.length;
   for (let i = 0; i <= n; i++) {
     if (i === n || s.charCodeAt(i) === DOT) {
+      if (i === tokStart) return false; // empty token
       if (i - tokStart === 1) {
         const c = s.charCodeAt(tokStart);
         if (c === STAR || c === GT) return false;
