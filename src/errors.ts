@@ -23,16 +23,18 @@ export const E = {
   UserAuthRevoked: 'User Authentication Revoked',
 } as const;
 
+// Subjects and queues come off the wire as byte strings (one char per byte): quoted with goQuoteBytes,
+// so the -ERR carries what Go's %q makes of the bytes (fuzz seed 3490).
 export function pubViolation(subject: string): string {
-  return `Permissions Violation for Publish to ${goQuote(subject)}`;
+  return `Permissions Violation for Publish to ${goQuoteBytes(subject)}`;
 }
 export function replyViolation(reply: string): string {
-  return `Permissions Violation for Publish with Reply of ${goQuote(reply)}`;
+  return `Permissions Violation for Publish with Reply of ${goQuoteBytes(reply)}`;
 }
 export function subViolation(subject: string, queue?: string): string {
   return queue
-    ? `Permissions Violation for Subscription to ${goQuote(subject)} using queue ${goQuote(queue)}`
-    : `Permissions Violation for Subscription to ${goQuote(subject)}`;
+    ? `Permissions Violation for Subscription to ${goQuoteBytes(subject)} using queue ${goQuoteBytes(queue)}`
+    : `Permissions Violation for Subscription to ${goQuoteBytes(subject)}`;
 }
 
 /**
@@ -78,20 +80,87 @@ export const ClosedState = {
 } as const;
 export type ClosedReason = (typeof ClosedState)[keyof typeof ClosedState];
 
-/** Go's %q for the ASCII subjects we quote in error texts and log lines. */
+/** Go's %q (strconv.Quote) for the ASCII part of a string: the escapes it uses, or null to keep `c`. */
+function quoteAscii(c: number): string | null {
+  switch (c) {
+    case 0x22: return '\\"';
+    case 0x5c: return '\\\\';
+    case 0x07: return '\\a';
+    case 0x08: return '\\b';
+    case 0x0c: return '\\f';
+    case 0x0a: return '\\n';
+    case 0x0d: return '\\r';
+    case 0x09: return '\\t';
+    case 0x0b: return '\\v';
+  }
+  return c < 0x20 || c === 0x7f ? '\\x' + c.toString(16).padStart(2, '0') : null;
+}
+
+/** Go's %q for strings we quote in error texts and log lines (escapes for ASCII controls, others kept). */
 export function goQuote(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += s[i];
+    const e = quoteAscii(s.charCodeAt(i));
+    out += e === null ? s[i] : e;
   }
   return out + '"';
+}
+
+/** Printable as Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols (and ASCII space). */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/**
+ * Go's %q of a byte string (one char per byte, as subjects are read off the wire): the bytes are
+ * decoded as UTF-8; printable runes are kept (returned as their Unicode characters, so a UTF-8
+ * encoding of the result gives Go's bytes), invalid bytes become \xNN, other runes \uNNNN.
+ */
+export function goQuoteBytes(s: string): string {
+  let out = '"';
+  const n = s.length;
+  for (let i = 0; i < n; ) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      const e = quoteAscii(c);
+      out += e === null ? s[i] : e;
+      i++;
+      continue;
+    }
+    const [cp, len] = decodeRune(s, i);
+    if (cp < 0) out += '\\x' + c.toString(16).padStart(2, '0');
+    else {
+      const ch = String.fromCodePoint(cp);
+      out += PRINTABLE.test(ch) ? ch : cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
+    }
+    i += len;
+  }
+  return out + '"';
+}
+
+/** One UTF-8 sequence at s[i] (a byte string), as Go's utf8.DecodeRune: [rune, length] or [-1, 1]. */
+function decodeRune(s: string, i: number): [number, number] {
+  const b0 = s.charCodeAt(i);
+  const at = (k: number) => (i + k < s.length ? s.charCodeAt(i + k) : -1);
+  const cont = (b: number, lo = 0x80, hi = 0xbf) => b >= lo && b <= hi;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    const b1 = at(1);
+    return cont(b1) ? [((b0 & 0x1f) << 6) | (b1 & 0x3f), 2] : [-1, 1];
+  }
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const b1 = at(1);
+    const b2 = at(2);
+    const lo = b0 === 0xe0 ? 0xa0 : 0x80;
+    const hi = b0 === 0xed ? 0x9f : 0xbf; // no surrogates
+    return cont(b1, lo, hi) && cont(b2) ? [((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f), 3] : [-1, 1];
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const b1 = at(1);
+    const b2 = at(2);
+    const b3 = at(3);
+    const lo = b0 === 0xf0 ? 0x90 : 0x80;
+    const hi = b0 === 0xf4 ? 0x8f : 0xbf;
+    return cont(b1, lo, hi) && cont(b2) && cont(b3) ? [((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f), 4] : [-1, 1];
+  }
+  return [-1, 1];
 }
 
 /** Errors thrown by the public API (options, startServer): a stable code and a message. */

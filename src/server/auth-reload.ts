@@ -10,7 +10,7 @@ import { Authenticator, applyLimits, authUserDesc, type AuthResult } from './aut
 import { configureAccounts } from './account-config.js';
 import { clientPermissions } from './permissions.js';
 import { addShadowSubscriptions, removeShadowSubscriptions } from './imports.js';
-import { goQuote } from '../errors.js';
+import { goQuote, goQuoteBytes } from '../errors.js';
 import type { ServerOptions } from '../options.js';
 import type { Server } from './server.js';
 import type { Client } from './client.js';
@@ -98,7 +98,7 @@ function recheck(srv: Server, c: Client, r: AuthResult | null): void {
       continue;
     }
     c.unsubscribe(sub);
-    c.sendErr(`Permissions Violation for Subscription to ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)})`);
+    c.sendErr(`Permissions Violation for Subscription to ${goQuoteBytes(sub.subject)} (sid ${goQuoteBytes(sub.sid)})`);
     srv.log.notice(`Removed sub ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)}) for ${authUserDesc(c)} - not authorized`);
   }
 }
