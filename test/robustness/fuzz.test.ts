@@ -54,7 +54,7 @@ describe(`differential fuzz: nats-server vs ${AGAINST}`, { skip }, () => {
     const lanes = Array.from({ length: LANES }, () => new Lane(AGAINST));
     const findings: Finding[] = [];
     const known = new Map<string, number[]>();
-    const counts = { agree: 0, timing: 0, 'nondeterministic-reference': 0, repeated: 0 };
+    const counts = { agree: 0, timing: 0, 'nondeterministic-reference': 0, 'reference-read-size': 0, repeated: 0 };
     let next = 0;
     let done = 0;
     const signatures = new Set<string>();
@@ -85,7 +85,8 @@ describe(`differential fuzz: nats-server vs ${AGAINST}`, { skip }, () => {
     }
     const secs = (Date.now() - started) / 1000;
     t.diagnostic(`${done} cases in ${secs.toFixed(1)}s on ${LANES} lane(s): ${counts.agree} agreed at once, ${counts.timing} after a patient re-run, ` +
-      `${counts['nondeterministic-reference']} where the reference itself varies, ${counts.repeated} more of an already reported kind`);
+      `${counts['nondeterministic-reference']} where the reference itself varies, ${counts['reference-read-size']} alike once cut into the reference's reads, ` +
+      `${counts.repeated} more of an already reported kind`);
     for (const [reason, seeds] of known) t.diagnostic(`known difference (${seeds.length} case(s), e.g. seed ${seeds[0]}): ${reason}`);
     if (findings.length) {
       assert.fail(`${findings.length} difference(s) from the reference (stopped after ${MAX_FAILURES}; ${done} cases run):\n\n` +
