@@ -917,6 +917,9 @@ export class Client implements ParserHandler {
     b.copy(out, this.outPos);
     this.outPos += b.length;
     this.pendingOut += b.length;
+    // Protocol replies count against max_pending too (queueOutbound checks every queued byte): a client
+    // that floods PINGs and never reads its PONGs is a slow consumer, not a growing buffer.
+    if (this.pendingOut + this.sockPending > this.server.opts.maxPending) this.slowConsumerPending();
   }
 
   private queueString(s: string): void {
