@@ -29,6 +29,11 @@ export class BlackholeProxy {
     return p;
   }
 
+  /** Local ports of the upstream sockets, oldest first: the client ports the server sees. */
+  upstreamPorts(): number[] {
+    return this.pairs.map(([, up]) => up.localPort ?? 0);
+  }
+
   /** From now on, bytes in either direction are dropped and closes are not propagated. */
   blackhole(): void {
     this.dropping = true;

@@ -6,6 +6,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 /** Publish period. */
 const EVERY_MS = 10;
+/** A report covers at least this many messages (so a hostile client that is dealt with at once still counts). */
+const MIN_MESSAGES = 5;
 /** The longest acceptable silence: generous, for a loaded 2-core machine; an outage is much longer. */
 export const MAX_GAP_MS = 2500;
 
@@ -30,8 +32,9 @@ export class Healthy {
 
   private constructor(private readonly nc: NatsConnection, private readonly subject: string) {}
 
-  static async start(url: string, name = 'healthy'): Promise<Healthy> {
-    const nc = await connect({ servers: url, name, reconnect: false, pingInterval: 60_000 });
+  static async start(url: string, opts: { name?: string; user?: string; pass?: string } = {}): Promise<Healthy> {
+    const name = opts.name ?? 'healthy';
+    const nc = await connect({ servers: url, name, reconnect: false, pingInterval: 60_000, user: opts.user, pass: opts.pass });
     const subject = `healthy.${name}.${process.pid}`;
     const h = new Healthy(nc, subject);
     void (async () => {
@@ -60,8 +63,9 @@ export class Healthy {
     return h;
   }
 
-  /** Stop publishing, wait for the last messages, close, and report. */
+  /** Stop publishing, wait for the last messages, close, and report (after at least `MIN_MESSAGES` were sent). */
   async stop(): Promise<HealthReport> {
+    while (this.sent < MIN_MESSAGES && !this.nc.isClosed()) await new Promise((r) => setTimeout(r, EVERY_MS));
     clearInterval(this.timer!);
     clearInterval(this.gapTimer!);
     if (!this.nc.isClosed()) {
