@@ -52,11 +52,28 @@ export function isValidLiteralSubject(s: string): boolean {
   return true;
 }
 
-/** A valid queue group name: no whitespace. */
-export function isValidQueue(q: string): boolean {
-  if (q.length === 0) return false;
-  for (let i = 0; i < q.length; i++) if (isSpace(q.charCodeAt(i))) return false;
+/**
+ * A valid subscription subject as 2.9's Sublist.Insert judges it: no empty token, '>' only last. Unlike
+ * isValidSubject, control characters are allowed (spaces and tabs cannot reach it: they split the SUB
+ * line), as nats-server 2.9.10 accepts `SUB \f 1` (fuzz seed 29635).
+ */
+export function isValidInsertSubject(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  let tokStart = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i === n || s.charCodeAt(i) === DOT) {
+      if (i === tokStart) return false;
+      if (i - tokStart === 1 && s.charCodeAt(tokStart) === GT && i !== n) return false;
+      tokStart = i + 1;
+    }
+  }
   return true;
+}
+
+/** A valid queue group name: not empty (2.9.10 checks nothing else; control characters pass). */
+export function isValidQueue(q: string): boolean {
+  return q.length > 0;
 }
 
 /** Does the literal subject `subject` match the (possibly wildcard) `pattern`? (matchLiteral) */

@@ -3,7 +3,7 @@
 // changes — the first subscriber on a (subject, queue) arriving and the last one leaving — which
 // is what routes and leafnodes propagate (RS+/RS-, LS+/LS-).
 import { SUBLIST_CACHE_MAX } from '../const.js';
-import { isValidSubject, subjectMatches, hasWildcard } from './subject.js';
+import { isValidInsertSubject, subjectMatches, hasWildcard } from './subject.js';
 
 export interface SubLike {
   readonly subject: string;
@@ -61,7 +61,7 @@ export class Sublist<S extends SubLike> {
   /** Inserts a subscription; returns false if its subject is invalid. */
   insert(sub: S): boolean {
     const subject = sub.subject;
-    if (!isValidSubject(subject)) return false;
+    if (!isValidInsertSubject(subject)) return false;
     let l = this.root;
     let n: Node<S> | null = null;
     let start = 0;

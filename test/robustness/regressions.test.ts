@@ -122,4 +122,17 @@ for (const kind of ['tsnats', 'nats-server'] as const) describe(`fuzz findings (
       `-ERR 'Permissions Violation for Publish to "_GR_.\\xb2"'\r\n` +
       `-ERR 'Permissions Violation for Publish to "_GR_.a\\a\\v\xc3\xa9\\u0085"'\r\nPONG\r\n`);
   });
+
+  it('subscription subjects and queues may hold control characters (fuzz seed 29635; 2.9 Sublist.Insert checks tokens only)', async () => {
+    const r = await roundTrip(srv.port, 'CONNECT {"verbose":true,"pedantic":false}\r\nSUB \f 1\r\nSUB foo q\fx 2\r\nSUB a\x0bb 3\r\nSUB \f.> 4\r\nPUB \f.x 1\r\nz\r\n');
+    assert.deepEqual(r, { got: '+OK\r\n'.repeat(6) + 'MSG \f.x 4 1\r\nz\r\nPONG\r\n', closed: false });
+  });
+
+  it('no responders: the 503 goes to a plain subscription on the reply, never a queue one (fuzz seed 38404; subForReply)', async () => {
+    const hdrs = 'CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true}\r\n';
+    const q = await roundTrip(srv.port, `${hdrs}SUB nr.reply.q grp 1\r\nPUB nr.nobody.q nr.reply.q 0\r\n\r\n`);
+    assert.deepEqual(q, { got: 'PONG\r\n', closed: false });
+    const p = await roundTrip(srv.port, `${hdrs}SUB nr.reply.p 1\r\nPUB nr.nobody.p nr.reply.p 0\r\n\r\n`);
+    assert.deepEqual(p, { got: 'HMSG nr.reply.p 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\nPONG\r\n', closed: false });
+  });
 });
