@@ -497,7 +497,8 @@ export class Client implements ParserHandler {
   private sendNoResponders(reply: string): void {
     if (this.subs === null) return;
     for (const sub of this.subs.values()) {
-      if (subjectMatches(reply, sub.subject)) {
+      // a plain subscription only (subForReply looks at psubs, never queue subscriptions)
+      if (sub.queue === null && subjectMatches(reply, sub.subject)) {
         const hdr = 'NATS/1.0 503\r\n\r\n';
         this.queueString(`HMSG ${reply} ${sub.sid} 16 16\r\n${hdr}\r\n`);
         this.flushSoon();
