@@ -20,7 +20,8 @@ export interface ExecOptions {
 }
 
 export const FAST: ExecOptions = { syncMs: 400, pauseMs: 2 };
-export const PATIENT: ExecOptions = { syncMs: 2000, pauseMs: 15 };
+// Patient, but well inside the 2 s after CONNECT when the server sends its first PING (setFirstPingTimer).
+export const PATIENT: ExecOptions = { syncMs: 1200, pauseMs: 10 };
 
 /** Quiet time after a trailing PONG before the outcome is taken. */
 const SETTLE_MS = 15;

@@ -1,0 +1,147 @@
+// No leaks after close: rounds of hostile clients (garbage, oversized PUBs, endless lines, slowloris,
+// blackholed and non-reading clients, JSON bombs, subscription floods, dropped handshakes) and ordinary
+// clients come and go while a healthy client stays; after each round the server, in a process of its
+// own (leak-child.ts, --expose-gc), must be back to where it was: no connections, subscriptions,
+// timers or handles beyond its baseline, a closed-connection ring at its bound, and a heap that does
+// not grow from round to round. After shutdown nothing of the server remains.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import * as A from './hostile/actions.js';
+import { Healthy } from './hostile/healthy.js';
+import type { Sample } from './leak-child.js';
+
+const CHILD = fileURLToPath(new URL('./leak-child.js', import.meta.url));
+const MB = 1024 * 1024;
+const ROUNDS = Number(process.env.TSNATS_LEAK_ROUNDS ?? 4);
+/** Heap growth allowed between the first and the last round (GC noise, JIT code). */
+const HEAP_SLACK = 3 * MB;
+const OPTS = { pingInterval: 300, pingMax: 2, maxPending: MB, maxClosedClients: 100 };
+
+class Child {
+  private waiters: ((m: unknown) => void)[] = [];
+  private constructor(readonly proc: ChildProcess) {
+    proc.on('message', (m) => this.waiters.shift()?.(m));
+  }
+
+  static async start(): Promise<{ child: Child; before: Sample }> {
+    const proc = fork(CHILD, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = new Child(proc);
+    const ready = (await child.next()) as { before: Sample };
+    return { child, before: ready.before };
+  }
+
+  next(): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) return reject(new Error('leak child is gone'));
+      const onExit = (code: number | null) => reject(new Error(`leak child exited (${code})`));
+      this.proc.once('exit', onExit);
+      this.waiters.push((m) => {
+        this.proc.off('exit', onExit);
+        const e = (m as { error?: string }).error;
+        if (e) reject(new Error(e)); else resolve(m);
+      });
+    });
+  }
+
+  async ask<T>(cmd: string, opts?: object): Promise<T> {
+    const p = this.next();
+    this.proc.send({ cmd, opts });
+    return (await p) as T;
+  }
+
+  stop(): void {
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+/** One round of clients that misbehave, and a few that do not. */
+async function round(port: number): Promise<void> {
+  const cleanups: (() => Promise<void>)[] = [];
+  await Promise.all([
+    A.garbageStream(port, false, 8 * MB),
+    A.garbageStream(port, true, 8 * MB),
+    A.hugeDeclared(port, 'PUB big 2147483648'),
+    A.hugeDeclared(port, 'PUB big 999999999'),
+    A.endlessLine(port, 'PUB ', 2 * MB),
+    A.endlessLine(port, 'CONNECT {"name":"', 2 * MB),
+    A.slowloris(port, 'CONNECT {"verbose":false}\r\nSUB ', 'abcdef'),
+    A.vanish(port).then((v) => { cleanups.push(() => v.proxy.close()); }),
+    A.pingFloodNoRead(port, 16 * MB),
+    A.connectBomb(port, A.bombs.nested(2040)),
+    A.connectBomb(port, A.bombs.escapes(100)),
+    A.subFlood(port, 5000),
+    A.validFlood(port, 8 * MB),
+    A.dropMany(port, 400, 20),
+    (async () => { // ordinary clients: connect, subscribe, request, leave
+      for (let i = 0; i < 10; i++) {
+        const nc = await connect({ port, name: `ordinary-${i}`, reconnect: false });
+        nc.subscribe(`ordinary.${i}`, { callback: (_e, m) => { m.respond('ok'); } });
+        await nc.request(`ordinary.${i}`, 'hi', { timeout: 2000 });
+        await nc.close();
+      }
+    })(),
+  ]);
+  for (const c of cleanups) await c();
+}
+
+/** Wait until the server has let go of every hostile connection and its resources are still. */
+async function settle(child: Child, baseline: Sample | null, clients: number): Promise<Sample> {
+  const until = Date.now() + 15_000;
+  let last = await child.ask<Sample>('sample');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 150));
+    const s = await child.ask<Sample>('sample');
+    const still = JSON.stringify(s.resources) === JSON.stringify(last.resources) && s.clients === last.clients;
+    const home = s.clients === clients && (!baseline || JSON.stringify(s.resources) === JSON.stringify(baseline.resources));
+    last = s;
+    if ((still && s.clients === clients && home) || Date.now() > until) return s;
+  }
+}
+
+describe('no leaks after hostile clients have come and gone', () => {
+  it(`${ROUNDS} rounds of hostile and ordinary clients leave no connections, subscriptions, timers, handles or heap behind`, { timeout: 120_000 }, async (t) => {
+    const { child, before } = await Child.start();
+    let healthy: Healthy | null = null;
+    try {
+      const { port } = await child.ask<{ port: number }>('start', OPTS);
+      healthy = await Healthy.start(`nats://127.0.0.1:${port}`);
+      // warm-up: JIT, buffer pools, the sublist cache, and the closed ring past its bound
+      await round(port);
+      await round(port);
+      const base = await settle(child, null, 1);
+      assert.equal(base.clients, 1, 'only the healthy client');
+      assert.deepEqual(base.subs, { $G: 1, $SYS: base.subs.$SYS }, 'only the healthy client\'s subscription in $G');
+      const heaps: number[] = [];
+      let last = base;
+      for (let r = 0; r < ROUNDS; r++) {
+        await round(port);
+        last = await settle(child, base, 1);
+        heaps.push(last.heapUsed);
+        const where = `after round ${r + 1}: ${JSON.stringify(last)}\nbaseline: ${JSON.stringify(base)}`;
+        assert.equal(last.clients, 1, `connections left ${where}`);
+        assert.deepEqual(last.subs, base.subs, `subscriptions left ${where}`);
+        assert.deepEqual(last.resources, base.resources, `timers or sockets left (getActiveResourcesInfo) ${where}`);
+        assert.deepEqual(last.handles, base.handles, `handles left (_getActiveHandles) ${where}`);
+        assert.equal(last.closed, OPTS.maxClosedClients, 'the closed-connection ring stays at its bound');
+        assert.ok(last.closedTotal > base.closedTotal, 'connections were closed');
+      }
+      const growth = heaps[heaps.length - 1]! - base.heapUsed;
+      t.diagnostic(`${last.closedTotal - base.closedTotal} connections closed in ${ROUNDS} rounds; heapUsed after gc: baseline ${(base.heapUsed / MB).toFixed(2)} MB, ` +
+        `after each round ${heaps.map((h) => (h / MB).toFixed(2)).join(', ')} MB; resources ${JSON.stringify(last.resources)}`);
+      assert.ok(growth < HEAP_SLACK, `heap grew by ${(growth / MB).toFixed(2)} MB over ${ROUNDS} rounds (${heaps.map((h) => (h / MB).toFixed(1)).join(', ')} MB; baseline ${(base.heapUsed / MB).toFixed(1)} MB)`);
+      const h = healthy;
+      healthy = null;
+      await h.assertUnaffected(`${ROUNDS + 2} leak rounds`);
+      // shutdown: the server leaves nothing running
+      const after = await child.ask<Sample>('shutdown');
+      assert.deepEqual(after.resources, before.resources, `after shutdown: ${JSON.stringify(after)}\nbefore start: ${JSON.stringify(before)}`);
+      assert.deepEqual(after.handles, before.handles, 'handles after shutdown');
+    } finally {
+      await healthy?.stop().catch(() => {});
+      child.stop();
+    }
+  });
+});
