@@ -40,6 +40,8 @@ export const enum Kind {
 }
 export const KIND_NAMES = ['Client', 'Router', 'Gateway', 'System', 'Leafnode', 'JetStream', 'Account'];
 
+/** PUB subjects up to this long are remembered byte for byte (see processPubArgs). */
+const SUBJECT_CACHE_BYTES = 64;
 /** Frame overhead beyond subject, sid, reply and payload: "HMSG " + 4 separators + 2 sizes + 2 CRLF. */
 const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
@@ -109,6 +111,11 @@ export class Client implements ParserHandler {
   private paSubject = '';
   private paReply = '';
   private paHdr = -1;
+  /** The last PUB subject's bytes (the string in paSubject is reused while they repeat). */
+  private lastSubj: Buffer | null = null;
+  private lastSubjLen = -1;
+  /** Whether paSubject is a valid literal subject: 1 yes, 0 no, -1 not checked yet. */
+  private paSubjectLiteral = -1;
   /** Size tokens as written, kept only when not canonical ("002"): MSG repeats them verbatim. */
   paSzb: string | null = null;
   paHdb: string | null = null;
@@ -373,33 +380,13 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- PUB
 
-  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean): number {
+  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean, n: number, tok: Int32Array): number {
     if (this.server.log.trace) this.traceIn(hpub ? 'HPUB' : 'PUB', buf, s, e);
     if (hpub && !this.headers) {
       this.protocolError('message headers not supported');
       return -1;
     }
-    // Split into at most 4 arguments by spaces/tabs (splitArg).
-    let a0s = -1, a0e = -1, a1s = -1, a1e = -1, a2s = -1, a2e = -1, a3s = -1, a3e = -1;
-    let n = 0;
-    let start = -1;
-    for (let i = s; i <= e; i++) {
-      const b = i < e ? buf[i] : 0x20;
-      if (b === 0x20 || b === 0x09) {
-        if (start >= 0) {
-          switch (n) {
-            case 0: a0s = start; a0e = i; break;
-            case 1: a1s = start; a1e = i; break;
-            case 2: a2s = start; a2e = i; break;
-            case 3: a3s = start; a3e = i; break;
-          }
-          n++;
-          start = -1;
-        }
-      } else if (start < 0) {
-        start = i;
-      }
-    }
+    const a0s = tok[0], a0e = tok[1], a1s = tok[2], a1e = tok[3], a2s = tok[4], a2e = tok[5], a3s = tok[6], a3e = tok[7];
     let size: number;
     if (!hpub) {
       if (n === 2) {
@@ -445,7 +432,29 @@ export class Client implements ParserHandler {
       }
       this.paHdr = hdr;
     }
-    this.paSubject = buf.latin1Slice(a0s, a0e);
+    // Most publishers repeat their subject: reuse the last string when the bytes are the same
+    // (no string, no validity check per message).
+    const slen = a0e - a0s;
+    let same = false;
+    const last = this.lastSubj;
+    if (last !== null && slen === this.lastSubjLen) {
+      same = true;
+      for (let k = 0; k < slen; k++) {
+        if (last[k] !== buf[a0s + k]) {
+          same = false;
+          break;
+        }
+      }
+    }
+    if (!same) {
+      this.paSubject = buf.latin1Slice(a0s, a0e);
+      this.paSubjectLiteral = -1;
+      if (slen <= SUBJECT_CACHE_BYTES) {
+        const lb = (this.lastSubj ??= Buffer.allocUnsafe(SUBJECT_CACHE_BYTES));
+        for (let k = 0; k < slen; k++) lb[k] = buf[a0s + k];
+        this.lastSubjLen = slen;
+      } else this.lastSubjLen = -1;
+    }
     // The reference copies the size tokens into MSG as they were written (leading zeros kept).
     const szs = hpub ? (n === 3 ? a2s : a3s) : (n === 2 ? a1s : a2s);
     const sze = hpub ? (n === 3 ? a2e : a3e) : (n === 2 ? a1e : a2e);
@@ -462,7 +471,10 @@ export class Client implements ParserHandler {
       this.closeConnection(ClosedState.MaxPayloadExceeded);
       return -1;
     }
-    if (this.opts.pedantic && !isValidLiteralSubject(this.paSubject)) this.sendErr(E.InvalidPublishSubject);
+    if (this.opts.pedantic) {
+      if (this.paSubjectLiteral < 0) this.paSubjectLiteral = isValidLiteralSubject(this.paSubject) ? 1 : 0;
+      if (this.paSubjectLiteral === 0) this.sendErr(E.InvalidPublishSubject);
+    }
     return size;
   }
 
