@@ -4,7 +4,6 @@
 import { parseArgs, mergeOptions } from './flags.js';
 import { sendSignal } from './signal.js';
 import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
-import { Server } from '../server/server.js';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import { isToolCommand } from '../doctor/commands.js';
 
@@ -45,7 +44,7 @@ switch (cmd.kind) {
   }
   // falls through
   case 'run':
-    run(cmd.options, cmd.configFile);
+    await run(cmd.options, cmd.configFile);
 }
 
 /** Options from the config file (if any) with the flags over them; exits on config errors. */
@@ -64,9 +63,11 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
   return { ...defaultOptions(), ...merged, log: true, configFile };
 }
 
-function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): void {
+async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): Promise<void> {
   const opts = resolveOptions(flagOptions, configFile, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
+  // Loaded here so that -v, -h, -t and --signal do not load the server.
+  const { Server } = await import('../server/server.js');
   const srv = new Server(opts);
   srv.start().catch((e: Error) => {
     srv.log.fatal(e.message);

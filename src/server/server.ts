@@ -21,7 +21,7 @@ import { healthChannels } from './events.js';
 import { reloadServer, type ReloadResult } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
 // [monitor] HTTP monitor and system account services (src/monitor, src/system).
-import { MonitorServer } from '../monitor/http.js';
+import type { MonitorServer } from '../monitor/http.js';
 import { SystemService } from '../system/service.js';
 
 /** Counters the monitoring endpoints serve (varz). */
@@ -136,6 +136,8 @@ export class Server extends EventEmitter {
 
     // [monitor] The monitor starts before the client listener (the reference logs it first).
     if (o.httpPort !== 0) {
+      // Loaded on demand: a server without a monitor does not load node:http and the dashboard.
+      const { MonitorServer } = await import('../monitor/http.js');
       this.monitor = new MonitorServer(this);
       await this.monitor.start();
     }
