@@ -8,6 +8,7 @@ import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
+import { isReservedReply, isGWRoutedSubject, parseSize, parseSizeStr, splitArgStrings, writeLatin1, writeInt, protoSnippet } from '../protocol/args.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
@@ -526,7 +527,7 @@ export class Client implements ParserHandler {
 
   processSub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
-    const args = splitArgs(buf, s, e);
+    const args = splitArgStrings(buf, s, e);
     let subject: string, queue: string | null, sid: string;
     if (args.length === 2) {
       subject = args[0];
@@ -572,7 +573,7 @@ export class Client implements ParserHandler {
 
   processUnsub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('UNSUB', buf, s, e);
-    const args = splitArgs(buf, s, e);
+    const args = splitArgStrings(buf, s, e);
     let max = -1;
     if (args.length === 2) max = parseSizeStr(args[1]);
     else if (args.length !== 1) return this.protocolError(`processUnsub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
@@ -1056,97 +1057,6 @@ function stallDuration(pb: number, mp: number): number {
   if (pb >= mp) ttl = C.STALL_MAX_MS;
   else if (pb > hmp) ttl += C.STALL_MIN_MS * Math.floor((pb - hmp) / (hmp / 10));
   return Math.min(ttl, C.STALL_MAX_MS);
-}
-
-/**
- * Reserved reply prefixes (isReservedReply, captured from 2.9.10): service-import replies `_R_.`,
- * gateway-routed replies `_GR_.` and JetStream acks `$JS.ACK.`. (`$GR.`/`$GNR.` are not reserved.)
- */
-function isReservedReply(reply: string): boolean {
-  const c = reply.charCodeAt(0);
-  if (c === 0x5f) return reply.startsWith('_R_.') || (reply.length > 5 && reply.startsWith('_GR_.'));
-  if (c === 0x24) return reply.length > 8 && reply.startsWith('$JS.ACK.');
-  return false;
-}
-
-/** A client may not publish on gateway-routed reply subjects `_GR_.…` (hasGWRoutedReplyPrefix). */
-function isGWRoutedSubject(subject: string): boolean {
-  return subject.charCodeAt(0) === 0x5f && subject.length > 5 && subject.startsWith('_GR_.');
-}
-
-/** Digits only, else -1 (parseSize). */
-function parseSize(buf: Buffer, s: number, e: number): number {
-  const n = e - s;
-  if (n === 0 || n > 9) {
-    if (n === 0) return -1;
-    // long numbers: still digits only; overflow protection as the reference (int64)
-    let v = 0;
-    for (let i = s; i < e; i++) {
-      const d = buf[i] - 0x30;
-      if (d < 0 || d > 9) return -1;
-      v = v * 10 + d;
-    }
-    return v > Number.MAX_SAFE_INTEGER ? -1 : v;
-  }
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-function parseSizeStr(s: string): number {
-  return parseSize(Buffer.from(s, 'latin1'), 0, s.length);
-}
-
-/** Splits an argument line by spaces and tabs into latin1 strings (splitArg). */
-function splitArgs(buf: Buffer, s: number, e: number): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = s; i < e; i++) {
-    const b = buf[i];
-    if (b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a) {
-      if (start >= 0) {
-        out.push(buf.latin1Slice(start, i));
-        start = -1;
-      }
-    } else if (start < 0) {
-      start = i;
-    }
-  }
-  if (start >= 0) out.push(buf.latin1Slice(start, e));
-  return out;
-}
-
-function writeLatin1(out: Buffer, p: number, s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
-  return p;
-}
-
-function writeInt(out: Buffer, p: number, v: number): number {
-  if (v < 10) {
-    out[p++] = 0x30 + v;
-    return p;
-  }
-  let digits = 0;
-  for (let t = v; t > 0; t = Math.floor(t / 10)) digits++;
-  let q = p + digits - 1;
-  while (v > 0) {
-    out[q--] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return p + digits;
-}
-
-/** Go's %q of up to `max` bytes from `start` (protoSnippet). */
-function protoSnippet(buf: Buffer, start: number, max: number): string {
-  if (start >= buf.length) return '""';
-  let stop = start + max;
-  if (stop > buf.length) stop = buf.length - 1;
-  return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
 }
 
 /** Go's time.Duration String() of a millisecond count: 1.5s, 332µs, 2m0s, 1h0m0s. */
