@@ -68,6 +68,7 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
   if (!opts) return;
   // Loaded here so that -v, -h, -t and --signal do not load the server.
   const { Server } = await import('../server/server.js');
+  const { NO_CONFIG_FILE } = await import('../server/reload.js');
   const srv = new Server(opts);
   srv.start().catch((e: Error) => {
     srv.log.fatal(e.message);
@@ -90,10 +91,17 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
     // A lame duck in progress finishes on its own (as the reference).
     if (!srv.inLameDuckMode) stop(1);
   });
+  // A reload (SIGHUP, $SYS.REQ.SERVER.<id>.RELOAD) reads the config file again with the flags over
+  // it; without a config file it is refused, as nats-server refuses it.
+  srv.setReloader(() => {
+    if (!configFile) return new Error(NO_CONFIG_FILE);
+    let error = '';
+    const next = resolveOptions(flagOptions, configFile, (msg) => (error = msg));
+    return next ?? new Error(error);
+  });
   process.on('SIGHUP', () => {
     trapped('hangup');
-    const next = resolveOptions(flagOptions, configFile, (msg) => srv.log.error(`Failed to reload server configuration: ${msg}`));
-    if (next) srv.reload(next);
+    srv.reloadConfig();
   });
   process.on('SIGUSR1', () => {
     trapped('user defined signal 1');

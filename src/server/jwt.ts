@@ -16,6 +16,7 @@ import type { Permissions } from '../options.js';
 import type { Server } from './server.js';
 import type { Client } from './client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
+import { registerSystemServices } from '../system/imports.js';
 
 /** Unlimited in JWT limits (jwt.NoLimit). */
 const NO_LIMIT = -1;
@@ -211,6 +212,8 @@ export class OperatorTrust {
         return undefined;
       }
     }, (imp, x) => this.activated(acc, imp, x));
+    // [monitor] the system services imported again (applyImports replaced the imports)
+    registerSystemServices(srv, acc);
     this.setAccountExpiry(acc);
   }
 
