@@ -55,6 +55,20 @@ export interface ExtImport {
   tracking: boolean;
 }
 
+/**
+ * A pending response mapping. `type` is the number 2 (jwt.Service): the reference marshals these
+ * from a map, where Go does not call ExportType's pointer-receiver MarshalJSON.
+ */
+export interface ExtResponse {
+  subject: string;
+  account: string;
+  to: string;
+  type: number;
+  invalid: boolean;
+  share: boolean;
+  tracking: boolean;
+}
+
 export interface AccountInfo {
   account_name: string;
   update_time: string;
@@ -68,6 +82,8 @@ export interface AccountInfo {
   exports?: ExtExport[];
   imports?: ExtImport[];
   sublist_stats: SublistStats;
+  /** Response mappings waiting for a reply, by `_R_.` subject (omitted when none). */
+  responses?: Record<string, ExtResponse>;
   /**
    * tsnats extension: the account's configured limits (only those set; -1 = unlimited). nats-server
    * shows limits only for JWT accounts (decoded_jwt.nats.limits); `tsnats doctor` and the dashboard
@@ -194,6 +210,7 @@ export function accountInfo(srv: Server, name: string): AccountInfo {
     exports: exports.length ? exports : undefined,
     imports: imports.length ? imports : undefined,
     sublist_stats: sublistStats(a),
+    responses: pendingResponses(a),
     limits: accountLimits(a),
   };
 }
@@ -222,6 +239,16 @@ function exportsAndImports(a: Account): { exports: ExtExport[]; imports: ExtImpo
   for (const i of a.streamImports) imports.push({ subject: i.from, account: i.acc.name, local_subject: i.to, type: 'stream', ...flags });
   for (const i of a.serviceImports) imports.push({ subject: i.from, account: i.acc.name, to: i.to, type: 'service', ...flags });
   return { exports, imports };
+}
+
+/** The account's pending response mappings (2.9.10 AccountInfo.Responses: `_R_` subject → requester's reply). */
+function pendingResponses(a: Account): Record<string, ExtResponse> | undefined {
+  if (a.responses.size === 0) return undefined;
+  const out: Record<string, ExtResponse> = {};
+  for (const [nrr, rsi] of a.responses) {
+    out[nrr] = { subject: nrr, account: rsi.acc.name, to: rsi.to, type: 2, invalid: false, share: false, tracking: false };
+  }
+  return out;
 }
 
 /** The limits set on an account (tsnats extension of account_detail), undefined when none. */
