@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { startServer as spawnServer, hasNatsServer, type TestServer, type ServerKind } from '../helpers/servers.js';
 import { startServer } from '../../src/index.js';
 import { importAuthorized } from '../../src/server/account-config.js';
 import { reloadAuthorization } from '../../src/server/auth-reload.js';
 import { getJSON } from './helpers.js';
+import { Operators } from '../auth/helpers.js';
 
 type J = Record<string, any>;
 
@@ -182,6 +183,39 @@ describe('system services imported into every account: nats-server vs tsnats', {
   test('$SYS.DEBUG.SUBSCRIBERS counts subscribers as the reference', () => {
     assert.deepEqual(ts.debug, ref.debug);
     assert.equal(ts.debug['probe.a'], '3');
+  });
+});
+
+describe('operator mode: the JWT accounts import the system services too', { skip: !hasNatsServer() && 'nats-server is not installed' }, () => {
+  test('a JWT user asks $SYS.REQ.SERVER.PING.CONNZ and sees its account; /accountz lists the imports', async (t) => {
+    const ops = await new Operators().init();
+    const acc = await ops.account('APP');
+    const u = await ops.user('alice', acc.kp);
+    const key = acc.kp.getPublicKey();
+    const dir = mkdtempSync(join(tmpdir(), 'tsnats-sysimp-op-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const conf = join(dir, 'op.conf');
+    writeFileSync(conf, ops.inlineConf({ [key]: acc.jwt }));
+    const run = async (kind: ServerKind) => {
+      const server = await spawnServer(kind, { config: conf, monitor: true });
+      try {
+        const nc = await connect({ port: server.port, authenticator: credsAuthenticator(u.creds), name: 'alice-1', reconnect: false });
+        try {
+          const connz = await req(nc, '$SYS.REQ.SERVER.PING.CONNZ');
+          const info = (await getJSON(server.httpPort!, `/accountz?acc=${key}`)).account_detail;
+          return { names: names(connz), acc: connz.data.connections[0].account, imports: sorted(info.imports) };
+        } finally {
+          await nc.close();
+        }
+      } finally {
+        await server.stop();
+      }
+    };
+    const [ref, ts] = [await run('nats-server'), await run('tsnats')];
+    assert.deepEqual(ref.names, ['alice-1']);
+    assert.deepEqual(ts, ref);
+    assert.equal(ts.imports.length, 3);
+    assert.equal(ts.imports[0].account, ops.sys.getPublicKey());
   });
 });
 
