@@ -998,8 +998,6 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- close
 
-  private skipFlush = false;
-
   /**
    * Closes the connection with a reason (closeConnection): stops timers, removes subscriptions,
    * deregisters, remembers it in the closed ring, then flushes what is queued (unless skipFlush,
@@ -1010,7 +1008,6 @@ export class Client implements ParserHandler {
     this.closed = true;
     this.reason = reason;
     this.stop = new Date();
-    this.skipFlush = skipFlush;
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     if (this.wdTimer !== null) clearTimeout(this.wdTimer);
