@@ -105,6 +105,12 @@ export class Client implements ParserHandler {
   rtt = 0;
   /** When the client last sent a PING (ms since epoch). */
   private lastClientPing = 0;
+  /**
+   * Last inbound activity (messages or subscription changes from the client). Keepalive looks at
+   * this, not at `last`, which deliveries also refresh: a frozen subscriber that keeps being sent
+   * messages must still be PINGed (nats-server 2.9.16+ lastIn; 2.9.10 let deliveries delay PINGs).
+   */
+  private lastIn = 0;
   private firstPongSent = false;
   private authTimer: NodeJS.Timeout | null = null;
 
@@ -247,7 +253,7 @@ export class Client implements ParserHandler {
     this.parser.parse(chunk);
     srv.currentProducer = null;
     if (this.activity) {
-      this.last = Date.now();
+      this.last = this.lastIn = Date.now();
     }
     const dur = performance.now() - t0;
     if (dur >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(dur)}`);
@@ -662,7 +668,7 @@ export class Client implements ParserHandler {
     const needRTT = this.rtt === 0 || this.rttStart === 0 || monoNow - this.rttStart > C.RTT_REFRESH_MS;
     let sendPing = true;
     if (this.kind === Kind.CLIENT && !needRTT) {
-      const delta = now - this.last;
+      const delta = now - this.lastIn;
       const pdelta = now - this.lastClientPing;
       if (delta < o.pingInterval) {
         this.debug(`Delaying PING due to client activity ${formatDuration(Math.round(delta / 1000) * 1000)} ago`);
@@ -992,8 +998,6 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- close
 
-  private skipFlush = false;
-
   /**
    * Closes the connection with a reason (closeConnection): stops timers, removes subscriptions,
    * deregisters, remembers it in the closed ring, then flushes what is queued (unless skipFlush,
@@ -1004,7 +1008,6 @@ export class Client implements ParserHandler {
     this.closed = true;
     this.reason = reason;
     this.stop = new Date();
-    this.skipFlush = skipFlush;
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     if (this.wdTimer !== null) clearTimeout(this.wdTimer);
