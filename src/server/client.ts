@@ -123,6 +123,10 @@ export class Client implements ParserHandler {
   private lastSubjLen = -1;
   /** Whether paSubject is a valid literal subject: 1 yes, 0 no, -1 not checked yet. */
   private paSubjectLiteral = -1;
+  /** A view of the payload being delivered, shared by its deliveries (see deliverMsg). */
+  paView: Uint8Array | null = null;
+  paViewBuf: Buffer | null = null;
+  paViewStart = -1;
   /** Size tokens as written, kept only when not canonical ("002"): MSG repeats them verbatim. */
   paSzb: string | null = null;
   paHdb: string | null = null;
@@ -509,6 +513,9 @@ export class Client implements ParserHandler {
     }
     if (this.opts.verbose) this.sendOK();
     const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr);
+    // The payload view lives for one message (it pins the read buffer).
+    this.paView = null;
+    this.paViewBuf = null;
     if (!delivered && reply.length > 0 && this.opts.no_responders && this.headers) this.sendNoResponders(reply);
   }
 
@@ -809,7 +816,18 @@ export class Client implements ParserHandler {
         for (let i = s; i < e; i++) out[p++] = buf[i];
       } else {
         // A bare view + set is the cheapest copy in V8 (Buffer#copy allocates a view anyway).
-        out.set(new Uint8Array(buf.buffer, buf.byteOffset + s, size), p);
+        // Making the view is most of the cost, so one view serves every delivery of a message.
+        let view: Uint8Array;
+        if (pub !== null && pub.paView !== null && pub.paViewBuf === buf && pub.paViewStart === s) view = pub.paView;
+        else {
+          view = new Uint8Array(buf.buffer, buf.byteOffset + s, size);
+          if (pub !== null) {
+            pub.paView = view;
+            pub.paViewBuf = buf;
+            pub.paViewStart = s;
+          }
+        }
+        out.set(view, p);
         p += size;
       }
     }
