@@ -8,6 +8,7 @@ import { DEFAULT_MAX_CLOSED_CLIENTS } from '../src/const.js';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createHook } from 'node:async_hooks';
 
 type Srv = { port: number; shutdown(): Promise<void> };
 type Start = (o: object) => Promise<Srv>;
@@ -38,10 +39,17 @@ if (typeof mod.startServer !== 'function') {
 }
 
 const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+// Timers are not handles, and unref'd ones (all of a connection's) do not show in
+// getActiveResourcesInfo(): count the live Timeout resources with an async hook instead.
+const liveTimers = new Set<number>();
+createHook({
+  init(id, type) { if (type === 'Timeout') liveTimers.add(id); },
+  destroy(id) { liveTimers.delete(id); },
+}).enable();
 async function sample() {
   for (let i = 0; i < 3; i++) { gc!(); await sleep(20); }
   const m = process.memoryUsage();
-  return { handles: handles(), types: handleTypes(), heapUsed: m.heapUsed, rss: m.rss };
+  return { handles: handles(), timers: liveTimers.size, types: handleTypes(), heapUsed: m.heapUsed, rss: m.rss };
 }
 const mb = (b: number) => (b / 2 ** 20).toFixed(2);
 
@@ -92,9 +100,9 @@ try {
   await settle(idle);
   await sleep(200);
   const before = await sample();
-  console.log(`${'cycles'.padStart(8)} ${'handles'.padStart(8)} ${'heapUsed MB'.padStart(12)} ${'RSS MB'.padStart(8)} ${'cycles/s'.padStart(9)}  handles by type`);
+  console.log(`${'cycles'.padStart(8)} ${'handles'.padStart(8)} ${'timers'.padStart(7)} ${'heapUsed MB'.padStart(12)} ${'RSS MB'.padStart(8)} ${'cycles/s'.padStart(9)}  handles by type`);
   const row = (n: number, s: typeof before, rate: string) =>
-    console.log(`${String(n).padStart(8)} ${String(s.handles).padStart(8)} ${mb(s.heapUsed).padStart(12)} ${mb(s.rss).padStart(8)} ${rate.padStart(9)}  ${s.types}`);
+    console.log(`${String(n).padStart(8)} ${String(s.handles).padStart(8)} ${String(s.timers).padStart(7)} ${mb(s.heapUsed).padStart(12)} ${mb(s.rss).padStart(8)} ${rate.padStart(9)}  ${s.types}`);
   row(0, before, '');
   let done = 0;
   let last = before;
@@ -112,12 +120,14 @@ try {
   }
   const dh = last.handles - before.handles;
   const dheap = last.heapUsed - before.heapUsed;
-  console.log(`after ${done} cycles: handles ${dh >= 0 ? '+' : ''}${dh}, heapUsed ${dheap >= 0 ? '+' : ''}${mb(dheap)} MB, RSS ${last.rss >= before.rss ? '+' : ''}${mb(last.rss - before.rss)} MB`);
+  const dt = last.timers - before.timers;
+  console.log(`after ${done} cycles: handles ${dh >= 0 ? '+' : ''}${dh}, timers ${dt >= 0 ? '+' : ''}${dt}, heapUsed ${dheap >= 0 ? '+' : ''}${mb(dheap)} MB, RSS ${last.rss >= before.rss ? '+' : ''}${mb(last.rss - before.rss)} MB`);
   // A leak grows with the cycles: judge the handles after the last batch against those after the first
   // (a constant offset, e.g. a timer armed after the baseline, is not a leak) and against the baseline
   // with a small allowance.
   if (first && last.handles > first.handles) { console.log(`LEAK: active handles grew from ${first.handles} to ${last.handles} between batches`); failed = true; }
   else if (dh > 2) { console.log('LEAK: active handles grew'); failed = true; }
+  if (first && last.timers > first.timers + 2) { console.log(`LEAK: live timers grew from ${first.timers} to ${last.timers} between batches`); failed = true; }
   if (dheap > HEAP_SLACK) { console.log(`LEAK: heapUsed grew by more than ${mb(HEAP_SLACK)} MB`); failed = true; }
   if (!failed) console.log('no growth');
 } finally {

@@ -59,7 +59,7 @@ export function summaryLine(c: Case, res: Partial<Record<Kind, KindResult>>, kin
   // CPU used by neither the server nor the load generators during the windows: a busy machine.
   const other = Math.max(...kinds.map((k) => res[k]?.median?.otherCores ?? 0).filter(Number.isFinite), 0);
   const busy = other > BUSY_CORES ? `  [other load ${other.toFixed(1)} cores: figures suspect]` : '';
-  return `${c.title.padEnd(24)}${parts.join(' | ')}${busy}`;
+  return `${(c.title + " ").padEnd(24)}${parts.join(' | ')}${busy}`;
 }
 
 function sh(cmd: string, args: string[]): string {

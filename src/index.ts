@@ -7,6 +7,7 @@ import type { ServerOptions } from './options.js';
 
 export { Server } from './server/server.js';
 export type { ServerStats } from './server/server.js';
+export type { Reloader, ReloadResult } from './server/reload.js';
 export type { Client } from './server/client.js';
 export { defaultOptions } from './options.js';
 export type { ServerOptions, UserConfig, AccountConfig, AccountLimits, Permissions } from './options.js';

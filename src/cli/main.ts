@@ -4,7 +4,6 @@
 import { parseArgs, mergeOptions } from './flags.js';
 import { sendSignal } from './signal.js';
 import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
-import { Server } from '../server/server.js';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import { isToolCommand } from '../doctor/commands.js';
 
@@ -45,7 +44,7 @@ switch (cmd.kind) {
   }
   // falls through
   case 'run':
-    run(cmd.options, cmd.configFile);
+    await run(cmd.options, cmd.configFile);
 }
 
 /** Options from the config file (if any) with the flags over them; exits on config errors. */
@@ -64,9 +63,12 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
   return { ...defaultOptions(), ...merged, log: true, configFile };
 }
 
-function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): void {
+async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): Promise<void> {
   const opts = resolveOptions(flagOptions, configFile, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
+  // Loaded here so that -v, -h, -t and --signal do not load the server.
+  const { Server } = await import('../server/server.js');
+  const { NO_CONFIG_FILE } = await import('../server/reload.js');
   const srv = new Server(opts);
   srv.start().catch((e: Error) => {
     srv.log.fatal(e.message);
@@ -89,10 +91,17 @@ function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined
     // A lame duck in progress finishes on its own (as the reference).
     if (!srv.inLameDuckMode) stop(1);
   });
+  // A reload (SIGHUP, $SYS.REQ.SERVER.<id>.RELOAD) reads the config file again with the flags over
+  // it; without a config file it is refused, as nats-server refuses it.
+  srv.setReloader(() => {
+    if (!configFile) return new Error(NO_CONFIG_FILE);
+    let error = '';
+    const next = resolveOptions(flagOptions, configFile, (msg) => (error = msg));
+    return next ?? new Error(error);
+  });
   process.on('SIGHUP', () => {
     trapped('hangup');
-    const next = resolveOptions(flagOptions, configFile, (msg) => srv.log.error(`Failed to reload server configuration: ${msg}`));
-    if (next) srv.reload(next);
+    srv.reloadConfig();
   });
   process.on('SIGUSR1', () => {
     trapped('user defined signal 1');

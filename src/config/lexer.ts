@@ -260,7 +260,7 @@ export class Lexer {
 }
 
 /** lexSkip: drop what was read, go on with `next`. */
-function skip(lx: Lexer, next: StateFn): StateFn {
+function skip(next: StateFn): StateFn {
   return (l) => {
     l.ignore();
     return next;
@@ -269,10 +269,10 @@ function skip(lx: Lexer, next: StateFn): StateFn {
 
 function lexTop(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isSpace(r)) return skip(lx, lexTop);
+  if (isSpace(r)) return skip(lexTop);
   switch (r) {
     case TOP_OPT_START:
-      return skip(lx, lexTop);
+      return skip(lexTop);
     case COMMENT_HASH:
       lx.push(lexTop);
       return lexCommentStart;
@@ -327,15 +327,15 @@ function lexKeyStart(lx: Lexer): StateFn | null {
   if (isKeySeparator(r)) return lx.errorf(`Unexpected key separator '${show(r)}'`);
   if (isSpace(r)) {
     lx.next();
-    return skip(lx, lexKeyStart);
+    return skip(lexKeyStart);
   }
   if (r === DQ) {
     lx.next();
-    return skip(lx, quotedKey(DQ, lexKeyEnd, true));
+    return skip(quotedKey(DQ, lexKeyEnd, true));
   }
   if (r === SQ) {
     lx.next();
-    return skip(lx, quotedKey(SQ, lexKeyEnd, true));
+    return skip(quotedKey(SQ, lexKeyEnd, true));
   }
   lx.ignore();
   lx.next();
@@ -349,7 +349,7 @@ function quotedKey(quote: number, after: StateFn, eofCheck: boolean): StateFn {
     if (r === quote) {
       lx.emit('key');
       lx.next();
-      return skip(lx, after);
+      return skip(after);
     }
     if (r === EOF) {
       if (!eofCheck) return lx.errorf(`Unexpected EOF processing ${quote === DQ ? 'double quoted' : 'quoted'} map key.`);
@@ -376,7 +376,7 @@ function keyCheckKeyword(lx: Lexer, fallThrough: StateFn, push: StateFn | null):
 
 function lexIncludeStart(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isWhitespace(r)) return skip(lx, lexIncludeStart);
+  if (isWhitespace(r)) return skip(lexIncludeStart);
   lx.backup();
   return lexInclude;
 }
@@ -443,8 +443,8 @@ function lexKey(lx: Lexer): StateFn | null {
 
 function lexKeyEnd(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isSpace(r)) return skip(lx, lexKeyEnd);
-  if (isKeySeparator(r)) return skip(lx, lexValue);
+  if (isSpace(r)) return skip(lexKeyEnd);
+  if (isKeySeparator(r)) return skip(lexValue);
   if (r === EOF) {
     lx.emit('eof');
     return null;
@@ -456,7 +456,7 @@ function lexKeyEnd(lx: Lexer): StateFn | null {
 /** Any value; whitespace may precede it but not a newline. */
 function lexValue(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isWhitespace(r)) return skip(lx, lexValue);
+  if (isWhitespace(r)) return skip(lexValue);
   if (r === ARRAY_START) {
     lx.ignore();
     lx.emitAt('arrayStart', -1);
@@ -494,7 +494,7 @@ function lexValue(lx: Lexer): StateFn | null {
 
 function lexArrayValue(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isSpace(r)) return skip(lx, lexArrayValue);
+  if (isSpace(r)) return skip(lexArrayValue);
   if (r === COMMENT_HASH) {
     lx.push(lexArrayValue);
     return lexCommentStart;
@@ -517,7 +517,7 @@ function lexArrayValue(lx: Lexer): StateFn | null {
 
 function lexArrayValueEnd(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isWhitespace(r)) return skip(lx, lexArrayValueEnd);
+  if (isWhitespace(r)) return skip(lexArrayValueEnd);
   if (r === COMMENT_HASH) {
     lx.push(lexArrayValueEnd);
     return lexCommentStart;
@@ -529,9 +529,9 @@ function lexArrayValueEnd(lx: Lexer): StateFn | null {
       return lexCommentStart;
     }
     lx.backup();
-    return skip(lx, lexArrayValue);
+    return skip(lexArrayValue);
   }
-  if (r === ARRAY_VAL_TERM || isNL(r)) return skip(lx, lexArrayValue);
+  if (r === ARRAY_VAL_TERM || isNL(r)) return skip(lexArrayValue);
   if (r === ARRAY_END) return lexArrayEnd;
   return lx.errorf(
     `Expected an array value terminator ${quoted(ARRAY_VAL_TERM)} or an array terminator ${quoted(ARRAY_END)}, but got '${show(r)}' instead.`,
@@ -551,11 +551,11 @@ function lexMapKeyStart(lx: Lexer): StateFn | null {
   if (r === EOF) return lx.errorf('Unexpected EOF processing map.');
   if (isSpace(r)) {
     lx.next();
-    return skip(lx, lexMapKeyStart);
+    return skip(lexMapKeyStart);
   }
   if (r === MAP_END) {
     lx.next();
-    return skip(lx, lexMapEnd);
+    return skip(lexMapEnd);
   }
   if (r === COMMENT_HASH) {
     lx.next();
@@ -572,10 +572,10 @@ function lexMapKeyStart(lx: Lexer): StateFn | null {
     lx.backup();
   } else if (r === SQ) {
     lx.next();
-    return skip(lx, quotedKey(SQ, lexMapKeyEnd, false));
+    return skip(quotedKey(SQ, lexMapKeyEnd, false));
   } else if (r === DQ) {
     lx.next();
-    return skip(lx, quotedKey(DQ, lexMapKeyEnd, false));
+    return skip(quotedKey(DQ, lexMapKeyEnd, false));
   }
   lx.ignore();
   lx.next();
@@ -596,8 +596,8 @@ function lexMapKey(lx: Lexer): StateFn | null {
 
 function lexMapKeyEnd(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isSpace(r)) return skip(lx, lexMapKeyEnd);
-  if (isKeySeparator(r)) return skip(lx, lexMapValue);
+  if (isSpace(r)) return skip(lexMapKeyEnd);
+  if (isKeySeparator(r)) return skip(lexMapValue);
   lx.backup();
   return lexMapValue;
 }
@@ -605,9 +605,9 @@ function lexMapKeyEnd(lx: Lexer): StateFn | null {
 /** A map value; whitespace and newlines before it are skipped. */
 function lexMapValue(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isSpace(r)) return skip(lx, lexMapValue);
+  if (isSpace(r)) return skip(lexMapValue);
   if (r === MAP_VAL_TERM) return lx.errorf(`Unexpected map value terminator ${quoted(MAP_VAL_TERM)}.`);
-  if (r === MAP_END) return skip(lx, lexMapEnd);
+  if (r === MAP_END) return skip(lexMapEnd);
   lx.backup();
   lx.push(lexMapValueEnd);
   return lexValue;
@@ -615,7 +615,7 @@ function lexMapValue(lx: Lexer): StateFn | null {
 
 function lexMapValueEnd(lx: Lexer): StateFn | null {
   const r = lx.next();
-  if (isWhitespace(r)) return skip(lx, lexMapValueEnd);
+  if (isWhitespace(r)) return skip(lexMapValueEnd);
   if (r === COMMENT_HASH) {
     lx.push(lexMapValueEnd);
     return lexCommentStart;
@@ -627,10 +627,10 @@ function lexMapValueEnd(lx: Lexer): StateFn | null {
       return lexCommentStart;
     }
     lx.backup();
-    return skip(lx, lexMapKeyStart);
+    return skip(lexMapKeyStart);
   }
-  if (r === OPT_VAL_TERM || r === MAP_VAL_TERM || isNL(r)) return skip(lx, lexMapKeyStart);
-  if (r === MAP_END) return skip(lx, lexMapEnd);
+  if (r === OPT_VAL_TERM || r === MAP_VAL_TERM || isNL(r)) return skip(lexMapKeyStart);
+  if (r === MAP_END) return skip(lexMapEnd);
   return lx.errorf(
     `Expected a map value terminator ${quoted(MAP_VAL_TERM)} or a map terminator ${quoted(MAP_END)}, but got '${show(r)}' instead.`,
   );

@@ -1,6 +1,6 @@
 // authorization { … }, user lists and permission blocks (opts.go parseAuthorization, parseUsers,
 // parseUserPermissions, parseVariablePermissions, parseAllowResponses), same keys, aliases and messages.
-import { fromPublic } from '@nats-io/nkeys';
+import { nkeysLib } from '../libs.js';
 import type { Permissions, ResponsePermission, SubjectPermission, UserConfig } from '../options.js';
 import type { ConfNode, MapNode } from './parse.js';
 import { entries, goQuote, goType, type LoadContext } from './load-values.js';
@@ -18,7 +18,7 @@ const CONNECTION_TYPES = new Set(['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'MQTT']);
 export function isPublicKey(key: string, prefix: 'U' | 'A' | 'O'): boolean {
   if (!key.startsWith(prefix)) return false;
   try {
-    fromPublic(key);
+    nkeysLib().fromPublic(key);
     return true;
   } catch {
     return false;

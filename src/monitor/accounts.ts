@@ -4,7 +4,7 @@ import type { Server } from '../server/server.js';
 import type { Account } from '../server/account.js';
 import type { Client } from '../server/client.js';
 import { Kind } from '../server/client.js';
-import type { ServiceExport, StreamExport, StreamImport, ServiceImport } from '../options.js';
+import type { StreamExport } from '../server/imports.js';
 import { goTime, nowMs } from './format.js';
 import { MonitorError } from './params.js';
 import { sublistStats, type SublistStats } from './subsz.js';
@@ -39,6 +39,7 @@ export interface AccountStatzOptions {
 export interface ExtExport {
   subject: string;
   type: 'service' | 'stream';
+  token_req?: boolean;
   response_type?: string;
   approved_accounts?: string[];
 }
@@ -49,6 +50,20 @@ export interface ExtImport {
   to?: string;
   local_subject?: string;
   type: 'service' | 'stream';
+  invalid: boolean;
+  share: boolean;
+  tracking: boolean;
+}
+
+/**
+ * A pending response mapping. `type` is the number 2 (jwt.Service): the reference marshals these
+ * from a map, where Go does not call ExportType's pointer-receiver MarshalJSON.
+ */
+export interface ExtResponse {
+  subject: string;
+  account: string;
+  to: string;
+  type: number;
   invalid: boolean;
   share: boolean;
   tracking: boolean;
@@ -67,6 +82,8 @@ export interface AccountInfo {
   exports?: ExtExport[];
   imports?: ExtImport[];
   sublist_stats: SublistStats;
+  /** Response mappings waiting for a reply, by `_R_.` subject (omitted when none). */
+  responses?: Record<string, ExtResponse>;
   /**
    * tsnats extension: the account's configured limits (only those set; -1 = unlimited). nats-server
    * shows limits only for JWT accounts (decoded_jwt.nats.limits); `tsnats doctor` and the dashboard
@@ -179,28 +196,7 @@ export function accountz(srv: Server, opts: AccountzOptions = {}): Accountz {
 export function accountInfo(srv: Server, name: string): AccountInfo {
   const a = srv.accounts.get(name);
   if (!a) throw new MonitorError(`Account ${name} does not exist`);
-  const cfg = srv.opts.accounts?.find((x) => x.name === name);
-  const exports: ExtExport[] = [];
-  const imports: ExtImport[] = [];
-  for (const e of cfg?.exports ?? []) {
-    if ('service' in e) {
-      const se = e as ServiceExport;
-      exports.push({ subject: se.service, type: 'service', response_type: se.responseType ?? 'Singleton', approved_accounts: se.accounts?.length ? se.accounts : undefined });
-    } else {
-      const st = e as StreamExport;
-      exports.push({ subject: st.stream, type: 'stream', approved_accounts: st.accounts?.length ? st.accounts : undefined });
-    }
-  }
-  for (const i of cfg?.imports ?? []) {
-    if ('service' in i) {
-      const si = i as ServiceImport;
-      imports.push({ subject: si.service.subject, account: si.service.account, to: si.to || si.service.subject, type: 'service', invalid: false, share: false, tracking: false });
-    } else {
-      const st = i as StreamImport;
-      const local = st.to ?? (st.prefix ? `${st.prefix}.${st.stream.subject}` : undefined);
-      imports.push({ subject: st.stream.subject, account: st.stream.account, local_subject: local, type: 'stream', invalid: false, share: false, tracking: false });
-    }
-  }
+  const { exports, imports } = exportsAndImports(a);
   return {
     account_name: name,
     update_time: goTime(a.created),
@@ -214,8 +210,45 @@ export function accountInfo(srv: Server, name: string): AccountInfo {
     exports: exports.length ? exports : undefined,
     imports: imports.length ? imports : undefined,
     sublist_stats: sublistStats(a),
+    responses: pendingResponses(a),
     limits: accountLimits(a),
   };
+}
+
+/** Go's names of the response types (ServiceRespType.String). */
+const RESPONSE_TYPE_NAMES: Record<string, string> = { Singleton: 'Singleton', Stream: 'Streamed', Chunked: 'Chunked' };
+
+/**
+ * The account's exports and imports as nats-server 2.9.10 lists them: exports services first,
+ * then streams; imports streams first (`subject` in the exporter, `local_subject`), then services
+ * (`subject` local, `to` in the exporter — the 2.9 meaning of the fields). The automatic imports of
+ * the system services (system/imports.ts) are among them, as in the reference.
+ */
+function exportsAndImports(a: Account): { exports: ExtExport[]; imports: ExtImport[] } {
+  const exports: ExtExport[] = [];
+  const imports: ExtImport[] = [];
+  const approved = (x: StreamExport) => (x.accounts !== null && x.accounts.size > 0 ? [...x.accounts] : undefined);
+  for (const x of a.serviceExports) {
+    exports.push({
+      subject: x.subject, type: 'service', token_req: x.tokenRequired || undefined,
+      response_type: RESPONSE_TYPE_NAMES[x.responseType] ?? x.responseType, approved_accounts: approved(x),
+    });
+  }
+  for (const x of a.streamExports) exports.push({ subject: x.subject, type: 'stream', token_req: x.tokenRequired || undefined, approved_accounts: approved(x) });
+  const flags = { invalid: false, share: false, tracking: false };
+  for (const i of a.streamImports) imports.push({ subject: i.from, account: i.acc.name, local_subject: i.to, type: 'stream', ...flags });
+  for (const i of a.serviceImports) imports.push({ subject: i.from, account: i.acc.name, to: i.to, type: 'service', ...flags });
+  return { exports, imports };
+}
+
+/** The account's pending response mappings (2.9.10 AccountInfo.Responses: `_R_` subject → requester's reply). */
+function pendingResponses(a: Account): Record<string, ExtResponse> | undefined {
+  if (a.responses.size === 0) return undefined;
+  const out: Record<string, ExtResponse> = {};
+  for (const [nrr, rsi] of a.responses) {
+    out[nrr] = { subject: nrr, account: rsi.acc.name, to: rsi.to, type: 2, invalid: false, share: false, tracking: false };
+  }
+  return out;
 }
 
 /** The limits set on an account (tsnats extension of account_detail), undefined when none. */

@@ -47,8 +47,12 @@ export interface ParserHandler {
   /** The connection's max_control_line. */
   maxControlLine(): number;
   processConnect(buf: Buffer, s: number, e: number): void;
-  /** PUB/HPUB arguments; returns the payload size to read, or -1 if the connection closed. */
-  processPubArgs(buf: Buffer, s: number, e: number, headers: boolean): number;
+  /**
+   * PUB/HPUB arguments `buf[s,e)`, already split at spaces and tabs: `ntok` tokens whose bounds are
+   * `tok[2k], tok[2k+1]` (only the first 4 are recorded). Returns the payload size to read, or -1
+   * if the connection closed.
+   */
+  processPubArgs(buf: Buffer, s: number, e: number, headers: boolean, ntok: number, tok: Int32Array): number;
   /** A complete payload (without its trailing CRLF) of the last PUB/HPUB. */
   processMsg(buf: Buffer, s: number, e: number): void;
   processSub(buf: Buffer, s: number, e: number): void;
@@ -119,7 +123,18 @@ export class Parser {
             authSet = false;
           }
           switch (b) {
-            case 0x50: case 0x70: this.state = S.OP_P; break; // P
+            case 0x50: case 0x70: // P
+              // Fast path: a whole `PUB subject [reply] size` line in this read.
+              if (i + 4 < n && (buf[i + 1] | 0x20) === 0x75 && (buf[i + 2] | 0x20) === 0x62 && (buf[i + 3] === 0x20 || buf[i + 3] === 0x09)) {
+                const next = this.fastPub(buf, i, n);
+                if (next === -2) return;
+                if (next >= 0) {
+                  i = next;
+                  break;
+                }
+              }
+              this.state = S.OP_P;
+              break;
             case 0x48: case 0x68: this.state = S.OP_H; break; // H
             case 0x53: case 0x73: this.state = S.OP_S; break; // S
             case 0x55: case 0x75: this.state = S.OP_U; break; // U
@@ -396,29 +411,11 @@ export class Parser {
           switch (arg) {
             case Arg.PUB:
             case Arg.HPUB: {
-              const size = h.processPubArgs(abuf, s, e, arg === Arg.HPUB);
+              const size = h.processPubArgs(abuf, s, e, arg === Arg.HPUB, splitArgs(abuf, s, e, this.tok), this.tok);
               if (size < 0 || h.closed) return;
-              this.size = size;
-              this.state = S.MSG_PAYLOAD;
-              // Jump over the payload when it is all here.
-              const end = this.as + size;
-              if (end + 2 <= n) {
-                if (buf[end] !== 0x0d) {
-                  this.state = S.MSG_END_R;
-                  return this.err(buf, end);
-                }
-                if (buf[end + 1] !== 0x0a) {
-                  this.state = S.MSG_END_N;
-                  return this.err(buf, end + 1);
-                }
-                this.state = S.OP_START;
-                h.processMsg(buf, this.as, end);
-                if (h.closed) return;
-                i = end + 1;
-                this.as = i + 1;
-              } else {
-                i = n; // split payload: saved after the loop
-              }
+              const next = this.payload(buf, i, n, size);
+              if (next < 0) return;
+              i = next;
               break;
             }
             case Arg.HMSG:
@@ -533,6 +530,87 @@ export class Parser {
     }
   }
 
+  /** Token bounds of the PUB/HPUB line being processed (see ParserHandler.processPubArgs). */
+  private readonly tok = new Int32Array(8);
+
+  /**
+   * A whole PUB line at `buf[i]` ("PUB " already checked): split its arguments in the same pass
+   * that finds its end, then the payload. Returns the index of the last byte consumed, -1 to let
+   * the state machine take it (split line, odd CR, over max_control_line), -2 to stop.
+   */
+  private fastPub(buf: Buffer, i: number, n: number): number {
+    let j = i + 4;
+    while (j < n && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
+    const as = j;
+    const tok = this.tok;
+    let nt = 0;
+    let ts = -1;
+    let e = -1;
+    for (; j < n; j++) {
+      const c = buf[j];
+      if (c === 0x0a) {
+        e = j;
+        break;
+      }
+      if (c === 0x20 || c === 0x09 || c === 0x0d) {
+        if (c === 0x0d && (j + 1 >= n || buf[j + 1] !== 0x0a)) return -1; // a CR inside the line
+        if (ts >= 0) {
+          if (nt < 4) {
+            tok[2 * nt] = ts;
+            tok[2 * nt + 1] = j;
+          }
+          nt++;
+          ts = -1;
+        }
+      } else if (ts < 0) ts = j;
+    }
+    if (e < 0 || e === as) return -1;
+    if (ts >= 0) {
+      if (nt < 4) {
+        tok[2 * nt] = ts;
+        tok[2 * nt + 1] = e;
+      }
+      nt++;
+    }
+    const ae = buf[e - 1] === 0x0d ? e - 1 : e;
+    const h = this.h;
+    if (ae - as > h.maxControlLine()) return -1;
+    this.state = S.PUB_ARG;
+    const size = h.processPubArgs(buf, as, ae, false, nt, tok);
+    if (size < 0 || h.closed) return -2;
+    const next = this.payload(buf, e, n, size);
+    return next < 0 ? -2 : next;
+  }
+
+  /**
+   * After a PUB/HPUB line ending at `buf[lf]`: jump over the payload when it is all here (and
+   * deliver it), else keep what there is for the next read. Returns the index of the last byte
+   * consumed, or -1 to stop.
+   */
+  private payload(buf: Buffer, lf: number, n: number, size: number): number {
+    const h = this.h;
+    this.size = size;
+    this.as = lf + 1;
+    this.state = S.MSG_PAYLOAD;
+    const end = this.as + size;
+    if (end + 2 > n) return n - 1; // split payload: saved after the loop
+    if (buf[end] !== 0x0d) {
+      this.state = S.MSG_END_R;
+      this.err(buf, end);
+      return -1;
+    }
+    if (buf[end + 1] !== 0x0a) {
+      this.state = S.MSG_END_N;
+      this.err(buf, end + 1);
+      return -1;
+    }
+    this.state = S.OP_START;
+    h.processMsg(buf, this.as, end);
+    if (h.closed) return -1;
+    this.as = end + 2;
+    return end + 1;
+  }
+
   private isArgState(): boolean {
     const st = this.state;
     return st === S.PUB_ARG || st === S.HPUB_ARG || st === S.SUB_ARG || st === S.UNSUB_ARG ||
@@ -568,4 +646,34 @@ export class Parser {
   private err(buf: Buffer, i: number): void {
     this.h.parseError(this.state, buf, i);
   }
+}
+
+/**
+ * Splits `buf[s,e)` at spaces and tabs (splitArg): records the bounds of the first 4 tokens in
+ * `tok` and returns how many tokens there are.
+ */
+export function splitArgs(buf: Buffer, s: number, e: number, tok: Int32Array): number {
+  let n = 0;
+  let start = -1;
+  for (let i = s; i < e; i++) {
+    const b = buf[i];
+    if (b === 0x20 || b === 0x09) {
+      if (start >= 0) {
+        if (n < 4) {
+          tok[2 * n] = start;
+          tok[2 * n + 1] = i;
+        }
+        n++;
+        start = -1;
+      }
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) {
+    if (n < 4) {
+      tok[2 * n] = start;
+      tok[2 * n + 1] = e;
+    }
+    n++;
+  }
+  return n;
 }

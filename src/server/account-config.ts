@@ -95,6 +95,8 @@ export function importAuthorized(exports: StreamExport[], importer: string, subj
     if (!subjectIsSubsetMatch(subject, x.subject)) continue;
     if (x.accounts !== null && !x.accounts.has(importer)) continue;
     if (x.tokenRequired && !activated(x)) continue;
+    // An account token position: that token of the imported subject must name the importer.
+    if (x.accountPos !== undefined && subject.split('.')[x.accountPos - 1] !== importer) continue;
     return x;
   }
   return null;

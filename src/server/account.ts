@@ -1,11 +1,12 @@
 // An account: its own subject space (sublist), its connections and limits. Accounts never see
 // each other's messages except through imports/exports (imports.ts).
 import { Sublist } from '../subjects/sublist.js';
+import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Subscription } from './subscription.js';
 import type { Client } from './client.js';
 import type { AccountLimits } from '../options.js';
 import {
-  addShadowSubscriptions, removeShadowSubscriptions, processServiceImport,
+  addShadowSubscriptions, removeShadowSubscriptions, processServiceImport, SERVICE_REPLY_PREFIX,
   type StreamExport, type ServiceExport, type StreamImport, type ServiceImport,
 } from './imports.js';
 import type { Permissions } from '../options.js';
@@ -38,6 +39,11 @@ export class Account {
   defaultPermissions: Permissions | undefined = undefined;
   /** Response mappings of requests into this account's services, by `_R_.` reply subject. */
   readonly responses = new Map<string, ServiceImport>();
+  /**
+   * The other side (rrMap): for a reply subject of this account's clients, the response mappings
+   * other accounts hold for it, so they go when the requester loses interest in the reply.
+   */
+  private readonly reverseResponses = new Map<string, Map<ServiceImport, Account>>();
   /** `_R_.<random>.`, this account's prefix for service replies, once one was needed. */
   siReply: string | null = null;
   private respSweep: NodeJS.Timeout | null = null;
@@ -84,6 +90,9 @@ export class Account {
   removeSubscription(sub: Subscription): void {
     this.sl.remove(sub);
     if (sub.shadow !== null) removeShadowSubscriptions(sub);
+    // A requester unsubscribing (or closing) drops the response mappings of its replies
+    // (client.go unsubscribe → checkForReverseEntry).
+    if (this.reverseResponses.size > 0 && sub.client !== null && !sub.subject.startsWith(SERVICE_REPLY_PREFIX)) this.checkForReverseEntries(sub.subject);
   }
 
   /** Is a user (public key) issued at `iat` (unix seconds) revoked? (checkUserRevoked) */
@@ -98,6 +107,7 @@ export class Account {
 
   addResponse(rsi: ServiceImport): void {
     this.responses.set(rsi.from, rsi);
+    rsi.acc.addReverseResponse(rsi, this);
     if (this.respSweep === null) {
       // Forget requests never answered (the reference's response threshold), checked periodically.
       const every = Math.max(Math.min(rsi.threshold, 30_000), 50);
@@ -108,9 +118,41 @@ export class Account {
 
   removeResponse(rsi: ServiceImport): void {
     this.responses.delete(rsi.from);
+    rsi.acc.dropReverseResponse(rsi);
     if (this.responses.size === 0 && this.respSweep !== null) {
       clearInterval(this.respSweep);
       this.respSweep = null;
+    }
+  }
+
+  /** `exporter` holds `rsi`, a mapping of this account's reply `rsi.to` (addReverseRespMapEntry). */
+  private addReverseResponse(rsi: ServiceImport, exporter: Account): void {
+    let m = this.reverseResponses.get(rsi.to);
+    if (m === undefined) this.reverseResponses.set(rsi.to, (m = new Map()));
+    m.set(rsi, exporter);
+  }
+
+  private dropReverseResponse(rsi: ServiceImport): void {
+    const m = this.reverseResponses.get(rsi.to);
+    if (m === undefined) return;
+    m.delete(rsi);
+    if (m.size === 0) this.reverseResponses.delete(rsi.to);
+  }
+
+  /**
+   * The replies `subject` covers (itself, or those within a wildcard) that nobody in this account
+   * listens to any more: their response mappings are removed (checkForReverseEntries).
+   */
+  private checkForReverseEntries(subject: string): void {
+    const replies = hasWildcard(subject)
+      ? [...this.reverseResponses.keys()].filter((r) => subjectIsSubsetMatch(r, subject))
+      : this.reverseResponses.has(subject) ? [subject] : [];
+    for (const reply of replies) {
+      const r = this.sl.match(reply);
+      if (r.psubs.length > 0 || r.qsubs.length > 0) continue;
+      const m = this.reverseResponses.get(reply)!;
+      this.reverseResponses.delete(reply);
+      for (const [rsi, exporter] of m) exporter.removeResponse(rsi);
     }
   }
 

@@ -8,6 +8,7 @@
 import { Account } from './account.js';
 import { Authenticator, applyLimits, authUserDesc, type AuthResult } from './auth.js';
 import { configureAccounts } from './account-config.js';
+import { registerSystemServices } from '../system/imports.js';
 import { clientPermissions } from './permissions.js';
 import { addShadowSubscriptions, removeShadowSubscriptions } from './imports.js';
 import { goQuote, goQuoteBytes } from '../errors.js';
@@ -51,6 +52,8 @@ export async function reloadAuthorization(srv: Server, next: Partial<ServerOptio
   const cache = !opts.disableSublistCache;
 
   configureAccounts(srv.accounts, opts.accounts ?? [], (n) => new Account(n, cache));
+  // [monitor] the system account's exports and every account's imports of them, again
+  registerSystemServices(srv);
   const auth = new Authenticator(opts, srv);
   srv.auth.operator?.close();
   srv.auth = auth;

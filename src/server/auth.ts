@@ -13,7 +13,8 @@ import * as C from '../const.js';
 import { normalizePermissions, clientPermissions } from './permissions.js';
 import { OperatorTrust } from './jwt.js';
 import { verifyNonceSig } from './jwt-checks.js';
-import { decode, type User as UserClaims } from '@nats-io/jwt';
+import type { User as UserClaims } from '@nats-io/jwt';
+import { jwtLib } from '../libs.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -304,7 +305,7 @@ export function refreshLimits(srv: Server, c: Client): void {
   let user: { payload?: number; subs?: number } = {};
   if (c.jwtUser !== null) {
     try {
-      user = decode<UserClaims>(c.opts.jwt).nats;
+      user = jwtLib().decode<UserClaims>(c.opts.jwt).nats;
     } catch {
       /* verified at CONNECT */
     }

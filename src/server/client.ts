@@ -8,6 +8,7 @@ import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
+import { isReservedReply, isGWRoutedSubject, parseSize, parseSizeStr, splitArgStrings, writeLatin1, writeInt, protoSnippet } from '../protocol/args.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
@@ -40,6 +41,8 @@ export const enum Kind {
 }
 export const KIND_NAMES = ['Client', 'Router', 'Gateway', 'System', 'Leafnode', 'JetStream', 'Account'];
 
+/** PUB subjects up to this long are remembered byte for byte (see processPubArgs). */
+const SUBJECT_CACHE_BYTES = 64;
 /** Frame overhead beyond subject, sid, reply and payload: "HMSG " + 4 separators + 2 sizes + 2 CRLF. */
 const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
@@ -102,6 +105,12 @@ export class Client implements ParserHandler {
   rtt = 0;
   /** When the client last sent a PING (ms since epoch). */
   private lastClientPing = 0;
+  /**
+   * Last inbound activity (messages or subscription changes from the client). Keepalive looks at
+   * this, not at `last`, which deliveries also refresh: a frozen subscriber that keeps being sent
+   * messages must still be PINGed (nats-server 2.9.16+ lastIn; 2.9.10 let deliveries delay PINGs).
+   */
+  private lastIn = 0;
   private firstPongSent = false;
   private authTimer: NodeJS.Timeout | null = null;
 
@@ -109,6 +118,15 @@ export class Client implements ParserHandler {
   private paSubject = '';
   private paReply = '';
   private paHdr = -1;
+  /** The last PUB subject's bytes (the string in paSubject is reused while they repeat). */
+  private lastSubj: Buffer | null = null;
+  private lastSubjLen = -1;
+  /** Whether paSubject is a valid literal subject: 1 yes, 0 no, -1 not checked yet. */
+  private paSubjectLiteral = -1;
+  /** A view of the payload being delivered, shared by its deliveries (see deliverMsg). */
+  paView: Uint8Array | null = null;
+  paViewBuf: Buffer | null = null;
+  paViewStart = -1;
   /** Size tokens as written, kept only when not canonical ("002"): MSG repeats them verbatim. */
   paSzb: string | null = null;
   paHdb: string | null = null;
@@ -239,7 +257,7 @@ export class Client implements ParserHandler {
     this.parser.parse(chunk);
     srv.currentProducer = null;
     if (this.activity) {
-      this.last = Date.now();
+      this.last = this.lastIn = Date.now();
     }
     const dur = performance.now() - t0;
     if (dur >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(dur)}`);
@@ -373,33 +391,13 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- PUB
 
-  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean): number {
+  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean, n: number, tok: Int32Array): number {
     if (this.server.log.trace) this.traceIn(hpub ? 'HPUB' : 'PUB', buf, s, e);
     if (hpub && !this.headers) {
       this.protocolError('message headers not supported');
       return -1;
     }
-    // Split into at most 4 arguments by spaces/tabs (splitArg).
-    let a0s = -1, a0e = -1, a1s = -1, a1e = -1, a2s = -1, a2e = -1, a3s = -1, a3e = -1;
-    let n = 0;
-    let start = -1;
-    for (let i = s; i <= e; i++) {
-      const b = i < e ? buf[i] : 0x20;
-      if (b === 0x20 || b === 0x09) {
-        if (start >= 0) {
-          switch (n) {
-            case 0: a0s = start; a0e = i; break;
-            case 1: a1s = start; a1e = i; break;
-            case 2: a2s = start; a2e = i; break;
-            case 3: a3s = start; a3e = i; break;
-          }
-          n++;
-          start = -1;
-        }
-      } else if (start < 0) {
-        start = i;
-      }
-    }
+    const a0s = tok[0], a0e = tok[1], a1s = tok[2], a1e = tok[3], a2s = tok[4], a2e = tok[5], a3s = tok[6], a3e = tok[7];
     let size: number;
     if (!hpub) {
       if (n === 2) {
@@ -445,7 +443,29 @@ export class Client implements ParserHandler {
       }
       this.paHdr = hdr;
     }
-    this.paSubject = buf.latin1Slice(a0s, a0e);
+    // Most publishers repeat their subject: reuse the last string when the bytes are the same
+    // (no string, no validity check per message).
+    const slen = a0e - a0s;
+    let same = false;
+    const last = this.lastSubj;
+    if (last !== null && slen === this.lastSubjLen) {
+      same = true;
+      for (let k = 0; k < slen; k++) {
+        if (last[k] !== buf[a0s + k]) {
+          same = false;
+          break;
+        }
+      }
+    }
+    if (!same) {
+      this.paSubject = buf.latin1Slice(a0s, a0e);
+      this.paSubjectLiteral = -1;
+      if (slen <= SUBJECT_CACHE_BYTES) {
+        const lb = (this.lastSubj ??= Buffer.allocUnsafe(SUBJECT_CACHE_BYTES));
+        for (let k = 0; k < slen; k++) lb[k] = buf[a0s + k];
+        this.lastSubjLen = slen;
+      } else this.lastSubjLen = -1;
+    }
     // The reference copies the size tokens into MSG as they were written (leading zeros kept).
     const szs = hpub ? (n === 3 ? a2s : a3s) : (n === 2 ? a1s : a2s);
     const sze = hpub ? (n === 3 ? a2e : a3e) : (n === 2 ? a1e : a2e);
@@ -462,7 +482,10 @@ export class Client implements ParserHandler {
       this.closeConnection(ClosedState.MaxPayloadExceeded);
       return -1;
     }
-    if (this.opts.pedantic && !isValidLiteralSubject(this.paSubject)) this.sendErr(E.InvalidPublishSubject);
+    if (this.opts.pedantic) {
+      if (this.paSubjectLiteral < 0) this.paSubjectLiteral = isValidLiteralSubject(this.paSubject) ? 1 : 0;
+      if (this.paSubjectLiteral === 0) this.sendErr(E.InvalidPublishSubject);
+    }
     return size;
   }
 
@@ -490,6 +513,9 @@ export class Client implements ParserHandler {
     }
     if (this.opts.verbose) this.sendOK();
     const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr);
+    // The payload view lives for one message (it pins the read buffer).
+    this.paView = null;
+    this.paViewBuf = null;
     if (!delivered && reply.length > 0 && this.opts.no_responders && this.headers) this.sendNoResponders(reply);
   }
 
@@ -515,7 +541,7 @@ export class Client implements ParserHandler {
 
   processSub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
-    const args = splitArgs(buf, s, e);
+    const args = splitArgStrings(buf, s, e);
     let subject: string, queue: string | null, sid: string;
     if (args.length === 2) {
       subject = args[0];
@@ -561,7 +587,7 @@ export class Client implements ParserHandler {
 
   processUnsub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('UNSUB', buf, s, e);
-    const args = splitArgs(buf, s, e);
+    const args = splitArgStrings(buf, s, e);
     let max = -1;
     if (args.length === 2) max = parseSizeStr(args[1]);
     else if (args.length !== 1) return this.protocolError(`processUnsub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
@@ -650,7 +676,7 @@ export class Client implements ParserHandler {
     const needRTT = this.rtt === 0 || this.rttStart === 0 || monoNow - this.rttStart > C.RTT_REFRESH_MS;
     let sendPing = true;
     if (this.kind === Kind.CLIENT && !needRTT) {
-      const delta = now - this.last;
+      const delta = now - this.lastIn;
       const pdelta = now - this.lastClientPing;
       if (delta < o.pingInterval) {
         this.debug(`Delaying PING due to client activity ${formatDuration(Math.round(delta / 1000) * 1000)} ago`);
@@ -791,7 +817,18 @@ export class Client implements ParserHandler {
         for (let i = s; i < e; i++) out[p++] = buf[i];
       } else {
         // A bare view + set is the cheapest copy in V8 (Buffer#copy allocates a view anyway).
-        out.set(new Uint8Array(buf.buffer, buf.byteOffset + s, size), p);
+        // Making the view is most of the cost, so one view serves every delivery of a message.
+        let view: Uint8Array;
+        if (pub !== null && pub.paView !== null && pub.paViewBuf === buf && pub.paViewStart === s) view = pub.paView;
+        else {
+          view = new Uint8Array(buf.buffer, buf.byteOffset + s, size);
+          if (pub !== null) {
+            pub.paView = view;
+            pub.paViewBuf = buf;
+            pub.paViewStart = s;
+          }
+        }
+        out.set(view, p);
         p += size;
       }
     }
@@ -983,8 +1020,6 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- close
 
-  private skipFlush = false;
-
   /**
    * Closes the connection with a reason (closeConnection): stops timers, removes subscriptions,
    * deregisters, remembers it in the closed ring, then flushes what is queued (unless skipFlush,
@@ -995,7 +1030,6 @@ export class Client implements ParserHandler {
     this.closed = true;
     this.reason = reason;
     this.stop = new Date();
-    this.skipFlush = skipFlush;
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     if (this.wdTimer !== null) clearTimeout(this.wdTimer);
@@ -1048,87 +1082,6 @@ function stallDuration(pb: number, mp: number): number {
   if (pb >= mp) ttl = C.STALL_MAX_MS;
   else if (pb > hmp) ttl += C.STALL_MIN_MS * Math.floor((pb - hmp) / (hmp / 10));
   return Math.min(ttl, C.STALL_MAX_MS);
-}
-
-/**
- * Reserved reply prefixes (isReservedReply, captured from 2.9.10): service-import replies `_R_.`,
- * gateway-routed replies `_GR_.` and JetStream acks `$JS.ACK.`. (`$GR.`/`$GNR.` are not reserved.)
- */
-function isReservedReply(reply: string): boolean {
-  const c = reply.charCodeAt(0);
-  if (c === 0x5f) return reply.startsWith('_R_.') || (reply.length > 5 && reply.startsWith('_GR_.'));
-  if (c === 0x24) return reply.length > 8 && reply.startsWith('$JS.ACK.');
-  return false;
-}
-
-/** A client may not publish on gateway-routed reply subjects `_GR_.…` (hasGWRoutedReplyPrefix). */
-function isGWRoutedSubject(subject: string): boolean {
-  return subject.charCodeAt(0) === 0x5f && subject.length > 5 && subject.startsWith('_GR_.');
-}
-
-/** Digits only, at most 9 of them (the reference's maxParseSizeLen, "999M"), else -1 (parseSize). */
-function parseSize(buf: Buffer, s: number, e: number): number {
-  const n = e - s;
-  if (n === 0 || n > 9) return -1;
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-function parseSizeStr(s: string): number {
-  return parseSize(Buffer.from(s, 'latin1'), 0, s.length);
-}
-
-/** Splits an argument line by spaces and tabs into latin1 strings (splitArg). */
-function splitArgs(buf: Buffer, s: number, e: number): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = s; i < e; i++) {
-    const b = buf[i];
-    if (b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a) {
-      if (start >= 0) {
-        out.push(buf.latin1Slice(start, i));
-        start = -1;
-      }
-    } else if (start < 0) {
-      start = i;
-    }
-  }
-  if (start >= 0) out.push(buf.latin1Slice(start, e));
-  return out;
-}
-
-function writeLatin1(out: Buffer, p: number, s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
-  return p;
-}
-
-function writeInt(out: Buffer, p: number, v: number): number {
-  if (v < 10) {
-    out[p++] = 0x30 + v;
-    return p;
-  }
-  let digits = 0;
-  for (let t = v; t > 0; t = Math.floor(t / 10)) digits++;
-  let q = p + digits - 1;
-  while (v > 0) {
-    out[q--] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return p + digits;
-}
-
-/** Go's %q of up to `max` bytes from `start` (protoSnippet). */
-function protoSnippet(buf: Buffer, start: number, max: number): string {
-  if (start >= buf.length) return '""';
-  let stop = start + max;
-  if (stop > buf.length) stop = buf.length - 1;
-  return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
 }
 
 /** Go's time.Duration String() of a millisecond count: 1.5s, 332µs, 2m0s, 1h0m0s. */

@@ -36,6 +36,11 @@ export interface StreamExport {
   accounts: Set<string> | null;
   /** Activation token required (JWT exports with token_req). */
   tokenRequired: boolean;
+  /**
+   * The 1-based token of the subject that must be the importing account's name (the reference's
+   * account token position, used by the system account's `$SYS.REQ.ACCOUNT.*.CONNZ` export).
+   */
+  accountPos?: number;
 }
 
 export interface ServiceExport extends StreamExport {

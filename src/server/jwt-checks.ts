@@ -2,7 +2,7 @@
 // nonce signature (base64 RawURL or standard base64, verified with @nats-io/nkeys), and a user JWT's
 // `src` CIDRs and daily `times` windows.
 import { BlockList, isIPv6 } from 'node:net';
-import { fromPublic } from '@nats-io/nkeys';
+import { nkeysLib } from '../libs.js';
 import type { Client } from './client.js';
 
 const RAW_URL_B64 = /^[A-Za-z0-9_-]*$/;
@@ -29,7 +29,7 @@ export function verifyNonceSig(c: Client, key: string): boolean {
   }
   let ok: boolean;
   try {
-    ok = fromPublic(key).verify(Buffer.from(c.nonce, 'latin1'), sig);
+    ok = nkeysLib().fromPublic(key).verify(Buffer.from(c.nonce, 'latin1'), sig);
   } catch (e) {
     c.debug(`User nkey not valid: ${(e as Error).message}`);
     return false;

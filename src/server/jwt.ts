@@ -5,7 +5,8 @@
 // by @nats-io/nkeys (nats-server auth.go processClientOrLeafAuthentication, accounts.go
 // UpdateAccountClaims, jwt.go).
 import { readFileSync, existsSync } from 'node:fs';
-import { decode, type ClaimsData, type Operator, type Account as AccountClaims, type User as UserClaims, type Permissions as JwtPermissions, type Activation } from '@nats-io/jwt';
+import type { ClaimsData, Operator, Account as AccountClaims, User as UserClaims, Permissions as JwtPermissions, Activation } from '@nats-io/jwt';
+import { jwtLib } from '../libs.js';
 import { TsnatsError, ClosedState, E } from '../errors.js';
 import { Account } from './account.js';
 import { applyExports, applyImports, type AccountSpec, type ImportSpec } from './account-config.js';
@@ -15,6 +16,7 @@ import type { Permissions } from '../options.js';
 import type { Server } from './server.js';
 import type { Client } from './client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
+import { registerSystemServices } from '../system/imports.js';
 
 /** Unlimited in JWT limits (jwt.NoLimit). */
 const NO_LIMIT = -1;
@@ -130,7 +132,7 @@ export class OperatorTrust {
       const token = readJWT(v);
       let oc: ClaimsData<Operator>;
       try {
-        oc = decode<Operator>(token);
+        oc = jwtLib().decode<Operator>(token);
       } catch (e) {
         throw new TsnatsError('BAD_OPERATOR', `operator JWT not valid: ${(e as Error).message}`);
       }
@@ -142,7 +144,7 @@ export class OperatorTrust {
     this.systemAccount = this.operators.find((o) => o.nats.system_account)?.nats.system_account;
     for (const [key, token] of Object.entries(preload)) {
       try {
-        const ac = decode<AccountClaims>(token);
+        const ac = jwtLib().decode<AccountClaims>(token);
         if (ac.nats.type !== 'account' || ac.sub !== key) throw new Error(`the JWT is for ${JSON.stringify(ac.sub)}`);
       } catch (e) {
         throw new TsnatsError('BAD_RESOLVER_PRELOAD', `preload account error for ${JSON.stringify(key)}: ${(e as Error).message}`);
@@ -180,7 +182,7 @@ export class OperatorTrust {
   }
 
   private verifyAccount(token: string, key?: string): ClaimsData<AccountClaims> {
-    const ac = decode<AccountClaims>(token);
+    const ac = jwtLib().decode<AccountClaims>(token);
     if (ac.nats.type !== 'account') throw new Error(`not an account JWT (type ${JSON.stringify(ac.nats.type)})`);
     if (key !== undefined && ac.sub !== key) throw new Error(`account JWT is for ${JSON.stringify(ac.sub)}`);
     if (!this.trustedKeys.has(ac.iss)) throw new Error('Account JWT not signed by trusted operator');
@@ -210,6 +212,8 @@ export class OperatorTrust {
         return undefined;
       }
     }, (imp, x) => this.activated(acc, imp, x));
+    // [monitor] the system services imported again (applyImports replaced the imports)
+    registerSystemServices(srv, acc);
     this.setAccountExpiry(acc);
   }
 
@@ -217,7 +221,7 @@ export class OperatorTrust {
   private activated(importer: Account, imp: ImportSpec, x: StreamExport): boolean {
     if (!imp.token) return false;
     try {
-      const act = decode<Activation>(readJWT(imp.token));
+      const act = jwtLib().decode<Activation>(readJWT(imp.token));
       if (act.nats.type !== 'activation' || claimIssue(act) !== null) return false;
       if (act.sub !== importer.name) return false;
       const signer = act.nats.issuer_account || act.iss;
@@ -255,7 +259,7 @@ export class OperatorTrust {
     const ac = this.verifyAccount(token);
     const prev = this.resolver.get(ac.sub);
     if (prev !== undefined) {
-      const old = decode<AccountClaims>(prev);
+      const old = jwtLib().decode<AccountClaims>(prev);
       if (old.iat > ac.iat) throw new Error('account JWT is older than the one in use');
     }
     this.resolver.set(ac.sub, token);
@@ -308,7 +312,7 @@ export class OperatorTrust {
     }
     let juc: ClaimsData<UserClaims>;
     try {
-      juc = decode<UserClaims>(o.jwt);
+      juc = jwtLib().decode<UserClaims>(o.jwt);
       if (juc.nats.type !== 'user') throw new Error(`not a user JWT (type ${JSON.stringify(juc.nats.type)})`);
     } catch (e) {
       c.debug(`User JWT not valid: ${(e as Error).message}`);
@@ -386,7 +390,7 @@ export class OperatorTrust {
 
 function decodeQuiet(token: string): ClaimsData<AccountClaims> | null {
   try {
-    return decode<AccountClaims>(token);
+    return jwtLib().decode<AccountClaims>(token);
   } catch {
     return null;
   }

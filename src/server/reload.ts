@@ -16,6 +16,28 @@ export interface ReloadResult {
   error?: string;
 }
 
+/**
+ * Where a reload gets its new options: the CLI reads the config file again and merges its flags
+ * over it (as SIGHUP does); an Error says why there are none (a config file that does not parse).
+ */
+export type Reloader = () => ServerOptions | Error;
+
+/** The reference's answer when the server has no config file to read again (Server.Reload). */
+export const NO_CONFIG_FILE = 'can only reload config when a file is provided using -c or --config';
+
+/**
+ * A reload as SIGHUP and `$SYS.REQ.SERVER.<id>.RELOAD` ask for it: the reloader's options applied,
+ * or the reason there are none, logged as `Failed to reload server configuration: <reason>`.
+ */
+export function reloadFromSource(srv: Server, reloader: Reloader | null): ReloadResult {
+  const next = reloader === null ? new Error(NO_CONFIG_FILE) : reloader();
+  if (next instanceof Error) {
+    srv.log.error(`Failed to reload server configuration: ${next.message}`);
+    return { ok: false, lines: [], error: next.message };
+  }
+  return reloadServer(srv, next);
+}
+
 /** Applies `next` to a running server, or changes nothing and says why. */
 export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
   const diff = diffOptions(srv.opts, next);

@@ -18,11 +18,12 @@ import { duplexPair } from './inprocess.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
-import { reloadServer, type ReloadResult } from './reload.js';
+import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
 // [monitor] HTTP monitor and system account services (src/monitor, src/system).
-import { MonitorServer } from '../monitor/http.js';
+import type { MonitorServer } from '../monitor/http.js';
 import { SystemService } from '../system/service.js';
+import { registerSystemServices } from '../system/imports.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -80,6 +81,8 @@ export class Server extends EventEmitter {
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
+  /** Where reloadConfig() gets new options (setReloader). */
+  private reloader: Reloader | null = null;
   // [monitor] The HTTP monitor (when http_port is set) and the system account's services.
   monitor: MonitorServer | null = null;
   system: SystemService | null = null;
@@ -114,6 +117,8 @@ export class Server extends EventEmitter {
     // Operator mode: the system account is the operator's system_account, an account JWT.
     const opSys = this.auth.systemAccount();
     if (opSys !== null && !o.noSystemAccount) this.sysAcc = opSys;
+    // [monitor] $SYS.REQ.ACCOUNT.PING.CONNZ & co. imported into every account (system/imports.ts).
+    registerSystemServices(this);
     // cids 1..3 are taken by the reference's internal clients; start where it starts.
     this.nextCid = 4;
   }
@@ -136,6 +141,8 @@ export class Server extends EventEmitter {
 
     // [monitor] The monitor starts before the client listener (the reference logs it first).
     if (o.httpPort !== 0) {
+      // Loaded on demand: a server without a monitor does not load node:http and the dashboard.
+      const { MonitorServer } = await import('../monitor/http.js');
       this.monitor = new MonitorServer(this);
       await this.monitor.start();
     }
@@ -193,10 +200,22 @@ export class Server extends EventEmitter {
     return `nats://${h.includes(':') ? `[${h}]` : h}:${this.port}`;
   }
 
-  /** Closes every client, listener and timer; resolves when all sockets are gone. */
   /** Applies new options live (SIGHUP); all-or-nothing. See reload.ts. */
   reload(next: ServerOptions): ReloadResult {
     return reloadServer(this, next);
+  }
+
+  /**
+   * Sets where reloadConfig() gets new options (the CLI: its config file and flags). Without one,
+   * a reload is refused as nats-server refuses it without a config file.
+   */
+  setReloader(fn: Reloader | null): void {
+    this.reloader = fn;
+  }
+
+  /** Reloads the configuration as SIGHUP does (also `$SYS.REQ.SERVER.<id>.RELOAD`). */
+  reloadConfig(): ReloadResult {
+    return reloadFromSource(this, this.reloader);
   }
 
   /** Lame duck mode (SIGUSR2): stop accepting, drain clients over lame_duck_duration, shut down. */
@@ -204,6 +223,7 @@ export class Server extends EventEmitter {
     return lameDuckMode(this);
   }
 
+  /** Closes every client, listener and timer; resolves when all sockets are gone. */
   shutdown(): Promise<void> {
     if (this.shuttingDown) return this.shuttingDown;
     this.shuttingDown = (async () => {

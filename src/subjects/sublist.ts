@@ -45,6 +45,9 @@ export class Sublist<S extends SubLike> {
   stats = { inserts: 0, removes: 0, matches: 0, cacheHits: 0 };
   /** Called when a (subject, queue) gains its first or loses its last subscriber. */
   onInterest: InterestListener | null = null;
+  /** A one-entry cache in front of the map: most publishers repeat the same subject. */
+  private lastSubject: string | null = null;
+  private lastResult: SublistResult<S> | null = null;
 
   constructor(cacheEnabled = true) {
     this.cache = cacheEnabled ? new Map() : null;
@@ -158,6 +161,8 @@ export class Sublist<S extends SubLike> {
 
   /** Drops cached results a change on `subject` affects. */
   private invalidate(subject: string): void {
+    this.lastSubject = null;
+    this.lastResult = null;
     const cache = this.cache;
     if (cache === null || cache.size === 0) return;
     if (!hasWildcard(subject)) {
@@ -172,9 +177,15 @@ export class Sublist<S extends SubLike> {
     this.stats.matches++;
     const cache = this.cache;
     if (cache !== null) {
+      if (subject === this.lastSubject) {
+        this.stats.cacheHits++;
+        return this.lastResult!;
+      }
       const r = cache.get(subject);
       if (r !== undefined) {
         this.stats.cacheHits++;
+        this.lastSubject = subject;
+        this.lastResult = r;
         return r;
       }
     }
@@ -185,6 +196,8 @@ export class Sublist<S extends SubLike> {
     for (const t of toks) if (t.length === 0) valid = false;
     if (valid) matchLevel(this.root, toks, 0, r);
     if (cache !== null) {
+      this.lastSubject = subject;
+      this.lastResult = r;
       cache.set(subject, r);
       if (cache.size > SUBLIST_CACHE_MAX) {
         // Evict the oldest quarter (insertion order), as the reference prunes its cache.

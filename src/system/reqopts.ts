@@ -29,6 +29,8 @@ export const REQUEST_FIELDS = {
     sort: 'sort', auth: 'bool', subscriptions: 'bool', subscriptions_detail: 'bool', offset: 'int', limit: 'int',
     cid: 'uint64', mqtt_client: 'string', state: 'state', user: 'string', acc: 'string', filter_subject: 'string',
   },
+  // RELOAD decodes the bare filter (events.go reloadConfig).
+  EventFilterOptions: {},
   KickClientReq: { cid: 'uint64' },
   LDMClientReq: { cid: 'uint64' },
 } satisfies Record<string, Record<string, FieldType>>;

@@ -11,11 +11,15 @@ import { healthz, routez, leafz, gatewayz, jsz } from '../monitor/misc.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
 import type { SystemService } from './service.js';
+import { SYS_DEBUG_SUBSCRIBERS } from './imports.js';
+import type { Account } from '../server/account.js';
+import { hasWildcard, isValidLiteralSubject, subjectIsSubsetMatch } from '../subjects/subject.js';
 
 /** A handler asked not to answer (errSkipZreq): another server, or nothing to report. */
 const SKIP = Symbol('skip');
 type Result = unknown | typeof SKIP;
 
+/** An error answered without `data` (the handler returned an untyped nil with it). */
 class ApiError extends Error {}
 
 /** Does the request's filter exclude this server (filterRequest)? */
@@ -44,7 +48,10 @@ function zReq(sys: SystemService, kind: RequestKind, reply: string, msg: Buffer,
   try {
     data = fn(d.opts);
   } catch (err) {
-    sys.publish(reply, '', { server: null, data: null, error: { code: 500, description: (err as Error).message } });
+    // An ApiError stands for the reference's `return nil, err` (no data); the monitor functions'
+    // errors for a typed nil (`"data":null`).
+    const error = { code: 500, description: (err as Error).message };
+    sys.publish(reply, '', err instanceof ApiError ? { server: null, error } : { server: null, data: null, error });
     return;
   }
   if (data === SKIP) return;
@@ -112,14 +119,33 @@ export function registerRequests(sys: SystemService): void {
     });
   });
 
+  // RELOAD (2.10): the configuration reloaded as SIGHUP does (Server.reloadConfig); `{"server"}`
+  // when it applied, else error 500 with the reason (`can only reload config when a file is
+  // provided using -c or --config` for a server without a reloader).
+  sys.subscribe(`$SYS.REQ.SERVER.${id}.RELOAD`, (_s, reply, msg) => {
+    zReq(sys, 'EventFilterOptions', reply, msg, () => {
+      const r = srv.reloadConfig();
+      if (!r.ok) throw new ApiError(r.error ?? 'reload failed');
+      return undefined;
+    });
+  });
+
+  // $SYS.DEBUG.SUBSCRIBERS: how many client subscriptions of the requester's account a message on
+  // the subject in the body (optionally `subject queue`) would reach; the answer is the bare number.
+  sys.subscribe(SYS_DEBUG_SUBSCRIBERS, (_s, reply, msg, client) => {
+    if (client === null || reply === '') return;
+    sys.publishRaw(reply, String(countSubscribers(client.account, msg.toString('utf8'))));
+  });
+
   // Per account: $SYS.REQ.ACCOUNT.<acc>.<EP>.
   const perAccount: Record<string, (subject: string, reply: string, msg: Buffer) => void> = {
     SUBSZ: (subject, reply, msg) => zReq(sys, 'SubszEventOptions', reply, msg, (o) => subsz(srv, { ...(o as SubszOptions), subscriptions: true, account: accountOf(subject) })),
     CONNZ: (subject, reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, { ...(o as ConnzOptions), acc: accountOf(subject) })),
     LEAFZ: (subject, reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => (accountOf(subject), leafz(srv))),
+    // JszAccount returns a typed nil with its error: `"data":null`.
     JSZ: (subject, reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, () => {
       accountOf(subject);
-      throw new ApiError('jetstream not enabled');
+      throw new Error('jetstream not enabled');
     }),
     INFO: (subject, reply, msg) => zReq(sys, 'AccInfoEventOptions', reply, msg, () => accountInfo(srv, accountOf(subject))),
     // STATZ: an account with no connections is not reported unless include_unused.
@@ -151,4 +177,25 @@ export function registerRequests(sys: SystemService): void {
       return stz.account_statz.length === 0 && !o.include_unused ? SKIP : stz;
     });
   });
+}
+
+/**
+ * debugSubscribers: client subscriptions in `acc` that match `subject` (a literal subject: those a
+ * message on it reaches; a wildcard: those whose subject is within it), of `queue` when given.
+ */
+export function countSubscribers(acc: Account, body: string): number {
+  const args = body.trim().split(' ');
+  const subject = args[0];
+  const queue = args.length > 1 ? args[1] : null;
+  const counts = (s: { client: unknown; queue: string | null }) => s.client !== null && (queue === null || s.queue === queue);
+  let n = 0;
+  if (!hasWildcard(subject)) {
+    if (!isValidLiteralSubject(subject)) return 0;
+    const r = acc.sl.match(subject);
+    if (queue === null) for (const s of r.psubs) if (counts(s)) n++;
+    for (const g of r.qsubs) for (const s of g) if (counts(s)) n++;
+    return n;
+  }
+  for (const s of acc.sl.all()) if (counts(s) && subjectIsSubsetMatch(s.subject, subject)) n++;
+  return n;
 }

@@ -101,6 +101,13 @@ export class SystemService {
     this.deliver(subject, reply, body);
   }
 
+  /** A message that is not a ServerAPIResponse (no ServerInfo, no sequence number): a bare payload. */
+  publishRaw(subject: string, payload: string): void {
+    if (!this.running) return;
+    const buf = Buffer.from(payload, 'utf8');
+    this.acc.deliverLocal(null, subject, '', buf, 0, buf.length, -1);
+  }
+
   /** A message whose body is this server's ServerInfo itself (SHUTDOWN, LAMEDUCK). */
   private sendServerInfo(subject: string): void {
     if (!this.running) return;

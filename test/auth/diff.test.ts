@@ -235,12 +235,9 @@ describe('differential: operator mode', { skip }, () => {
     const bareKp = createAccount();
     const bare = await encodeAccount('BARE', bareKp, { limits: { conn: 5 } }, { signer: ops.op });
     const bu = await ops.user('bare-user', bareKp);
-    const noneKp = createAccount();
-    const none = await encodeAccount('NONE', noneKp, {}, { signer: ops.op });
-    const nu = await ops.user('none-user', noneKp);
     const u = await ops.user('alice', acc.kp, { pub: { allow: ['ok.>'] }, sub: { deny: ['secret'] } });
     const thief = await ops.user('thief', acc.kp);
-    const accounts = { [acc.kp.getPublicKey()]: acc.jwt, [bareKp.getPublicKey()]: bare, [noneKp.getPublicKey()]: none };
+    const accounts = { [acc.kp.getPublicKey()]: acc.jwt, [bareKp.getPublicKey()]: bare };
     const { ref } = await same(t, {
       conf: ops.inlineConf(accounts),
       opts: ops.options(accounts),
@@ -257,9 +254,9 @@ describe('differential: operator mode', { skip }, () => {
         // An account JWT with only conn set: subs and payload are 0 for the reference.
         await io.open('bare', { jwt: bu.jwt }, bu.kp);
         await io.closed('bare');
-        // And one without limits at all admits no connection.
-        await io.open('none', { jwt: nu.jwt }, nu.kp);
-        await io.closed('none');
+        // An account without limits at all (everything 0) is not compared here: nats-server's
+        // answer races (seen: sometimes an extra 'maximum subscriptions exceeded' before the close).
+        // jwt.test.ts checks tsnats's side.
       },
     });
     assert.ok(ref.log.some((l) => l.startsWith('[ERR] C - Publish Violation - JWT User "U')), ref.log.join('\n'));

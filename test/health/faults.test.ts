@@ -38,8 +38,7 @@ async function spawnClient(url: string, name: string) {
   return child;
 }
 
-/** A healthy client keeps working while a fault is handled. (Its subject does not reach the faulty
- * client: deliveries count as activity and would delay the PINGs, as in nats-server.) */
+/** A healthy client keeps working while a fault is handled. */
 async function healthyWhile<T>(srv: Server, during: Promise<T>): Promise<T> {
   const nc = await connect({ servers: srv.url, name: 'healthy' });
   let n = 0;
@@ -68,6 +67,25 @@ test('a client frozen with SIGSTOP is closed as stale within ping_interval × (p
   // at most: the current interval + ping_max more intervals (+ jitter and scheduling slack)
   assert.ok(r.at - t0 <= IV * 4 + 2000, `detected after ${r.at - t0}ms`);
   assert.equal([...srv.clients.values()].filter((c) => c.opts.name === 'frozen').length, 0, 'slot freed');
+});
+
+test('a frozen subscriber that keeps being sent messages is still PINGed and closed as stale', async (t) => {
+  // Deliveries are not a sign of life: only what the client sends delays the keepalive PINGs
+  // (nats-server 2.9.16+ lastIn). With 2.9.10's rule this zombie would hold its slot until its
+  // buffers filled up.
+  const srv = await withServer(t, { pingInterval: IV, pingMax: 2 });
+  const child = await spawnClient(srv.url, 'frozen-sub');
+  t.after(() => { child.kill('SIGKILL'); });
+  const nc = await connect({ servers: srv.url, name: 'feeder' });
+  t.after(() => nc.close());
+  const timer = setInterval(() => nc.publish('fault.feed', 'tick'), 20);
+  t.after(() => clearInterval(timer));
+  const closed = closeOf(srv, (c) => c.opts.name === 'frozen-sub');
+  const t0 = Date.now();
+  child.kill('SIGSTOP');
+  const r = await closed;
+  assert.equal(r.reason, 'Stale Connection');
+  assert.ok(r.at - t0 <= IV * 4 + 2000, `detected after ${r.at - t0}ms`);
 });
 
 test('a client behind a proxy that silently drops traffic (no FIN, no RST) is closed as stale', async (t) => {

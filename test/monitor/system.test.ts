@@ -146,7 +146,8 @@ describe('$SYS requests', () => {
     const subsz = await req(sys, '$SYS.REQ.ACCOUNT.APP.SUBSZ');
     assert.deepEqual(subsz.data.subscriptions_list.map((s: J) => [s.account, s.subject]), [['APP', 'orders.*']]);
     const info = await req(sys, '$SYS.REQ.ACCOUNT.APP.INFO');
-    assert.deepEqual([info.data.account_name, info.data.client_connections, info.data.subscriptions], ['APP', 1, 1]);
+    // One client subscription plus the three system service imports, as the reference counts them.
+    assert.deepEqual([info.data.account_name, info.data.client_connections, info.data.subscriptions], ['APP', 1, 4]);
     const statz = await req(sys, '$SYS.REQ.ACCOUNT.APP.STATZ');
     assert.deepEqual(statz.data.account_statz.map((a: J) => [a.acc, a.conns, a.received.msgs]), [['APP', 1, 1]]);
     const conns = await req(sys, '$SYS.REQ.ACCOUNT.APP.CONNS');

@@ -17,10 +17,10 @@ class Recorder implements ParserHandler {
     this.calls.push(buf ? `${op} ${buf.toString('latin1', s, e)}` : op);
   }
   processConnect(b: Buffer, s: number, e: number) { this.rec('CONNECT', b, s, e); this.auth = false; this.suspended = this.suspendOnConnect; }
-  processPubArgs(b: Buffer, s: number, e: number, h: boolean) {
+  processPubArgs(b: Buffer, s: number, e: number, h: boolean, n: number, tok: Int32Array) {
     this.rec(h ? 'HPUB' : 'PUB', b, s, e);
-    const parts = b.toString('latin1', s, e).split(/[ \t]+/);
-    return Number(parts[parts.length - 1]);
+    const k = Math.min(n, 4) - 1;
+    return Number(b.toString('latin1', tok[2 * k], tok[2 * k + 1]));
   }
   processMsg(b: Buffer, s: number, e: number) { this.rec('MSG_PAYLOAD', b, s, e); }
   processSub(b: Buffer, s: number, e: number) { this.rec('SUB', b, s, e); }

@@ -145,6 +145,7 @@ describe('client protocol (default options)', () => {
     ['payload longer than declared', 'PUB foo 3\r\nhello\r\n', "-ERR 'Unknown Protocol Operation'\r\n"],
     ['PUB with too few arguments', 'PUB foo\r\n', ''],
     ['PUB with a bad size', 'PUB foo bar\r\n', ''],
+    ['PUB with a size of more than 9 digits (parseSize: bad size, not max payload)', 'PUB foo 2000000000\r\n', ''],
     ['SUB without sid', 'SUB foo\r\n', ''],
     ['HPUB without headers:true', 'HPUB foo 1 2\r\n', ''],
     ['an empty line', '\r\n', "-ERR 'Unknown Protocol Operation'\r\n"],

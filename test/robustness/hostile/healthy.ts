@@ -30,13 +30,13 @@ export class Healthy {
   private timer: NodeJS.Timeout | null = null;
   private gapTimer: NodeJS.Timeout | null = null;
 
-  private constructor(private readonly nc: NatsConnection, private readonly subject: string) {}
+  private constructor(private readonly nc: NatsConnection) {}
 
   static async start(url: string, opts: { name?: string; user?: string; pass?: string } = {}): Promise<Healthy> {
     const name = opts.name ?? 'healthy';
     const nc = await connect({ servers: url, name, reconnect: false, pingInterval: 60_000, user: opts.user, pass: opts.pass });
     const subject = `healthy.${name}.${process.pid}`;
-    const h = new Healthy(nc, subject);
+    const h = new Healthy(nc);
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type !== 'ping' && s.type !== 'update') h.incidents.push(s.type === 'error' ? `error: ${s.error.message}` : s.type);

@@ -1,0 +1,86 @@
+// Small byte-level helpers for protocol arguments and frames: sizes, argument splitting, writing
+// ASCII into an outbound buffer, reserved subjects, and log snippets.
+import '../protocol/buffer-ext.js';
+import { goQuote } from '../errors.js';
+
+/**
+ * Reserved reply prefixes (isReservedReply, captured from 2.9.10): service-import replies `_R_.`,
+ * gateway-routed replies `_GR_.` and JetStream acks `$JS.ACK.`. (`$GR.`/`$GNR.` are not reserved.)
+ */
+export function isReservedReply(reply: string): boolean {
+  const c = reply.charCodeAt(0);
+  if (c === 0x5f) return reply.startsWith('_R_.') || (reply.length > 5 && reply.startsWith('_GR_.'));
+  if (c === 0x24) return reply.length > 8 && reply.startsWith('$JS.ACK.');
+  return false;
+}
+
+/** A client may not publish on gateway-routed reply subjects `_GR_.…` (hasGWRoutedReplyPrefix). */
+export function isGWRoutedSubject(subject: string): boolean {
+  return subject.charCodeAt(0) === 0x5f && subject.length > 5 && subject.startsWith('_GR_.');
+}
+
+/** A size: 1 to 9 digits, else -1 (parseSize: more than 9 digits is "Bad or Missing Size"). */
+export function parseSize(buf: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n === 0 || n > 9) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+export function parseSizeStr(s: string): number {
+  return parseSize(Buffer.from(s, 'latin1'), 0, s.length);
+}
+
+/** Splits an argument line by spaces and tabs into latin1 strings (splitArg). */
+export function splitArgStrings(buf: Buffer, s: number, e: number): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = s; i < e; i++) {
+    const b = buf[i];
+    if (b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a) {
+      if (start >= 0) {
+        out.push(buf.latin1Slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) out.push(buf.latin1Slice(start, e));
+  return out;
+}
+
+export function writeLatin1(out: Buffer, p: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i);
+  return p;
+}
+
+export function writeInt(out: Buffer, p: number, v: number): number {
+  if (v < 10) {
+    out[p++] = 0x30 + v;
+    return p;
+  }
+  let digits = 0;
+  for (let t = v; t > 0; t = Math.floor(t / 10)) digits++;
+  let q = p + digits - 1;
+  while (v > 0) {
+    out[q--] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return p + digits;
+}
+
+/** Go's %q of up to `max` bytes from `start` (protoSnippet). */
+export function protoSnippet(buf: Buffer, start: number, max: number): string {
+  if (start >= buf.length) return '""';
+  let stop = start + max;
+  if (stop > buf.length) stop = buf.length - 1;
+  return goQuote(buf.toString('latin1', start, Math.max(stop, start)));
+}
+
