@@ -52,6 +52,12 @@ export type Struct = Record<string, FieldType>;
  * fields of `structs[i]`. Returns null, or the first error in Go's words.
  */
 export function decodeGoStructs(text: string, structName: string, structs: Struct[], out: Record<string, unknown>[]): string | null {
+  // Go refuses nesting past 10,000 levels; refusing it before parsing also keeps a hostile CONNECT
+  // (megabytes of '[' with a raised max_control_line) from holding the event loop for a second.
+  if (text.length > MAX_NESTING_DEPTH) {
+    const deep = depthError(text);
+    if (deep !== null) return deep;
+  }
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -109,6 +115,30 @@ function checkType(val: unknown, type: FieldType, raw: string): string | null {
   }
 }
 
+/** encoding/json's maxNestingDepth. */
+const MAX_NESTING_DEPTH = 10_000;
+
+/** Go's scanner error for nesting past MAX_NESTING_DEPTH, or null (strings skipped, no other checks). */
+function depthError(text: string): string | null {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_NESTING_DEPTH) return `invalid character '${text[i]}' exceeded max depth`;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return null;
+}
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -163,7 +193,8 @@ export function objectMembers(text: string): [string, string][] {
     if (i >= n || text.charCodeAt(i) === 0x7d) break;
     const ks = i;
     i = str(i);
-    const key = JSON.parse(text.slice(ks, i)) as string;
+    const raw = text.slice(ks + 1, i - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(ks, i)) as string) : raw; // most keys have no escapes
     i = ws(i) + 1; // past ':'
     i = ws(i);
     const vs = i;

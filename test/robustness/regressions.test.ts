@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RawConn } from '../helpers/raw.js';
 import { startServer as startTsnats } from '../../src/index.js';
 import { startServer, hasNatsServer, type ServerKind } from '../helpers/servers.js';
+import { decodeClientOpts, defaultClientOpts } from '../../src/server/connect.js';
 
 /** Connect, read INFO, send each write separately (a few ms apart), then collect until the server closes. */
 async function untilClosed(port: number, writes: string[], ms = 3000): Promise<{ got: string; closed: boolean }> {
@@ -136,3 +137,20 @@ for (const kind of ['tsnats', 'nats-server'] as const) describe(`fuzz findings (
     assert.deepEqual(p, { got: 'HMSG nr.reply.p 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\nPONG\r\n', closed: false });
   });
 });
+
+describe('CONNECT JSON bombs (found by hostile.test.ts)', () => {
+  it('nesting deeper than Go\'s 10,000 levels fails fast, with Go\'s message', () => {
+    // nats-server 2.9.10 logs "invalid character '[' exceeded max depth" (captured with max_control_line 16MB)
+    // and closes; tsnats used to parse all of it first, blocking every other client for most of a second
+    const deep = (n: number) => `{"verbose":false,"name":${'['.repeat(n)}${']'.repeat(n)}}`;
+    // the object around the field is one level: 9,999 + 1 is the deepest Go takes
+    assert.equal(decodeClientOpts(deep(9_999), defaultClientOpts()), 'json: cannot unmarshal array into Go struct field ClientOpts.name of type string');
+    assert.equal(decodeClientOpts(deep(10_000), defaultClientOpts()), "invalid character '[' exceeded max depth");
+    assert.equal(decodeClientOpts(`{"a":"${'['.repeat(20_000)}"}`, defaultClientOpts()), null, 'brackets inside strings do not count');
+    const t0 = performance.now();
+    assert.equal(decodeClientOpts('['.repeat(2 << 20) + ']'.repeat(2 << 20), defaultClientOpts()), "invalid character '[' exceeded max depth");
+    const ms = performance.now() - t0;
+    assert.ok(ms < 400, `2M levels took ${ms.toFixed(0)} ms`);
+  });
+});
+
