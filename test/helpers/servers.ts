@@ -74,6 +74,19 @@ export function hasNatsServer(): boolean {
 }
 
 export async function startServer(kind: ServerKind, opts: StartOptions = {}): Promise<TestServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(kind, opts);
+    } catch (e) {
+      // freePort() gives a port that was free a moment ago: a test opening many connections at the same
+      // time can take it as a local port before the server binds it. Try another one (ports we chose only).
+      const raced = /EADDRINUSE|address already in use/.test((e as Error).message);
+      if (!raced || attempt >= 3 || opts.port !== undefined || opts.httpPort !== undefined) throw e;
+    }
+  }
+}
+
+async function startOnce(kind: ServerKind, opts: StartOptions): Promise<TestServer> {
   const port = opts.port ?? (await freePort());
   const args: string[] = [];
   if (!opts.noListenFlags) args.push('-a', '127.0.0.1', '-p', String(port));
