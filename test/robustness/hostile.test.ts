@@ -45,9 +45,11 @@ describe('hostile clients, one at a time, with a healthy client alongside', () =
         cleanups.push(async () => { await healthy.stop(); });
         const subs0 = ts.srv!.gacc.sl.size; // the healthy client's, and the system imports'
         const stats0 = { ...ts.srv!.stats };
-        const [o, r] = await Promise.all([s.run(ts.port), ref ? s.run(ref.port) : Promise.resolve(null)]);
-        if (o.cleanup) cleanups.push(o.cleanup);
-        if (r?.cleanup) cleanups.push(r.cleanup);
+        const [so, sr] = await Promise.allSettled([s.run(ts.port), ref ? s.run(ref.port) : Promise.resolve(null)]);
+        for (const x of [so, sr]) if (x.status === 'fulfilled' && x.value?.cleanup) cleanups.push(x.value.cleanup);
+        if (so.status === 'rejected') throw so.reason;
+        if (sr.status === 'rejected') throw sr.reason;
+        const [o, r] = [so.value, sr.value];
         const [f, rf] = await Promise.all([facts(ts, o, s.expect), ref && r ? facts(ref, r, s.expect) : Promise.resolve(null)]);
         // every hostile connection is gone (closed by the server, or hung up by the client), and its subscriptions
         const srv = ts.srv!;
@@ -131,11 +133,12 @@ describe('everything at once', () => {
     try {
       const healthy = await Healthy.start(ts.url);
       cleanups.push(async () => { await healthy.stop(); });
-      const [outcomes] = await Promise.all([
-        Promise.all(together.map((s) => s.run(ts.port))),
+      const [settled] = await Promise.all([
+        Promise.allSettled(together.map((s) => s.run(ts.port))),
         dropMany(ts.port, 1000, 20),
       ]);
-      for (const o of outcomes) if (o.cleanup) cleanups.push(o.cleanup);
+      for (const o of settled) if (o.status === 'fulfilled' && o.value.cleanup) cleanups.push(o.value.cleanup);
+      const outcomes = settled.map((o) => { if (o.status === 'rejected') throw o.reason; return o.value; });
       for (const [i, s] of together.entries()) {
         const f = await facts(ts, outcomes[i]!, s.expect);
         checkOutcome('tsnats', s, outcomes[i]!, f);

@@ -18,7 +18,9 @@ const MB = 1024 * 1024;
 const ROUNDS = Number(process.env.TSNATS_LEAK_ROUNDS ?? 4);
 /** Heap growth allowed between the first and the last round (GC noise, JIT code). */
 const HEAP_SLACK = 3 * MB;
-const OPTS = { pingInterval: 300, pingMax: 2, maxPending: MB, maxClosedClients: 100 };
+// A keepalive short enough to close slowloris and blackholed clients within a round, long enough for the
+// healthy client to answer on a loaded machine.
+const OPTS = { pingInterval: 500, pingMax: 2, maxPending: MB, maxClosedClients: 100 };
 
 class Child {
   private waiters: ((m: unknown) => void)[] = [];
@@ -60,7 +62,8 @@ class Child {
 /** One round of clients that misbehave, and a few that do not. */
 async function round(port: number): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
-  await Promise.all([
+  // allSettled: whatever fails, every client finishes and every proxy is closed before the round ends
+  const settled = await Promise.allSettled([
     A.garbageStream(port, false, 8 * MB),
     A.garbageStream(port, true, 8 * MB),
     A.hugeDeclared(port, 'PUB big 2147483648'),
@@ -85,6 +88,8 @@ async function round(port: number): Promise<void> {
     })(),
   ]);
   for (const c of cleanups) await c();
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Wait until the server has let go of every hostile connection and its resources are still. */

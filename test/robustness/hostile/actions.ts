@@ -135,14 +135,21 @@ export async function slowloris(port: number, head: string, drip: string, everyM
 /** A client that vanishes without FIN or RST: behind a proxy that starts dropping everything. */
 export async function vanish(port: number, afterMs = 50): Promise<HostileOutcome & { proxy: BlackholeProxy }> {
   const proxy = await BlackholeProxy.start(port);
-  const { c } = await RawConn.openAndInfo(proxy.port);
-  await write(c, 'CONNECT {"verbose":false}\r\nSUB hostile.vanish 1\r\n');
-  await c.roundTrip();
-  // The server sees the proxy's upstream socket: its local port is the one in the server's records.
-  const clientPort = proxy.upstreamPorts().at(-1)!;
-  await sleep(afterMs);
-  proxy.blackhole();
-  return { clientPort, got: '', closedByServer: false, written: 0, proxy };
+  try {
+    const { c } = await RawConn.openAndInfo(proxy.port);
+    // The server sees the proxy's upstream socket: its local port is the one in the server's records.
+    const clientPort = proxy.upstreamPorts().at(-1)!;
+    await write(c, 'CONNECT {"verbose":false}\r\nSUB hostile.vanish 1\r\n');
+    // (this client never answers PINGs: on a slow machine a short keepalive may close it even now,
+    // which ends the same way: Stale Connection)
+    await c.roundTrip().catch(() => {});
+    await sleep(afterMs);
+    proxy.blackhole();
+    return { clientPort, got: '', closedByServer: false, written: 0, proxy };
+  } catch (e) {
+    await proxy.close();
+    throw e;
+  }
 }
 
 /** A client that never reads: floods PINGs with its receive side paused, so PONGs pile up at the server. */
