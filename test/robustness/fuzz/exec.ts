@@ -1,6 +1,6 @@
 // Run one fuzz case against a server port over raw TCP and return what the client observed, as
 // comparable lines: every frame received (normalised as the differential suite does: test/diff/frames.ts),
-// then whether the server closed the connection.
+// then whether the server closed the connection; then what an observer subscribed to `>` received.
 //
 // The client writes the case's chunks (Nagle off, a short pause between them so the server reads them
 // separately), stops writing as soon as the server has closed (writing into a closed connection draws an
@@ -27,6 +27,45 @@ export const PATIENT: ExecOptions = { syncMs: 1200, pauseMs: 10 };
 const SETTLE_MS = 15;
 
 export async function runCase(port: number, c: Case, o: ExecOptions = FAST): Promise<string[]> {
+  const obs = await openObserver(port, c.seed % 2 === 0);
+  try {
+    const out = await runClient(port, c, o);
+    return obs ? [...out, ...(await observed(obs))] : [...out, 'obs -- could not subscribe'];
+  } finally {
+    obs?.close();
+  }
+}
+
+/**
+ * A second client subscribed to `>` (with headers or not, by the seed's parity): what the fuzzed
+ * client's publishes deliver to others. Its credentials are the auth setup's (ignored elsewhere).
+ */
+async function openObserver(port: number, headers: boolean): Promise<RawConn | null> {
+  try {
+    const { c } = await RawConn.openAndInfo(port);
+    c.sock.setNoDelay(true);
+    c.send(`CONNECT {"verbose":false,"pedantic":false,"headers":${headers},"user":"fuzz","pass":"secret"}\r\nSUB > 1\r\nPING\r\n`);
+    if (!(await c.until((b) => b.toString('latin1') === 'PONG\r\n', 5000))) { c.close(); return null; }
+    c.take();
+    return c;
+  } catch {
+    return null;
+  }
+}
+
+/** What the observer received, up to the PONG that answers a PING sent now. */
+async function observed(obs: RawConn): Promise<string[]> {
+  obs.send('PING\r\n');
+  const pong = (b: Buffer) => cutFrames(b).frames.findIndex((f) => f.length === 6 && f.toString('latin1') === 'PONG\r\n');
+  const ok = await obs.until((b, closed) => closed || pong(b) >= 0, 5000);
+  const { frames } = cutFrames(obs.pending());
+  const i = pong(obs.pending());
+  const lines = sortFanout(frames.slice(0, i >= 0 ? i : frames.length).map((f) => renderFrame(f))).map((l) => `obs -> ${l}`);
+  if (!ok || i < 0) lines.push(obs.closed ? 'obs -- closed by server' : 'obs -- no PONG');
+  return lines;
+}
+
+async function runClient(port: number, c: Case, o: ExecOptions): Promise<string[]> {
   const out: string[] = [];
   let conn: RawConn;
   try {
