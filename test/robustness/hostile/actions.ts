@@ -2,6 +2,8 @@
 // server sent it (after INFO) and whether the server closed it. They run unchanged against tsnats and
 // nats-server, so the reference's answer and close reason can be compared.
 import { connect as netConnect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RawConn } from '../../helpers/raw.js';
 import { BlackholeProxy } from '../../helpers/proxy.js';
@@ -149,6 +151,21 @@ export async function vanish(port: number, afterMs = 50): Promise<HostileOutcome
   } catch (e) {
     await proxy.close();
     throw e;
+  }
+}
+
+/** A client whose process is killed with SIGKILL: the kernel closes its socket (FIN), nothing else is said. */
+export async function killedProcess(port: number): Promise<HostileOutcome> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./raw-child.js', import.meta.url)), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const clientPort = await new Promise<number>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => { const m = /ready (\d+)/.exec(String(d)); if (m) resolve(Number(m[1])); });
+      child.once('exit', (code) => reject(new Error(`raw child exited (${code}) before it was ready`)));
+    });
+    child.kill('SIGKILL');
+    return { clientPort, got: '', closedByServer: false, written: 0 };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 

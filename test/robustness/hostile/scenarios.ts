@@ -109,6 +109,11 @@ export const SCENARIOS: Scenario[] = [
     },
     expect: { got: null, reason: 'Stale Connection', log: ':PORT - cid:\\d+ - Stale Client Connection - Closing' },
   },
+  {
+    name: 'a client whose process is killed (SIGKILL) is closed at once', limits: {},
+    run: (p) => A.killedProcess(p),
+    expect: { got: null, reason: 'Client Closed' },
+  },
   // ---- a client that never reads
   {
     name: 'a client flooding PINGs and never reading its PONGs is a slow consumer', limits: { maxPending: MB },
