@@ -9,7 +9,7 @@ import { startServer, type ServerKind, type TestServer } from '../../helpers/ser
 import { lineDiff } from '../../diff/textdiff.js';
 import { SETUPS, chunks, type Case, type SetupName } from './case.js';
 import { FAST, PATIENT, runCase, type ExecOptions } from './exec.js';
-import { KNOWN_DIFFERENCES } from './known.js';
+import { explain, cutAfterClientErr, ERR_READ_ON } from './known.js';
 
 export interface Pair {
   setup: SetupName;
@@ -19,6 +19,7 @@ export interface Pair {
 
 export type Verdict =
   | { ok: true; note?: 'timing' | 'nondeterministic-reference' | 'reference-read-size' }
+  | { ok: true; note: 'known'; reasons: string[] }
   | { ok: false; crashed: boolean; ref: string[]; cand: string[]; diff: string };
 
 /** Servers for each setup, started on first use and stopped by close(). */
@@ -96,6 +97,8 @@ export async function judge(p: Pair, c: Case): Promise<Verdict> {
   // line or not depending on it (parser.go appends to argBuf without the CRs of a split line).
   const resplit = await runCase(p.cand.port, goReadSplits(c), PATIENT);
   if (!lineDiff(again.ref, resplit, '', '')) return { ok: true, note: 'reference-read-size' };
+  const reasons = await explainKnown(p, c, again.ref, again.cand);
+  if (reasons) return { ok: true, note: 'known', reasons };
   return { ok: false, crashed: false, ref: again.ref, cand: again.cand, diff: again.diff };
 }
 
@@ -107,9 +110,16 @@ function crashed(p: Pair, r: { ref: string[]; cand: string[] }): Verdict {
   };
 }
 
-/** A difference the fuzz accepts (known.ts). */
-export function isKnown(c: Case, ref: string[], cand: string[]): string | null {
-  return KNOWN_DIFFERENCES.find((d) => d.matches(c, ref, cand))?.reason ?? null;
+/** The known differences (known.ts) that explain this one, or null; may run the reference again. */
+export async function explainKnown(p: Pair, c: Case, ref: string[], cand: string[]): Promise<string[] | null> {
+  const k = explain(c, ref, cand);
+  if (k) return k;
+  const cut = cutAfterClientErr(c);
+  if (!cut) return null;
+  const stopped = await runCase(p.ref.port, cut, PATIENT);
+  if (!lineDiff(stopped, cand, '', '')) return [ERR_READ_ON];
+  const more = explain(c, stopped, cand);
+  return more ? [ERR_READ_ON, ...more] : null;
 }
 
 /**
@@ -120,10 +130,10 @@ export async function stillFails(lane: Lane, p: Pair, c: Case, crash: boolean): 
   await lane.revive(p);
   const r = await compare(p, c, FAST);
   if (crash) return !alive(p.cand);
-  if (!r.diff || isKnown(c, r.ref, r.cand)) return false;
+  if (!r.diff) return false;
   // Confirm patiently so a timing blip does not steer the shrinking.
   const again = await compare(p, c, PATIENT);
-  if (again.diff === null || isKnown(c, again.ref, again.cand)) return false;
+  if (again.diff === null || (await explainKnown(p, c, again.ref, again.cand))) return false;
   return lineDiff(again.ref, await runCase(p.cand.port, goReadSplits(c), PATIENT), '', '') !== null;
 }
 
