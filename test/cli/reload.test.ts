@@ -103,3 +103,49 @@ test('log_size_limit rotates the log file; -T=false drops the timestamps', async
   const first = readFileSync(join(dir, rotated.sort()[0]), 'utf8');
   assert.match(first, /^\[\d+\] \[INF\] Starting tsnats/m, 'no timestamp with -T=false');
 });
+
+test('every --signal name reaches the server with the reference signal and effect', async () => {
+  const send = (name: string, pid: number) => spawnSync(process.execPath, [TSNATS_CLI, '--signal', `${name}=${pid}`], { encoding: 'utf8' });
+  // quit → SIGINT → exit 0; term → SIGTERM → exit 1; stop → SIGKILL
+  for (const [name, check] of [
+    ['quit', (code: number | null, sig: string | null) => code === 0 && sig === null],
+    ['term', (code: number | null) => code === 1],
+    ['stop', (_code: number | null, sig: string | null) => sig === 'SIGKILL'],
+  ] as const) {
+    const srv = await startServer('tsnats');
+    const exited = new Promise<[number | null, string | null]>((r) => srv.proc.once('exit', (c, s) => r([c, s])));
+    const r = send(name, srv.proc.pid!);
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    const [code, sig] = await exited;
+    assert.ok(check(code, sig), `${name}: exit ${code} signal ${sig}`);
+  }
+  // reopen → SIGUSR1: without a log file the reference warns
+  const srv = await startServer('tsnats');
+  try {
+    assert.equal(send('reopen', srv.proc.pid!).status, 0);
+    await srv.waitForOutput(/\[WRN\] File log re-open ignored, not a file logger/);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('config_load_time in /varz moves on a successful reload, not on a refused one', async (t) => {
+  const dir = tmp();
+  const f = join(dir, 'clt.conf');
+  writeFileSync(f, 'ping_max: 2\n');
+  const srv = await startServer('tsnats', { config: f, monitor: true });
+  t.after(() => srv.stop());
+  const varz = async () => (await (await fetch(`http://127.0.0.1:${srv.httpPort}/varz`)).json()) as { config_load_time: string; ping_max: number };
+  const v0 = await varz();
+  writeFileSync(f, 'ping_max: 3\n');
+  srv.proc.kill('SIGHUP');
+  await srv.waitForOutput(/Reloaded: ping_max = 3/);
+  const v1 = await varz();
+  assert.equal(v1.ping_max, 3);
+  assert.ok(Date.parse(v1.config_load_time) > Date.parse(v0.config_load_time), `${v0.config_load_time} → ${v1.config_load_time}`);
+  writeFileSync(f, 'ping_max: 3\nmax_pending: 1MB\n');
+  srv.proc.kill('SIGHUP');
+  await srv.waitForOutput(/Failed to reload server configuration: config reload not supported for MaxPending/);
+  const v2 = await varz();
+  assert.equal(v2.config_load_time, v1.config_load_time);
+});

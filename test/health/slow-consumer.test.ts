@@ -101,3 +101,41 @@ test('after a slow consumer closes, its buffered data is released', async (t) =>
   assert.equal([...srv.clients.values()].some((c) => c.opts.name === 'slowsub'), false);
   pub.close();
 });
+
+test('a subscriber with a 4 KB receive buffer that never reads: Slow Consumer (Write Deadline)', async (t) => {
+  // As the reference's capture: SO_RCVBUF=4K and no reads, so the kernel hides almost nothing.
+  // Node cannot set SO_RCVBUF on a TCP socket; a few lines of Python can.
+  const { spawnSync, spawn } = await import('node:child_process');
+  if (spawnSync('python3', ['-c', 'import socket'], { stdio: 'ignore' }).status !== 0) {
+    t.skip('python3 is not available to open a socket with a small receive buffer');
+    return;
+  }
+  const logs = logCollector();
+  const srv = await withServer(t, { writeDeadline: 500, log: logs.log });
+  const script = [
+    'import socket, sys, time',
+    's = socket.socket()',
+    's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)',
+    `s.connect(("127.0.0.1", ${srv.port}))`,
+    's.recv(4096)',
+    's.sendall(b\'CONNECT {"verbose":false,"name":"tinybuf"}\\r\\nSUB big 1\\r\\nPING\\r\\n\')',
+    'data = b""',
+    'while b"PONG" not in data: data += s.recv(4096)',
+    'print("ready", flush=True)',
+    'time.sleep(60)',
+  ].join('\n');
+  const py = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => { py.kill('SIGKILL'); });
+  await new Promise<void>((resolve, reject) => {
+    py.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+    py.once('exit', (code) => reject(new Error(`python exited ${code}`)));
+  });
+  const pub = await publisher(srv.port);
+  const closed = closeOf(srv, 'tinybuf');
+  flood(pub, 'big', 100_000, 100); // 10 MB
+  assert.equal(await closed, 'Slow Consumer (Write Deadline)');
+  await logs.wait(/"tinybuf" - Slow Consumer Detected: WriteDeadline of 500ms exceeded/);
+  const info = srv.closedClients.list().find((x) => x.name === 'tinybuf')!;
+  assert.equal(info.reason, 'Slow Consumer (Write Deadline)');
+  pub.close();
+});
