@@ -110,16 +110,26 @@ export class FileSink implements LogSink {
     this.size += Buffer.byteLength(line);
     if (this.sizeLimit > 0 && this.size >= this.sizeLimit) this.rotate();
   }
+  private lastBackup = '';
   private rotate(): void {
-    // As the reference: the full file is renamed with a timestamp suffix and a new one started.
-    const ts = new Date().toISOString().replace(/[-:]/g, '').replace('T', '.').replace(/\..*Z$/, '');
+    // As the reference: the full file is renamed `<file>.yyyy.mm.dd.hh.mm.ss.nnnnnnnnn` (local time,
+    // nine digits of nanoseconds, so names sort in rotation order) and a new one started.
     this.stream.end();
+    let backup = this.backupName();
+    if (backup <= this.lastBackup) backup = this.lastBackup + '0';
+    this.lastBackup = backup;
     try {
-      renameSync(this.path, `${this.path}.${ts}.${process.hrtime.bigint() % 1000000000n}`);
+      renameSync(this.path, backup);
     } catch {
       /* keep writing to the same file */
     }
     this.stream = this.open();
+  }
+  private backupName(): string {
+    const d = new Date();
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const nanos = d.getMilliseconds() * 1_000_000 + Number(process.hrtime.bigint() % 1_000_000n);
+    return `${this.path}.${d.getFullYear()}.${p2(d.getMonth() + 1)}.${p2(d.getDate())}.${p2(d.getHours())}.${p2(d.getMinutes())}.${p2(d.getSeconds())}.${String(nanos).padStart(9, '0')}`;
   }
   reopen(): void {
     this.stream.end();

@@ -100,6 +100,7 @@ test('log_size_limit rotates the log file; -T=false drops the timestamps', async
   while (readdirSync(dir).filter((n) => n.startsWith('rot.log.')).length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
   const rotated = readdirSync(dir).filter((n) => n.startsWith('rot.log.'));
   assert.ok(rotated.length >= 1, `rotated files: ${readdirSync(dir)}`);
+  for (const n of rotated) assert.match(n, /^rot\.log\.\d{4}\.\d\d\.\d\d\.\d\d\.\d\d\.\d\d\.\d{9}0*$/, 'backup name as the reference');
   const first = readFileSync(join(dir, rotated.sort()[0]), 'utf8');
   assert.match(first, /^\[\d+\] \[INF\] Starting tsnats/m, 'no timestamp with -T=false');
 });
