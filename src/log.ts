@@ -1,6 +1,7 @@
 // Logging in nats-server's format (logger/log.go): `[pid] yyyy/mm/dd hh:mm:ss.uuuuuu [LVL] message`,
 // local time with microseconds, level labels colored only when writing to a terminal.
 import { createWriteStream, statSync, renameSync, type WriteStream } from 'node:fs';
+import { wallMs } from './clock.js';
 
 export type Level = 'INF' | 'WRN' | 'ERR' | 'FTL' | 'DBG' | 'TRC';
 
@@ -29,7 +30,7 @@ function pad(n: number, w: number): string {
 }
 
 /** `2026/11/21 05:17:36.608318` in local time. */
-export function logTimestamp(nowMs = performance.timeOrigin + performance.now()): string {
+export function logTimestamp(nowMs = wallMs()): string {
   const d = new Date(Math.floor(nowMs));
   const micros = Math.floor((nowMs - Math.floor(nowMs / 1000) * 1000) * 1000);
   return `${d.getFullYear()}/${pad(d.getMonth() + 1, 2)}/${pad(d.getDate(), 2)} ${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${pad(micros, 6)}`;

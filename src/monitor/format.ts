@@ -1,11 +1,12 @@
 import { formatGoDurationNs } from '../config/duration.js';
+import { wallMs } from '../clock.js';
 // Value formats of nats-server's monitoring JSON (Go's encoding/json and time package):
 // RFC 3339 timestamps with nanoseconds, Duration.String() for rtt, the `1m2s` uptime form,
 // HTML-safe JSON escaping, and indented or compact output.
 
 /** Wall clock in milliseconds with a sub-millisecond fraction (for `now`, event timestamps). */
 export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return wallMs();
 }
 
 function pad(n: number, w: number): string {

@@ -3,6 +3,7 @@
 // (a WeakMap) so the engine carries no monitoring fields.
 import os from 'node:os';
 import type { Server } from '../server/server.js';
+import { monoMs } from '../clock.js';
 
 export interface MonitorState {
   /** Requests per endpoint path (the reference counts each handled request, bad parameters of some endpoints included). */
@@ -32,12 +33,12 @@ export function countRequest(srv: Server, path: string): void {
 
 /** Process CPU use in percent of one core, averaged over the last second or so (as pse does). */
 export class CpuSampler {
-  private lastWall = performance.now();
+  private lastWall = monoMs();
   private lastCpu = process.cpuUsage();
   private value = 0;
 
   percent(): number {
-    const now = performance.now();
+    const now = monoMs();
     const dt = now - this.lastWall;
     if (dt >= 500) {
       const cpu = process.cpuUsage();

@@ -28,6 +28,7 @@ export interface ClientPermissions {
 import * as C from '../const.js';
 import { formatGoDuration } from '../config/duration.js';
 import { PROTO_SNIPPET_SIZE, MAX_CONTROL_LINE_SNIPPET_SIZE } from '../const.js';
+import { monoMs } from '../clock.js';
 
 /** Connection kinds, as /connz `kind`. */
 export const enum Kind {
@@ -58,7 +59,7 @@ export class Client implements ParserHandler {
   readonly port: number;
   readonly start = new Date();
   /** Time the connection object was created (ms, monotonic clock), for the first RTT estimate. */
-  private readonly startMono = performance.now();
+  private readonly startMono = monoMs();
 
   opts: ClientOpts = defaultClientOpts();
   echo = true;
@@ -250,7 +251,7 @@ export class Client implements ParserHandler {
 
   private readBatch(chunk: Buffer): void {
     if (this.closed) return;
-    const t0 = performance.now();
+    const t0 = monoMs();
     this.activity = false;
     const srv = this.server;
     srv.currentProducer = this;
@@ -259,7 +260,7 @@ export class Client implements ParserHandler {
     if (this.activity) {
       this.last = this.lastIn = Date.now();
     }
-    const dur = performance.now() - t0;
+    const dur = monoMs() - t0;
     if (dur >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(dur)}`);
   }
 
@@ -313,7 +314,7 @@ export class Client implements ParserHandler {
     }
     this.last = Date.now();
     // Estimate RTT to start: time from accept to CONNECT (computeRTT(c.start)).
-    this.rtt = Math.max(performance.now() - this.startMono, 1e-6);
+    this.rtt = Math.max(monoMs() - this.startMono, 1e-6);
     const err = decodeClientOpts(text, this.opts);
     if (err !== null) return this.protocolError(err);
     this.connectReceived = true;
@@ -636,7 +637,7 @@ export class Client implements ParserHandler {
       clearTimeout(this.pingTimeoutTimer);
       this.pingTimeoutTimer = null;
     }
-    if (this.rttStart > 0) this.rtt = Math.max(performance.now() - this.rttStart, 1e-6);
+    if (this.rttStart > 0) this.rtt = Math.max(monoMs() - this.rttStart, 1e-6);
   }
 
   private setPingTimer(ms: number): void {
@@ -672,7 +673,7 @@ export class Client implements ParserHandler {
     const o = srv.opts;
     this.debug('Client Ping Timer');
     const now = Date.now();
-    const monoNow = performance.now();
+    const monoNow = monoMs();
     const needRTT = this.rtt === 0 || this.rttStart === 0 || monoNow - this.rttStart > C.RTT_REFRESH_MS;
     let sendPing = true;
     if (this.kind === Kind.CLIENT && !needRTT) {
@@ -694,7 +695,7 @@ export class Client implements ParserHandler {
   }
 
   private sendPing(): void {
-    this.rttStart = performance.now();
+    this.rttStart = monoMs();
     this.pingsOut++;
     this.queueBytes(PING);
     if (this.server.log.trace) this.trace('->> [PING]');

@@ -17,6 +17,7 @@ import type { Server } from './server.js';
 import type { Client } from './client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
 import { registerSystemServices } from '../system/imports.js';
+import { monoMs } from '../clock.js';
 
 /** Unlimited in JWT limits (jwt.NoLimit). */
 const NO_LIMIT = -1;
@@ -172,9 +173,9 @@ export class OperatorTrust {
     if (have !== undefined && have.jwt !== '') return have;
     const token = this.resolver.get(key);
     if (token === undefined) throw new Error('account not found');
-    const t0 = performance.now();
+    const t0 = monoMs();
     const ac = this.verifyAccount(token, key);
-    srv.log.debugf(`Account [${key}] fetch took ${fmtMicros(performance.now() - t0)}`);
+    srv.log.debugf(`Account [${key}] fetch took ${fmtMicros(monoMs() - t0)}`);
     const acc = have ?? new Account(key, !srv.opts.disableSublistCache);
     if (have === undefined) srv.accounts.set(key, acc);
     this.applyClaims(srv, acc, ac, token);

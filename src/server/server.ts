@@ -4,6 +4,10 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { EventEmitter } from 'node:events';
 import { writeFileSync, unlinkSync } from 'node:fs';
 import { join, basename } from 'node:path';
+// listen({ host }) loads node:dns and node:cluster on its first call (~1.5 ms in a fresh process);
+// loading them with the module keeps that out of the first startServer().
+import 'node:dns';
+import 'node:cluster';
 import type { Duplex } from 'node:stream';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import * as C from '../const.js';
