@@ -115,6 +115,23 @@ function checkType(val: unknown, type: FieldType, raw: string): string | null {
   }
 }
 
+/**
+ * At the opening '"' of a JSON string: the index after its closing quote (the text's length when it
+ * is unterminated). The closing quote is the first '"' after an even run of backslashes; found with
+ * indexOf, which matters for strings of megabytes.
+ */
+export function stringEnd(text: string, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return text.length;
+    let k = q - 1;
+    while (k > i && text.charCodeAt(k) === 0x5c) k--;
+    if (((q - 1 - k) & 1) === 0) return q + 1;
+    from = q + 1;
+  }
+}
+
 /** encoding/json's maxNestingDepth. */
 const MAX_NESTING_DEPTH = 10_000;
 
@@ -125,11 +142,7 @@ function depthError(text: string): string | null {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
+      i = stringEnd(text, i) - 1;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_NESTING_DEPTH) return `invalid character '${text[i]}' exceeded max depth`;
     } else if (c === 0x5d || c === 0x7d) {
@@ -158,14 +171,7 @@ export function objectMembers(text: string): [string, string][] {
     }
     return i;
   };
-  const str = (i: number) => { // at '"': index after the closing quote
-    for (i++; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 0x5c) i++;
-      else if (c === 0x22) return i + 1;
-    }
-    return n;
-  };
+  const str = (i: number) => stringEnd(text, i); // at '"': index after the closing quote
   const value = (i: number) => { // index after the value starting at i
     const c = text.charCodeAt(i);
     if (c === 0x22) return str(i);

@@ -1,0 +1,61 @@
+// Go's %q and the JSON string scanner used on CONNECT bodies: the fast (slice- and indexOf-based)
+// implementations against plain per-character oracles, on random inputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { goQuote, goQuoteBytes } from '../../src/errors.js';
+import { stringEnd } from '../../src/protocol/gojson.js';
+
+let seed = 1234;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+
+/** strconv.Quote for the characters goQuote escapes: ASCII controls, '"', '\\', DEL. */
+function quoteOracle(s: string): string {
+  const named: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x07: '\\a', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0b: '\\v' };
+  let out = '"';
+  for (const ch of s.split('')) {
+    const c = ch.charCodeAt(0);
+    out += named[c] ?? (c < 0x20 || c === 0x7f ? '\\x' + c.toString(16).padStart(2, '0') : ch);
+  }
+  return out + '"';
+}
+
+test('goQuote escapes exactly what strconv.Quote escapes in ASCII, and keeps the rest', () => {
+  assert.equal(goQuote('a"b\\c\n\x00\x7f\u00e9'), '"a\\"b\\\\c\\n\\x00\\x7f\u00e9"');
+  for (let k = 0; k < 20_000; k++) {
+    let s = '';
+    for (let j = Math.floor(rnd() * 12); j > 0; j--) s += String.fromCharCode(rnd() < 0.5 ? Math.floor(rnd() * 0x80) : Math.floor(rnd() * 0x3000));
+    assert.equal(goQuote(s), quoteOracle(s), JSON.stringify(s));
+  }
+});
+
+test('goQuoteBytes: ASCII as goQuote, UTF-8 decoded, invalid bytes as \\xNN', () => {
+  assert.equal(goQuoteBytes('a\n'), '"a\\n"');
+  assert.equal(goQuoteBytes('\xc3\xa9x'), '"\u00e9x"'); // é as two bytes
+  assert.equal(goQuoteBytes('\xff"'), '"\\xff\\""');
+  assert.equal(goQuoteBytes('\xe2\x80\x8b'), '"\\u200b"'); // zero-width space: not printable in Go
+  for (let k = 0; k < 20_000; k++) {
+    let s = '';
+    for (let j = Math.floor(rnd() * 12); j > 0; j--) s += String.fromCharCode(Math.floor(rnd() * 0x80));
+    assert.equal(goQuoteBytes(s), quoteOracle(s), JSON.stringify(s));
+  }
+});
+
+test('stringEnd finds the closing quote after any run of backslashes, or the end', () => {
+  const oracle = (t: string, i: number) => {
+    for (i++; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 0x5c) i++;
+      else if (c === 0x22) return i + 1;
+    }
+    return t.length;
+  };
+  assert.equal(stringEnd('"ab\\"c"x', 0), 7);
+  assert.equal(stringEnd('"ab\\\\"c"', 0), 6);
+  assert.equal(stringEnd('"unterminated\\"', 0), 15);
+  const al = ['"', '\\', 'a', '\\', 'b'];
+  for (let k = 0; k < 50_000; k++) {
+    let t = 'x"';
+    for (let j = Math.floor(rnd() * 12); j > 0; j--) t += al[Math.floor(rnd() * al.length)];
+    assert.equal(stringEnd(t, 1), oracle(t, 1), JSON.stringify(t));
+  }
+});
