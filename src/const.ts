@@ -47,6 +47,10 @@ export const DEFAULT_LAME_DUCK_DURATION_MS = 2 * 60 * 1000;
 export const DEFAULT_LAME_DUCK_GRACE_PERIOD_MS = 10_000;
 /** TCP keepalive probe delay on accepted sockets (the Go default of 15s); 0 disables. tsnats: configurable. */
 export const DEFAULT_TCP_KEEPALIVE_MS = 15_000;
+/** busy_poll (tsnats): how long the event loop keeps polling without sleeping after a flush. */
+export const DEFAULT_BUSY_POLL_MS = 0.1;
+/** The largest busy_poll accepted: past this the CPU spent buys no latency. */
+export const MAX_BUSY_POLL_MS = 10;
 /** Producer stall: a publisher waits at most this long for a slow subscriber (stallClientMaxDuration). */
 export const STALL_MAX_MS = 1000;
 /** Producer stall: and at least this long (stallClientMinDuration). */

@@ -76,6 +76,12 @@ export interface ServerOptions {
   pingMax: number;
   /** ping_timeout (ms): tsnats extension; 0 = off. */
   pingTimeout: number;
+  /**
+   * busy_poll (ms, fractional): tsnats extension. After a flush the event loop keeps polling the
+   * sockets without sleeping for this long, so the next message is read without a wake-up (as Go's
+   * scheduler spins before parking); 0 = off. At most MAX_BUSY_POLL_MS.
+   */
+  busyPoll: number;
   maxPayload: number;
   maxPending: number;
   maxControlLine: number;
@@ -148,6 +154,7 @@ export function defaultOptions(): ServerOptions {
     pingInterval: C.DEFAULT_PING_INTERVAL_MS,
     pingMax: C.DEFAULT_PING_MAX,
     pingTimeout: C.DEFAULT_PING_TIMEOUT_MS,
+    busyPoll: C.DEFAULT_BUSY_POLL_MS,
     maxPayload: C.DEFAULT_MAX_PAYLOAD,
     maxPending: C.DEFAULT_MAX_PENDING,
     maxControlLine: C.DEFAULT_MAX_CONTROL_LINE,

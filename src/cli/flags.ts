@@ -10,8 +10,8 @@
 // Flags nats-server has and tsnats does not implement (TLS, cluster, JetStream…) are a clear error.
 // Pure: no I/O; the CLI prints `stdout`/`stderr` and exits with `exitCode`.
 import type { ServerOptions } from '../options.js';
-import { DEFAULT_PORT, TSNATS_VERSION, VERSION } from '../const.js';
-import { parseGoDuration } from '../config/duration.js';
+import { DEFAULT_PORT, MAX_BUSY_POLL_MS, TSNATS_VERSION, VERSION } from '../const.js';
+import { formatGoDuration, parseGoDuration } from '../config/duration.js';
 
 export type SignalName = 'ldm' | 'stop' | 'quit' | 'term' | 'reopen' | 'reload';
 export const SIGNALS: readonly SignalName[] = ['ldm', 'stop', 'quit', 'term', 'reopen', 'reload'];
@@ -46,6 +46,8 @@ interface FlagSpec {
   apply?: (s: State, v: never) => void;
   /** Known to nats-server, not implemented by tsnats: why. */
   unsupported?: string;
+  /** The largest value accepted (durations, ms). */
+  max?: number;
 }
 
 const set =
@@ -101,6 +103,7 @@ const FLAGS: Record<string, FlagSpec> = {
   version: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
   // tsnats extension.
   ping_timeout: { kind: 'duration', apply: set('pingTimeout') },
+  busy_poll: { kind: 'duration', max: MAX_BUSY_POLL_MS, apply: set('busyPoll') },
 
   // nats-server flags tsnats does not implement.
   ms: { kind: 'int', unsupported: 'HTTPS monitoring needs TLS, which is not implemented (use -m)' },
@@ -220,6 +223,7 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
           return usageError(`invalid value ${JSON.stringify(value)} for flag -${name}: ${(e as Error).message}`);
         }
         if ((parsed as number) < 0) return usageError(`invalid value ${JSON.stringify(value)} for flag -${name}: negative duration`);
+        if (spec.max !== undefined && (parsed as number) > spec.max) return usageError(`invalid value ${JSON.stringify(value)} for flag -${name}: at most ${formatGoDuration(spec.max)}`);
       } else parsed = value;
     }
     if (spec.unsupported) {
@@ -304,6 +308,9 @@ Authorization Options:
 
 Connection Health Options (tsnats):
         --ping_timeout <duration>    Close a client whose PING stays unanswered this long (default: off)
+
+Latency Options (tsnats):
+        --busy_poll <duration>       Keep polling this long after each flush instead of sleeping (default: 100us, 0 = off)
 
 Not supported yet (nats-server flags that tsnats refuses):
     -ms,--https_port, -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir,

@@ -258,6 +258,12 @@ const TOP: Record<string, Handler> = {
 
   // tsnats extensions.
   ping_timeout: duration('pingTimeout', { legacy: false, zeroIsDefault: false }),
+  busy_poll: (ctx, node, key) => {
+    const ms = ctx.duration(node, key.toLowerCase(), false);
+    if (ms === undefined) return;
+    if (ms > C.MAX_BUSY_POLL_MS) return void ctx.error(node, `invalid busy_poll of ${formatGoDuration(ms)}, needs to be at most ${formatGoDuration(C.MAX_BUSY_POLL_MS)}`);
+    ctx.set('busyPoll', ms, node);
+  },
   tcp_keepalive: (ctx, node, key) => {
     if (node.kind === 'bool') {
       if (!node.value) ctx.set('tcpKeepAlive', 0, node);

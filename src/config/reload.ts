@@ -87,6 +87,7 @@ const TABLE: Entry[] = [
   { field: 'reconnectErrorReports', goName: 'ReconnectErrorReports', reload: R('reconnect_error_reports') },
   // tsnats extensions.
   { field: 'pingTimeout', goName: 'PingTimeout', reload: R('ping_timeout', 'duration') },
+  { field: 'busyPoll', goName: 'BusyPoll', reload: R('busy_poll', 'duration') },
   { field: 'tcpKeepAlive', goName: 'TCPKeepAlive', reload: R('tcp_keepalive', 'duration') },
 ];
 
@@ -102,7 +103,7 @@ function format(v: unknown, fmt: Fmt): string {
   return String(v);
 }
 
-const DURATION_FIELDS = new Set<keyof ServerOptions>(['pingInterval', 'writeDeadline', 'lameDuckDuration', 'lameDuckGracePeriod', 'pingTimeout', 'tcpKeepAlive']);
+const DURATION_FIELDS = new Set<keyof ServerOptions>(['pingInterval', 'writeDeadline', 'lameDuckDuration', 'lameDuckGracePeriod', 'pingTimeout', 'tcpKeepAlive', 'busyPoll']);
 
 function refusal(e: Entry, oldV: unknown, newV: unknown): ReloadRefusal {
   const fmt: Fmt = DURATION_FIELDS.has(e.field) ? 'duration' : e.field === 'authTimeout' ? 'seconds' : 'plain';

@@ -37,6 +37,8 @@ export interface Varz {
   ping_max: number;
   /** tsnats extension: ping_timeout in nanoseconds (0 = off). */
   ping_timeout: number;
+  /** tsnats extension: busy_poll in nanoseconds (0 = off). */
+  busy_poll: number;
   http_host: string;
   http_port: number;
   http_base_path: string;
@@ -111,6 +113,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     ping_interval: o.pingInterval * NS_PER_MS,
     ping_max: o.pingMax,
     ping_timeout: o.pingTimeout * NS_PER_MS,
+    busy_poll: Math.round(o.busyPoll * NS_PER_MS),
     http_host: mon.httpPort ? mon.httpHost : (o.httpHost ?? o.host),
     http_port: mon.httpPort || o.httpPort,
     http_base_path: o.httpBasePath,

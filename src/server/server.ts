@@ -24,6 +24,7 @@ import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
 import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
+import { monoMs } from '../clock.js';
 // [monitor] HTTP monitor and system account services (src/monitor, src/system).
 import type { MonitorServer } from '../monitor/http.js';
 import { SystemService } from '../system/service.js';
@@ -397,8 +398,27 @@ export class Server extends EventEmitter {
     const list = this.dirty;
     if (list.length === 0) return;
     this.dirty = [];
+    // Busy polling: the next message (a reply, the next request) usually comes within tens of µs;
+    // an event loop that goes to sleep in epoll_wait takes much longer to wake on a VM. Armed before
+    // the writes, which an in-process peer may handle synchronously.
+    if (this.opts.busyPoll > 0) {
+      this.lastFlushMono = monoMs();
+      if (!this.busyPolling) {
+        this.busyPolling = true;
+        setImmediate(this.busyPollTick);
+      }
+    }
     for (let i = 0; i < list.length; i++) list[i].flush();
   }
+
+  private lastFlushMono = 0;
+  /** True while the event loop is kept polling after a flush (busy_poll). */
+  busyPolling = false;
+  /** A pending immediate keeps libuv's poll timeout at 0: the loop polls the sockets without sleeping. */
+  private readonly busyPollTick = (): void => {
+    if (this.running && monoMs() - this.lastFlushMono < this.opts.busyPoll) setImmediate(this.busyPollTick);
+    else this.busyPolling = false;
+  };
 
   // ---------------------------------------------------------------- introspection
 

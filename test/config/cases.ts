@@ -164,5 +164,6 @@ export const CASES: Case[] = [
   { text: "s: \"a\\qb\"\n", ref: {"valid":false,"line":1,"message":"Invalid escape character 'q'. Only the following escape characters are allowed: \\xXX, \\t, \\n, \\r, \\\", \\\\."} },
   { text: "s: \"a\\x4\"\n", ref: {"valid":false,"line":1,"message":"Expected two hexadecimal digits after '\\x', but got '4\"'"} },
   { text: "ping_timeout: 60\n", ref: {"valid":false,"line":1,"col":0,"message":"unknown field \"ping_timeout\""}, differs: { tsnats: 'valid', why: "tsnats extension" } },
+  { text: "busy_poll: \"50us\"\n", ref: {"valid":false,"line":1,"col":0,"message":"unknown field \"busy_poll\""}, differs: { tsnats: 'valid', why: "tsnats extension" } },
   { text: "tcp_keepalive: \"30s\"\n", ref: {"valid":false,"line":1,"col":0,"message":"unknown field \"tcp_keepalive\""}, differs: { tsnats: 'valid', why: "tsnats extension" } },
 ];

@@ -39,6 +39,8 @@ test('server, logging and auth flags in every spelling', () => {
     [['--auth', 's3cr3t'], { authorization: 's3cr3t' }],
     [['--ping_timeout', '30s'], { pingTimeout: 30_000 }],
     [['--ping_timeout=45'], { pingTimeout: 45_000 }],
+    [['--busy_poll', '250us'], { busyPoll: 0.25 }],
+    [['--busy_poll=0'], { busyPoll: 0 }],
     [['-p', '1', '-p', '2'], { port: 2 }], // the last one wins
   ];
   for (const [argv, options] of table) {
@@ -90,6 +92,7 @@ test('help: nats-server\'s layout, with tsnats\'s flags and extensions', () => {
   for (const section of ['Server Options:', 'Logging Options:', 'Authorization Options:', 'Connection Health Options (tsnats):', 'Common Options:'])
     assert.ok(h.includes(`\n${section}\n`), section);
   assert.match(h, /--ping_timeout <duration>/);
+  assert.match(h, /--busy_poll <duration>/);
   assert.doesNotMatch(h.split('Not supported yet')[0]!, /--tls|--cluster|-js/);
 });
 
@@ -111,6 +114,7 @@ test('errors: messages and outputs as nats-server; flag syntax errors exit 1 (na
     [['--signal', 'reload=1=2'], 'tsnats: invalid signal parameters: [2]\n', 1, false],
     [['--signal', 'bogus=1'], 'tsnats: unknown signal "bogus"\n', 1, false],
     [['-p', '70000'], 'tsnats: invalid port 70000 for -p\n', 1, false],
+    [['--busy_poll', '20ms'], 'invalid value "20ms" for flag -busy_poll: at most 10ms\n', 1, true],
   ];
   for (const [argv, stderr, exitCode, printsUsage] of table) {
     const c = parseArgs(argv);

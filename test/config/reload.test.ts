@@ -42,6 +42,7 @@ test('reloadable options: one change each, with the reference log line', () => {
     ['authorization { timeout: 1.5 }', 'authorization { timeout: 2.5 }', 'Reloaded: authorization timeout = 2.5'],
     ['authorization { token: a }', 'authorization { token: b }', 'Reloaded: authorization token'],
     ['', 'ping_timeout: "30s"', 'Reloaded: ping_timeout = 30s'],
+    ['', 'busy_poll: "300us"', 'Reloaded: busy_poll = 300µs'],
     ['', 'tcp_keepalive: "1m"', 'Reloaded: tcp_keepalive = 1m0s'],
     ['accounts { A {} }', 'accounts { A {}, B {} }', 'Reloaded: accounts'],
     ['authorization { users: [{user: a, password: b}] }', 'authorization { users: [{user: a, password: c}] }', 'Reloaded: authorization users'],
