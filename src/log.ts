@@ -71,6 +71,7 @@ export class Logger {
   }
 
   log(level: Level, msg: string): void {
+    if (this.sink === nullSink) return; // nothing to format for (an embedded server's default)
     const t = this.time ? logTimestamp() + ' ' : '';
     this.sink.write(`${this.prefix}${t}${this.label(level)}${msg}\n`);
   }
