@@ -56,6 +56,8 @@ export interface Case {
   run(kind: Kind, s: Settings): Promise<Sample>;
   /** tsnats runs in-process here, so the tsnats CLI need not be built. */
   inProcess?: boolean;
+  /** Extra figures of a kind's samples (their `extra`), printed after its summary. */
+  note?(samples: Sample[]): string;
 }
 
 /** Thrown by a case that cannot run for a kind yet (printed as "skipped", not as a failure). */

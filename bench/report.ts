@@ -54,7 +54,8 @@ export function summaryLine(c: Case, res: Partial<Record<Kind, KindResult>>, kin
     const per = `/${c.cpuPer}`;
     const cli = Number.isFinite(r.median.clientCpu) ? ` cli ${cpu(r.median.clientCpu)}${per}` : '';
     const errs = r.errors.length ? ` [${r.errors.length} failed round(s)]` : '';
-    return `${k} ${figs.join(' ')}  srv ${cpu(r.median.serverCpu)}${per}${cli}${errs}`;
+    const note = c.note ? c.note(r.samples) : '';
+    return `${k} ${figs.join(' ')}  srv ${cpu(r.median.serverCpu)}${per}${cli}${errs}${note ? ` (${note})` : ''}`;
   });
   // CPU used by neither the server nor the load generators during the windows: a busy machine.
   const other = Math.max(...kinds.map((k) => res[k]?.median?.otherCores ?? 0).filter(Number.isFinite), 0);

@@ -1,6 +1,9 @@
 // Fresh process for the in-process start-up case: time from the startServer() call to the first
 // client's INFO line (the client side warmed first). Prints one JSON line on stdout.
-import { connect } from 'node:net';
+// With the argument `floor`: the same measurement of a bare node:net server that writes one INFO
+// line per connection — the least any Node server can take in a fresh process (Node compiling its
+// own listen, accept and write paths), measured so the tsnats figure can be read against it.
+import { connect, createServer, type Server as NetServer } from 'node:net';
 
 type Start = (o: object) => Promise<{ port: number; shutdown(): Promise<void> }>;
 
@@ -19,9 +22,15 @@ if (typeof mod.startServer !== 'function') {
     s.on('error', () => resolve());
     s.on('connect', () => { s.destroy(); resolve(); });
   });
+  const floor = process.argv[2] === 'floor';
+  const bare = async () => {
+    const ns: NetServer = createServer({ noDelay: true }, (s) => { s.on('error', () => {}); s.write('INFO {}\r\n'); });
+    await new Promise<void>((resolve) => ns.listen({ host: '127.0.0.1', port: 0, exclusive: true }, resolve));
+    return { port: (ns.address() as { port: number }).port, shutdown: () => new Promise<void>((r) => ns.close(() => r())) };
+  };
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const srv = await mod.startServer({ host: '127.0.0.1', port: 0 });
+  const srv = floor ? await bare() : await mod.startServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve, reject) => {
     const s = connect({ port: srv.port, host: '127.0.0.1' });
     let buf = '';

@@ -7,7 +7,7 @@ import { freePort } from '../../test/helpers/ports.js';
 import { Skip, type Case, type Sample } from '../model.js';
 import { cpuNsPrecise } from '../proc.js';
 import { spawnServer, stopProcess, waitForInfo, type Kind } from '../servers.js';
-import { fixed } from '../stats.js';
+import { fixed, median } from '../stats.js';
 
 async function spawnToInfo(kind: Kind): Promise<Sample> {
   const port = await freePort();
@@ -22,10 +22,11 @@ async function spawnToInfo(kind: Kind): Promise<Sample> {
   }
 }
 
-function inProcess(): Promise<Sample> {
+/** One fresh child: tsnats's startServer(), or (`floor`) a bare node:net server. */
+function child(floor: boolean): Promise<{ ms: number; importMs: number; cpuNs: number }> {
   return new Promise((resolve, reject) => {
     const script = fileURLToPath(new URL('./startup-child.js', import.meta.url));
-    const p = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, floor ? [script, 'floor'] : [script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const t = setTimeout(() => p.kill('SIGKILL'), 30_000);
@@ -37,9 +38,15 @@ function inProcess(): Promise<Sample> {
       let r: { skip?: string; ms?: number; importMs?: number; cpuNs?: number };
       try { r = JSON.parse(line); } catch { reject(new Error(`in-process start-up child failed (${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)); return; }
       if (r.skip) { reject(new Skip(r.skip)); return; }
-      resolve({ values: { ms: r.ms! }, serverCpu: r.cpuNs!, clientCpu: NaN, extra: { importMs: r.importMs! } });
+      resolve({ ms: r.ms!, importMs: r.importMs!, cpuNs: r.cpuNs! });
     });
   });
+}
+
+async function inProcess(): Promise<Sample> {
+  const r = await child(false);
+  const f = await child(true);
+  return { values: { ms: r.ms }, serverCpu: r.cpuNs, clientCpu: NaN, extra: { importMs: r.importMs, floorMs: f.ms } };
 }
 
 const ms = (x: number) => fixed(x, x < 10 ? 2 : 1);
@@ -56,6 +63,11 @@ export const startupCases: Case[] = [
     rounds,
     inProcess: true,
     run: (kind) => (kind === 'tsnats' ? inProcess() : spawnToInfo(kind)),
+    // The Node floor: a bare node:net server writing INFO, same fresh-process measurement.
+    note: (samples) => {
+      const f = median(samples.map((x) => Number(x.extra?.floorMs ?? NaN)));
+      return Number.isFinite(f) ? `bare node:net server ${ms(f)} ms` : '';
+    },
   },
   {
     id: 'start-cli',
