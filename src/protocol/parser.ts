@@ -49,10 +49,11 @@ export interface ParserHandler {
   processConnect(buf: Buffer, s: number, e: number): void;
   /**
    * PUB/HPUB arguments `buf[s,e)`, already split at spaces and tabs: `ntok` tokens whose bounds are
-   * `tok[2k], tok[2k+1]` (only the first 4 are recorded). Returns the payload size to read, or -1
-   * if the connection closed.
+   * `tok[2k], tok[2k+1]` (only the first 4 are recorded). `sameSubject`: the subject's bytes are
+   * those of the previous PUB/HPUB of this parser, so its string may be reused. Returns the payload
+   * size to read, or -1 if the connection closed.
    */
-  processPubArgs(buf: Buffer, s: number, e: number, headers: boolean, ntok: number, tok: Int32Array): number;
+  processPubArgs(buf: Buffer, s: number, e: number, headers: boolean, ntok: number, tok: Int32Array, sameSubject: boolean): number;
   /** A complete payload (without its trailing CRLF) of the last PUB/HPUB. */
   processMsg(buf: Buffer, s: number, e: number): void;
   processSub(buf: Buffer, s: number, e: number): void;
@@ -75,6 +76,8 @@ export interface ParserHandler {
 }
 
 const SCRATCH_INITIAL = 256;
+/** PUB subjects up to this long are remembered byte for byte (see Parser.sameSubject). */
+const SUBJECT_CACHE_BYTES = 64;
 
 export class Parser {
   state: number = S.OP_START;
@@ -424,7 +427,9 @@ export class Parser {
           switch (arg) {
             case Arg.PUB:
             case Arg.HPUB: {
-              const size = h.processPubArgs(abuf, s, e, arg === Arg.HPUB, splitArgs(abuf, s, e, this.tok), this.tok);
+              const tok = this.tok;
+              const nt = splitArgs(abuf, s, e, tok);
+              const size = h.processPubArgs(abuf, s, e, arg === Arg.HPUB, nt, tok, nt > 0 && this.sameSubject(abuf, tok[0], tok[1]));
               if (size < 0 || h.closed) return;
               const next = this.payload(buf, i, n, size);
               if (next < 0) return;
@@ -548,24 +553,39 @@ export class Parser {
 
   /**
    * A whole PUB line at `buf[i]` ("PUB " already checked): split its arguments in the same pass
-   * that finds its end, then the payload. Returns the index of the last byte consumed, -1 to let
-   * the state machine take it (split line, odd CR, over max_control_line), -2 to stop.
+   * that finds its end — the subject compared with the previous PUB's as it is read — then the
+   * payload. Returns the index of the last byte consumed, -1 to let the state machine take it
+   * (split line, a control byte, over max_control_line), -2 to stop.
    */
   private fastPub(buf: Buffer, i: number, n: number): number {
     let j = i + 4;
     while (j < n && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
     const as = j;
+    // The subject: every byte above 0x20; anything else ends it.
+    const last = this.lastSubj;
+    const llen = last === null ? -1 : this.lastSubjLen;
+    let same = llen > 0;
+    for (; j < n; j++) {
+      const c = buf[j];
+      if (c <= 0x20) break;
+      if (same && (j - as >= llen || last![j - as] !== c)) same = false;
+    }
+    if (j >= n || j === as || (buf[j] !== 0x20 && buf[j] !== 0x09)) return -1;
+    if (j - as !== llen) same = false;
     const tok = this.tok;
-    let nt = 0;
+    tok[0] = as;
+    tok[1] = j;
+    let nt = 1;
     let ts = -1;
     let e = -1;
     for (; j < n; j++) {
       const c = buf[j];
-      if (c === 0x0a) {
+      if (c > 0x20) {
+        if (ts < 0) ts = j;
+      } else if (c === 0x0a) {
         e = j;
         break;
-      }
-      if (c === 0x20 || c === 0x09 || c === 0x0d) {
+      } else if (c === 0x20 || c === 0x09 || c === 0x0d) {
         if (c === 0x0d && (j + 1 >= n || buf[j + 1] !== 0x0a)) return -1; // a CR inside the line
         if (ts >= 0) {
           if (nt < 4) {
@@ -575,9 +595,9 @@ export class Parser {
           nt++;
           ts = -1;
         }
-      } else if (ts < 0) ts = j;
+      } else if (ts < 0) ts = j; // other control bytes belong to a token, as in the state machine
     }
-    if (e < 0 || e === as) return -1;
+    if (e < 0) return -1;
     if (ts >= 0) {
       if (nt < 4) {
         tok[2 * nt] = ts;
@@ -588,11 +608,41 @@ export class Parser {
     const ae = buf[e - 1] === 0x0d ? e - 1 : e;
     const h = this.h;
     if (ae - as > h.maxControlLine()) return -1;
+    if (!same) this.rememberSubject(buf, as, tok[1]);
     this.state = S.PUB_ARG;
-    const size = h.processPubArgs(buf, as, ae, false, nt, tok);
+    const size = h.processPubArgs(buf, as, ae, false, nt, tok, same);
     if (size < 0 || h.closed) return -2;
     const next = this.payload(buf, e, n, size);
     return next < 0 ? -2 : next;
+  }
+
+  /** The previous PUB/HPUB subject's bytes (up to SUBJECT_CACHE_BYTES), or null before the first. */
+  private lastSubj: Buffer | null = null;
+  /** Its length; -1 when it was too long to keep. */
+  private lastSubjLen = -1;
+
+  /** Whether `buf[s,e)` is the previous PUB/HPUB subject; remembers it when not. */
+  private sameSubject(buf: Buffer, s: number, e: number): boolean {
+    const last = this.lastSubj;
+    const len = e - s;
+    if (last !== null && len === this.lastSubjLen) {
+      let k = 0;
+      while (k < len && last[k] === buf[s + k]) k++;
+      if (k === len) return true;
+    }
+    this.rememberSubject(buf, s, e);
+    return false;
+  }
+
+  private rememberSubject(buf: Buffer, s: number, e: number): void {
+    const len = e - s;
+    if (len > SUBJECT_CACHE_BYTES) {
+      this.lastSubjLen = -1;
+      return;
+    }
+    const last = (this.lastSubj ??= Buffer.allocUnsafe(SUBJECT_CACHE_BYTES));
+    for (let k = 0; k < len; k++) last[k] = buf[s + k];
+    this.lastSubjLen = len;
   }
 
   /**

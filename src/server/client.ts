@@ -42,8 +42,6 @@ export const enum Kind {
 }
 export const KIND_NAMES = ['Client', 'Router', 'Gateway', 'System', 'Leafnode', 'JetStream', 'Account'];
 
-/** PUB subjects up to this long are remembered byte for byte (see processPubArgs). */
-const SUBJECT_CACHE_BYTES = 64;
 /** Frame overhead beyond subject, sid, reply and payload: "HMSG " + 4 separators + 2 sizes + 2 CRLF. */
 const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
@@ -119,9 +117,6 @@ export class Client implements ParserHandler {
   private paSubject = '';
   private paReply = '';
   private paHdr = -1;
-  /** The last PUB subject's bytes (the string in paSubject is reused while they repeat). */
-  private lastSubj: Buffer | null = null;
-  private lastSubjLen = -1;
   /** Whether paSubject is a valid literal subject: 1 yes, 0 no, -1 not checked yet. */
   private paSubjectLiteral = -1;
   /** A view of the payload being delivered, shared by its deliveries (see deliverMsg). */
@@ -392,7 +387,7 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- PUB
 
-  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean, n: number, tok: Int32Array): number {
+  processPubArgs(buf: Buffer, s: number, e: number, hpub: boolean, n: number, tok: Int32Array, sameSubject: boolean): number {
     if (this.server.log.trace) this.traceIn(hpub ? 'HPUB' : 'PUB', buf, s, e);
     if (hpub && !this.headers) {
       this.protocolError('message headers not supported');
@@ -444,28 +439,11 @@ export class Client implements ParserHandler {
       }
       this.paHdr = hdr;
     }
-    // Most publishers repeat their subject: reuse the last string when the bytes are the same
-    // (no string, no validity check per message).
-    const slen = a0e - a0s;
-    let same = false;
-    const last = this.lastSubj;
-    if (last !== null && slen === this.lastSubjLen) {
-      same = true;
-      for (let k = 0; k < slen; k++) {
-        if (last[k] !== buf[a0s + k]) {
-          same = false;
-          break;
-        }
-      }
-    }
-    if (!same) {
+    // Most publishers repeat their subject: the parser tells when the bytes are the previous PUB's,
+    // and the string (and its validity) is reused.
+    if (!sameSubject) {
       this.paSubject = buf.latin1Slice(a0s, a0e);
       this.paSubjectLiteral = -1;
-      if (slen <= SUBJECT_CACHE_BYTES) {
-        const lb = (this.lastSubj ??= Buffer.allocUnsafe(SUBJECT_CACHE_BYTES));
-        for (let k = 0; k < slen; k++) lb[k] = buf[a0s + k];
-        this.lastSubjLen = slen;
-      } else this.lastSubjLen = -1;
     }
     // The reference copies the size tokens into MSG as they were written (leading zeros kept).
     const szs = hpub ? (n === 3 ? a2s : a3s) : (n === 2 ? a1s : a2s);

@@ -17,7 +17,16 @@ class Recorder implements ParserHandler {
     this.calls.push(buf ? `${op} ${buf.toString('latin1', s, e)}` : op);
   }
   processConnect(b: Buffer, s: number, e: number) { this.rec('CONNECT', b, s, e); this.auth = false; this.suspended = this.suspendOnConnect; }
-  processPubArgs(b: Buffer, s: number, e: number, h: boolean, n: number, tok: Int32Array) {
+  /** The previous PUB/HPUB subject, to check the parser's sameSubject on every call. */
+  prevSubj: string | null = null;
+  sameCount = 0;
+  processPubArgs(b: Buffer, s: number, e: number, h: boolean, n: number, tok: Int32Array, same: boolean) {
+    const subj = n > 0 ? b.toString('latin1', tok[0], tok[1]) : null;
+    // Never "same" for a different subject; always "same" for a repeated one that fits the cache.
+    if (same) assert.equal(subj, this.prevSubj, `sameSubject for ${JSON.stringify(subj)} after ${JSON.stringify(this.prevSubj)}`);
+    else if (subj !== null && subj.length <= 64) assert.notEqual(subj, this.prevSubj, `not sameSubject for a repeated ${JSON.stringify(subj)}`);
+    if (same) this.sameCount++;
+    if (subj !== null) this.prevSubj = subj;
     this.rec(h ? 'HPUB' : 'PUB', b, s, e);
     const k = Math.min(n, 4) - 1;
     return Number(b.toString('latin1', tok[2 * k], tok[2 * k + 1]));
@@ -102,6 +111,31 @@ test('random splits give the same calls', () => {
     const k = 1 + Math.floor(rnd() * 12);
     const splits = Array.from({ length: k }, () => Math.floor(rnd() * SESSION.length)).sort((a, b) => a - b);
     assert.deepEqual(feed(SESSION, splits), whole, `splits ${splits}`);
+  }
+});
+
+test('a repeated PUB subject is recognised, and never a different one', () => {
+  const long = 'l.' + 'x'.repeat(70);
+  const subjects = ['foo.bar', 'foo.bar', 'foo.baz', 'foo.baz', 'foo', 'foo.bar', 'foo', 'foo', 'foo.barx', 'foo.bar',
+    long, long, 'a\x01b', 'a\x01b', 'a\x02b', 'foo.bar', 'foo.bar'];
+  let input = '';
+  subjects.forEach((subj, k) => {
+    const sep = k % 3 === 0 ? '\t' : ' ';
+    input += k % 4 === 1 ? `HPUB${sep}${subj} r.${k} 12 14\r\nNATS/1.0\r\n\r\nhi\r\n` : `PUB${sep}${subj}${sep}${k % 2 ? 'reply ' : ''}2\r\nhi\r\n`;
+  });
+  const buf = Buffer.from(input, 'latin1');
+  const whole = new Recorder();
+  new Parser(whole).parse(buf);
+  assert.equal(whole.calls.filter((c) => c.startsWith('PUB') || c.startsWith('HPUB')).length, subjects.length);
+  assert.ok(whole.sameCount >= 5, `only ${whole.sameCount} repeats recognised`);
+  // Split anywhere (the state machine's path for split lines), the answers hold too.
+  for (let i = 0; i < 50; i++) {
+    const cut = [1 + Math.floor(Math.random() * (buf.length - 1))];
+    const r = new Recorder();
+    const p = new Parser(r);
+    p.parse(buf.subarray(0, cut[0]));
+    p.parse(buf.subarray(cut[0]));
+    assert.deepEqual(r.calls, whole.calls);
   }
 });
 
