@@ -1,6 +1,7 @@
 // One connection: read → parse → process*, the outbound queue, keepalive, limits, and close with a
 // reason. Names follow nats-server's client.go (processPub, deliverMsg, queueOutbound,
 // processPingTimer, closeConnection) so the two can be read side by side.
+import { readIntoShared } from './read-buffer.js';
 import type { Duplex } from 'node:stream';
 import '../protocol/buffer-ext.js';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
@@ -183,7 +184,8 @@ export class Client implements ParserHandler {
   init(): void {
     const srv = this.server;
     const sock = this.sock;
-    sock.on('data', (chunk: Buffer) => this.readBatch(chunk));
+    const read = (chunk: Buffer) => this.readBatch(chunk);
+    if (!readIntoShared(sock, read)) sock.on('data', read);
     sock.on('end', () => this.closeConnection(ClosedState.ClientClosed));
     sock.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     sock.on('close', () => this.closeConnection(ClosedState.ClientClosed));
@@ -195,6 +197,8 @@ export class Client implements ParserHandler {
     }
     // Before CONNECT, the keepalive timer runs at ping_interval (setPingTimer at accept).
     this.setPingTimer(srv.opts.pingInterval);
+    // Accepted sockets start paused (pauseOnConnect), so the read mode could be chosen first.
+    sock.resume();
   }
 
   private onSocketError(err: NodeJS.ErrnoException): void {

@@ -156,7 +156,8 @@ export class Server extends EventEmitter {
       this.system.start();
     }
 
-    const listener = createNetServer({ noDelay: true, allowHalfOpen: false });
+    // Paused on accept: the connection picks how it reads (read-buffer.ts) before any byte is read.
+    const listener = createNetServer({ noDelay: true, allowHalfOpen: false, pauseOnConnect: true });
     this.listener = listener;
     listener.on('connection', (sock: Socket) => this.acceptSocket(sock));
     await new Promise<void>((resolve, reject) => {
