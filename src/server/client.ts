@@ -1,7 +1,6 @@
 // One connection: read → parse → process*, the outbound queue, keepalive, limits, and close with a
 // reason. Names follow nats-server's client.go (processPub, deliverMsg, queueOutbound,
 // processPingTimer, closeConnection) so the two can be read side by side.
-import { readIntoShared } from './read-buffer.js';
 import type { Duplex } from 'node:stream';
 import '../protocol/buffer-ext.js';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
@@ -9,6 +8,7 @@ import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
+import { readIntoShared } from './read-buffer.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, parseSizeStr, splitArgStrings, writeLatin1, writeInt, protoSnippet } from '../protocol/args.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';

@@ -1,7 +1,7 @@
 // Reading accepted TCP sockets into one shared buffer. By default Node allocates a fresh 64 KB
 // buffer for every read, wraps it in a Buffer and passes it through the Readable stream machinery:
-// ~9–13 µs of CPU per read on this machine, against ~3 µs when the socket reads into a buffer it was
-// given (measured with a no-op consumer, docs/performance.md). Node offers that (`onread`) only to
+// 8–9.5 µs of user CPU per read on this machine (and more system time, for the fresh pages), against
+// ~3.3 µs when the socket reads into a buffer it was given (`node dist/bench/read-cost.js`). Node offers that (`onread`) only to
 // sockets it creates for connect(); for accepted sockets it is switched on here the same way Node's
 // Socket constructor does it. Every read is consumed synchronously — the parser copies what it keeps
 // (split lines and payloads, bytes held during an asynchronous CONNECT check) and deliveries copy
