@@ -28,5 +28,5 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
   return srv;
 }
 // ---- auth (auth branch)
-export { reloadAuthorization } from './server/auth-reload.js';
-export { updateAccountClaims } from './server/auth.js';
+export { reloadAuthorization } from './auth/auth-reload.js';
+export { updateAccountClaims } from './auth/auth.js';

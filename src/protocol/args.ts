@@ -1,6 +1,6 @@
 // Small byte-level helpers for protocol arguments and frames: sizes, argument splitting, writing
 // ASCII into an outbound buffer, reserved subjects, and log snippets.
-import '../protocol/buffer-ext.js';
+import './buffer-ext.js';
 import { goQuote } from '../errors.js';
 
 /**

@@ -8,12 +8,12 @@ import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
-import { readIntoShared } from './read-buffer.js';
+import { readIntoShared } from '../transport/read-buffer.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, parseSizeStr, splitArgStrings, writeLatin1, writeInt, protoSnippet } from '../protocol/args.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
-import type { Account } from './account.js';
-import { authUserDesc, redactConnect, bindNoAuthUser } from './auth.js';
+import type { Account } from '../accounts/account.js';
+import { authUserDesc, redactConnect, bindNoAuthUser } from '../auth/auth.js';
 
 /** What a user may publish and subscribe to (implemented in permissions.ts). */
 export interface ClientPermissions {

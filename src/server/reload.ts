@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { diffOptions, reloadLogLines } from '../config/reload.js';
 import type { ServerOptions } from '../options.js';
 import { FileSink, stderrSink } from '../log.js';
-import { checkAuthorization, reloadAuthorization } from './auth-reload.js';
-import { refreshLimits } from './auth.js';
+import { checkAuthorization, reloadAuthorization } from '../auth/auth-reload.js';
+import { refreshLimits } from '../auth/auth.js';
 import type { Server } from './server.js';
 import { E, ClosedState } from '../errors.js';
 

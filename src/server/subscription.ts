@@ -1,5 +1,5 @@
 import type { Client } from './client.js';
-import type { StreamImport, ServiceImport } from './imports.js';
+import type { StreamImport, ServiceImport } from '../accounts/imports.js';
 
 /** Internal subscriptions ($SYS handlers) get messages through a callback instead of a socket. */
 export type InternalHandler = (sub: Subscription, subject: string, reply: string, hdr: Buffer | null, msg: Buffer, client: Client | null) => void;

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { startServer as spawnServer, hasNatsServer, type TestServer, type ServerKind } from '../helpers/servers.js';
 import { startServer } from '../../src/index.js';
-import { importAuthorized } from '../../src/server/account-config.js';
-import { reloadAuthorization } from '../../src/server/auth-reload.js';
+import { importAuthorized } from '../../src/accounts/account-config.js';
+import { reloadAuthorization } from '../../src/auth/auth-reload.js';
 import { getJSON } from './helpers.js';
 import { Operators } from '../auth/helpers.js';
 

@@ -5,16 +5,16 @@
 // -ERR 'Authorization Violation' and is closed (so its reconnect with the old credentials is refused
 // too); the others get their new permissions, and subscriptions they may no longer hold are removed
 // with -ERR 'Permissions Violation for Subscription to "x" (sid "1")'.
-import { Account } from './account.js';
+import { Account } from '../accounts/account.js';
 import { Authenticator, applyLimits, authUserDesc, type AuthResult } from './auth.js';
-import { configureAccounts } from './account-config.js';
+import { configureAccounts } from '../accounts/account-config.js';
 import { registerSystemServices } from '../system/imports.js';
 import { clientPermissions } from './permissions.js';
-import { addShadowSubscriptions, removeShadowSubscriptions } from './imports.js';
+import { addShadowSubscriptions, removeShadowSubscriptions } from '../accounts/imports.js';
 import { goQuote, goQuoteBytes } from '../errors.js';
 import type { ServerOptions } from '../options.js';
-import type { Server } from './server.js';
-import type { Client } from './client.js';
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
 
 /** The options a reload of authorization may change. */
 const AUTH_FIELDS = [

@@ -16,9 +16,9 @@ import { verifyNonceSig } from './jwt-checks.js';
 import type { User as UserClaims } from '@nats-io/jwt';
 import { jwtLib } from '../libs.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
-import type { Client } from './client.js';
-import type { Server } from './server.js';
-import type { Account } from './account.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import type { Account } from '../accounts/account.js';
 
 /** What a successful authentication grants. */
 export interface AuthResult {
