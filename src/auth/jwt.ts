@@ -16,7 +16,6 @@ import type { Permissions } from '../options.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
-import { registerSystemServices } from '../system/imports.js';
 import { monoMs } from '../clock.js';
 
 /** Unlimited in JWT limits (jwt.NoLimit). */
@@ -214,7 +213,7 @@ export class OperatorTrust {
       }
     }, (imp, x) => this.activated(acc, imp, x));
     // [monitor] the system services imported again (applyImports replaced the imports)
-    registerSystemServices(srv, acc);
+    srv.accountsChanged(acc);
     this.setAccountExpiry(acc);
   }
 

@@ -67,9 +67,9 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
   const opts = resolveOptions(flagOptions, configFile, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
   // Loaded here so that -v, -h, -t and --signal do not load the server.
-  const { Server } = await import('../server/server.js');
+  const { createServer } = await import('../services.js');
   const { NO_CONFIG_FILE } = await import('../server/reload.js');
-  const srv = new Server(opts);
+  const srv = createServer(opts);
   srv.start().catch((e: Error) => {
     srv.log.fatal(e.message);
     process.exit(1);

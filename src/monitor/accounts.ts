@@ -3,7 +3,7 @@
 import type { Server } from '../server/server.js';
 import type { Account } from '../accounts/account.js';
 import type { Client } from '../server/client.js';
-import { Kind } from '../server/client.js';
+import { Kind } from '../server/kind.js';
 import type { StreamExport } from '../accounts/imports.js';
 import { goTime, nowMs } from './format.js';
 import { MonitorError } from './params.js';

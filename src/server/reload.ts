@@ -5,7 +5,6 @@ import { diffOptions, reloadLogLines } from '../config/reload.js';
 import type { ServerOptions } from '../options.js';
 import { FileSink, stderrSink } from '../log.js';
 import { checkAuthorization, reloadAuthorization } from '../auth/auth-reload.js';
-import { refreshLimits } from '../auth/auth.js';
 import type { Server } from './server.js';
 import { E, ClosedState } from '../errors.js';
 
@@ -91,8 +90,8 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     }
   }
   if (fields.has('maxPayload') && !authChanged) {
-    // [auth] the user's, account's and server's limits combined again (applyAccountLimits)
-    for (const c of srv.clients.values()) if (c.connectReceived) refreshLimits(srv, c);
+    // the user's, account's and server's limits combined again (applyAccountLimits)
+    for (const c of srv.clients.values()) if (c.connectReceived) c.applyAccountLimits();
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();

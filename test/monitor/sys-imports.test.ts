@@ -16,6 +16,7 @@ import { importAuthorized } from '../../src/accounts/account-config.js';
 import { reloadAuthorization } from '../../src/auth/auth-reload.js';
 import { getJSON } from './helpers.js';
 import { Operators } from '../auth/helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 type J = Record<string, any>;
 
@@ -257,7 +258,7 @@ describe('system imports in tsnats', () => {
     const srv = await startServer({ noSystemAccount: true, httpPort: -1 });
     t.after(() => srv.shutdown());
     assert.equal(srv.gacc.serviceImports.length, 0);
-    const d = await getJSON(srv.monitor!.port, '/accountz?acc=$G');
+    const d = await getJSON(monitorPort(srv), '/accountz?acc=$G');
     assert.equal(d.account_detail.imports, undefined);
   });
 
