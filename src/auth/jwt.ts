@@ -212,7 +212,7 @@ export class OperatorTrust {
         return undefined;
       }
     }, (imp, x) => this.activated(acc, imp, x));
-    // [monitor] the system services imported again (applyImports replaced the imports)
+    // services add their imports again (applyImports replaced them)
     srv.accountsChanged(acc);
     this.setAccountExpiry(acc);
   }

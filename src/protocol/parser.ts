@@ -75,7 +75,7 @@ export interface ParserHandler {
    */
   bindWithoutConnect?(): boolean;
   /** An argument line longer than max_control_line: -ERR and close. */
-  maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void;
+  maxControlLineViolation(state: number, bufLen: number, buf: Buffer, s: number, e: number): void;
 }
 
 const SCRATCH_INITIAL = 256;
@@ -434,7 +434,7 @@ export class Parser {
           }
           const mcl = h.maxControlLine();
           if (e - s > mcl) {
-            h.maxControlLineViolation(this.state, e - s, abuf === buf ? 0 : e - s, abuf, s, e);
+            h.maxControlLineViolation(this.state, abuf === buf ? 0 : e - s, abuf, s, e);
             return;
           }
           const arg = this.arg;
@@ -546,7 +546,7 @@ export class Parser {
       if (this.argBuf === null) this.saveArg(buf, this.as, n - this.drop);
       const mcl = h.maxControlLine();
       if (this.argLen > mcl) {
-        h.maxControlLineViolation(this.state, this.argLen, this.argLen, this.argBuf!, 0, Math.min(this.argLen, this.argBuf!.length));
+        h.maxControlLineViolation(this.state, this.argLen, this.argBuf!, 0, Math.min(this.argLen, this.argBuf!.length));
         return;
       }
     } else if (this.state === S.MSG_PAYLOAD && this.msgBuf === null) {

@@ -316,10 +316,9 @@ export class Client implements ParserHandler {
     this.closeConnection(ClosedState.AuthenticationViolation);
   }
 
-  maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void {
+  maxControlLineViolation(state: number, bufLen: number, buf: Buffer, s: number, e: number): void {
     this.sendErr(E.MaxControlLine);
     this.error(`${E.MaxControlLine}: State ${state}, max_control_line ${this.maxControlLine()}, Buffer len ${bufLen} (snip: ${protoSnippet(buf.subarray(s, e), 0, C.MAX_CONTROL_LINE_SNIPPET_SIZE)}...)`);
-    void len;
     this.closeConnection(ClosedState.MaxControlLineExceeded);
   }
 

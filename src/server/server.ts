@@ -10,6 +10,7 @@ import 'node:dns';
 import 'node:cluster';
 import type { Duplex } from 'node:stream';
 import { defaultOptions, type ServerOptions } from '../options.js';
+import { assertValidOptions } from '../options-validate.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
 import { Client } from './client.js';
@@ -93,6 +94,8 @@ export class Server extends EventEmitter {
     super();
     this.opts = { ...defaultOptions(), ...stripUndefined(options) };
     const o = this.opts;
+    // The same checks, and messages, as the config loader and the CLI (throws TsnatsError).
+    assertValidOptions(o);
     this.log = new Logger({
       sink: makeSink(o),
       time: o.logtime,

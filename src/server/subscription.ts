@@ -13,7 +13,7 @@ export class Subscription {
   closed = false;
   /** The sid as bytes, ready for MSG frames. */
   readonly sidBytes: Buffer;
-  // ---- cross-account routing (imports.ts; auth branch)
+  // ---- cross-account routing (accounts/imports.ts)
   /** A shadow subscription: lives in an exporting account's sublist, delivers for this stream import. */
   im: StreamImport | null = null;
   /** An internal subscription that forwards matching messages through a service import. */

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../dev/ports.js';
 import { startServer, type Server } from '../../src/index.js';
 import { startServer as spawnServer } from '../helpers/servers.js';
 import { RawConn } from '../helpers/raw.js';
