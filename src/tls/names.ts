@@ -115,13 +115,16 @@ export function curve(name: string): string {
   return g;
 }
 
+/** A TLS 1.2 suite a server without a PSK callback never selects. */
+export const NEVER_NEGOTIATED = 'PSK-AES128-GCM-SHA256';
+
 /** What node:tls takes for a list of reference cipher names and curve names. */
 export interface CipherSettings {
-  /** For `ciphers`: the TLS 1.2 suites in Go's preference order, then the TLS 1.3 suites; '' when no TLS 1.2 suite is allowed. */
+  /** For `ciphers`: the TLS 1.2 suites in Go's preference order (NEVER_NEGOTIATED when none), then the TLS 1.3 suites. */
   ciphers: string;
   /** For `ecdhCurve`: the groups in the configured order. */
   ecdhCurve: string;
-  /** True when the configured suites allow no TLS 1.2 suite (only TLS 1.3 can then succeed, as with the reference). */
+  /** True when the configured suites allow no TLS 1.2 suite (only TLS 1.3 can then succeed, as with the reference); with no NEVER_NEGOTIATED available the caller sets minVersion TLSv1.3. */
   tls13Only: boolean;
 }
 
@@ -134,8 +137,13 @@ export function cipherSettings(cipherNames: readonly string[] = DEFAULT_CIPHER_S
   }
   const ordered = GO_TLS12_PREFERENCE.filter((n) => tls12.has(n)).map((n) => CIPHER_SUITES[n]!.openssl);
   const groups = curveNames.map(curve);
+  // With no TLS 1.2 suite, OpenSSL would turn TLS 1.2 off (a protocol_version alert); Go keeps it
+  // on and fails with handshake_failure "no cipher suite supported by both client and server".
+  // A PSK suite can never be chosen here (the server has no PSK callback): it keeps TLS 1.2 on
+  // with nothing to agree on, which gives Go's alert.
+  const tls12List = ordered.length > 0 ? ordered : opensslHas(NEVER_NEGOTIATED) ? [NEVER_NEGOTIATED] : [];
   return {
-    ciphers: [...ordered, ...GO_TLS13_SUITES].join(':'),
+    ciphers: [...tls12List, ...GO_TLS13_SUITES].join(':'),
     ecdhCurve: [...new Set(groups)].join(':'),
     tls13Only: ordered.length === 0,
   };

@@ -23,6 +23,8 @@ export interface ParsedCert {
   raw: Uint8Array;
   /** DER of the subject Name (Go: RawSubject). */
   rawSubject: Uint8Array;
+  /** DER of the issuer Name (Go: RawIssuer). */
+  rawIssuer: Uint8Array;
   /** DER of SubjectPublicKeyInfo (Go: RawSubjectPublicKeyInfo), what `pinned_certs` hashes. */
   rawSpki: Uint8Array;
   /** Subject RDNs in certificate order (the issuer-most first). */
@@ -74,6 +76,7 @@ function parse(der: Uint8Array): ParsedCert {
   const out: ParsedCert = {
     raw: der.subarray(certSeq.hdr, certSeq.end),
     rawSubject: der.subarray(subjectT.hdr, subjectT.end),
+    rawIssuer: der.subarray(issuerT.hdr, issuerT.end),
     rawSpki: der.subarray(spkiT.hdr, spkiT.end),
     subject: parseName(der, subjectT),
     issuer: parseName(der, issuerT),
