@@ -270,3 +270,6 @@ const STRERROR: Record<string, string> = {
   EIO: 'input/output error',
   EPERM: 'operation not permitted',
 };
+
+// verify_and_map: the identities a peer certificate offers, in the reference's order (map.ts).
+export { tlsMapIdentities, tlsMapUser, type TlsMapIdentities, type TlsMapResult } from './map.js';

@@ -233,3 +233,61 @@ test('known difference: the alert a client gets when its certificate is refused'
     await ref.stop();
   }
 });
+
+test('non-TLS and malformed openings: the same bytes back, the same close, the same log (first-record gate)', { skip, timeout: 60_000 }, async () => {
+  const C = await testCerts();
+  const { connect } = await import('node:net');
+  const { Duplex } = await import('node:stream');
+  const { connect: tlsConnect } = await import('node:tls');
+  const hello = await new Promise<Buffer>((resolve) => {
+    const d = new Duplex({ read() {}, write(chunk: Buffer, _e, cb) { resolve(Buffer.from(chunk)); cb(); setImmediate(() => t.destroy()); } });
+    const t = tlsConnect({ socket: d as never, servername: 'localhost' });
+    t.on('error', () => {});
+  });
+  const conf = join(dir, 'garbage.conf');
+  writeFileSync(conf, `tls {\n  cert_file: "${C.server.cert}"\n  key_file: "${C.server.key}"\n  timeout: 0.3\n}\n`);
+  const ref = await startServer('nats-server', { config: conf, args: ['-DV'] });
+  const mini = await startMiniTlsServer({ certFile: C.server.cert, keyFile: C.server.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 300 });
+  const send = (port: number, bytes: Buffer) => new Promise<{ reply: string; closed: boolean }>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    let got = Buffer.alloc(0);
+    let info = false;
+    s.on('data', (d: Buffer) => {
+      if (!info) {
+        info = true;
+        d = d.subarray(d.indexOf(10) + 1);
+        s.write(bytes);
+      }
+      got = Buffer.concat([got, d]);
+    });
+    s.on('error', () => {});
+    const t = setTimeout(() => { s.destroy(); resolve({ reply: got.toString('hex'), closed: false }); }, 1500);
+    s.on('close', () => { clearTimeout(t); resolve({ reply: got.toString('hex'), closed: true }); });
+  });
+  const cases: [string, Buffer][] = [
+    ['plaintext CONNECT', Buffer.from('CONNECT {"verbose":false}\r\nPING\r\n')],
+    ['HTTP request', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')],
+    ['application data first', Buffer.from('1703030005aaaaaaaaaa', 'hex')],
+    ['0x16 then junk', Buffer.from('16b2c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f5', 'hex')],
+    ['SSLv2 hello', Buffer.from('802e0103010015000000100100800200800300800400800500800600400700c0', 'hex')],
+    ['record length 65535', Buffer.concat([Buffer.from('160301ffff', 'hex'), Buffer.alloc(64, 0x41)])],
+    ['handshake length 0xffffff', Buffer.from('1603010005ffffffffff', 'hex')],
+    ['a fatal alert first', Buffer.from('15030100020228', 'hex')],
+    ['half a ClientHello', hello.subarray(0, hello.length >> 1)],
+    ['three bytes', Buffer.from('160301', 'hex')],
+  ];
+  try {
+    for (const [name, bytes] of cases) {
+      const mark = ref.output().length;
+      const before = mini.logs.length;
+      const [a, b] = await Promise.all([send(ref.port, bytes), send(mini.port, bytes)]);
+      assert.deepEqual(b, a, `${name}: reply and close`);
+      const refLines = await refLog(ref, mark);
+      const ours = mini.logs.slice(before).map(normalise);
+      assert.deepEqual(ours, refLines.filter((l) => /TLS handshake error/.test(l)), `${name}: log`);
+    }
+  } finally {
+    await mini.close();
+    await ref.stop();
+  }
+});
