@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { startServer, natsServerBin, type TestServer } from '../helpers/servers.js';
 import { testCerts, type TestCerts, type CertPair } from '../helpers/certs.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../dev/ports.js';
 import { parseCertificate, pemCertificates } from '../../src/tls/x509.js';
 import { tlsMapIdentities } from '../../src/tls/map.js';
 import { spkiSha256 } from '../../src/tls/options.js';
