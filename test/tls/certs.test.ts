@@ -22,7 +22,8 @@ test('test certificates: CAs, servers, clients and the chain are what they claim
   const t0 = performance.now();
   const C = await testCerts();
   const ms = performance.now() - t0;
-  assert.ok(ms < 20_000, `generation took ${ms} ms`);
+  // ~0.6 s alone; several test files generate at once under npm test, so the bound is loose
+  assert.ok(ms < 60_000, `generation took ${ms} ms`);
   assert.equal(await testCerts(), C, 'cached per process');
   now = Date.now();
 
