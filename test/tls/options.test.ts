@@ -160,3 +160,27 @@ test('cipher and curve name errors read as nats-server -t prints them', { skip: 
     assert.throws(fn, (e: unknown) => e instanceof TlsNameError && e.message === refErr, `${value}: nats-server said ${refErr}`);
   }
 });
+
+test('an unreadable key file: the reference error as a non-root user sees it', { skip: skipRef }, async (t) => {
+  const C = await testCerts();
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => { try { readFileSync(p); return true; } catch { return false; } });
+  if (process.getuid?.() !== 0 || !setpriv) return t.skip('needs root and setpriv to run nats-server as nobody');
+  const dir = mkdtempSync(join(tmpdir(), 'tsnats-tls-perm-'));
+  spawnSync('chmod', ['755', dir]);
+  const key = join(dir, 'key.pem');
+  copyFileSync(C.server.key, key);
+  spawnSync('chmod', ['000', key]);
+  const cert = join(dir, 'cert.pem');
+  copyFileSync(C.server.cert, cert);
+  spawnSync('chmod', ['644', cert]);
+  const conf = join(dir, 't.conf');
+  writeFileSync(conf, `tls {\n  cert_file: "${cert}"\n  key_file: "${key}"\n}\n`);
+  spawnSync('chmod', ['644', conf]);
+  const r = spawnSync(setpriv, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', natsServerBin()!, '-t', '-c', conf], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  const refErr = r.stderr.trim().replace(/^nats-server: .*?t\.conf:\d+:\d+: /, '');
+  // tsnats runs as root here, so the read error is simulated with the errno a non-root read gets
+  const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+  assert.throws(() => buildSecureContextOptions({ ...base, certFile: cert, keyFile: key }, (p) => { if (p === key) throw denied; return readFileSync(p); }),
+    { message: refErr });
+});
