@@ -12,6 +12,8 @@ export interface WsHarness {
   wsPort: number;
   /** Handshake error log lines. */
   errors: string[];
+  /** Every upgraded connection, in order. */
+  duplexes: WsDuplex[];
 }
 
 export async function startWsHarness(
@@ -21,6 +23,7 @@ export async function startWsHarness(
 ): Promise<WsHarness> {
   const srv = await withServer(t, { host: '127.0.0.1', ...serverOpts });
   const errors: string[] = [];
+  const duplexes: WsDuplex[] = [];
   // The close frame carries the reason the engine closes with (closeConnection → removeClient emits it first).
   srv.on('client:close', (c: Client, reason: string) => {
     if (c.sock instanceof WsDuplex) c.sock.setCloseReason(reason);
@@ -37,10 +40,11 @@ export async function startWsHarness(
     ...wsOpts,
     logError: (l) => errors.push(l),
     onConnection: (u, host, port) => {
+      duplexes.push(u.ws);
       srv.acceptConnection(u.ws, host, port, 'websocket');
     },
   });
   await listener.listen();
   t?.after(() => listener.close());
-  return { srv, listener, wsPort: listener.port, errors };
+  return { srv, listener, wsPort: listener.port, errors, duplexes };
 }

@@ -1,0 +1,83 @@
+// The upgrade over real sockets: every request of the captured table gets nats-server 2.9.10's
+// answer byte for byte (Date aside) and the same keep-alive or close; origin checks, compression
+// negotiation, handshake_timeout and the error log lines.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWsHarness } from './harness.js';
+import { httpCases, sameOriginCases, allowedOriginCases, compressionCases, exchange, ALLOWED, type HttpCase } from './http-cases.js';
+import { RawConn } from '../helpers/raw.js';
+
+async function runTable(port: number, cases: HttpCase[]): Promise<void> {
+  await Promise.all(
+    cases.map(async (c) => {
+      const r = await exchange(port, c);
+      assert.equal(r.answer, c.expect, c.name);
+      assert.equal(r.after, c.after, `${c.name}: connection ${c.after === 'open' ? 'kept' : 'closed'}`);
+    }),
+  );
+}
+
+test('upgrade requests get the captured answers', async (t) => {
+  const h = await startWsHarness(t);
+  await runTable(h.wsPort, httpCases);
+  // The log lines nats-server writes for refused upgrades.
+  const reasons = h.errors.map((l) => l.replace(/^127\.0\.0\.1:\d+ - /, '')).sort();
+  for (const r of [
+    'websocket handshake error: request method must be GET',
+    "websocket handshake error: invalid value for header 'Upgrade'",
+    "websocket handshake error: invalid value for header 'Connection'",
+    'websocket handshake error: key missing',
+    'websocket handshake error: invalid version',
+    "websocket handshake error: 'Host' missing in request",
+    'websocket handshake error: client sent data before handshake is complete',
+  ]) assert.ok(reasons.includes(r), `log line ${JSON.stringify(r)} in ${JSON.stringify(reasons)}`);
+});
+
+test('same_origin and allowed_origins', async (t) => {
+  const so = await startWsHarness(t, {}, { sameOrigin: true });
+  await runTable(so.wsPort, sameOriginCases);
+  assert.ok(so.errors.some((l) => l.endsWith('websocket handshake error: origin not allowed: not same origin')), so.errors.join('\n'));
+  assert.ok(so.errors.some((l) => l.endsWith('origin not allowed: parse "null": invalid URI for request')), so.errors.join('\n'));
+  const ao = await startWsHarness(t, {}, { allowedOrigins: ALLOWED });
+  await runTable(ao.wsPort, allowedOriginCases);
+  assert.ok(ao.errors.some((l) => l.endsWith('origin not allowed: not in the allowed list')));
+  // Both: the origin must be the same and listed.
+  const both = await startWsHarness(t, {}, { sameOrigin: true, allowedOrigins: ['http://127.0.0.1:1'] });
+  const r = await exchange(both.wsPort, { ...sameOriginCases[0]!, after: 'open' });
+  assert.match(r.answer, /^HTTP\/1\.1 403 Forbidden\r\n/);
+});
+
+test('compression: permessage-deflate accepted whatever its parameters, answered with both no_context_takeover', async (t) => {
+  const h = await startWsHarness(t, {}, { compression: true });
+  await runTable(h.wsPort, compressionCases);
+});
+
+test('handshake_timeout: an unfinished request is closed without an answer, also between keep-alive requests', async (t) => {
+  const h = await startWsHarness(t, {}, { handshakeTimeoutMs: 300 });
+  const partial = await RawConn.open(h.wsPort);
+  const t0 = Date.now();
+  partial.send(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.wsPort}\r\n`);
+  assert.ok(await partial.until((_b, closed) => closed, 5000), 'closed');
+  const ms = Date.now() - t0;
+  assert.ok(ms >= 250, `closed after ${ms} ms`);
+  assert.equal(partial.pending().length, 0, 'no answer');
+  // After a refused request the connection waits for the next one, for the same time at most.
+  const idle = await RawConn.open(h.wsPort);
+  idle.send(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.wsPort}\r\n\r\n`);
+  assert.ok(await idle.until((b) => b.toString().includes('Bad Request\n'), 5000));
+  assert.ok(await idle.until((_b, closed) => closed, 5000), 'idle connection closed');
+  // An upgraded connection is no longer subject to it.
+  const ws = await RawConn.open(h.wsPort);
+  ws.send(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.wsPort}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  assert.ok(await ws.until((b) => b.includes('INFO '), 5000));
+  assert.equal(await ws.until((_b, closed) => closed, 600), false, 'upgraded connection stays');
+  ws.close();
+});
+
+test('no handshake_timeout (the default, as nats-server): an unfinished request waits', async (t) => {
+  const h = await startWsHarness(t);
+  const c = await RawConn.open(h.wsPort);
+  c.send('GET / HTTP/1.1\r\n');
+  assert.equal(await c.until((_b, closed) => closed, 500), false);
+  c.close();
+});
