@@ -40,6 +40,11 @@ export async function startWsHarness(
     ...wsOpts,
     logError: (l) => errors.push(l),
     onConnection: (u, host, port) => {
+      // 2.9.10 without a leafnode listener (and tsnats, which has no MQTT) closes such connections after the 101.
+      if (u.params.kind !== 'client') {
+        u.ws.destroy();
+        return;
+      }
       duplexes.push(u.ws);
       srv.acceptConnection(u.ws, host, port, 'websocket');
     },

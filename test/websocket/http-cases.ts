@@ -63,6 +63,27 @@ export const httpCases: HttpCase[] = [
   { name: 'request target *', request: (p) => upgrade(p, { path: '*' }), expect: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nDate: <date>\r\nContent-Length: 0\r\n\r\n', after: 'close' },
   { name: 'path //foo (cleaned: redirect)', request: (p) => upgrade(p, { path: '//foo' }), expect: 'HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /foo\r\nDate: <date>\r\nContent-Length: 39\r\n\r\n<a href="/foo">Moved Permanently</a>.\n\n', after: 'open' },
   { name: 'path /a/../b (cleaned: redirect)', request: (p) => upgrade(p, { path: '/a/../b' }), expect: 'HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /b\r\nDate: <date>\r\nContent-Length: 37\r\n\r\n<a href="/b">Moved Permanently</a>.\n\n', after: 'open' },
+  { name: 'path //foo?x=1 (redirect keeps the query)', request: (p) => upgrade(p, { path: '//foo?x=1' }), expect: 'HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /foo?x=1\r\nDate: <date>\r\nContent-Length: 43\r\n\r\n<a href="/foo?x=1">Moved Permanently</a>.\n\n', after: 'open' },
+  { name: 'path /a/%2e%2e/b (unescaped, then cleaned)', request: (p) => upgrade(p, { path: '/a/%2e%2e/b' }), expect: 'HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /b\r\nDate: <date>\r\nContent-Length: 37\r\n\r\n<a href="/b">Moved Permanently</a>.\n\n', after: 'open' },
+  { name: 'HEAD //foo', request: (p) => upgrade(p, { method: 'HEAD', path: '//foo', headers: '' }), expect: 'HTTP/1.1 301 Moved Permanently\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /foo\r\nDate: <date>\r\n\r\n', after: 'open', head: true },
+  { name: 'POST //foo', request: (p) => upgrade(p, { method: 'POST', path: '//foo', headers: '' }), expect: 'HTTP/1.1 301 Moved Permanently\r\nLocation: /foo\r\nDate: <date>\r\nContent-Length: 0\r\n\r\n', after: 'open' },
+  { name: 'HTTP/1.0 POST with keep-alive', request: (p) => upgrade(p, { method: 'POST', ver: 'HTTP/1.0', headers: 'Connection: keep-alive\r\n' }), expect: err('HTTP/1.0', '405', 'Method Not Allowed', 'Connection: keep-alive\r\n'), after: 'open' },
+  { name: 'an empty Host', request: () => `GET / HTTP/1.1\r\nHost:\r\n${std}\r\n`, expect: E400, after: 'open' },
+  { name: 'Content-Length: 0', request: (p) => upgrade(p, { extra: 'Content-Length: 0\r\n' }), expect: R101, after: 'open' },
+  { name: 'X-Forwarded-For with two addresses', request: (p) => upgrade(p, { extra: 'X-Forwarded-For: 1.2.3.4, 5.6.7.8\r\n' }), expect: R101, after: 'open' },
+  { name: 'OPTIONS *', request: (p) => upgrade(p, { method: 'OPTIONS', path: '*', headers: '' }), expect: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: <date>\r\n\r\n', after: 'open' },
+  { name: 'CONNECT to an authority', request: (p) => upgrade(p, { method: 'CONNECT', path: 'h:80' }), expect: 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nDate: <date>\r\nContent-Length: 19\r\n\r\n404 page not found\n', after: 'open' },
+  { name: 'Transfer-Encoding: gzip', request: (p) => upgrade(p, { extra: 'Transfer-Encoding: gzip\r\n' }), expect: 'HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding', after: 'close' },
+  { name: 'Content-Length: abc', request: (p) => upgrade(p, { extra: 'Content-Length: abc\r\n' }), expect: plain('400 Bad Request'), after: 'close' },
+  { name: 'a Host with a space', request: () => `GET / HTTP/1.1\r\nHost: a b\r\n${std}\r\n`, expect: plain('400 Bad Request: malformed Host header'), after: 'close' },
+  { name: 'a header name with a space', request: (p) => upgrade(p, { extra: 'Bad Name: x\r\n' }), expect: plain('400 Bad Request: invalid header name'), after: 'close' },
+  { name: 'a control byte in a header value', request: (p) => upgrade(p, { extra: 'X: a\x01b\r\n' }), expect: plain('400 Bad Request: invalid header value'), after: 'close' },
+  { name: 'a first header line starting with a space', request: (p) => `GET / HTTP/1.1\r\n Host: 127.0.0.1:${p}\r\n${std}\r\n`, expect: plain('400 Bad Request'), after: 'close' },
+  { name: 'a relative request target', request: (p) => upgrade(p, { path: 'foo' }), expect: plain('400 Bad Request'), after: 'close' },
+  { name: 'a bad escape in the path', request: (p) => upgrade(p, { path: '/%zz' }), expect: plain('400 Bad Request'), after: 'close' },
+  { name: 'a method with a non-token byte', request: (p) => upgrade(p, { method: 'G(T' }), expect: plain('400 Bad Request'), after: 'close' },
+  { name: 'HTTP/1 as version', request: (p) => upgrade(p, { ver: 'HTTP/1' }), expect: plain('400 Bad Request'), after: 'close' },
+  { name: 'two spaces after the method', request: (p) => upgrade(p, { path: ' /' }), expect: plain('400 Bad Request'), after: 'close' },
   { name: 'bytes after the request (client sent data before handshake is complete)', request: (p) => upgrade(p) + 'xyz', expect: '', after: 'close' },
   { name: 'a GET with a body', request: (p) => upgrade(p, { extra: 'Content-Length: 3\r\n' }) + 'abc', expect: '', after: 'close' },
   { name: 'headers over 1 MiB + 4 KiB', request: (p) => upgrade(p, { extra: 'X-Big: ' + 'a'.repeat((1 << 20) + 4096) + '\r\n' }), expect: plain('431 Request Header Fields Too Large'), after: 'close' },
@@ -118,7 +139,7 @@ export async function exchange(port: number, c: HttpCase): Promise<{ answer: str
       const i = b.indexOf('\r\n\r\n');
       if (i < 0) return closed;
       const head = b.toString('latin1', 0, i + 4);
-      if (head.startsWith('HTTP/1.1 101 ')) return (done = true);
+      if (head.startsWith('HTTP/1.1 101 ') || c.head) return (done = true);
       const cl = /\r\nContent-Length: (\d+)\r\n/.exec(head);
       if (cl && (c.head || b.length >= i + 4 + Number(cl[1]))) return (done = true);
       return closed;

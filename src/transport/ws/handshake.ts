@@ -61,7 +61,17 @@ export function handleRequest(block: Buffer, o: HandshakeOptions, remote: string
   if (r.kind === 'error') return { kind: 'respond', response: r.response, close: true, closeWrite: r.closeWrite, log: null };
   const req = r.req;
 
-  // http.ServeMux: "*" is refused, other paths are cleaned (a redirect when cleaning changes them).
+  // net/http answers "OPTIONS *" itself (globalOptionsHandler).
+  if (req.requestURI === '*' && req.method === 'OPTIONS') {
+    const a = handlerResponse(req, 200, [['Content-Length', '0']], null, now, true);
+    return { kind: 'respond', response: a.bytes, close: a.close, log: null };
+  }
+  // http.ServeMux: "*" is refused, other paths are cleaned (a redirect when cleaning changes them);
+  // a CONNECT to an authority has no path, which no pattern matches (404).
+  if (req.method === 'CONNECT' && !req.url.path.startsWith('/')) {
+    const a = handlerResponse(req, 404, [['Content-Type', 'text/plain; charset=utf-8'], ['X-Content-Type-Options', 'nosniff']], '404 page not found\n', now);
+    return { kind: 'respond', response: a.bytes, close: a.close, log: null };
+  }
   if (req.requestURI === '*') {
     const a = handlerResponse(req, 400, [['Connection', 'close']], null, now);
     return { kind: 'respond', response: a.bytes, close: true, log: null };

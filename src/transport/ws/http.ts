@@ -40,9 +40,11 @@ function statusError(code: number, text: string): ReadResult {
 
 export const STATUS_TEXT: Record<number, string> = {
   101: 'Switching Protocols',
+  200: 'OK',
   301: 'Moved Permanently',
   400: 'Bad Request',
   403: 'Forbidden',
+  404: 'Not Found',
   405: 'Method Not Allowed',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
@@ -235,6 +237,8 @@ export function handlerResponse(
   headers: Array<[string, string]>,
   body: string | null,
   now: Date,
+  /** The handler set Content-Length itself (it is then among its sorted headers). */
+  ownLength = false,
 ): { bytes: Buffer; close: boolean } {
   const isHead = req.method === 'HEAD';
   const proto = req.major > 1 || (req.major === 1 && req.minor >= 1) ? 'HTTP/1.1' : 'HTTP/1.0';
@@ -245,7 +249,7 @@ export function handlerResponse(
   for (const [k, v] of hs) s += `${k}: ${v}\r\n`;
   s += `Date: ${httpDate(now)}\r\n`;
   const bodyLen = body === null ? 0 : Buffer.byteLength(body, 'latin1');
-  if (bodyLen > 0 || !isHead) s += `Content-Length: ${bodyLen}\r\n`;
+  if (!ownLength && (bodyLen > 0 || !isHead)) s += `Content-Length: ${bodyLen}\r\n`;
   if (close && !handlerConnClose && proto === 'HTTP/1.1') s += 'Connection: close\r\n';
   else if (!close && req.wants10KeepAlive) s += 'Connection: keep-alive\r\n';
   s += '\r\n';
