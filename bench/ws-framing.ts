@@ -98,7 +98,7 @@ async function client(port: number, total: number, compress: boolean): Promise<v
 
 // ---------------------------------------------------------------- the servers (this process)
 
-type Impl = 'ws' | 'hand' | 'hand-per-frame';
+type Impl = 'ws' | 'ws-batched' | 'hand' | 'hand-per-frame';
 
 function acceptKey(k: string): string {
   return createHash('sha1').update(k + WS_GUID).digest('base64');
@@ -153,8 +153,11 @@ function handServer(compress: boolean, perFrame: boolean): Server {
   });
 }
 
-/** `ws`: the library's server, echoing each message with send(). */
-function wsServer(compress: boolean): { server: Server; close(): void } {
+/**
+ * `ws`: the library's server, echoing each message with send(), or (`batched`) everything received
+ * in one turn with one send(): what an adapter on `ws` would do with the engine's one write per flush.
+ */
+function wsServer(compress: boolean, batched: boolean): { server: Server; close(): void } {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 1 << 20,
@@ -163,7 +166,21 @@ function wsServer(compress: boolean): { server: Server; close(): void } {
       : false,
   });
   wss.on('connection', (ws) => {
-    ws.on('message', (data: Buffer) => ws.send(data, { binary: true }));
+    if (!batched) {
+      ws.on('message', (data: Buffer) => ws.send(data, { binary: true }));
+      return;
+    }
+    let pending: Buffer[] = [];
+    ws.on('message', (data: Buffer) => {
+      if (pending.length === 0) {
+        setImmediate(() => {
+          const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+          pending = [];
+          ws.send(all, { binary: true });
+        });
+      }
+      pending.push(data);
+    });
   });
   // The same upgrade path for both: the HTTP request is read by node:http for `ws`.
   const http = createHttpServer();
@@ -177,8 +194,8 @@ function wsServer(compress: boolean): { server: Server; close(): void } {
 async function runCase(impl: Impl, compress: boolean, total: number): Promise<{ rate: number; cpuPerMsg: number }> {
   let server: Server;
   let close = () => {};
-  if (impl === 'ws') {
-    const w = wsServer(compress);
+  if (impl === 'ws' || impl === 'ws-batched') {
+    const w = wsServer(compress, impl === 'ws-batched');
     server = w.server;
     close = w.close;
   } else {
@@ -217,7 +234,7 @@ if (process.argv[2] === 'client') {
   const rounds = arg('--rounds', 3);
   console.log(`ws-framing: ${total} messages of ${MSG.length} B echoed per run, ${rounds} rounds (median), node ${process.version}`);
   for (const compress of [false, true]) {
-    for (const impl of ['ws', 'hand', 'hand-per-frame'] as Impl[]) {
+    for (const impl of ['ws', 'ws-batched', 'hand', 'hand-per-frame'] as Impl[]) {
       const rs: number[] = [];
       const cs: number[] = [];
       for (let r = 0; r < rounds; r++) {
