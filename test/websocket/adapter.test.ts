@@ -248,3 +248,23 @@ test('the close of a client: the echo after what the engine still sends', async 
   assert.deepEqual(end.close, { status: 4001, reason: 'later' });
   assert.equal(await reason, 'Client Closed');
 });
+
+test('a ping flood from a client that does not read: pongs do not pile up', async (t) => {
+  const h = await startWsHarness(t);
+  const ws = await WsRaw.open(h.wsPort);
+  await ws.readNats('INFO ');
+  ws.conn.sock.pause();
+  const d = h.duplexes.at(-1)!;
+  const ping = frame(9, Buffer.alloc(125, 0x70));
+  const burst = Buffer.concat(Array.from({ length: 2000 }, () => ping));
+  for (let i = 0; i < 40; i++) await ws.conn.write(burst); // 80 000 pings, ~10 MB of pongs if all were answered
+  await new Promise((r) => setTimeout(r, 100));
+  const sockPending = (d.socket as unknown as { writableLength: number }).writableLength;
+  assert.ok(sockPending <= 127, `socket buffer holds ${sockPending} bytes`);
+  // Reading again: the last ping is answered, the connection works.
+  ws.conn.sock.resume();
+  ws.sendNats('PING\r\n');
+  await ws.readNats('PONG\r\n');
+  assert.ok(ws.control.length >= 1 && ws.control.length < 80_000);
+  ws.close();
+});

@@ -76,7 +76,7 @@ export class WsDuplex extends Duplex {
           // Past the high-water mark (the engine is not reading): stop reading the socket.
           if (!this.push(b)) this.socket.pause();
         },
-        ping: (p) => this.sendControl(W.OP_PONG, p),
+        ping: (p) => this.pong(p),
         close: (reply) => {
           // Echo it when the engine closes (after what it still has to send), as closeSent in websocket.go.
           this.closeReply = reply;
@@ -189,10 +189,29 @@ export class WsDuplex extends Duplex {
     sock.uncork();
   }
 
-  private sendControl(opcode: number, payload: Buffer): void {
+  /** A pong not yet taken by the kernel: later pings only replace its successor. */
+  private pongInFlight = false;
+  private nextPong: Buffer | null = null;
+
+  /**
+   * Answers a ping. While a pong is still unwritten (a client that pings and does not read), only
+   * the latest ping is answered next, as RFC 6455 §5.5.3 allows: a ping flood cannot grow the
+   * socket's buffer (nats-server counts pongs in the pending bytes instead).
+   */
+  private pong(payload: Buffer): void {
+    if (this.pongInFlight) {
+      this.nextPong = payload;
+      return;
+    }
     const sock = this.socket;
     if (sock.destroyed || sock.writableEnded || this.closeSent) return;
-    sock.write(controlFrame(opcode, payload));
+    this.pongInFlight = true;
+    sock.write(controlFrame(W.OP_PONG, payload), () => {
+      this.pongInFlight = false;
+      const next = this.nextPong;
+      this.nextPong = null;
+      if (next !== null) this.pong(next);
+    });
   }
 
   /** Writes the close frame (once) and, with `end`, ends the socket after it. */

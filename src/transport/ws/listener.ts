@@ -190,10 +190,15 @@ export class WebSocketListener {
     return this.o.tls ? 'wss' : 'ws';
   }
 
-  /** Stops accepting; connections still in their handshake are closed. */
+  /**
+   * Stops accepting; connections still in their handshake are closed. Upgraded connections belong
+   * to the engine, which closes them: this does not wait for them (net.Server.close's callback would).
+   */
   close(): Promise<void> {
     for (const s of this.pending) s.destroy();
-    return new Promise((r) => this.server.close(() => r()));
+    this.pending.clear();
+    if (this.server.listening) this.server.close();
+    return Promise.resolve();
   }
 
   private accept(sock: Socket): void {
