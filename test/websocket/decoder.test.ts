@@ -246,3 +246,20 @@ function randomish(n: number): Buffer {
   }
   return b;
 }
+
+test('random bytes and mutated frames never throw', () => {
+  let x = 88172645;
+  const rnd = (n: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const base = stream.subarray(0, 2000);
+  for (let k = 0; k < 3000; k++) {
+    const b = Buffer.from(k % 3 === 0 ? randomish(1 + rnd(300)) : base);
+    if (k % 3 !== 0) for (let m = 0; m < 1 + rnd(4); m++) b[rnd(b.length)] = rnd(256);
+    const r = new Rec();
+    const d = new FrameDecoder(r, { maskRequired: k % 2 === 0, maxDecompressed: 4096 });
+    for (let p = 0; p < b.length; ) {
+      const n = 1 + rnd(64);
+      d.feed(b.subarray(p, p + n));
+      p += n;
+    }
+  }
+});

@@ -81,3 +81,22 @@ test('no handshake_timeout (the default, as nats-server): an unfinished request 
   assert.equal(await c.until((_b, closed) => closed, 500), false);
   c.close();
 });
+
+test('random and mutated requests never throw, and always get an answer or a decision', async () => {
+  const { handleRequest } = await import('../../src/transport/ws/handshake.js');
+  const { OriginChecker } = await import('../../src/transport/ws/origin.js');
+  const { HeaderEndScanner } = await import('../../src/transport/ws/http.js');
+  const o = { compression: true, origins: new OriginChecker(true, ['http://a.b', 'bad url', 'https://[::1]:9']), jwtCookie: 'jwt', tls: false };
+  const base = Buffer.from('GET /p?q HTTP/1.1\r\nHost: h:1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: k\r\nSec-WebSocket-Version: 13\r\nOrigin: http://h:1\r\nCookie: a=b; jwt="x"\r\nSec-WebSocket-Extensions: permessage-deflate\r\nX-Forwarded-For: ::1\r\n\r\n');
+  let x = 2463534242;
+  const rnd = (n: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const alphabet = Buffer.from(' :\r\n/%[]?*@#\t\x00\xffGETHTP1.0');
+  for (let k = 0; k < 5000; k++) {
+    const b = Buffer.from(base);
+    for (let m = 0; m < 1 + rnd(6); m++) b[rnd(b.length)] = rnd(2) ? alphabet[rnd(alphabet.length)]! : rnd(256);
+    const end = new HeaderEndScanner().scan(b);
+    if (end < 0) continue;
+    const r = handleRequest(b.subarray(0, end), o, '1.2.3.4:5');
+    assert.ok(r.kind === 'upgrade' ? r.response.toString().startsWith('HTTP/1.1 101 ') : r.response.length > 0);
+  }
+});
