@@ -3,7 +3,7 @@
 // → first INFO, in a fresh Node process each round.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../test/helpers/ports.js';
+import { freePort } from '../../dev/ports.js';
 import { Skip, type Case, type Sample } from '../model.js';
 import { cpuNsPrecise } from '../proc.js';
 import { spawnServer, stopProcess, waitForInfo, type Kind } from '../servers.js';

@@ -8,15 +8,14 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { ClaimsData, Operator, Account as AccountClaims, User as UserClaims, Permissions as JwtPermissions, Activation } from '@nats-io/jwt';
 import { jwtLib } from '../libs.js';
 import { TsnatsError, ClosedState, E } from '../errors.js';
-import { Account } from './account.js';
-import { applyExports, applyImports, type AccountSpec, type ImportSpec } from './account-config.js';
+import { Account } from '../accounts/account.js';
+import { applyExports, applyImports, type AccountSpec, type ImportSpec } from '../accounts/account-config.js';
 import { normalizePermissions } from './permissions.js';
-import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } from './imports.js';
+import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } from '../accounts/imports.js';
 import type { Permissions } from '../options.js';
-import type { Server } from './server.js';
-import type { Client } from './client.js';
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
-import { registerSystemServices } from '../system/imports.js';
 import { monoMs } from '../clock.js';
 
 /** Unlimited in JWT limits (jwt.NoLimit). */
@@ -213,8 +212,8 @@ export class OperatorTrust {
         return undefined;
       }
     }, (imp, x) => this.activated(acc, imp, x));
-    // [monitor] the system services imported again (applyImports replaced the imports)
-    registerSystemServices(srv, acc);
+    // services add their imports again (applyImports replaced them)
+    srv.accountsChanged(acc);
     this.setAccountExpiry(acc);
   }
 
