@@ -194,7 +194,7 @@ test('close frames for the engine\'s reasons: auth, max payload, max connections
 });
 
 test('health: writableLength counts what the socket has not written; pause() stops reading the socket', async (t) => {
-  const h = await startWsHarness(t, { maxPending: 256 * 1024, writeDeadline: 60_000 });
+  const h = await startWsHarness(t, { maxPending: 256 * 1024, maxPayload: 64 * 1024, writeDeadline: 60_000 });
   let sockOfSub: WsDuplex | null = null;
   h.srv.on('client:connect', (c: Client) => { if (sockOfSub === null && c.sock instanceof WsDuplex) sockOfSub = c.sock; });
   const sub = await WsRaw.open(h.wsPort);

@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasNatsServer, startServer } from '../helpers/servers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../dev/ports.js';
 import { tempDir, writeConf } from '../auth/helpers.js';
 import { startWsHarness } from './harness.js';
 import { httpCases, sameOriginCases, allowedOriginCases, compressionCases, exchange, ALLOWED, type HttpCase } from './http-cases.js';

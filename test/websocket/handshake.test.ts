@@ -53,7 +53,7 @@ test('compression: permessage-deflate accepted whatever its parameters, answered
 });
 
 test('handshake_timeout: an unfinished request is closed without an answer, also between keep-alive requests', async (t) => {
-  const h = await startWsHarness(t, {}, { handshakeTimeoutMs: 300 });
+  const h = await startWsHarness(t, {}, { handshakeTimeout: 300 });
   const partial = await RawConn.open(h.wsPort);
   const t0 = Date.now();
   partial.send(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.wsPort}\r\n`);

@@ -1,55 +1,61 @@
-// A tiny test harness: tsnats in-process with the WebSocket transport (src/transport/ws) wired to
-// Server.acceptConnection(duplex, host, port, 'websocket'), as the integration will do it.
+// A tiny test harness: tsnats in-process with the WebSocket transport attached as a service
+// (src/transport/ws/service.ts), which wires upgraded connections to
+// Server.acceptConnection(duplex, host, port, 'websocket') as the integration will.
 import type { TestContext } from 'node:test';
-import { withServer } from '../helpers/tsnats.js';
-import type { Server, StartOptions } from '../../src/index.js';
-import type { Client } from '../../src/server/client.js';
-import { WebSocketListener, WsDuplex, type WebSocketListenerOptions } from '../../src/transport/ws/index.js';
+import type { Duplex } from 'node:stream';
+import { createServer, type Server, type StartOptions } from '../../src/index.js';
+import { WsDuplex, WebSocketListener } from '../../src/transport/ws/index.js';
+import { websocketService, type WebsocketConfig, type WebsocketService } from '../../src/transport/ws/service.js';
 
 export interface WsHarness {
   srv: Server;
+  svc: WebsocketService;
   listener: WebSocketListener;
   wsPort: number;
-  /** Handshake error log lines. */
-  errors: string[];
-  /** Every upgraded connection, in order. */
+  /** Every log line of the server. */
+  lines: string[];
+  /** The handshake error log lines, without the "[pid] date [ERR] " prefix. */
+  readonly errors: string[];
+  /** Every WebSocket connection handed to the engine, in order. */
   duplexes: WsDuplex[];
 }
 
 export async function startWsHarness(
   t: TestContext | null,
   serverOpts: StartOptions = {},
-  wsOpts: Partial<Omit<WebSocketListenerOptions, 'onConnection' | 'logError'>> = {},
+  wsOpts: Partial<WebsocketConfig> = {},
 ): Promise<WsHarness> {
-  const srv = await withServer(t, { host: '127.0.0.1', ...serverOpts });
-  const errors: string[] = [];
-  const duplexes: WsDuplex[] = [];
-  // The close frame carries the reason the engine closes with (closeConnection → removeClient emits it first).
-  srv.on('client:close', (c: Client, reason: string) => {
-    if (c.sock instanceof WsDuplex) c.sock.setCloseReason(reason);
-  });
-  const listener = new WebSocketListener({
+  const lines: string[] = [];
+  const srv = createServer({ host: '127.0.0.1', port: 0, log: (l: string) => lines.push(l), ...serverOpts });
+  const svc = websocketService(srv, {
     host: '127.0.0.1',
     port: 0,
-    compression: false,
     sameOrigin: false,
     allowedOrigins: [],
+    compression: false,
+    handshakeTimeout: 0,
     jwtCookie: '',
-    handshakeTimeoutMs: 0,
-    maxDecompressed: srv.opts.maxPayload + srv.opts.maxControlLine + 64 * 1024,
     ...wsOpts,
-    logError: (l) => errors.push(l),
-    onConnection: (u, host, port) => {
-      // 2.9.10 without a leafnode listener (and tsnats, which has no MQTT) closes such connections after the 101.
-      if (u.params.kind !== 'client') {
-        u.ws.destroy();
-        return;
-      }
-      duplexes.push(u.ws);
-      srv.acceptConnection(u.ws, host, port, 'websocket');
-    },
   });
-  await listener.listen();
-  t?.after(() => listener.close());
-  return { srv, listener, wsPort: listener.port, errors, duplexes };
+  srv.use(svc);
+  const duplexes: WsDuplex[] = [];
+  // Instrumentation for the tests: which Duplex the engine got.
+  const accept = srv.acceptConnection.bind(srv);
+  srv.acceptConnection = (sock: Duplex, host: string, port: number, type?: string) => {
+    if (sock instanceof WsDuplex) duplexes.push(sock);
+    return accept(sock, host, port, type);
+  };
+  await srv.start();
+  t?.after(() => srv.shutdown());
+  return {
+    srv,
+    svc,
+    listener: svc.listener!,
+    wsPort: svc.port,
+    lines,
+    get errors() {
+      return lines.filter((l) => l.includes('[ERR] ')).map((l) => l.replace(/^.*?\[ERR\] /, '').replace(/\n$/, ''));
+    },
+    duplexes,
+  };
 }
