@@ -50,3 +50,27 @@ test('a /leafnode upgrade without leafnodes: the 101, then a silent close (as 2.
   assert.deepEqual(end, { frames: [], close: null, tcpClosed: true });
   assert.ok(h.errors.includes('Not configured to accept leaf node connections'), h.errors.join('\n'));
 });
+
+test('wss: the listener with TLS (a self-signed certificate made by openssl)', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'tsnats-wss-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  if (r.status !== 0) {
+    t.skip('openssl is not available');
+    return;
+  }
+  const h = await startWsHarness(t, {}, { tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });
+  const msgs = h.lines.map((l) => l.replace(/^\[\d+\] \S+ \S+ /, '').trimEnd());
+  assert.ok(msgs.includes(`[INF] Listening for websocket clients on wss://127.0.0.1:${h.wsPort}`), msgs.join('\n'));
+  assert.ok(!msgs.some((m) => m.includes('not configured with TLS')));
+  const { WebSocket } = await import('ws');
+  const ws = new WebSocket(`wss://127.0.0.1:${h.wsPort}`, { rejectUnauthorized: false });
+  let got = '';
+  const pong = new Promise<void>((resolve) => ws.on('message', (d: Buffer) => { got += d.toString(); if (got.includes('PONG\r\n')) resolve(); }));
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  ws.send('CONNECT {"verbose":false}\r\nSUB s 1\r\nPUB s 2\r\nok\r\nPING\r\n');
+  await pong;
+  assert.match(got, /^INFO .*\r\nMSG s 1 2\r\nok\r\nPONG\r\n$/s);
+  ws.close();
+});
