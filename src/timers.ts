@@ -14,7 +14,11 @@ export class Timer {
   private deadline = 0;
   private readonly tick = (): void => this.onTimeout();
 
-  constructor(private readonly fn: () => void, private ms: number) {
+  /**
+   * `chunk`: the longest single native timeout (MAX_TIMER_MS; tests pass a small one to check the
+   * chaining in milliseconds).
+   */
+  constructor(private readonly fn: () => void, private ms: number, private readonly chunk = MAX_TIMER_MS) {
     this.arm();
   }
 
@@ -25,7 +29,7 @@ export class Timer {
 
   /** Starts the same delay again from now (as Timeout#refresh, also after it fired). */
   refresh(): void {
-    if (this.ms <= MAX_TIMER_MS && this.t !== null) {
+    if (this.ms <= this.chunk && this.t !== null) {
       this.t.refresh();
       return;
     }
@@ -48,16 +52,16 @@ export class Timer {
     const ms = this.ms;
     if (!(ms < Infinity)) return; // Infinity, NaN: never
     const d = ms > 0 ? ms : 0;
-    if (d > MAX_TIMER_MS) this.deadline = monoMs() + d;
-    this.t = setTimeout(this.tick, d > MAX_TIMER_MS ? MAX_TIMER_MS : d);
+    if (d > this.chunk) this.deadline = monoMs() + d;
+    this.t = setTimeout(this.tick, d > this.chunk ? this.chunk : d);
     this.t.unref();
   }
 
   private onTimeout(): void {
-    if (this.ms > MAX_TIMER_MS) {
+    if (this.ms > this.chunk) {
       const left = this.deadline - monoMs();
       if (left > 0) {
-        this.t = setTimeout(this.tick, left > MAX_TIMER_MS ? MAX_TIMER_MS : left);
+        this.t = setTimeout(this.tick, left > this.chunk ? this.chunk : left);
         this.t.unref();
         return;
       }

@@ -7,8 +7,13 @@ import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
 import { defaultOptions, type ServerOptions } from '../options.js';
 import { validateOptions } from '../options-validate.js';
 import { isToolCommand } from '../doctor/commands.js';
+import { programName } from '../server/program.js';
 
-const PROGRAM = 'tsnats';
+/**
+ * The program's name in messages: `nats-server` when run through the package's `nats-server`
+ * command (the drop-in for harnesses that spawn nats-server), `tsnats` otherwise.
+ */
+const PROGRAM = programName();
 
 function exit(code: number, stdout = '', stderr = ''): never {
   if (stdout) process.stdout.write(stdout);

@@ -1074,9 +1074,8 @@ export class Client implements ParserHandler {
     } else {
       // FIN after the queued bytes, then release the socket even if the peer never closes.
       sock.end();
-      const t = setTimeout(() => sock.destroy(), Math.max(this.server.opts.writeDeadline, 100));
-      t.unref?.();
-      sock.once('close', () => clearTimeout(t));
+      const t = new Timer(() => sock.destroy(), Math.max(this.server.opts.writeDeadline, 100));
+      sock.once('close', () => t.clear());
       sock.once('finish', () => sock.destroy());
     }
     if (this.subs !== null) this.subsAtClose = [...this.subs.values()];

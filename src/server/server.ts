@@ -2,8 +2,9 @@
 // ring, and shutdown. One Server per startServer() call; several can live in one process.
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { writeFileSync, unlinkSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { writeFileSync, unlinkSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { programName } from './program.js';
 // listen({ host }) loads node:dns and node:cluster on its first call (~1.5 ms in a fresh process);
 // loading them with the module keeps that out of the first startServer().
 import 'node:dns';
@@ -182,7 +183,8 @@ export class Server extends EventEmitter {
   portsFile(): string | null {
     const o = this.opts;
     if (!o.portsFileDir) return null;
-    return join(o.portsFileDir, `${basename(process.argv[1] ?? 'tsnats').replace(/\.js$/, '')}_${process.pid}.ports`);
+    // <program>_<pid>.ports, as the reference names it (nats-server_<pid>.ports through our nats-server command).
+    return join(o.portsFileDir, `${programName()}_${process.pid}.ports`);
   }
 
   writePortsFile(): void {
@@ -191,7 +193,10 @@ export class Server extends EventEmitter {
     for (const s of this.services) Object.assign(entries, s.portsEntries?.());
     const ports: Record<string, string[]> = {};
     for (const k of PORTS_ORDER) if (entries[k] !== undefined) ports[k] = entries[k];
-    writeFileSync(this.portsFile()!, JSON.stringify(ports));
+    // Written whole, then renamed into place: a harness polling for the file never reads it half-written.
+    const file = this.portsFile()!;
+    writeFileSync(`${file}.tmp`, JSON.stringify(ports));
+    renameSync(`${file}.tmp`, file);
   }
 
   // ---------------------------------------------------------------- services
