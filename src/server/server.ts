@@ -437,6 +437,21 @@ export class Server extends EventEmitter {
 
   // ---------------------------------------------------------------- introspection
 
+  /**
+   * The cid of an account's internal client, as the reference numbers them (the system account's is
+   * 1, the global account's 2; others take the next cid the first time they are asked for).
+   */
+  internalClientId(acc: Account): number {
+    let id = this.internalCids.get(acc);
+    if (id === undefined) {
+      id = acc === this.sysAcc ? 1 : acc === this.gacc ? 2 : this.nextCid++;
+      this.internalCids.set(acc, id);
+    }
+    return id;
+  }
+
+  private readonly internalCids = new WeakMap<Account, number>();
+
   get numConnections(): number {
     return this.clients.size;
   }
