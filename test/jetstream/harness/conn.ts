@@ -10,6 +10,8 @@ export interface Delivered {
   /** Parsed header block, or undefined for a MSG without headers. */
   headers?: ParsedHeaders;
   payload: Buffer;
+  /** The MSG/HMSG control line as received. */
+  line: string;
   /** ms since the connection opened (for reading a capture; never compared). */
   at: number;
 }
@@ -102,7 +104,7 @@ export class HarnessConn {
         const h = this.subs.get(f.sid!);
         if (!h) return;
         h({
-          subject: f.subject!, sid: f.sid!, reply: f.reply,
+          subject: f.subject!, sid: f.sid!, reply: f.reply, line: f.line,
           headers: f.hdr ? parseHeaders(f.hdr) : undefined,
           payload: f.payload ?? Buffer.alloc(0),
           at: Date.now() - this.t0,

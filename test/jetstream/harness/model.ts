@@ -47,13 +47,15 @@ export interface ReqStep extends Base {
   quietMs?: number;
   /** Sort the recorded replies (by subject, then payload) when their order is not defined. */
   sort?: boolean;
+  /** Dotted paths of the reply body whose value races with the server's own work: recorded as "<varies>". */
+  vary?: string[];
   /** Stop waiting as soon as a reply with a status line in this list arrives (e.g. ['404','408']). */
   untilStatus?: string[];
   /** Save values of the first reply's JSON body: variable → dotted path ("name", "config.name"). */
   save?: Record<string, string>;
   /** Save reply subjects of replies: variable → index of the reply. */
   saveReply?: Record<string, number>;
-  /** Save raw payloads of replies: variable → index. */
+  /** Save raw payloads of replies: variable → index (-1: all payloads concatenated). */
   savePayload?: Record<string, number>;
   /** How reply payloads are recorded: 'auto' (JSON, text or base64), 'size' (only the length), 'omit'. */
   record?: RecordMode;
@@ -107,6 +109,8 @@ export interface CollectStep extends Base {
   untilEmpty?: boolean;
   /** Sort the collected messages by subject then payload (for sources whose order is not defined). */
   sort?: boolean;
+  /** Record only the first and the last of the collected messages (when their number varies). */
+  collapse?: boolean;
   /** Keep only messages whose subject matches this prefix (others stay buffered). */
   subjectPrefix?: string;
   saveReply?: Record<string, number>;

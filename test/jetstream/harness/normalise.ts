@@ -7,8 +7,9 @@
 //   the chunk length in $JS.SNAPSHOT.ACK reply subjects      → <len>  (compressed tar sizes vary)
 //   the random token of $JS.FC flow-control subjects         → <fc>
 //   RFC 3339 times within two days of now (server clocks)   → <time>   (zero times and fixed times stay)
+//   restore temp files __snapshots__/snap-<random>           → snap-<n>
 //   22-character nuid tokens (advisory ids, restore subjects) → <nuid1>, <nuid2>… by first appearance
-// and by key: api {total, errors} → <n>; active (ns since activity) → <dur>; rtt → <rtt>; leader, server,
+// and by key: api {total, errors} → <n>; active (ns since activity), ack_time → <dur>; rtt → <rtt>; leader, server,
 // server_name → <server>; client.id → <cid>; now, uptime → placeholders. The request/response strings of
 // API audit advisories are parsed as JSON (then normalised) so key order inside them does not matter.
 import { BigLiteral, parseJson, type Json } from './json.js';
@@ -24,6 +25,7 @@ const SERVER_ID = /\bN[A-Z2-7]{55}\b/g;
 const ACK_TS = /(\$JS\.ACK\.[^.\s"]+\.[^.\s"]+\.\d+\.\d+\.\d+\.)(\d{9,})(\.\d+)/g;
 const SNAP_ACK = /(\$JS\.SNAPSHOT\.ACK\.[^.\s"]+\.[A-Za-z0-9]{22}\.)(\d+)(\.\d+)/g;
 const FC_REPLY = /(\$JS\.FC\.[^.\s"]+\.[^.\s"]+\.)([0-9A-Za-z]{4})(?![0-9A-Za-z])/g;
+const SNAP_TMP = /(__snapshots__\/snap-)\d+/g;
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
 const NUID = /(?<![A-Za-z0-9_-])[A-Za-z0-9]{22}(?![A-Za-z0-9_-])/g;
 const TWO_DAYS = 2 * 86400_000;
@@ -44,6 +46,7 @@ export class Normaliser {
     s = s.replace(ACK_TS, '$1<ts>$3');
     s = s.replace(SNAP_ACK, '$1<len>$3');
     s = s.replace(FC_REPLY, '$1<fc>');
+    s = s.replace(SNAP_TMP, '$1<n>');
     s = s.replace(ISO, (m) => {
       const t = Date.parse(m);
       return Number.isFinite(t) && Math.abs(t - this.now) < TWO_DAYS ? '<time>' : m;
@@ -67,7 +70,7 @@ export class Normaliser {
     if (v instanceof BigLiteral) return v;
     if (typeof v === 'number') {
       if (parentKey === 'api' && (key === 'total' || key === 'errors')) return '<n>';
-      if (key === 'active') return '<dur>';
+      if (key === 'active' || key === 'ack_time') return '<dur>';
       if (key === 'rtt') return '<rtt>';
       if (parentKey === 'client' && key === 'id') return '<cid>';
       if (key === 'uptime') return '<uptime>';

@@ -18,6 +18,40 @@ export interface RunOptions {
 }
 
 
+/** "MSG <subject> <sid> [reply] <size>" with the sid and sizes as placeholders, spacing kept. */
+function wirePattern(line: string): string {
+  const hmsg = line.startsWith('HMSG');
+  const re = hmsg ? /^(\S+ \S+ )\d+( .*? )\d+ \d+$/ : /^(\S+ \S+ )\d+( .*? )\d+$/;
+  return line.replace(re, hmsg ? '$1<sid>$2<hsize> <size>' : '$1<sid>$2<size>');
+}
+
+/** Replaces the values at these dotted paths of a recorded JSON body by "<varies>" (racy state). */
+function markVarying(m: RecordedMsg, paths: string[]): void {
+  for (const p of paths) {
+    const keys = p.split('.');
+    let o: unknown = m.body;
+    for (const k of keys.slice(0, -1)) o = (o as Record<string, unknown> | undefined)?.[k];
+    const last = keys[keys.length - 1]!;
+    if (o && typeof o === 'object' && last in o) (o as Record<string, unknown>)[last] = '<varies>';
+  }
+}
+
+/** Request strings over 2 KB are recorded as their length and first characters (golden files stay small). */
+function shorten(s: string): string {
+  return s.length > 2048 ? `<${s.length} chars: ${s.slice(0, 16)}...>` : s;
+}
+
+function shortenJson(v: Json): Json {
+  if (typeof v === 'string') return shorten(v);
+  if (Array.isArray(v)) return v.map(shortenJson);
+  if (v && typeof v === 'object' && !(v instanceof BigLiteral)) {
+    const o: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) o[k] = shortenJson(x);
+    return o;
+  }
+  return v;
+}
+
 /** Messages sorted by subject, then payload: for deliveries whose order the server does not define. */
 function sortRecorded(recs: RecordedMsg[]): RecordedMsg[] {
   const key = (r: RecordedMsg) => `${r.subject}\u0000${JSON.stringify(r.body ?? r.text ?? r.base64 ?? '')}`;
@@ -44,14 +78,6 @@ class Runner {
     c = await HarnessConn.open(this.url, { ...spec, name: `js-harness-${name}` });
     this.conns.set(name, c);
     if (!this.serverInfo) this.serverInfo = String(c.info.version ?? '?');
-    // One wildcard inbox subscription per connection, as clients multiplex requests.
-    c.subscribe(`_INBOX.${name}.*`, (m) => {
-      const buf = this.inboxBuf.get(m.subject);
-      if (!buf) return; // a late reply to a finished request: not part of the transcript
-      buf.push(m);
-      this.inboxWake.get(m.subject)?.();
-    });
-    await c.flush();
     return c;
   }
 
@@ -74,14 +100,14 @@ class Runner {
     if (b === undefined) return { bytes: Buffer.alloc(0) };
     if (b && typeof b === 'object' && !Array.isArray(b) && !(b instanceof BigLiteral) && '$var' in b && typeof b.$var === 'string' && Object.keys(b).length === 1) {
       const p = this.payloads.get(b.$var) ?? Buffer.alloc(0);
-      return { bytes: p, recorded: `<payload ${b.$var}: ${p.length} bytes>` };
+      return { bytes: p, recorded: `<payload ${b.$var}>` };
     }
     if (typeof b === 'string') {
       const s = this.tpl(b);
-      return { bytes: Buffer.from(s, 'utf8'), recorded: s };
+      return { bytes: Buffer.from(s, 'utf8'), recorded: shorten(s) };
     }
     const v = this.tplJson(b as Json);
-    return { bytes: Buffer.from(toJsonText(v), 'utf8'), recorded: v };
+    return { bytes: Buffer.from(toJsonText(v), 'utf8'), recorded: shortenJson(v) };
   }
 
   private headers(h: Headers | undefined): [string, string][] | undefined {
@@ -93,6 +119,9 @@ class Runner {
   private record(m: Delivered, mode: RecordMode): RecordedMsg {
     const r: RecordedMsg = { subject: m.subject };
     if (m.reply) r.reply = m.reply;
+    // The control line as sent, when it is not the canonical single-spaced form (e.g. the two
+    // spaces of "MSG <inbox> <sid>  <size>" in pub acks).
+    if (m.line.split(' ').some((t) => t === '')) r.line = wirePattern(m.line);
     if (m.headers) {
       if (m.headers.status) r.status = m.headers.status;
       if (m.headers.description) r.description = m.headers.description;
@@ -135,6 +164,8 @@ class Runner {
       if (m?.reply) this.vars.set(v, m.reply);
     }
     for (const [v, idx] of Object.entries(savePayload ?? {})) {
+      // -1: every payload concatenated (all snapshot chunks as one restore chunk).
+      if (idx === -1) { this.payloads.set(v, Buffer.concat(msgs.map((m) => m.payload))); continue; }
       const m = msgs[idx];
       if (m) this.payloads.set(v, m.payload);
     }
@@ -165,6 +196,9 @@ class Runner {
     }
     const buf: Delivered[] = [];
     this.inboxBuf.set(inbox, buf);
+    // One subscription per request on its own inbox, as JetStream clients do for pulls: a pulled
+    // message arrives with the stream subject as its MSG subject, only the sid says where it belongs.
+    const sid = c.subscribe(inbox, (m) => { buf.push(m); this.inboxWake.get(inbox)?.(); });
     const subject = this.tpl(s.subject);
     const { bytes, recorded } = this.body(s.body);
     const hdrs = this.headers(s.headers);
@@ -177,9 +211,11 @@ class Runner {
     const until = new Set(s.untilStatus ?? []);
     const timedOut = await this.gather(buf, (w) => { if (w) this.inboxWake.set(inbox, w); else this.inboxWake.delete(inbox); },
       count, s.timeoutMs ?? this.opts.defaultTimeoutMs ?? 2000, s.quietMs ?? 0, (m) => until.has(m.headers?.status ?? ''));
+    c.unsubscribe(sid);
     this.inboxBuf.delete(inbox);
     this.inboxWake.delete(inbox);
     out.messages = buf.map((m) => this.record(m, s.record ?? 'auto'));
+    if (s.vary) for (const m of out.messages) markVarying(m, s.vary);
     if (s.sort) out.messages = sortRecorded(out.messages);
     if (timedOut) out.timedOut = true;
     const save: Record<string, [number, string]> = {};
@@ -210,6 +246,9 @@ class Runner {
     sb.msgs = sb.msgs.filter((m) => !takenSet.has(m));
     let recs = taken.map((m) => this.record(m, s.record ?? 'auto'));
     if (s.sort) recs = sortRecorded(recs);
+    // Keep the first and the last message only (snapshot chunks: their number depends on how the
+    // server's pipe reads happen to split the data).
+    if (s.collapse && recs.length > 2) recs = [recs[0]!, recs[recs.length - 1]!];
     out.messages = recs;
     if (timedOut) out.timedOut = true;
     this.saveFrom(taken, s.save, s.saveReply, s.savePayload);
@@ -227,7 +266,8 @@ class Runner {
       out.subject = probe.subject;
       out.reply = shown;
       if (probe.request !== undefined) out.request = probe.request;
-      out.messages = (probe.messages ?? []).map((m) => ({ ...m, subject: m.subject.startsWith(`_INBOX.${name}.w`) ? shown : m.subject }));
+      const fix = (x: string) => x.replace(new RegExp(`_INBOX\\.${name}\\.w${out.i}x\\d+`), shown);
+      out.messages = (probe.messages ?? []).map((m) => ({ ...m, subject: fix(m.subject), ...(m.line ? { line: fix(m.line) } : {}) }));
       let v: unknown = probe.messages?.[0]?.body;
       for (const k of s.path.split('.')) v = (v as Record<string, unknown> | undefined)?.[k];
       if (JSON.stringify(v instanceof BigLiteral ? v.literal : v) === want) { delete out.timedOut; return; }

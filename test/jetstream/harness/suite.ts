@@ -16,6 +16,9 @@ export async function runOnFreshServer(kind: ServerKind, sc: Scenario): Promise<
   const srv = await startJsServer(kind, sc.setup ?? {});
   try {
     return await runScenario(srv.url, sc, { monitorUrl: srv.monitorUrl, storeDir: srv.storeDir });
+  } catch (e) {
+    const out = srv.server.output().split('\n').slice(-30).join('\n');
+    throw new Error(`${(e as Error).message}\n--- ${kind} output (last lines):\n${out}`);
   } finally {
     await srv.stop();
   }

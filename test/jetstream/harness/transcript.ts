@@ -4,6 +4,8 @@ import type { Json } from './json.js';
 export interface RecordedMsg {
   subject: string;
   reply?: string;
+  /** The control line with the sid as <sid>, only when it is not single-spaced (a wire quirk to keep). */
+  line?: string;
   /** Status code of the header line (e.g. "404"), when there was a header block with one. */
   status?: string;
   /** Description after the status code (e.g. "No Messages"). */

@@ -3,8 +3,6 @@
 import type { Scenario } from '../model.js';
 import { api, cinfo, fill, stream } from './dsl.js';
 
-const create = (s: string, cfg: Record<string, unknown>, note?: string) =>
-  api(`CONSUMER.CREATE.${s}`, { stream_name: s, config: cfg }, note ? { note } : {});
 const durable = (s: string, name: string, cfg: Record<string, unknown>, note?: string) =>
   api(`CONSUMER.DURABLE.CREATE.${s}.${name}`, { stream_name: s, config: { durable_name: name, ...cfg } }, note ? { note } : {});
 const named = (s: string, name: string, cfg: Record<string, unknown>, note?: string) =>
@@ -29,12 +27,14 @@ export const scenarios: Scenario[] = [
       named('S', 'NEWN', { name: 'NEWN', ack_policy: 'explicit' }, '2.9 form with name'),
       api('CONSUMER.CREATE.S.FILT.s.a', { stream_name: 'S', config: { durable_name: 'FILT', filter_subject: 's.a', ack_policy: 'explicit' } }, { note: '2.9 form with the filter in the subject' }),
       api('CONSUMER.CREATE.S.FILTW.s.>', { stream_name: 'S', config: { durable_name: 'FILTW', filter_subject: 's.>', ack_policy: 'explicit' } }, { note: 'filter with a wildcard in the subject' }),
-      api('CONSUMER.NAMES.S'),
+      api('CONSUMER.DELETE.S.${eph}', undefined, { record: 'omit' }),
+      api('CONSUMER.NAMES.S', undefined, { note: 'the ephemeral deleted first: its random name would sort anywhere' }),
     ],
   },
   {
     name: 'consumer-create-every-field',
     issue: 20,
+    randomVars: ['eph'],
     description: 'Every ConsumerConfig field set and echoed, each deliver/ack/replay policy, and the defaults the server fills in.',
     steps: [
       stream('S', { subjects: ['s.>'] }),
@@ -57,13 +57,15 @@ export const scenarios: Scenario[] = [
       durable('S', 'NONE', { ack_policy: 'none' }, 'pull with ack none (limits stream)'),
       durable('S', 'PUSHEXP', { deliver_subject: 'dlv.exp', ack_policy: 'explicit' }, 'push explicit: max_ack_pending default'),
       durable('S', 'PULLALL', { ack_policy: 'all' }),
-      create('S', { deliver_subject: 'dlv.eph', ack_policy: 'none' }, 'ephemeral push without interest: inactive_threshold default'),
-      api('CONSUMER.LIST.S', undefined, { note: 'sorted by name; ephemeral names vary, so only counted' , record: 'size' }),
+      api('CONSUMER.CREATE.S', { stream_name: 'S', config: { deliver_subject: 'dlv.eph', ack_policy: 'none' } }, { save: { eph: 'name' }, note: 'ephemeral push without interest: inactive_threshold default' }),
+      api('CONSUMER.DELETE.S.${eph}', undefined, { record: 'omit' }),
+      api('CONSUMER.LIST.S', undefined, { note: 'sorted by name' }),
     ],
   },
   {
     name: 'consumer-create-invalid',
     issue: 20,
+    randomVars: ['eph'],
     description: 'Every consumer config and request the server refuses, with its error (subject forms, names, policies, push/pull conflicts, limits, workqueue rules).',
     steps: [
       stream('S', { subjects: ['s.>'] }),
@@ -72,7 +74,8 @@ export const scenarios: Scenario[] = [
       api('CONSUMER.CREATE.S', '{bad', { note: 'malformed JSON' }),
       api('CONSUMER.CREATE.S', '', { note: 'empty body' }),
       api('CONSUMER.CREATE.S', { config: { ack_policy: 'explicit' } }, { note: 'no stream_name' }),
-      api('CONSUMER.CREATE.S', { stream_name: 'S' }, { note: 'no config' }),
+      api('CONSUMER.CREATE.S', { stream_name: 'S' }, { note: 'no config: an ephemeral pull consumer', save: { eph: 'name' } }),
+      api('CONSUMER.DELETE.S.${eph}', undefined, { record: 'omit' }),
       api('CONSUMER.CREATE.S', { stream_name: 'X', config: {} }, { note: 'stream_name mismatch' }),
       api('CONSUMER.CREATE.NONE', { stream_name: 'NONE', config: {} }, { note: 'stream not found' }),
       api('CONSUMER.CREATE.S', { stream_name: 'S', config: { durable_name: 'D' } }, { note: 'legacy ephemeral with a durable name' }),
