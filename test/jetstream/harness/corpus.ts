@@ -13,10 +13,11 @@ import { scenarios as consumerCreate } from './scenarios/consumer-create.js';
 import { scenarios as consumerPull } from './scenarios/consumer-pull.js';
 import { scenarios as consumerPush } from './scenarios/consumer-push.js';
 import { scenarios as consumerAcks } from './scenarios/consumer-acks.js';
+import { scenarios as monitoring } from './scenarios/monitoring.js';
 
 export const corpus: Scenario[] = [
   ...account, ...streamCreate, ...streamAdmin, ...messages, ...publish, ...snapshot, ...advisories, ...limits,
-  ...mirrorSource, ...consumerCreate, ...consumerPull, ...consumerPush, ...consumerAcks,
+  ...mirrorSource, ...consumerCreate, ...consumerPull, ...consumerPush, ...consumerAcks, ...monitoring,
 ];
 
 const names = new Set<string>();

@@ -10,7 +10,8 @@
 //   restore temp files __snapshots__/snap-<random>           → snap-<n>
 //   22-character nuid tokens (advisory ids, restore subjects) → <nuid1>, <nuid2>… by first appearance
 // and by key: api {total, errors} → <n>; active (ns since activity), ack_time → <dur>; rtt → <rtt>; leader, server,
-// server_name → <server>; client.id → <cid>; now, uptime → placeholders. The request/response strings of
+// server_name → <server>; client.id → <cid>; now, uptime → placeholders; server.seq ($SYS replies) → <seq>;
+// sublist_stats numbers → <n>; /accountz imports and exports sorted (Go map order). The request/response strings of
 // API audit advisories are parsed as JSON (then normalised) so key order inside them does not matter.
 import { BigLiteral, parseJson, type Json } from './json.js';
 import type { Transcript } from './transcript.js';
@@ -74,9 +75,16 @@ export class Normaliser {
       if (key === 'rtt') return '<rtt>';
       if (parentKey === 'client' && key === 'id') return '<cid>';
       if (key === 'uptime') return '<uptime>';
+      if (parentKey === 'server' && key === 'seq') return '<seq>';
+      if (parentKey === 'sublist_stats') return '<n>';
       return v;
     }
-    if (Array.isArray(v)) return v.map((x) => this.value(x, key, parentKey));
+    if (Array.isArray(v)) {
+      const a = v.map((x) => this.value(x, key, parentKey));
+      // /accountz imports and exports come in Go map order.
+      if (key === 'imports' || key === 'exports') return a.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as Json);
+      return a;
+    }
     if (v && typeof v === 'object') {
       const o: { [k: string]: Json } = {};
       for (const [k, x] of Object.entries(v)) {
