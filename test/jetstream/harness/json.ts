@@ -88,8 +88,10 @@ export function parseJson(text: string): Json {
 /** JSON text of a value with BigLiterals printed as their literal (for sending a request). */
 export function toJsonText(v: unknown): string {
   const marks: string[] = [];
-  const s = JSON.stringify(v, (_k, x) => {
-    if (x instanceof BigLiteral) { marks.push(x.literal); return `\u0000big${marks.length - 1}\u0000`; }
+  // The replacer sees toJSON()'s result, so the original value is read from the holder.
+  const s = JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
+    const orig = this[k];
+    if (orig instanceof BigLiteral) { marks.push(orig.literal); return `\u0000big${marks.length - 1}\u0000`; }
     return x;
   });
   return s.replace(/"\\u0000big(\d+)\\u0000"/g, (_m, n: string) => marks[Number(n)]!);
