@@ -9,6 +9,7 @@
 //   RFC 3339 times within two days of now (server clocks)   → <time>   (zero times and fixed times stay)
 //   restore temp files __snapshots__/snap-<random>           → snap-<n>
 //   22-character nuid tokens (advisory ids, restore subjects) → <nuid1>, <nuid2>… by first appearance
+//   nats.js request tokens _INBOX.<nuidN>.<8 characters>     → _INBOX.<nuidN>.<tok>
 // and by key: api {total, errors} → <n>; active (ns since activity), ack_time → <dur>; rtt → <rtt>; leader, server,
 // server_name → <server>; client.id → <cid>; now, uptime → placeholders; server.seq ($SYS replies) → <seq>;
 // sublist_stats numbers → <n>; /accountz imports and exports sorted (Go map order). The request/response strings of
@@ -28,7 +29,9 @@ const SNAP_ACK = /(\$JS\.SNAPSHOT\.ACK\.[^.\s"]+\.[A-Za-z0-9]{22}\.)(\d+)(\.\d+)
 const FC_REPLY = /(\$JS\.FC\.[^.\s"]+\.[^.\s"]+\.)([0-9A-Za-z]{4})(?![0-9A-Za-z])/g;
 const SNAP_TMP = /(__snapshots__\/snap-)\d+/g;
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
-const NUID = /(?<![A-Za-z0-9_-])[A-Za-z0-9]{22}(?![A-Za-z0-9_-])/g;
+const NUID = /(?<![A-Za-z0-9-])[A-Za-z0-9]{22}(?![A-Za-z0-9-])/g;
+/** nats.js request mux tokens: _INBOX.<nuid>.<8 random characters>. */
+const MUX_TOKEN = /(_INBOX\.<nuid\d+>\.)[A-Za-z0-9]{8}(?![A-Za-z0-9])/g;
 const TWO_DAYS = 2 * 86400_000;
 
 export class Normaliser {
@@ -57,6 +60,7 @@ export class Normaliser {
       if (!p) { p = `<nuid${this.nuids.size + 1}>`; this.nuids.set(m, p); }
       return p;
     });
+    s = s.replace(MUX_TOKEN, '$1<tok>');
     return s;
   }
 

@@ -134,13 +134,15 @@ class Runner {
     const text = m.payload.toString('utf8');
     if (mode === 'text') { r.text = text; return r; }
     if (Buffer.from(text, 'utf8').equals(m.payload) && !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
-      try {
-        r.body = parseJson(text);
-        return r;
-      } catch {
-        r.text = text;
-        return r;
+      // Only objects and arrays are parsed: a payload "1" stays the text "1".
+      if (/^\s*[{[]/.test(text)) {
+        try {
+          r.body = parseJson(text);
+          return r;
+        } catch { /* not JSON: kept as text */ }
       }
+      r.text = text;
+      return r;
     }
     r.base64 = m.payload.toString('base64');
     r.size = m.payload.length;
