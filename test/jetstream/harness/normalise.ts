@@ -12,7 +12,7 @@
 //   nats.js request tokens _INBOX.<nuidN>.<8 characters>     → _INBOX.<nuidN>.<tok>
 // and by key: api {total, errors} → <n>; active (ns since activity), ack_time → <dur>; rtt → <rtt>; leader, server,
 // server_name → <server>; client.id → <cid>; now, uptime → placeholders; server.seq ($SYS replies) → <seq>;
-// sublist_stats numbers → <n>; /accountz imports and exports sorted (Go map order). The request/response strings of
+// sublist_stats numbers → <n>; restore_complete advisory bytes → <n>; /accountz imports and exports sorted (Go map order). The request/response strings of
 // API audit advisories are parsed as JSON (then normalised) so key order inside them does not matter.
 import { BigLiteral, parseJson, type Json } from './json.js';
 import type { Transcript } from './transcript.js';
@@ -91,7 +91,10 @@ export class Normaliser {
     }
     if (v && typeof v === 'object') {
       const o: { [k: string]: Json } = {};
+      // The size of a restored snapshot depends on its compression.
+      const restoreBytes = (v as { type?: unknown }).type === 'io.nats.jetstream.advisory.v1.restore_complete';
       for (const [k, x] of Object.entries(v)) {
+        if (restoreBytes && k === 'bytes') { o[k] = '<n>'; continue; }
         if ((k === 'now' || k === 'uptime') && typeof x === 'string') { o[k] = `<${k}>`; continue; }
         if (k === 'rtt' && typeof x === 'string') { o[k] = '<rtt>'; continue; }
         o[k] = this.value(x, k, key);

@@ -12,6 +12,7 @@ export const scenarios: Scenario[] = [
       ...fill('s.a', 3),
       api('CONSUMER.DURABLE.CREATE.S.D', { stream_name: 'S', config: { durable_name: 'D', ack_policy: 'explicit' } }, { record: 'omit' }),
       sub('snap', 'snap.chunks'),
+      sub('adv', '$JS.EVENT.ADVISORY.STREAM.>'),
       api('STREAM.SNAPSHOT.S', { deliver_subject: 'snap.chunks' }, { save: { cfg: 'config', st: 'state' } }),
       collect('snap', 10_000, { untilEmpty: true, collapse: true, record: 'presence', savePayload: { chunk1: -1 }, timeoutMs: 3000, note: 'chunks (payload presence only; first and last shown: their number varies) then the empty EOF' }),
       api('STREAM.DELETE.S', undefined, { record: 'omit' }),
@@ -20,6 +21,7 @@ export const scenarios: Scenario[] = [
       req('${rs}', '', { timeoutMs: 3000, note: 'EOF: the restored stream info' }),
       info('S'),
       cinfo('S', 'D'),
+      collect('adv', 6, { sort: true, quietMs: 100, note: 'SNAPSHOT_CREATE, SNAPSHOT_COMPLETE, DELETED, RESTORE_CREATE, RESTORE_COMPLETE and CREATED (by the restore); sorted by subject' }),
     ],
   },
   {
