@@ -75,7 +75,7 @@ export class Normaliser {
     if (v instanceof BigLiteral) return v;
     if (typeof v === 'number') {
       if (parentKey === 'api' && (key === 'total' || key === 'errors')) return '<n>';
-      if (key === 'active' || key === 'ack_time') return '<dur>';
+      if ((key === 'active' && v >= 0) || key === 'ack_time') return '<dur>';
       if (key === 'rtt') return '<rtt>';
       if (parentKey === 'client' && key === 'id') return '<cid>';
       if (key === 'uptime') return '<uptime>';

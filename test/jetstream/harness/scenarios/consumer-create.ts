@@ -191,7 +191,7 @@ export const scenarios: Scenario[] = [
       api('CONSUMER.INFO.S.A', { x: 1 }, { note: 'non-empty body' }),
       cinfo('S', 'NONE'),
       cinfo('NONE', 'A'),
-      api('STREAM.INFO.S', undefined, { note: 'state.consumers = 3' }),
+      api('STREAM.INFO.S', undefined, { note: 'state.consumer_count = 3' }),
       api('CONSUMER.DELETE.S.A', { x: 1 }, { note: 'non-empty body' }),
       api('CONSUMER.DELETE.S.A'),
       api('CONSUMER.DELETE.S.A', undefined, { note: 'again' }),
