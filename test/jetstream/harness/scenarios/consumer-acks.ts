@@ -1,7 +1,7 @@
 // Acknowledgements: +ACK, -NAK (with delay), +WPI, +NXT, +TERM, ack replies, redelivery, max_deliver,
 // ack_policy all, and the counters in CONSUMER.INFO after each step.
 import type { Scenario } from '../model.js';
-import { api, cinfo, collect, fill, next, req, stream, sub } from './dsl.js';
+import { api, cinfo, collect, fill, next, pendingIs, req, stream, sub } from './dsl.js';
 
 const durable = (s: string, name: string, cfg: Record<string, unknown>) =>
   api(`CONSUMER.DURABLE.CREATE.${s}.${name}`, { stream_name: s, config: { durable_name: name, ...cfg } }, { record: 'omit' });
@@ -83,6 +83,7 @@ export const scenarios: Scenario[] = [
       collect('adv', 1, { note: 'MAX_DELIVERIES advisory' }),
       cinfo('S', 'C'),
       req('s.a', 'two'),
+      pendingIs('S', 'C', 1),
       next('S', 'C', undefined, 1, { saveReply: { n: 0 } }),
       req('${n}', '-NAK'),
       collect('adv', 1, { note: 'MSG_NAKED advisory' }),
@@ -130,6 +131,8 @@ export const scenarios: Scenario[] = [
       durable('I', 'C2', { ack_policy: 'explicit', filter_subject: 'i.b' }),
       req('i.a', 'for C1'),
       req('i.b', 'for both'),
+      pendingIs('I', 'C1', 2),
+      pendingIs('I', 'C2', 1),
       api('STREAM.INFO.I'),
       next('I', 'C1', '2', 2, { saveReply: { c1a: 0, c1b: 1 } }),
       req('${c1a}', '+ACK'),
@@ -141,6 +144,7 @@ export const scenarios: Scenario[] = [
       api('STREAM.INFO.I'),
       durable('I', 'NONE', { ack_policy: 'none' }),
       req('i.c', 'to an ack-none consumer'),
+      pendingIs('I', 'NONE', 1),
       next('I', 'NONE', undefined, 1),
       api('STREAM.INFO.I', undefined, { note: 'C1 still has to ack i.c' }),
       api('CONSUMER.DELETE.I.C1', undefined, { record: 'omit' }),

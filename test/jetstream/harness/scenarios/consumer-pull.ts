@@ -1,6 +1,6 @@
 // Pull consumers: CONSUMER.MSG.NEXT requests and every status the server answers with.
 import type { Scenario } from '../model.js';
-import { api, cinfo, collect, fill, next, pub, req, stream, sub } from './dsl.js';
+import { api, cinfo, collect, fill, next, pendingIs, pub, req, stream, sub } from './dsl.js';
 
 const durable = (s: string, name: string, cfg: Record<string, unknown>) =>
   api(`CONSUMER.DURABLE.CREATE.${s}.${name}`, { stream_name: s, config: { durable_name: name, ...cfg } }, { record: 'omit' });
@@ -19,10 +19,12 @@ export const scenarios: Scenario[] = [
       cinfo('S', 'C'),
       next('S', 'C', { batch: 5, no_wait: true }, 1, { note: 'no_wait, nothing pending: 404 No Messages' }),
       ...fill('s.b', 2),
+      pendingIs('S', 'C', 2),
       next('S', 'C', { batch: 5, no_wait: true }, 3, { untilStatus: ['404', '408'], note: 'no_wait: 2 messages then 408' }),
       next('S', 'C', { batch: 2, expires: 300_000_000 }, 1, { note: 'expires with nothing to deliver: 408 Request Timeout after 300ms' }),
       next('S', 'C', { batch: 3, expires: 300_000_000, no_wait: true }, 1, { note: 'no_wait with expires and nothing pending' }),
       req('s.c', 'late'),
+      pendingIs('S', 'C', 1),
       next('S', 'C', { batch: 3, expires: 300_000_000 }, 2, { untilStatus: ['408'], note: 'one message then 408 at expiry with Nats-Pending-Messages: 2' }),
       next('S', 'C', 'abc', 1, { timeoutMs: 300, note: 'a non-number non-JSON body: batch 1, waits (no message)' }),
       cinfo('S', 'C'),
@@ -63,9 +65,9 @@ export const scenarios: Scenario[] = [
       cinfo('S', 'W1'),
       api('CONSUMER.DELETE.S.W1', undefined, { record: 'omit' }),
       collect('w', 1, { note: 'the waiting request: 409 Consumer Deleted' }),
-      durable('S', 'MAP', { ack_policy: 'explicit', max_ack_pending: 1 }),
       req('s.b', 'second'),
       req('s.b', 'third'),
+      durable('S', 'MAP', { ack_policy: 'explicit', max_ack_pending: 1 }),
       next('S', 'MAP', undefined, 1, { note: 'one delivered, now at max_ack_pending' }),
       sub('m', 'pull.map'),
       pub('$JS.API.CONSUMER.MSG.NEXT.S.MAP', { batch: 5, expires: 3_000_000_000 }, { reply: 'pull.map' }),

@@ -60,3 +60,11 @@ export function flush(conn?: string): Step {
 export function next(streamName: string, consumer: string, body: Body | undefined, count: number, o: ReqOpts = {}): ReqStep {
   return api(`CONSUMER.MSG.NEXT.${streamName}.${consumer}`, body, { count, ...o });
 }
+
+/**
+ * Waits until CONSUMER.INFO shows num_pending = n: the stream tells its consumers about new messages
+ * asynchronously, so a pull right after a publish could see the old count in its ack reply.
+ */
+export function pendingIs(streamName: string, consumer: string, n: number): Step {
+  return { op: 'wait', subject: `$JS.API.CONSUMER.INFO.${streamName}.${consumer}`, path: 'num_pending', equals: n, timeoutMs: 3000 };
+}
