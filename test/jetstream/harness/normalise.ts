@@ -12,7 +12,7 @@
 //   nats.js request tokens _INBOX.<nuidN>.<8 characters>     → _INBOX.<nuidN>.<tok>
 // and by key: api {total, errors} → <n>; active (ns since activity), ack_time → <dur>; rtt → <rtt>; leader, server,
 // server_name → <server>; client.id → <cid>; now, uptime → placeholders; server.seq ($SYS replies) → <seq>;
-// sublist_stats numbers → <n>; restore_complete advisory bytes → <n>; /accountz accounts sorted; /accountz imports and exports sorted (Go map order). The request/response strings of
+// sublist_stats numbers → <n>; restore_complete advisory bytes → <n>; /accountz accounts and stream-info source states sorted; /accountz imports and exports sorted (Go map order). The request/response strings of
 // API audit advisories are parsed as JSON (then normalised) so key order inside them does not matter.
 import { BigLiteral, parseJson, type Json } from './json.js';
 import type { Transcript } from './transcript.js';
@@ -87,6 +87,10 @@ export class Normaliser {
       const a = v.map((x) => this.value(x, key, parentKey));
       // /accountz imports and exports come in Go map order.
       if (key === 'imports' || key === 'exports') return a.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as Json);
+      // Stream info "sources" (source state, with lag/active) come in Go map order; config sources keep theirs.
+      if (key === 'sources' && a.length > 1 && a.every((x) => !!x && typeof x === 'object' && 'lag' in (x as object))) {
+        return [...a].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+      }
       // /accountz "accounts": names in Go map order.
       if (key === 'accounts' && a.every((x) => typeof x === 'string')) return [...a].sort();
       return a;
