@@ -23,4 +23,47 @@ export const scenarios: Scenario[] = [
       api('INFO'),
     ],
   },
+  {
+    name: 'cluster-apis-single-server',
+    issue: 19,
+    description: 'APIs that need clustering (leader stepdown, peer remove, meta/server/account) and the deprecated templates, on a single server.',
+    steps: [
+      stream('S', { subjects: ['s'] }, { record: 'omit' }),
+      api('CONSUMER.DURABLE.CREATE.S.C', { stream_name: 'S', config: { durable_name: 'C' } }, { record: 'omit' }),
+      api('STREAM.LEADER.STEPDOWN.S'),
+      api('CONSUMER.LEADER.STEPDOWN.S.C'),
+      api('STREAM.PEER.REMOVE.S', { peer: 'x' }),
+      api('META.LEADER.STEPDOWN', undefined, { timeoutMs: 300 }),
+      api('SERVER.REMOVE', { peer: 'x' }, { timeoutMs: 300 }),
+      api('STREAM.NAMES'),
+      api('ACCOUNT.PURGE.$G', undefined, { timeoutMs: 300, note: 'answered on a single server: deletes every stream of the named account' }),
+      api('STREAM.NAMES', undefined, { note: 'S is gone' }),
+      api('ACCOUNT.STREAM.MOVE.$G.S', {}, { timeoutMs: 300 }),
+      api('STREAM.TEMPLATE.NAMES'),
+      api('STREAM.TEMPLATE.CREATE.T', { name: 'T', config: { name: 'T', subjects: ['t.*'] }, max_streams: 2 }),
+      api('STREAM.TEMPLATE.INFO.T'),
+      api('STREAM.TEMPLATE.DELETE.T'),
+    ],
+  },
+  {
+    name: 'account-purge-cross-account',
+    issue: 19,
+    description: 'SECURITY: on a single 2.9.10 server any client of any JetStream account can delete all streams of another account with $JS.API.ACCOUNT.PURGE.<account> (the account comes from the subject). tsnats must not copy this.',
+    setup: {
+      config: `
+accounts {
+  A: { jetstream: enabled, users: [ { user: a, password: a } ] }
+  B: { jetstream: enabled, users: [ { user: b, password: b } ] }
+}
+`,
+    },
+    connections: { a: { user: 'a', pass: 'a' }, b: { user: 'b', pass: 'b' } },
+    steps: [
+      stream('VICTIM', { subjects: ['v'] }, { conn: 'a', record: 'omit' }),
+      req('v', 'precious', { conn: 'a' }),
+      api('ACCOUNT.PURGE.A', undefined, { conn: 'b', timeoutMs: 500, note: 'a client of account B names account A' }),
+      api('STREAM.NAMES', undefined, { conn: 'a', note: 'A has lost its stream' }),
+      api('INFO', undefined, { conn: 'a' }),
+    ],
+  },
 ];
