@@ -79,9 +79,9 @@ export const scenarios: Scenario[] = [
     steps: [
       stream('S', { subjects: ['s.>'] }),
       ...fill('s.a', 2),
-      api('CONSUMER.CREATE.S', { stream_name: 'S', config: { deliver_subject: 'dlv.eph', inactive_threshold: 300_000_000 } }, { save: { eph: 'name' } }),
+      api('CONSUMER.CREATE.S', { stream_name: 'S', config: { deliver_subject: 'dlv.eph', inactive_threshold: 1_000_000_000 } }, { save: { eph: 'name' } }),
       cinfo('S', '${eph}'),
-      { op: 'wait', subject: '$JS.API.CONSUMER.NAMES.S', path: 'total', equals: 0, timeoutMs: 3000 },
+      { op: 'wait', subject: '$JS.API.CONSUMER.NAMES.S', path: 'total', equals: 0, timeoutMs: 5000 },
       sub('d', 'dlv.dur'),
       durable('S', 'DUR', { deliver_subject: 'dlv.dur', ack_policy: 'explicit', ack_wait: 30_000_000_000 }),
       collect('d', 2),

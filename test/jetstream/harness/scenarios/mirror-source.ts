@@ -25,6 +25,7 @@ export const scenarios: Scenario[] = [
       until('MS', 'state.messages', 2),
       api('STREAM.MSG.GET.MS', { seq: 3 }),
       stream('MNONE', { mirror: { name: 'NOPE' } }, { note: 'mirror of a stream that does not exist (yet)' }),
+      { op: 'wait', subject: '$JS.API.STREAM.INFO.MNONE', path: 'mirror.error.err_code', equals: 10059, timeoutMs: 5000, note: 'the mirror info gets an error once its consumer setup failed' },
       api('STREAM.LIST'),
     ],
   },
