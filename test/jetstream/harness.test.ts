@@ -14,6 +14,10 @@ import { readGolden } from './harness/golden.js';
 import { BigLiteral, parseJson, toJsonText } from './harness/json.js';
 import { normaliseTranscript } from './harness/normalise.js';
 import { runSuite, type SuiteResult } from './harness/suite.js';
+import { captureFlow, type ClientCapture } from './harness/capture-clients.js';
+import { GOLDEN_DIR } from './harness/golden.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Transcript } from './harness/transcript.js';
 
 const CAPTURE = 'npm run build && node dist/test/jetstream/harness/capture.js --check';
@@ -48,6 +52,18 @@ describe('JetStream harness: nats-server twice, identical normalised transcripts
       assert.deepEqual(drift, [], `nats-server no longer answers as recorded (check, then: ${CAPTURE} ${sc.name}):\n${formatDiff(sc.name, drift, ['golden', 'nats-server now'])}`);
     });
   }
+});
+
+describe('JetStream harness: the official KV client through the logging proxy', { skip: !hasNatsServer() && 'nats-server is not installed' }, () => {
+  // What the client sends (operation and subject, per client call) must still match the recorded flow:
+  // a changed client version or a broken proxy shows up here. Re-record with capture-clients.js.
+  it('kv-v3-basic sends the recorded sequence of operations', async () => {
+    const sent = (c: ClientCapture) => c.sections.map((s) => `${s.label}: ${s.ops.filter((o) => o.dir === 'C').map((o) => `${o.op} ${o.subject ?? ''}`.trim()).join(' | ')}`);
+    const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, 'clients', 'kv-v3-basic.json'), 'utf8')) as ClientCapture;
+    const now = await captureFlow('kv-v3-basic');
+    assert.deepEqual(sent(now), sent(golden));
+    assert.ok(now.sections.some((s) => s.ops.some((o) => o.dir === 'S' && o.status === '404')), 'the missing key answered with a 404 status');
+  });
 });
 
 describe(`JetStream harness: ${candidate ?? 'candidate'} against the golden files`, { skip: !candidate && 'set TSNATS_JS_CANDIDATE=tsnats to compare a candidate server' }, () => {

@@ -115,7 +115,7 @@ export function formatOp(op: ClientOp): string {
   return parts.join(' ');
 }
 
-async function captureFlow(name: string): Promise<ClientCapture> {
+export async function captureFlow(name: string): Promise<ClientCapture> {
   const flow = flows.find((f) => f.name === name)!;
   const srv = await startJsServer('nats-server', {});
   const proxy = await LoggingProxy.start(srv.port);
