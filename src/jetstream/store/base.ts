@@ -84,6 +84,9 @@ export function normalizeLimits(l: StoreLimits = {}): Limits {
 
 const isAll = (f: string) => f === '' || f === '>';
 
+/** firstTs meaning time.Unix(0, 0) (not the zero time.Time that 0 stands for). */
+export const EPOCH_TS = -1;
+
 export abstract class StoreBase implements StreamStore {
   abstract readonly type: StorageType;
   protected lim: Limits;
@@ -154,7 +157,10 @@ export abstract class StoreBase implements StreamStore {
   protected abstract _replaceTooSmall(firstSize: number, newLen: number): boolean;
   /** Before a store changes anything (the file store writes a batch that grew too big here). */
   protected _preStore(): void {}
-  /** first_ts once the store has no messages left after removals (differs per reference store). */
+  /**
+   * first_ts once single removals (delete, limits, max_age) took the last message: Go's zero time
+   * for memstore.go (0), the Unix epoch for filestore.go (EPOCH_TS: time.Unix(0, 0)).
+   */
   protected emptyFirstTs(): number {
     return 0;
   }
@@ -403,7 +409,7 @@ export abstract class StoreBase implements StreamStore {
     this.msgs--;
     this.bytes -= size;
     this._drop(seq, secure);
-    if (seq === this.firstSeq) this.advanceFirst(seq);
+    if (seq === this.firstSeq) this.advanceFirst(seq, this.emptyFirstTs());
     this.scheduleFlush();
     if (notify) this.scb?.(-1, -size, seq, ss ? ss.subj : '');
     return true;
@@ -423,14 +429,14 @@ export abstract class StoreBase implements StreamStore {
     }
   }
 
-  private advanceFirst(from: number): void {
+  private advanceFirst(from: number, emptyTs: number): void {
     const nf = this.msgs > 0 ? this._nextLive(from, this.lastSeq) : 0;
     if (nf) {
       this.firstSeq = nf;
       this.firstTs = this._ts(nf);
     } else {
       this.firstSeq = this.lastSeq + 1;
-      this.firstTs = this.emptyFirstTs();
+      this.firstTs = emptyTs;
     }
   }
 
@@ -490,7 +496,7 @@ export abstract class StoreBase implements StreamStore {
     this.msgs -= purged;
     this.bytes -= bytes;
     this._discardBelow(seq);
-    this.advanceFirst(seq - 1);
+    this.advanceFirst(seq - 1, 0);
     this.writeNow();
     if (purged) this.notify(-purged, -bytes, 0, '');
     return purged;
@@ -589,12 +595,16 @@ export abstract class StoreBase implements StreamStore {
     this.writeNow();
   }
 
-  /** Enforce every limit on what is stored (config change, recovery). */
-  protected enforceLimits(oldMaxp = 0): void {
+  /**
+   * Enforce the limits on what is stored. The per-subject limit is applied to existing subjects
+   * only when it was lowered from a positive value (memstore.go/filestore.go UpdateConfig: going
+   * from unlimited to a limit leaves existing subjects as they are), or always (recovery).
+   */
+  protected enforceLimits(oldMaxp = Infinity): void {
     this.enforceMsgLimit();
     this.enforceBytesLimit();
     const maxp = this.lim.maxMsgsPerSubject;
-    if (maxp > 0 && (oldMaxp === 0 || maxp < oldMaxp)) {
+    if (maxp > 0 && oldMaxp > 0 && maxp < oldMaxp) {
       for (const ss of [...this.subjects.values()]) {
         while (ss.msgs > maxp) if (!this.removeOne(ss.first, false)) break;
       }
@@ -647,7 +657,7 @@ export abstract class StoreBase implements StreamStore {
       msgs: this.msgs,
       bytes: this.bytes,
       firstSeq: this.firstSeq,
-      firstTs: this.firstTs,
+      firstTs: Math.max(0, this.firstTs),
       lastSeq: this.lastSeq,
       lastTs: this.lastTs,
       numSubjects: this.subjects.size,
@@ -686,7 +696,7 @@ export abstract class StoreBase implements StreamStore {
   }
 
   protected firstTsJSON(): string {
-    return goTimeNs(this.firstTs);
+    return this.firstTs === EPOCH_TS ? '1970-01-01T00:00:00Z' : goTimeNs(this.firstTs);
   }
 
   /** The interior sequences with no message, in order. */

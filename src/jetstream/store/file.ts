@@ -41,7 +41,7 @@
 //   next flush.
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreBase, SubjState } from './base.js';
+import { EPOCH_TS, StoreBase, SubjState } from './base.js';
 import { ConsumerFileStore, ConsumerMemStore } from './consumer.js';
 import { crc32 } from './crc32.js';
 import { writeFailed } from './errors.js';
@@ -254,6 +254,10 @@ export class FileStore extends StoreBase {
       this.subjById[ss.id] = undefined;
       this.freeIds.push(ss.id);
     }
+  }
+
+  protected override emptyFirstTs(): number {
+    return EPOCH_TS;
   }
 
   /** filestore.go: discard new may replace the subject's oldest only if it is bigger. */
