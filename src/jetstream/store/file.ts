@@ -120,7 +120,7 @@ export class FileStore extends StoreBase {
     this.mdir = join(opts.dir, 'msgs');
     this.name = opts.name ?? opts.dir;
     this.blockSize = Math.max(4096, Math.min(opts.blockSize ?? DEFAULT_BLOCK, 1024 * 1024 * 1024));
-    this.compactMin = Math.min(2 * 1024 * 1024, Math.max(4096, this.blockSize >> 2));
+    this.compactMin = Math.min(2 * 1024 * 1024, Math.max(1024, this.blockSize >> 2));
     this.syncIntervalMs = opts.syncIntervalMs ?? 120_000;
     this.syncAlways = opts.syncAlways === true;
     this.maxPending = opts.maxPendingBytes ?? 1024 * 1024;
