@@ -22,7 +22,16 @@ class Writer {
   }
   uvarint(v: number): void {
     this.room(10);
-    if (v < 0) v = 0;
+    if (v < 0) {
+      // Go computes these differences in uint64: a negative one wraps (and wraps back on decode).
+      let x = (1n << 64n) + BigInt(v);
+      while (x >= 0x80n) {
+        this.buf[this.n++] = Number(x & 0x7fn) | 0x80;
+        x >>= 7n;
+      }
+      this.buf[this.n++] = Number(x);
+      return;
+    }
     while (v >= 0x80) {
       this.buf[this.n++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
@@ -68,15 +77,16 @@ export function decodeConsumerState(buf: Buffer): ConsumerState {
   const version = buf[1];
   if (version !== 1 && version !== 2) throw ErrCorruptState();
   let i = 2;
+  /** A uvarint; values past 2^63 are Go's wrapped negative differences, returned negative. */
   const uv = (): number => {
-    let v = 0;
-    let mul = 1;
+    let v = 0n;
+    let shift = 0n;
     for (let k = 0; k < 10; k++) {
       if (i >= buf.length) throw ErrCorruptState();
       const b = buf[i++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 0x80;
+      v |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return v >= 1n << 63n ? Number(v - (1n << 64n)) : Number(v);
+      shift += 7n;
     }
     throw ErrCorruptState();
   };

@@ -26,6 +26,8 @@ export class Block {
   removed = false;
   /** This block's N.dlt holds the store's current floor entry. */
   hasFloor = false;
+  /** Recovery: the first message record's sequence (live or not). */
+  firstRec = 0;
   /** The highest sequence any record of this block names (messages, skips, erased). */
   maxSeq = 0;
   maxSeqTs = 0;

@@ -879,6 +879,7 @@ export class FileStore extends StoreBase {
         } else {
           maxSeq = seq;
           maxSeqTs = ts;
+          if (!b.firstRec) b.firstRec = seq;
           if (type === T_MSG && seq >= floor && !delset?.has(seq)) this.recoverMsg(b, buf, pos, len, seq, ts);
         }
         pos += len;
@@ -901,17 +902,24 @@ export class FileStore extends StoreBase {
       this.firstSeq = this.lastSeq > 0 || floor > 0 ? Math.max(this.lastSeq + 1, floor) : 0;
       this.firstTs = 0;
     }
-    // Blocks with nothing live go, except the last one (it carries the sequence forward).
+    // Blocks with nothing live go (at the write below, after any new FLOOR entry), except the last
+    // one: it carries the sequence forward.
     for (let k = this.blks.length - 2; k >= 0; k--) {
       const b = this.blks[k];
       if (b.live > 0) continue;
       this.blks.splice(k, 1);
-      this.unlinkFiles(b);
+      b.removed = true;
+      this.unlinkQ.push(b);
     }
     this.nextIndex = (blkIdx.length ? blkIdx[blkIdx.length - 1] : 0) + 1;
     if (this.blks.length === 0) this.newBlock();
-    // The floor is kept only if the log holding it survived; otherwise it is written again.
-    this.persistedFloor = this.blks.some((b) => b.hasFloor) ? floor : 0;
+    // What the files already say is gone: everything below the floor while the log holding it
+    // stays, and anything below the first record on disk. When the first sequence is above that, a
+    // FLOOR entry is written (before the emptied blocks are removed).
+    let minRec = this.lastSeq + 1;
+    for (const b of this.blks) if (b.firstRec) minRec = Math.min(minRec, b.firstRec);
+    const floorKept = this.blks.some((b) => b.hasFloor);
+    this.persistedFloor = Math.max(floorKept ? floor : 0, minRec);
     this.invalidate();
     this.enforceLimits();
     this._writePending();
