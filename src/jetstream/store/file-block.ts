@@ -80,6 +80,11 @@ export class Block {
     return i;
   }
 
+  /** Room for n slots (recovery knows how many records a block has). */
+  reserveSlots(n: number): void {
+    if (n > this.seq.length) this.grow(n);
+  }
+
   private grow(cap: number): void {
     const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, C: new (n: number) => T): T => {
       const b = new C(cap);

@@ -834,6 +834,7 @@ export class FileStore extends StoreBase {
     }
 
     // Blocks, in order.
+    const rc: Recovery = { byHash: new Map(), lastBlk: [], lastSlot: [] };
     let maxSeq = 0;
     let maxSeqTs = 0;
     let lostBytes = 0;
@@ -846,6 +847,7 @@ export class FileStore extends StoreBase {
       const buf = readFileSync(b.blkPath);
       const delset = dels.get(idx);
       const end = buf.length;
+      b.reserveSlots(countRecords(buf));
       let pos = 0;
       while (pos < end) {
         const len = checkRecord(buf, pos, end);
@@ -880,7 +882,7 @@ export class FileStore extends StoreBase {
           maxSeq = seq;
           maxSeqTs = ts;
           if (!b.firstRec) b.firstRec = seq;
-          if (type === T_MSG && seq >= floor && !delset?.has(seq)) this.recoverMsg(b, buf, pos, len, seq, ts);
+          if (type === T_MSG && seq >= floor && !delset?.has(seq)) this.recoverMsg(rc, b, buf, pos, len, seq, ts);
         }
         pos += len;
       }
@@ -926,24 +928,34 @@ export class FileStore extends StoreBase {
   }
 
   /** One live message found by recovery: slot, subject links, counters. */
-  private recoverMsg(b: Block, buf: Buffer, pos: number, len: number, seq: number, ts: number): void {
+  private recoverMsg(rc: Recovery, b: Block, buf: Buffer, pos: number, len: number, seq: number, ts: number): void {
     const sl = buf.readUInt16LE(pos + 6);
     const hl = buf.readUInt32LE(pos + 24);
     let ss: SubjState | null = null;
     if (sl) {
-      const subject = buf.toString('utf8', pos + REC_HDR, pos + REC_HDR + sl);
-      ss = this.subjects.get(subject) ?? null;
-      if (!ss) {
-        ss = this._newSubj(subject);
-        this.subjects.set(subject, ss);
+      // Find the subject by its bytes (no string decoded for a subject seen before).
+      const s0 = pos + REC_HDR;
+      let h = 0x811c9dc5;
+      for (let k = s0; k < s0 + sl; k++) h = Math.imul(h ^ buf[k], 0x01000193);
+      const c = rc.byHash.get(h);
+      if (c && sameBytes(c.bytes!, buf, s0, sl)) ss = c;
+      else {
+        const subject = buf.toString('utf8', s0, s0 + sl);
+        ss = this.subjects.get(subject) ?? null;
+        if (!ss) {
+          ss = this._newSubj(subject);
+          this.subjects.set(subject, ss);
+        }
+        rc.byHash.set(h, ss);
       }
     }
     const prev = ss ? ss.last : 0;
-    b.addSlot(seq, pos, len, ss ? ss.id : 0, ts, prev, hl > 0);
-    this.invalidate();
+    const i = b.addSlot(seq, pos, len, ss ? ss.id : 0, ts, prev, hl > 0);
     if (ss) {
-      if (prev) this._setNext(prev, seq);
+      if (prev) rc.lastBlk[ss.id].next[rc.lastSlot[ss.id]] = seq;
       else ss.first = seq;
+      rc.lastBlk[ss.id] = b;
+      rc.lastSlot[ss.id] = i;
       ss.last = seq;
       ss.msgs++;
     }
@@ -981,3 +993,27 @@ export class FileStore extends StoreBase {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** How many records a block holds, by their length fields (an estimate if it is damaged). */
+function countRecords(buf: Buffer): number {
+  let n = 0;
+  for (let p = 0; p + REC_MIN <= buf.length; n++) {
+    const len = buf.readUInt32LE(p);
+    if (len < REC_MIN) break;
+    p += len;
+  }
+  return n;
+}
+
+function sameBytes(a: Buffer, b: Buffer, off: number, len: number): boolean {
+  if (a.length !== len) return false;
+  for (let k = 0; k < len; k++) if (a[k] !== b[off + k]) return false;
+  return true;
+}
+
+/** Recovery bookkeeping: subjects by a hash of their bytes, each subject's last slot. */
+interface Recovery {
+  byHash: Map<number, SubjState>;
+  lastBlk: Block[];
+  lastSlot: number[];
+}
