@@ -72,6 +72,8 @@ export interface FileStoreOptions {
 }
 
 const DEFAULT_BLOCK = 8 * 1024 * 1024;
+/** Open block files kept per store (the last block's are always open). */
+const MAX_OPEN = 32;
 
 interface Erase {
   b: Block;
@@ -107,6 +109,8 @@ export class FileStore extends StoreBase {
   private compactQ = new Set<Block>();
   private unlinkQ: Block[] = [];
   private dirtySync = new Set<Block>();
+  /** Blocks with open files, least recently used first (at most MAX_OPEN besides the last one). */
+  private fdLru = new Map<Block, true>();
   private readonly syncTimer = new LongTimer();
   private dirDirty = false;
   // locate() cache
@@ -307,7 +311,7 @@ export class FileStore extends StoreBase {
       b.maxSeq = seq;
       b.maxSeqTs = ts;
     }
-    this.invalidate();
+    if (this.cSlot < 0) this.invalidate(); // a cached "not found" may be this one now
     return len - 2 + (hl ? 4 : 0);
   }
 
@@ -348,6 +352,32 @@ export class FileStore extends StoreBase {
     if (b === this.lmb) return;
     if (b.live === 0) this.removeBlock(b);
     else if (b.size >= this.compactMin && b.liveRaw * 2 < b.fullSize) this.compactQ.add(b);
+  }
+
+  /** About to use b's files: keep the number of open ones bounded. */
+  private touch(b: Block): void {
+    this.fdLru.delete(b);
+    this.fdLru.set(b, true);
+    if (this.fdLru.size <= MAX_OPEN) return;
+    for (const x of this.fdLru.keys()) {
+      if (this.fdLru.size <= MAX_OPEN) break;
+      if (x === this.lmb || x.wlen > 0 || x === b) continue;
+      if (this.dirtySync.has(x)) {
+        this.syncBlock(x); // what the periodic sync would have done, before its files close
+        this.dirtySync.delete(x);
+      }
+      x.closeFds();
+      this.fdLru.delete(x);
+    }
+  }
+
+  private syncBlock(b: Block): void {
+    try {
+      if (b.fd >= 0) fsyncSync(b.fd);
+      if (b.dltFd >= 0) fsyncSync(b.dltFd);
+    } catch (e) {
+      this.warn(`fsync failed: ${(e as Error).message}`);
+    }
   }
 
   private removeBlock(b: Block): void {
@@ -413,6 +443,7 @@ export class FileStore extends StoreBase {
     const len = b.len[i];
     let r: Buffer;
     try {
+      if (off < b.size) this.touch(b);
       r = b.read(off, len);
     } catch (e) {
       this.warn(`could not read message ${seq} in ${b.index}.blk: ${(e as Error).message}`);
@@ -555,7 +586,9 @@ export class FileStore extends StoreBase {
         p += DLT_ENTRY;
       }
       if (withFloor) encodeDlt(buf, p, D_FLOOR, first, this.lastTs);
+      this.touch(b);
       try {
+        b.openFd(); // the block file exists before its delete log (recovery drops logs without one)
         const fd = b.openDltFd();
         let done = 0;
         while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, b.dltSize + done);
@@ -587,6 +620,7 @@ export class FileStore extends StoreBase {
     this.eraseQ = [];
     for (const e of q) {
       if (e.b.removed) continue;
+      this.touch(e.b);
       try {
         const fd = e.b.openFd();
         const rec = encodeErased(e.len, e.seq, e.ts);
@@ -607,6 +641,7 @@ export class FileStore extends StoreBase {
   /** Rewrite a block without its dead records (tmp file, fsync, rename), and reset its delete log. */
   private compactBlock(b: Block): void {
     const tmp = b.blkPath + '.tmp';
+    this.touch(b);
     try {
       const src = b.read(0, b.size);
       const out = Buffer.allocUnsafe(b.liveRaw);
@@ -684,6 +719,7 @@ export class FileStore extends StoreBase {
   }
 
   private unlinkFiles(b: Block): void {
+    this.fdLru.delete(b);
     for (const p of [b.blkPath, b.dltPath]) {
       try {
         unlinkSync(p);
@@ -733,14 +769,7 @@ export class FileStore extends StoreBase {
 
   /** fsync every file written since the last sync (and the directory when files came or went). */
   syncNow(): void {
-    for (const b of this.dirtySync) {
-      try {
-        if (b.fd >= 0) fsyncSync(b.fd);
-        if (b.dltFd >= 0) fsyncSync(b.dltFd);
-      } catch (e) {
-        this.warn(`fsync failed: ${(e as Error).message}`);
-      }
-    }
+    for (const b of this.dirtySync) this.syncBlock(b);
     this.dirtySync.clear();
     if (this.dirDirty) this.syncDir();
   }
@@ -801,6 +830,7 @@ export class FileStore extends StoreBase {
     let floorIdx = -1;
     const dels = new Map<number, Set<number>>();
     const dltSizes = new Map<number, number>();
+    const orphans: string[] = [];
     for (const idx of dltIdx) {
       const path = join(this.mdir, `${idx}.dlt`);
       const buf = readFileSync(path);
@@ -822,7 +852,7 @@ export class FileStore extends StoreBase {
       }
       if (bad) this.warn(`malformed or corrupt delete entries in ${idx}.dlt: ${bad} skipped`);
       if (!hasBlk.has(idx)) {
-        rmSync(path, { force: true });
+        orphans.push(path); // removed after a FLOOR entry it may hold is written elsewhere
         continue;
       }
       if (whole !== buf.length) {
@@ -918,13 +948,15 @@ export class FileStore extends StoreBase {
     // What the files already say is gone: everything below the floor while the log holding it
     // stays, and anything below the first record on disk. When the first sequence is above that, a
     // FLOOR entry is written (before the emptied blocks are removed).
-    let minRec = this.lastSeq + 1;
-    for (const b of this.blks) if (b.firstRec) minRec = Math.min(minRec, b.firstRec);
+    let minRec = 0;
+    for (const b of this.blks) if (b.firstRec && (!minRec || b.firstRec < minRec)) minRec = b.firstRec;
     const floorKept = this.blks.some((b) => b.hasFloor);
-    this.persistedFloor = Math.max(floorKept ? floor : 0, minRec);
+    const below = minRec || (floor && !floorKept ? 0 : this.lastSeq + 1);
+    this.persistedFloor = Math.max(floorKept ? floor : 0, below);
     this.invalidate();
     this.enforceLimits();
     this._writePending();
+    for (const p of orphans) rmSync(p, { force: true });
   }
 
   /** One live message found by recovery: slot, subject links, counters. */

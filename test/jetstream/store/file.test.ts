@@ -63,6 +63,13 @@ test('a purged or compacted-past-the-end store keeps its sequence across a resta
   s = made.reopen();
   assert.deepEqual([s.state().first_seq, s.state().last_seq], [500, 499]);
   assert.equal(put(s, 'p'), 500);
+  // Purged to nothing, then "crashes" twice (reopened without a stop): the sequence holds.
+  s.purge();
+  for (let k = 0; k < 2; k++) {
+    s = new FileStore({ dir: made.dir!, blockSize: 4096 });
+    assert.deepEqual([s.state().first_seq, s.state().last_seq, s.state().messages], [501, 500, 0], `crash ${k}`);
+  }
+  assert.equal(put(s, 'p'), 501);
   s.stop();
 });
 

@@ -336,6 +336,28 @@ for (const kind of KINDS) {
       s.stop();
     });
 
+    test('stop() leaves no timer or immediate armed', () => {
+      // The store's timers are unref'd (they never hold a process open), so look at them directly.
+      type Armed = { armed: boolean };
+      const { store: s } = make(kind, { maxAgeMs: 60_000 }, { syncIntervalMs: 50_000 });
+      putMany(s, ['a'], 10);
+      const c = s.consumerStore('c', { ackPolicy: 'explicit' });
+      c.updateDelivered(1, 1, 1, 1);
+      const x = s as unknown as { ageTimer: Armed; syncTimer?: Armed };
+      const cx = c as unknown as { timer?: unknown };
+      assert.equal(x.ageTimer.armed, true);
+      if (kind === 'file') {
+        assert.equal(x.syncTimer!.armed, true);
+        assert.ok(cx.timer, 'the consumer state write is scheduled');
+      }
+      s.stop();
+      assert.equal(x.ageTimer.armed, false);
+      if (kind === 'file') {
+        assert.equal(x.syncTimer!.armed, false);
+        assert.equal(cx.timer, null);
+      }
+    });
+
     test('a stopped store refuses everything', () => {
       const { store: s } = make(kind);
       put(s, 'a');
