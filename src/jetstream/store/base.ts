@@ -383,7 +383,11 @@ export abstract class StoreBase implements StreamStore {
 
   // ---- removing ----
 
-  removeMsg(seq: number): boolean {
+  removeMsg(seq: number, batched = false): boolean {
+    if (batched) {
+      this.checkOpen();
+      return this.removeOne(seq, false);
+    }
     return this.removeWritten(seq, false);
   }
 

@@ -465,6 +465,26 @@ export class FileStore extends StoreBase {
     };
   }
 
+  /** Binary search by time within blocks (timestamps ascend with sequences, as stored). */
+  override getSeqFromTime(ts: number): number {
+    this.checkOpen();
+    if (this.msgs === 0) return this.lastSeq + 1;
+    if (ts <= this.firstTs) return this.firstSeq;
+    for (const b of this.blks) {
+      if (b.live === 0 || b.ts[b.n - 1] < ts) continue;
+      let lo = 0;
+      let hi = b.n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (b.ts[mid] >= ts) hi = mid;
+        else lo = mid + 1;
+      }
+      const q = (b.fl[lo] & LIVE) !== 0 ? b.seq[lo] : this._nextLive(b.seq[lo], this.lastSeq);
+      if (q) return q;
+    }
+    return this.lastSeq + 1;
+  }
+
   protected _discardAll(): void {
     for (const b of this.blks) {
       b.removed = true;

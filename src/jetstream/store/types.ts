@@ -173,8 +173,13 @@ export interface StreamStore {
   /** The first sequence whose timestamp is >= ts (ns); last + 1 when none. */
   getSeqFromTime(ts: number): number;
 
-  /** Remove a message; false when it was not there. */
-  removeMsg(seq: number): boolean;
+  /**
+   * Remove a message; false when it was not there. The removal is written before this returns
+   * (answer STREAM.MSG.DELETE after it), or with the next batch when `batched` is true (for
+   * removals by acks on interest/work-queue streams: a crash may bring such a message back, to be
+   * delivered again, never lose one).
+   */
+  removeMsg(seq: number, batched?: boolean): boolean;
   /** Remove a message and overwrite its bytes (no_erase = false). */
   eraseMsg(seq: number): boolean;
   /** Remove every message; first becomes last + 1. Returns the number removed. */

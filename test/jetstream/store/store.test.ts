@@ -289,6 +289,22 @@ for (const kind of KINDS) {
       s.stop();
     });
 
+    test('seq from time over many messages and blocks', () => {
+      const { store: s } = make(kind, {}, { blockSize: 2048 });
+      const base = 1_700_000_000_000_000_000;
+      for (let i = 1; i <= 600; i++) s.storeRawMsg(`t.${i % 7}`, null, payload(i), i, base + i * 1e6, null);
+      for (let q = 100; q <= 300; q++) if (q % 3) s.removeMsg(q, true);
+      s.flush();
+      const brute = (ts: number) => {
+        for (let q = 1; q <= 600; q++) if (s.loadMsg(q) && s.loadMsg(q)!.ts >= ts) return q;
+        return 601;
+      };
+      for (const t of [0, base, base + 1e6, base + 150.5e6, base + 299e6, base + 300e6, base + 599.2e6, base + 600e6, base + 700e6]) {
+        assert.equal(s.getSeqFromTime(t), brute(t), `ts ${t - base}`);
+      }
+      s.stop();
+    });
+
     test('filtered state, subjects state and num pending', () => {
       const { store: s } = make(kind);
       for (let i = 1; i <= 40; i++) put(s, `f.${i % 4}.${i % 2 ? 'odd' : 'even'}`);
