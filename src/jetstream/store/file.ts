@@ -566,6 +566,7 @@ export class FileStore extends StoreBase {
           return;
         }
         b.written();
+        if (b !== this.lmb) b.wbuf = null; // a sealed block never buffers again
         this.dirtySync.add(b);
       }
       if (this.syncAlways && this.dirDirty) this.syncDir();
@@ -579,6 +580,7 @@ export class FileStore extends StoreBase {
     if (this.eraseQ.length) this.runErases();
     if (this.compactQ.size) this.runCompactions();
     if (this.unlinkQ.length) this.runUnlinks();
+    if (this.syncAlways && this.dirDirty) this.syncDir();
   }
 
   private writeDeletes(): void {

@@ -274,3 +274,30 @@ test('a message bigger than a block gets a block of its own', () => {
   assert.equal(blkFiles(made.dir!).length, 3);
   s.stop();
 });
+
+test('sync_always acknowledges after fsync; the periodic sync runs on its interval', async () => {
+  const made = make('file', {}, { syncAlways: true });
+  let s = made.store;
+  let acks = 0;
+  for (let i = 0; i < 50; i++) s.storeMsg('s', null, payload(i), (e) => (acks += e ? 0 : 1));
+  s.flush();
+  assert.equal(acks, 50);
+  s = made.reopen({}, { syncAlways: false, syncIntervalMs: 30 });
+  assert.equal(s.state().messages, 50);
+  const fs = s as FileStore;
+  const synced = new Promise<number>((resolve) => {
+    const orig = fs.syncNow.bind(fs);
+    fs.syncNow = () => {
+      const dirty = (fs as unknown as { dirtySync: Set<unknown> }).dirtySync.size;
+      orig();
+      resolve(dirty);
+    };
+  });
+  put(s, 's', 'one more');
+  s.flush();
+  const hold = setTimeout(() => {}, 5000);
+  assert.equal(await synced, 1, 'the written block was fsynced by the interval sync');
+  clearTimeout(hold);
+  assert.equal((fs as unknown as { dirtySync: Set<unknown> }).dirtySync.size, 0);
+  s.stop();
+});
