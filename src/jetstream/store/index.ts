@@ -6,3 +6,4 @@ export { MemStore, type MemStoreOptions } from './memory.js';
 export { FileStore, type FileStoreOptions } from './file.js';
 export { memStoreMsgSize, fileStoreMsgSize } from './size.js';
 export { goTimeNs, nowNs, ZERO_TIME } from './time.js';
+export { storeLimits, type StreamConfigLimits } from './limits.js';

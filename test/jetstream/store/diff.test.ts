@@ -13,7 +13,8 @@ import { startServer, hasNatsServer, type TestServer } from '../../helpers/serve
 import { MemStore } from '../../../src/jetstream/store/memory.js';
 import { FileStore } from '../../../src/jetstream/store/file.js';
 import { StoreError } from '../../../src/jetstream/store/errors.js';
-import type { StreamStore, StoreLimits } from '../../../src/jetstream/store/types.js';
+import type { StreamStore } from '../../../src/jetstream/store/types.js';
+import { storeLimits } from '../../../src/jetstream/store/limits.js';
 
 type J = Record<string, any>;
 
@@ -22,7 +23,9 @@ type Op =
   | { del: number; erase?: boolean }
   | { purge: { filter?: string; seq?: number; keep?: number } }
   | { update: J }
-  | { check: true; details?: boolean; subjects?: string };
+  | { check: true; details?: boolean; subjects?: string }
+  /** Wait until max_age emptied the stream (both sides). */
+  | { expired: true };
 
 interface Scenario {
   name: string;
@@ -110,7 +113,16 @@ const SCENARIOS: Scenario[] = [
       { update: { max_msgs_per_subject: 2, discard_new_per_subject: true } },
       ...pubs(['n.a', 'n.z'], 6, 12),
       { check: true, details: true, subjects: '>' },
+      { update: { max_msg_size: 25 } },
+      ...pubs(['n.m'], 2, 30, { Big: 'header' }),
+      ...pubs(['n.m'], 1, 5),
+      { check: true },
     ],
+  },
+  {
+    name: 'max_age',
+    config: { subjects: ['x.*'], max_age: 250e6 },
+    ops: [...pubs(['x.a', 'x.b'], 4, 10), { check: true }, { expired: true }, { check: true }, ...pubs(['x.a'], 1, 10), { check: true }],
   },
   {
     name: 'emptied by deletes',
@@ -134,15 +146,7 @@ function payload(size: number, i: number): Buffer {
   return b;
 }
 
-function toLimits(cfg: J): StoreLimits {
-  return {
-    maxMsgs: cfg.max_msgs ?? -1,
-    maxBytes: cfg.max_bytes ?? -1,
-    maxMsgsPerSubject: cfg.max_msgs_per_subject ?? -1,
-    discard: cfg.discard ?? 'old',
-    discardNewPerSubject: cfg.discard_new_per_subject ?? false,
-  };
-}
+const toLimits = (cfg: J) => storeLimits(cfg);
 
 /** first_ts as a class: Go's zero time, the Unix epoch, or a real time. */
 const tsClass = (s: string) => (s === '0001-01-01T00:00:00Z' ? 'zero' : s.startsWith('1970-01-01T00:00:00') ? 'epoch' : 'set');
@@ -233,6 +237,16 @@ describe('store vs nats-server STREAM.INFO', { skip }, () => {
               assert.equal(mine, r.purged, `${where}: ${JSON.stringify(r)}`);
               const compacts = !op.purge.filter && ((op.purge.seq ?? 0) > 1 || (op.purge.keep ?? 0) > 0);
               if (storage === 'memory') refSubjectsStale = compacts ? true : refSubjectsStale && !!(op.purge.filter || op.purge.seq || op.purge.keep);
+            } else if ('expired' in op) {
+              // Ours: the storage update that takes the last message. Theirs: STREAM.INFO until empty.
+              await new Promise<void>((resolve) => {
+                if (ours.state().messages === 0) return resolve();
+                ours.registerStorageUpdates(() => {
+                  if (ours.state().messages === 0) resolve();
+                });
+              });
+              ours.registerStorageUpdates(null);
+              for (let i = 0; i < 100 && (await api(`STREAM.INFO.${name}`)).state.messages > 0; i++) await new Promise((r) => setTimeout(r, 50));
             } else if ('update' in op) {
               cur = { ...cur, ...op.update };
               const r = await api(`STREAM.UPDATE.${name}`, cur);
