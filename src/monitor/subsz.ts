@@ -1,7 +1,7 @@
 // /subsz (alias /subscriptionsz): subject index statistics summed over accounts, and with
 // `subs=1` the subscriptions themselves (monitor.go Subsz, sublist.go Stats).
 import type { Server } from '../server/server.js';
-import type { Account } from '../server/account.js';
+import type { Account } from '../accounts/account.js';
 import { isValidLiteralSubject, subjectMatches } from '../subjects/subject.js';
 import { goTime, nowMs } from './format.js';
 import { MonitorError } from './params.js';

@@ -7,7 +7,7 @@ import { TsnatsError } from '../errors.js';
 import { isValidSubject, subjectIsSubsetMatch } from '../subjects/subject.js';
 import { SubjectTransform } from './transform.js';
 import { serviceImportSubscription, DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type ServiceExport, type StreamExport, type ServiceImport, type StreamImport } from './imports.js';
-import { normalizePermissions } from './permissions.js';
+import { normalizePermissions } from '../auth/permissions.js';
 import type { Account } from './account.js';
 import type { AccountConfig, AccountLimits, Permissions, StreamImport as StreamImportCfg, ServiceImport as ServiceImportCfg } from '../options.js';
 

@@ -2,8 +2,8 @@
 // each other's messages except through imports/exports (imports.ts).
 import { Sublist } from '../subjects/sublist.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
-import type { Subscription } from './subscription.js';
-import type { Client } from './client.js';
+import type { Subscription } from '../server/subscription.js';
+import type { Client } from '../server/client.js';
 import type { AccountLimits } from '../options.js';
 import {
   addShadowSubscriptions, removeShadowSubscriptions, processServiceImport, SERVICE_REPLY_PREFIX,

@@ -4,7 +4,7 @@
 // the account's sublist matches messages, so wildcards behave exactly as for delivery. Deny wins.
 import { Sublist } from '../subjects/sublist.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
-import type { ClientPermissions } from './client.js';
+import type { ClientPermissions } from '../server/client.js';
 import type { Permissions, ResponsePermission, SubjectPermission } from '../options.js';
 
 /** allow_responses: true means 1 reply within 2 minutes (DEFAULT_ALLOW_RESPONSE_MAX_MSGS/EXPIRATION). */

@@ -12,11 +12,11 @@
 // a response published to such a reply goes back to the original reply subject in the requester's
 // account (and the mapping is dropped after one response for Singleton services).
 import { randomInt } from 'node:crypto';
-import { Subscription } from './subscription.js';
+import { Subscription } from '../server/subscription.js';
 import { SubjectTransform } from './transform.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Account } from './account.js';
-import type { Client } from './client.js';
+import type { Client } from '../server/client.js';
 
 export type ResponseType = 'Singleton' | 'Stream' | 'Chunked';
 

@@ -8,16 +8,16 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { ClaimsData, Operator, Account as AccountClaims, User as UserClaims, Permissions as JwtPermissions, Activation } from '@nats-io/jwt';
 import { jwtLib } from '../libs.js';
 import { TsnatsError, ClosedState, E } from '../errors.js';
-import { Account } from './account.js';
-import { applyExports, applyImports, type AccountSpec, type ImportSpec } from './account-config.js';
+import { Account } from '../accounts/account.js';
+import { applyExports, applyImports, type AccountSpec, type ImportSpec } from '../accounts/account-config.js';
 import { normalizePermissions } from './permissions.js';
-import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } from './imports.js';
+import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } from '../accounts/imports.js';
 import type { Permissions } from '../options.js';
-import type { Server } from './server.js';
-import type { Client } from './client.js';
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
-import { registerSystemServices } from '../system/imports.js';
 import { monoMs } from '../clock.js';
+import { Timer } from '../timers.js';
 
 /** Unlimited in JWT limits (jwt.NoLimit). */
 const NO_LIMIT = -1;
@@ -126,7 +126,7 @@ export class OperatorTrust {
   readonly resolver = new Map<string, string>();
   /** system_account of the (first) operator that names one. */
   readonly systemAccount: string | undefined;
-  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly expiryTimers = new Map<string, Timer>();
 
   constructor(operatorJWTs: string[], preload: Record<string, string>) {
     for (const v of operatorJWTs) {
@@ -213,8 +213,8 @@ export class OperatorTrust {
         return undefined;
       }
     }, (imp, x) => this.activated(acc, imp, x));
-    // [monitor] the system services imported again (applyImports replaced the imports)
-    registerSystemServices(srv, acc);
+    // services add their imports again (applyImports replaced them)
+    srv.accountsChanged(acc);
     this.setAccountExpiry(acc);
   }
 
@@ -235,19 +235,17 @@ export class OperatorTrust {
 
   /** When the account JWT expires, its clients are closed with 'Account Authentication Expired'. */
   private setAccountExpiry(acc: Account): void {
-    const old = this.expiryTimers.get(acc.name);
-    if (old) clearTimeout(old);
+    this.expiryTimers.get(acc.name)?.clear();
     this.expiryTimers.delete(acc.name);
     if (acc.expires === 0) return;
-    const t = setTimeout(() => {
+    const t = new Timer(() => {
       this.expiryTimers.delete(acc.name);
       for (const c of [...acc.clients]) {
         c.sendErr(E.AccountAuthExpired);
         c.debug(E.AccountAuthExpired);
         c.closeConnection(ClosedState.AuthenticationExpired);
       }
-    }, Math.max(acc.expires - Date.now(), 0));
-    t.unref?.();
+    }, acc.expires - Date.now());
     this.expiryTimers.set(acc.name, t);
   }
 
@@ -297,7 +295,7 @@ export class OperatorTrust {
 
   /** Stops the account expiry timers. */
   close(): void {
-    for (const t of this.expiryTimers.values()) clearTimeout(t);
+    for (const t of this.expiryTimers.values()) t.clear();
     this.expiryTimers.clear();
   }
 

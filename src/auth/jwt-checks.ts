@@ -3,7 +3,7 @@
 // `src` CIDRs and daily `times` windows.
 import { BlockList, isIPv6 } from 'node:net';
 import { nkeysLib } from '../libs.js';
-import type { Client } from './client.js';
+import type { Client } from '../server/client.js';
 
 const RAW_URL_B64 = /^[A-Za-z0-9_-]*$/;
 const STD_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -1,5 +1,6 @@
-// Authentication of a CONNECT (nats-server auth.go processClientOrLeafAuthentication) and the
-// binding of an authenticated connection to its account, permissions and limits.
+// Authentication of a CONNECT (nats-server auth.go processClientOrLeafAuthentication): who the user
+// is, which account, what permissions and user limits — an AuthResult. The connection applies it
+// (Client.bind, applyAccountLimits).
 //
 // The Authenticator is built from ServerOptions and holds no connection state, so a reload can build
 // a new one and swap it in (reloadAuthorization in auth-reload.ts). Methods, in the reference's order:
@@ -8,17 +9,15 @@
 // token · single user/password. Secrets are compared in constant time and never logged.
 import { timingSafeEqual, createHash, randomBytes } from 'node:crypto';
 import { bcryptCompare } from './bcrypt-pool.js';
-import { TsnatsError, ClosedState, E, goQuote } from '../errors.js';
+import { TsnatsError, goQuote } from '../errors.js';
 import * as C from '../const.js';
-import { normalizePermissions, clientPermissions } from './permissions.js';
+import { normalizePermissions } from './permissions.js';
 import { OperatorTrust } from './jwt.js';
 import { verifyNonceSig } from './jwt-checks.js';
-import type { User as UserClaims } from '@nats-io/jwt';
-import { jwtLib } from '../libs.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
-import type { Client } from './client.js';
-import type { Server } from './server.js';
-import type { Account } from './account.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import type { Account } from '../accounts/account.js';
 
 /** What a successful authentication grants. */
 export interface AuthResult {
@@ -233,104 +232,6 @@ function connectionTypeAllowed(u: UserConfig): boolean {
   return t === undefined || t.length === 0 || t.some((x) => x.toUpperCase() === 'STANDARD');
 }
 
-/**
- * Binds an authenticated connection (RegisterUser/RegisterNkeyUser, registerWithAccount,
- * applyAccountLimits): account (with its max_connections), permissions, payload and subscription
- * limits, and the expiry of JWT credentials. Returns false when the connection was closed here.
- */
-export function bindClient(srv: Server, c: Client, r: AuthResult | null): boolean {
-  if (r === null || c.closed) return false;
-  c.user = r.user;
-  const acc = r.account;
-  if (acc !== c.account) {
-    if (acc.maxConnectionsReached()) {
-      // maxAccountConnExceeded: -ERR, [ERR], close. A JWT user's registration is attempted twice
-      // by the reference, which logs the line twice, and then applies the account's limits, which
-      // log an exceeded subscription limit of 0 (captured with an account JWT without limits).
-      c.sendErr(E.MaxAccountConnections);
-      c.error(E.MaxAccountConnections);
-      if (r.jwtUser) {
-        c.error(E.MaxAccountConnections);
-        if (minLimit(r.maxSubscriptions ?? -1, acc.msubs)[0] === 0) c.error(E.MaxSubscriptions);
-      }
-      c.closeConnection(ClosedState.MaxAccountConnectionsExceeded);
-      return false;
-    }
-    c.account.removeClient(c);
-    c.account = acc;
-    acc.addClient(c);
-  }
-  applyLimits(srv, c, r);
-  c.perms = clientPermissions(r.permissions, (m) => c.error(m));
-  c.jwtUser = r.jwtUser ?? null;
-  if (r.expiresAt > 0) setExpiry(c, r.expiresAt);
-  return true;
-}
-
-/** The lower of two limits where -1 is none (minLimit); and whether it changed. */
-function minLimit(v: number, limit: number): [number, boolean] {
-  if (v !== -1) return limit !== -1 && limit < v ? [limit, true] : [v, false];
-  return limit !== -1 ? [limit, true] : [v, false];
-}
-
-/**
- * Payload and subscription limits of a connection (applyAccountLimits): the user's (JWT) and the
- * account's, then the server's when lower (with the reference's [ERR] line). A connection that is
- * already at its subscription limit (a limit of 0) is told and closed 20ms later.
- */
-export function applyLimits(srv: Server, c: Client, r: AuthResult): void {
-  const o = srv.opts;
-  const acc = r.account;
-  let [mpay] = minLimit(r.maxPayload ?? -1, acc.mpay);
-  let [msubs] = minLimit(r.maxSubscriptions ?? -1, acc.msubs);
-  let was = mpay === -1;
-  let changed: boolean;
-  [mpay, changed] = minLimit(mpay, o.maxPayload > 0 ? o.maxPayload : -1);
-  if (changed && !was) c.error(`Max Payload set to ${o.maxPayload} from server overrides account or user config`);
-  was = msubs === -1;
-  [msubs, changed] = minLimit(msubs, o.maxSubscriptions > 0 ? o.maxSubscriptions : -1);
-  if (changed && !was) c.error(`Max Subscriptions set to ${o.maxSubscriptions} from server overrides account or user config`);
-  c.mpay = mpay;
-  c.msubs = msubs;
-  if (msubs !== -1 && (c.subs?.size ?? 0) >= msubs) {
-    c.sendErr(E.MaxSubscriptions);
-    c.error(E.MaxSubscriptions);
-    const t = setTimeout(() => c.closeConnection(ClosedState.MaxSubscriptionsExceeded), 20);
-    t.unref?.();
-  }
-}
-
-/** Limits of an open connection combined again, after a reload of max_payload or max_subscriptions. */
-export function refreshLimits(srv: Server, c: Client): void {
-  let user: { payload?: number; subs?: number } = {};
-  if (c.jwtUser !== null) {
-    try {
-      user = jwtLib().decode<UserClaims>(c.opts.jwt).nats;
-    } catch {
-      /* verified at CONNECT */
-    }
-  }
-  const cap = (v: number | undefined) => (c.jwtUser === null ? -1 : v === undefined ? 0 : v < 0 ? -1 : v);
-  applyLimits(srv, c, { user: c.user, account: c.account, permissions: undefined, expiresAt: 0, maxPayload: cap(user.payload), maxSubscriptions: cap(user.subs) });
-}
-
-/** JWT expiry (setExpirationTimer): -ERR 'User Authentication Expired', close as Authentication Expired. */
-function setExpiry(c: Client, at: number): void {
-  const t = setTimeout(() => {
-    if (c.closed) return;
-    c.sendErr(E.UserAuthExpired);
-    c.debug(E.UserAuthExpired);
-    c.closeConnection(ClosedState.AuthenticationExpired);
-  }, Math.max(at - Date.now(), 0));
-  t.unref?.();
-  c.sock.once('close', () => clearTimeout(t));
-}
-
-/** Authenticates and binds (Server.checkAuthentication); a promise only for bcrypt. */
-export function checkAuthentication(srv: Server, auth: Authenticator, c: Client): boolean | Promise<boolean> {
-  return then(auth.authenticate(c), (r) => bindClient(srv, c, r));
-}
-
 /** Who a connection is in violation log lines (getAuthUser): Nkey, User, JWT User, or User "N/A". */
 export function authUserDesc(c: Client): string {
   const o = c.opts;
@@ -358,7 +259,10 @@ export function redactConnect(s: string): string {
 export function updateAccountClaims(srv: Server, jwt: string): Account {
   const op = srv.auth.operator;
   if (op === null) throw new TsnatsError('NOT_OPERATOR_MODE', 'account claims can only be updated in operator mode (trustedOperators)');
-  return op.updateAccountClaims(srv, jwt);
+  const acc = op.updateAccountClaims(srv, jwt);
+  // The account's new limits apply to its open connections (UpdateAccountClaims → applyAccountLimits).
+  for (const c of [...acc.clients]) if (!c.closed) c.applyAccountLimits();
+  return acc;
 }
 
 /**
@@ -372,7 +276,7 @@ export function bindNoAuthUser(srv: Server, c: Client): boolean {
   const r = auth.noAuthUserResult();
   if (r === null) return false;
   c.opts.user = r.user;
-  if (!bindClient(srv, c, r)) return false;
+  if (!c.bind(r)) return false;
   c.connectReceived = true;
   srv.clientConnected(c);
   return true;

@@ -5,16 +5,14 @@
 // -ERR 'Authorization Violation' and is closed (so its reconnect with the old credentials is refused
 // too); the others get their new permissions, and subscriptions they may no longer hold are removed
 // with -ERR 'Permissions Violation for Subscription to "x" (sid "1")'.
-import { Account } from './account.js';
-import { Authenticator, applyLimits, authUserDesc, type AuthResult } from './auth.js';
-import { configureAccounts } from './account-config.js';
-import { registerSystemServices } from '../system/imports.js';
-import { clientPermissions } from './permissions.js';
-import { addShadowSubscriptions, removeShadowSubscriptions } from './imports.js';
+import { Account } from '../accounts/account.js';
+import { Authenticator, authUserDesc, type AuthResult } from './auth.js';
+import { configureAccounts } from '../accounts/account-config.js';
+import { addShadowSubscriptions, removeShadowSubscriptions } from '../accounts/imports.js';
 import { goQuote, goQuoteBytes } from '../errors.js';
 import type { ServerOptions } from '../options.js';
-import type { Server } from './server.js';
-import type { Client } from './client.js';
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
 
 /** The options a reload of authorization may change. */
 const AUTH_FIELDS = [
@@ -52,8 +50,8 @@ export async function reloadAuthorization(srv: Server, next: Partial<ServerOptio
   const cache = !opts.disableSublistCache;
 
   configureAccounts(srv.accounts, opts.accounts ?? [], (n) => new Account(n, cache));
-  // [monitor] the system account's exports and every account's imports of them, again
-  registerSystemServices(srv);
+  // services (the system account's exports, every account's imports of them) add theirs again
+  srv.accountsChanged();
   const auth = new Authenticator(opts, srv);
   srv.auth.operator?.close();
   srv.auth = auth;
@@ -79,18 +77,7 @@ function recheck(srv: Server, c: Client, r: AuthResult | null): void {
     c.authViolation();
     return;
   }
-  c.user = r.user;
-  const old = c.account;
-  if (r.account !== old) {
-    // The user moved to another account: its subscriptions move with it.
-    old.removeClient(c);
-    for (const sub of c.subs?.values() ?? []) old.removeSubscription(sub);
-    c.account = r.account;
-    r.account.addClient(c);
-    for (const sub of c.subs?.values() ?? []) r.account.addSubscription(sub);
-  }
-  applyLimits(srv, c, r);
-  c.perms = clientPermissions(r.permissions, (m) => c.error(m));
+  c.grant(r);
   const perms = c.perms;
   if (c.subs === null) return;
   for (const sub of [...c.subs.values()]) {
