@@ -1,44 +1,34 @@
-// A one-shot timer for any delay: Node fires setTimeout at once for delays over 2^31-1 ms
-// (max_age can be years), so longer delays are chained. Unref'd: a store never keeps the process
-// alive; clear() leaves nothing running.
-
-const MAX_DELAY = 2 ** 31 - 1;
+// The store's one-shot timers (max_age expiry, periodic fsync) over the project's Timer
+// (src/timers.ts): any delay (max_age can be years; past 2^31-1 ms it is chained, never fired at
+// once), unref'd, and `armed` tells whether it will still fire.
+import { Timer } from '../../timers.js';
 
 export class LongTimer {
-  private handle: NodeJS.Timeout | null = null;
-  private due = 0;
+  private t: Timer | null = null;
   private fn: (() => void) | null = null;
+  private on = false;
 
-  /** (Re)arm: fn runs once, delayMs from now (clamped to >= 0). */
+  /** (Re)arm: fn runs once, delayMs from now. */
   set(delayMs: number, fn: () => void): void {
-    this.clear();
     this.fn = fn;
-    this.due = Date.now() + Math.max(0, delayMs);
-    this.arm(Math.max(0, delayMs));
+    this.on = true;
+    const ms = Math.max(0, delayMs);
+    if (this.t) this.t.reset(ms);
+    else this.t = new Timer(() => this.fire(), ms);
   }
 
   get armed(): boolean {
-    return this.handle !== null;
+    return this.on;
   }
 
   clear(): void {
-    if (this.handle) clearTimeout(this.handle);
-    this.handle = null;
+    this.t?.clear();
+    this.on = false;
     this.fn = null;
   }
 
-  private arm(delay: number): void {
-    this.handle = setTimeout(() => this.fire(), Math.min(delay, MAX_DELAY));
-    this.handle.unref();
-  }
-
   private fire(): void {
-    this.handle = null;
-    const left = this.due - Date.now();
-    if (left >= 1) {
-      this.arm(left); // a chained leg of a long delay (or a timer that fired early)
-      return;
-    }
+    this.on = false;
     const fn = this.fn;
     this.fn = null;
     fn?.();
