@@ -127,8 +127,6 @@ export abstract class StoreBase implements StreamStore {
   protected abstract _setNext(seq: number, v: number): void;
   /** Keep the message (prev = the subject's previous last, next = 0); returns its accounted size. */
   protected abstract _append(ss: SubjState | null, subject: string, hdr: Buffer | null, msg: Buffer, seq: number, ts: number, prev: number): number;
-  /** The accounted size a message would have. */
-  protected abstract _sizeOf(subject: string, hdrLen: number, msgLen: number): number;
   /** Drop one live message from the index and record its removal (overwrite it when secure). */
   protected abstract _drop(seq: number, secure: boolean): void;
   /** The first live sequence in (after, limit], or 0. */

@@ -229,9 +229,6 @@ export class FileStore extends StoreBase {
     // fileStoreMsgSize: our record has a 32-byte frame, the reference's 30 (+4 with headers).
     return b.len[this.cSlot] - 2 + (b.fl[this.cSlot] & HDR ? 4 : 0);
   }
-  protected _sizeOf(subject: string, hdrLen: number, msgLen: number): number {
-    return REC_MIN + Buffer.byteLength(subject) + hdrLen + msgLen - 2 + (hdrLen ? 4 : 0);
-  }
   protected _prev(seq: number): number {
     return this.locate(seq) ? this.cBlk!.prev[this.cSlot] : 0;
   }
@@ -965,7 +962,8 @@ export class FileStore extends StoreBase {
       b.removed = true;
       this.unlinkQ.push(b);
     }
-    this.nextIndex = (blkIdx.length ? blkIdx[blkIdx.length - 1] : 0) + 1;
+    // New blocks never reuse the number of a file still on disk (an orphan log goes only later).
+    this.nextIndex = Math.max(0, ...blkIdx, ...dltIdx) + 1;
     if (this.blks.length === 0) this.newBlock();
     // What the files already say is gone: everything below the floor while the log holding it
     // stays, and anything below the first record on disk. When the first sequence is above that, a

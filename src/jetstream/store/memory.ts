@@ -50,9 +50,6 @@ export class MemStore extends StoreBase {
     const m = this.map.get(seq);
     return m ? memStoreMsgSize(m.ss ? m.ss.sblen : 0, 0, m.buf.length) : 0;
   }
-  protected _sizeOf(subject: string, hdrLen: number, msgLen: number): number {
-    return memStoreMsgSize(Buffer.byteLength(subject), hdrLen, msgLen);
-  }
   protected _prev(seq: number): number {
     return this.map.get(seq)?.prev ?? 0;
   }

@@ -3,7 +3,7 @@
 // reference-like warnings, consumer state persistence, and "acknowledged means written".
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '../../../src/jetstream/store/file.js';
 import type { StreamStore } from '../../../src/jetstream/store/types.js';
@@ -70,7 +70,19 @@ test('a purged or compacted-past-the-end store keeps its sequence across a resta
     assert.deepEqual([s.state().first_seq, s.state().last_seq, s.state().messages], [501, 500, 0], `crash ${k}`);
   }
   assert.equal(put(s, 'p'), 501);
+  // A delete log whose block file is gone still gives its FLOOR; it is written again elsewhere
+  // before the orphan is removed, so the next restart still knows the sequence.
+  s.purge();
   s.stop();
+  const blks = blkFiles(made.dir!);
+  const last = blks[blks.length - 1];
+  rmSync(join(made.dir!, 'msgs', last));
+  for (let k = 0; k < 2; k++) {
+    s = new FileStore({ dir: made.dir!, blockSize: 4096 });
+    assert.deepEqual([s.state().first_seq, s.state().last_seq], [502, 501], `after the orphan, open ${k}`);
+    s.stop();
+  }
+  assert.ok(!existsSync(join(made.dir!, 'msgs', last.replace('.blk', '.dlt'))) || blkFiles(made.dir!).includes(last), 'the orphan log went');
 });
 
 test('limits reclaim space: old blocks are removed as the stream moves on', () => {
