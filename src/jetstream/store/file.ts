@@ -39,14 +39,16 @@
 //   in-memory state is rebuilt from disk, the failed batch's done callbacks get the error, and new
 //   stores are refused with it for writeErrorBackoffMs. A failed delete-log write is retried at the
 //   next flush.
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EPOCH_TS, StoreBase, SubjState } from './base.js';
 import { ConsumerFileStore, ConsumerMemStore } from './consumer.js';
 import { crc32 } from './crc32.js';
 import { writeFailed } from './errors.js';
 import { Block, HDR, LIVE } from './file-block.js';
-import { checkDlt, checkRecord, D_DEL, D_FLOOR, DLT_ENTRY, encodeDlt, encodeErased, encodeMsg, encodeSkip, readU64, REC_HDR, REC_MIN, resync, T_MSG, T_SKIP } from './file-format.js';
+import { recoverFiles } from './file-recover.js';
+import { rewriteBlock, rewriteDlt } from './file-rewrite.js';
+import { D_DEL, D_FLOOR, DLT_ENTRY, encodeDlt, encodeErased, encodeMsg, encodeSkip, REC_HDR, REC_MIN } from './file-format.js';
 import { LongTimer } from './timer.js';
 import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, StoreMsg } from './types.js';
 
@@ -522,7 +524,7 @@ export class FileStore extends StoreBase {
     }
     this.wq = this.wq.filter((x) => !x.removed && x !== b);
     b.dltPend = b.dltPend.filter((s) => s <= seq);
-    this.rewriteDlt(b, (kind, s) => kind !== D_DEL || s <= seq);
+    rewriteDlt(b, (kind, s) => kind !== D_DEL || s <= seq, (m) => this.warn(m));
     const end = b.off[i] + b.len[i];
     for (let j = i + 1; j < b.n; j++) b.markDead(j);
     b.n = i + 1;
@@ -657,74 +659,14 @@ export class FileStore extends StoreBase {
     for (const b of q) if (!b.removed && b !== this.lmb && b.wlen === 0) this.compactBlock(b);
   }
 
-  /** Rewrite a block without its dead records (tmp file, fsync, rename), and reset its delete log. */
+  /** Rewrite a block without its dead records, and reset its delete log. */
   private compactBlock(b: Block): void {
-    const tmp = b.blkPath + '.tmp';
     this.touch(b);
-    try {
-      const src = b.read(0, b.size);
-      const out = Buffer.allocUnsafe(b.liveRaw);
-      const offs = new Uint32Array(b.n);
-      let p = 0;
-      for (let i = 0; i < b.n; i++) {
-        if (!(b.fl[i] & LIVE)) continue;
-        src.copy(out, p, b.off[i], b.off[i] + b.len[i]);
-        offs[i] = p;
-        p += b.len[i];
-      }
-      const fd = openSync(tmp, 'w', 0o640);
-      try {
-        let done = 0;
-        while (done < p) done += writeSync(fd, out, done, p - done, done);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      b.closeFds();
-      renameSync(tmp, b.blkPath);
-      this.dirDirty = true;
-      for (let i = 0; i < b.n; i++) b.off[i] = offs[i];
-      b.compactSlots();
-      b.size = p;
-      this.invalidate();
-    } catch (e) {
-      this.warn(`could not compact ${b.index}.blk: ${(e as Error).message}`);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // not there
-      }
-      return;
-    }
+    if (!rewriteBlock(b, (m) => this.warn(m))) return;
+    this.dirDirty = true;
+    this.invalidate();
     // Its delete entries named records that are gone now; keep only the floor if it lives here.
-    this.rewriteDlt(b, (kind) => kind === D_FLOOR);
-  }
-
-  /** Rewrite a block's delete log with the entries keep() accepts (tmp + rename). */
-  private rewriteDlt(b: Block, keep: (kind: number, seq: number) => boolean): void {
-    let cur: Buffer;
-    try {
-      cur = readFileSync(b.dltPath);
-    } catch {
-      return;
-    }
-    const out = Buffer.allocUnsafe(cur.length);
-    let p = 0;
-    for (let q = 0; q + DLT_ENTRY <= cur.length; q += DLT_ENTRY) {
-      if (!checkDlt(cur, q) || !keep(cur[q], readU64(cur, q + 4))) continue;
-      cur.copy(out, p, q, q + DLT_ENTRY);
-      p += DLT_ENTRY;
-    }
-    const tmp = b.dltPath + '.tmp';
-    try {
-      writeFileSync(tmp, out.subarray(0, p));
-      if (b.dltFd >= 0) closeSync(b.dltFd);
-      b.dltFd = -1;
-      renameSync(tmp, b.dltPath);
-      b.dltSize = p;
-    } catch (e) {
-      this.warn(`could not rewrite ${b.index}.dlt: ${(e as Error).message}`);
-    }
+    rewriteDlt(b, (kind) => kind === D_FLOOR, (m) => this.warn(m));
   }
 
   private runUnlinks(): void {
@@ -833,117 +775,21 @@ export class FileStore extends StoreBase {
     this.persistedFloor = 0;
     this.clearAgeTimer();
 
-    const blkIdx: number[] = [];
-    const dltIdx: number[] = [];
-    for (const name of readdirSync(this.mdir)) {
-      const m = /^(\d+)\.(blk|dlt)$/.exec(name);
-      if (m) (m[2] === 'blk' ? blkIdx : dltIdx).push(Number(m[1]));
-      else if (name.endsWith('.tmp')) rmSync(join(this.mdir, name), { force: true });
-    }
-    blkIdx.sort((a, b) => a - b);
-    const hasBlk = new Set(blkIdx);
-
-    // Delete logs first: the floor and the deleted sequences of each block.
-    let floor = 0;
-    let floorTs = 0;
-    let floorIdx = -1;
-    const dels = new Map<number, Set<number>>();
-    const dltSizes = new Map<number, number>();
-    const orphans: string[] = [];
-    for (const idx of dltIdx) {
-      const path = join(this.mdir, `${idx}.dlt`);
-      const buf = readFileSync(path);
-      const set = new Set<number>();
-      let bad = 0;
-      const whole = buf.length - (buf.length % DLT_ENTRY);
-      for (let p = 0; p < whole; p += DLT_ENTRY) {
-        if (!checkDlt(buf, p)) {
-          bad++;
-          continue;
-        }
-        const seq = readU64(buf, p + 4);
-        if (buf[p] === D_DEL) set.add(seq);
-        else if (seq > floor) {
-          floor = seq;
-          floorTs = readU64(buf, p + 12);
-          floorIdx = idx;
-        }
-      }
-      if (bad) this.warn(`malformed or corrupt delete entries in ${idx}.dlt: ${bad} skipped`);
-      if (!hasBlk.has(idx)) {
-        orphans.push(path); // removed after a FLOOR entry it may hold is written elsewhere
-        continue;
-      }
-      if (whole !== buf.length) {
-        this.warn(`torn entry in ${idx}.dlt: truncated ${buf.length - whole} bytes at offset ${whole}`);
-        truncateSync(path, whole);
-      }
-      dels.set(idx, set);
-      dltSizes.set(idx, whole);
-    }
-
-    // Blocks, in order.
-    const rc: Recovery = { byHash: new Map(), lastBlk: [], lastSlot: [] };
-    let maxSeq = 0;
-    let maxSeqTs = 0;
-    let lostBytes = 0;
-    const lostSeqs: number[] = [];
-    for (const idx of blkIdx) {
-      const b = new Block(idx, this.mdir);
-      b.dltSize = dltSizes.get(idx) ?? 0;
-      b.hasFloor = idx === floorIdx;
-      this.blks.push(b);
-      const buf = readFileSync(b.blkPath);
-      const delset = dels.get(idx);
-      const end = buf.length;
-      b.reserveSlots(countRecords(buf));
-      let pos = 0;
-      while (pos < end) {
-        const len = checkRecord(buf, pos, end);
-        if (len === 0) {
-          const q = resync(buf, pos + 1, end);
-          if (q < 0) {
-            this.warn(`malformed or corrupt message in ${idx}.blk: ${end - pos < REC_MIN || pos + buf.readUInt32LE(pos) > end ? 'message overrun' : 'invalid checksum'}, truncated ${end - pos} bytes at offset ${pos}`);
-            lostBytes += end - pos;
-            break;
-          }
-          // A bad record with valid ones after it: skip it, report what it was.
-          const seq = q - pos >= REC_MIN ? readU64(buf, pos + 8) : 0;
-          const known = seq > maxSeq && seq < maxSeq + 1e9 && buf[pos + 4] === T_MSG;
-          if (known && seq >= floor && !delset?.has(seq)) lostSeqs.push(seq);
-          this.warn(`malformed or corrupt message in ${idx}.blk: invalid checksum, skipped ${q - pos} bytes at offset ${pos}${known ? ` (message ${seq})` : ''}`);
-          lostBytes += q - pos;
-          pos = q;
-          continue;
-        }
-        const type = buf[pos + 4];
-        const seq = readU64(buf, pos + 8);
-        const ts = readU64(buf, pos + 16);
-        if (type === T_SKIP) {
-          const last = seq + buf.readUInt32LE(pos + 24) - 1;
-          if (last > maxSeq) {
-            maxSeq = last;
-            maxSeqTs = ts;
-          }
-        } else if (seq <= maxSeq) {
-          this.warn(`out of order message ${seq} in ${idx}.blk at offset ${pos}, ignored`);
-        } else {
-          maxSeq = seq;
-          maxSeqTs = ts;
-          if (!b.firstRec) b.firstRec = seq;
-          if (type === T_MSG && seq >= floor && !delset?.has(seq)) this.recoverMsg(rc, b, buf, pos, len, seq, ts);
-        }
-        pos += len;
-      }
-      if (pos < end) truncateSync(b.blkPath, pos);
-      b.size = pos;
-      b.maxSeq = maxSeq;
-      b.maxSeqTs = maxSeqTs;
-    }
-    if (lostBytes) {
+    const r = recoverFiles(this.mdir, {
+      subjects: this.subjects,
+      newSubj: (subject) => this._newSubj(subject),
+      warn: (m) => this.warn(m),
+    });
+    const { floor, floorTs, maxSeq, maxSeqTs, blkIdx, dltIdx, orphans } = r;
+    this.blks = r.blocks;
+    this.msgs = r.msgs;
+    this.bytes = r.bytes;
+    this.firstSeq = r.firstSeq;
+    this.firstTs = r.firstTs;
+    if (r.lostBytes) {
       const l = this.lost ?? { msgs: null, bytes: 0 };
-      l.bytes += lostBytes;
-      if (lostSeqs.length) l.msgs = [...(l.msgs ?? []), ...lostSeqs].sort((a, b) => a - b);
+      l.bytes += r.lostBytes;
+      if (r.lostSeqs.length) l.msgs = [...(l.msgs ?? []), ...r.lostSeqs].sort((a, b) => a - b);
       this.lost = l;
     }
 
@@ -979,46 +825,6 @@ export class FileStore extends StoreBase {
     for (const p of orphans) rmSync(p, { force: true });
   }
 
-  /** One live message found by recovery: slot, subject links, counters. */
-  private recoverMsg(rc: Recovery, b: Block, buf: Buffer, pos: number, len: number, seq: number, ts: number): void {
-    const sl = buf.readUInt16LE(pos + 6);
-    const hl = buf.readUInt32LE(pos + 24);
-    let ss: SubjState | null = null;
-    if (sl) {
-      // Find the subject by its bytes (no string decoded for a subject seen before).
-      const s0 = pos + REC_HDR;
-      let h = 0x811c9dc5;
-      for (let k = s0; k < s0 + sl; k++) h = Math.imul(h ^ buf[k], 0x01000193);
-      const c = rc.byHash.get(h);
-      if (c && sameBytes(c.bytes!, buf, s0, sl)) ss = c;
-      else {
-        const subject = buf.toString('utf8', s0, s0 + sl);
-        ss = this.subjects.get(subject) ?? null;
-        if (!ss) {
-          ss = this._newSubj(subject);
-          this.subjects.set(subject, ss);
-        }
-        rc.byHash.set(h, ss);
-      }
-    }
-    const prev = ss ? ss.last : 0;
-    const i = b.addSlot(seq, pos, len, ss ? ss.id : 0, ts, prev, hl > 0);
-    if (ss) {
-      if (prev) rc.lastBlk[ss.id].next[rc.lastSlot[ss.id]] = seq;
-      else ss.first = seq;
-      rc.lastBlk[ss.id] = b;
-      rc.lastSlot[ss.id] = i;
-      ss.last = seq;
-      ss.msgs++;
-    }
-    if (this.msgs === 0) {
-      this.firstSeq = seq;
-      this.firstTs = ts;
-    }
-    this.msgs++;
-    this.bytes += len - 2 + (hl ? 4 : 0);
-  }
-
   // ---- the rest ----
 
   utilization(): { total: number; reported: number } {
@@ -1045,27 +851,3 @@ export class FileStore extends StoreBase {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/** How many records a block holds, by their length fields (an estimate if it is damaged). */
-function countRecords(buf: Buffer): number {
-  let n = 0;
-  for (let p = 0; p + REC_MIN <= buf.length; n++) {
-    const len = buf.readUInt32LE(p);
-    if (len < REC_MIN) break;
-    p += len;
-  }
-  return n;
-}
-
-function sameBytes(a: Buffer, b: Buffer, off: number, len: number): boolean {
-  if (a.length !== len) return false;
-  for (let k = 0; k < len; k++) if (a[k] !== b[off + k]) return false;
-  return true;
-}
-
-/** Recovery bookkeeping: subjects by a hash of their bytes, each subject's last slot. */
-interface Recovery {
-  byHash: Map<number, SubjState>;
-  lastBlk: Block[];
-  lastSlot: number[];
-}
