@@ -2,8 +2,8 @@
 // subject filter, by time), the state views (STREAM.INFO state, filtered and per-subject state,
 // num pending) and the filtered purge, all over the primitives of the store's message index.
 import { hasWildcard, subjectMatches } from '../../subjects/subject.js';
-import { StoreCore, EPOCH_TS, type SubjState } from './core.js';
-import { ErrPurgeArgMismatch } from './errors.js';
+import { StoreCore, EPOCH_TS, checkSeq, type SubjState } from './core.js';
+import { ErrInvalidSequence, ErrPurgeArgMismatch } from './errors.js';
 import { goTimeNs } from './time.js';
 import type { FastState, NumPending, SimpleState, StateOptions, StoreMsg, StreamStateJSON, StreamStore } from './types.js';
 
@@ -18,6 +18,7 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
 
   loadMsg(seq: number): StoreMsg | null {
     this.checkOpen();
+    checkSeq(seq);
     if (seq < this.firstSeq || seq > this.lastSeq || !this._has(seq)) return null;
     return this._read(seq);
   }
@@ -44,6 +45,7 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
 
   loadNextMsg(filter: string, wildcard: boolean, start: number): StoreMsg | null {
     this.checkOpen();
+    checkSeq(start);
     const seq = this.nextMatch(filter, wildcard && hasWildcard(filter), start);
     return seq ? this._read(seq) : null;
   }
@@ -73,7 +75,22 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
       });
       return found;
     }
-    // Wildcard: bound the scan by the matching subjects' first/last when there are few subjects.
+    // Wildcard. A consumer walking the stream usually finds the next match within a few messages.
+    const m = this.matcher(filter);
+    let found = 0;
+    let steps = 0;
+    let seen = start - 1;
+    this._forEachLive(start, this.lastSeq, (seq, ss) => {
+      seen = seq;
+      if (m(ss)) {
+        found = seq;
+        return false;
+      }
+      return ++steps < 32;
+    });
+    if (found || steps < 32) return found;
+    start = seen + 1;
+    // Otherwise bound the scan by the matching subjects' first/last when there are few subjects.
     let lo = start;
     let hi = this.lastSeq;
     if (this.subjects.size <= 256 || 2 * this.subjects.size < this.lastSeq - start) {
@@ -89,8 +106,6 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
       lo = Math.max(f, start);
       hi = l;
     }
-    const m = this.matcher(filter);
-    let found = 0;
     this._forEachLive(lo, hi, (seq, ss) => {
       if (m(ss)) {
         found = seq;
@@ -102,6 +117,7 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
 
   getSeqFromTime(ts: number): number {
     this.checkOpen();
+    if (!Number.isFinite(ts)) throw ErrInvalidSequence();
     if (this.msgs === 0) return this.lastSeq + 1;
     if (ts <= this.firstTs) return this.firstSeq;
     let found = 0;
@@ -116,6 +132,7 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
 
   purgeEx(subject: string, seq: number, keep: number): number {
     this.checkOpen();
+    checkSeq(seq, keep);
     if (seq > 1 && keep > 0) throw ErrPurgeArgMismatch();
     if (isAll(subject)) {
       if (keep === 0 && (seq === 0 || seq === 1)) return this.purge();
@@ -222,6 +239,7 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
 
   filteredState(sseq: number, subject: string): SimpleState {
     this.checkOpen();
+    checkSeq(sseq);
     if (sseq < this.firstSeq) sseq = this.firstSeq;
     const none = { msgs: 0, first: 0, last: 0 };
     if (sseq > this.lastSeq || this.msgs === 0) return none;
@@ -313,6 +331,7 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
 
   numPending(sseq: number, filter: string, lastPerSubject: boolean): NumPending {
     this.checkOpen();
+    checkSeq(sseq);
     if (!lastPerSubject) return { total: this.filteredState(sseq, filter).msgs, validThrough: this.lastSeq };
     let total = 0;
     if (!isAll(filter) && !hasWildcard(filter)) {

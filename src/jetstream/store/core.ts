@@ -74,6 +74,14 @@ export function normalizeLimits(l: StoreLimits = {}): Limits {
   };
 }
 
+/**
+ * A sequence (or count) argument must be a non-negative safe integer: anything else is refused
+ * (fail closed: a NaN would otherwise compare false everywhere and, e.g., compact everything).
+ */
+export function checkSeq(...v: number[]): void {
+  for (const x of v) if (!Number.isSafeInteger(x) || x < 0) throw ErrInvalidSequence();
+}
+
 /** firstTs meaning time.Unix(0, 0) (not the zero time.Time that 0 stands for). */
 export const EPOCH_TS = -1;
 
@@ -166,6 +174,7 @@ export abstract class StoreCore {
 
   storeRawMsg(subject: string, hdr: Buffer | null, msg: Buffer, seq: number, ts: number, done: WrittenCallback | null): StoredSeq {
     this.checkOpen();
+    checkSeq(seq);
     this._preStore();
     this.checkWritable();
     return this.storeRaw(subject, hdr, msg, seq, ts, done);
@@ -243,6 +252,7 @@ export abstract class StoreCore {
 
   skipMsgs(seq: number, num: number): void {
     this.checkOpen();
+    checkSeq(seq, num);
     if (seq !== this.lastSeq + 1) {
       if (seq > 0) throw ErrSequenceMismatch();
       seq = this.lastSeq + 1;
@@ -271,6 +281,7 @@ export abstract class StoreCore {
   // ---- removing ----
 
   removeMsg(seq: number, batched = false): boolean {
+    checkSeq(seq);
     if (batched) {
       this.checkOpen();
       return this.removeOne(seq, false);
@@ -279,6 +290,7 @@ export abstract class StoreCore {
   }
 
   eraseMsg(seq: number): boolean {
+    checkSeq(seq);
     return this.removeWritten(seq, true);
   }
 
@@ -352,6 +364,7 @@ export abstract class StoreCore {
 
   compact(seq: number): number {
     this.checkOpen();
+    checkSeq(seq);
     if (seq <= 0) return this.purge();
     this.writeNow();
     if (seq > this.lastSeq) {
@@ -395,6 +408,7 @@ export abstract class StoreCore {
 
   truncate(seq: number): void {
     this.checkOpen();
+    checkSeq(seq);
     this.writeNow();
     if (seq < this.firstSeq || seq > this.lastSeq || !this._has(seq)) throw ErrInvalidSequence();
     let purged = 0;

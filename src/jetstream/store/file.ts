@@ -467,6 +467,7 @@ export class FileStore extends StoreBase {
   /** Binary search by time within blocks (timestamps ascend with sequences, as stored). */
   override getSeqFromTime(ts: number): number {
     this.checkOpen();
+    if (!Number.isFinite(ts)) return super.getSeqFromTime(ts); // refuses it
     if (this.msgs === 0) return this.lastSeq + 1;
     if (ts <= this.firstTs) return this.firstSeq;
     for (const b of this.blks) {

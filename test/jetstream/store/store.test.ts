@@ -374,6 +374,20 @@ for (const kind of KINDS) {
       }
     });
 
+    test('sequence arguments that are not non-negative integers are refused', () => {
+      const { store: s } = make(kind);
+      putMany(s, ['a'], 5);
+      for (const bad of [NaN, -1, 1.5, Infinity]) {
+        assert.equal(codeOf(() => s.compact(bad)), 'INVALID_SEQUENCE', `compact(${bad})`);
+        assert.equal(codeOf(() => s.removeMsg(bad)), 'INVALID_SEQUENCE');
+        assert.equal(codeOf(() => s.purgeEx('a', bad, 0)), 'INVALID_SEQUENCE');
+        assert.equal(codeOf(() => s.loadMsg(bad)), 'INVALID_SEQUENCE');
+        assert.equal(codeOf(() => s.filteredState(bad, '>')), 'INVALID_SEQUENCE');
+      }
+      assert.equal(s.state().messages, 5);
+      s.stop();
+    });
+
     test('a stopped store refuses everything', () => {
       const { store: s } = make(kind);
       put(s, 'a');
