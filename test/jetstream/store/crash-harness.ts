@@ -25,7 +25,7 @@ interface Round {
   opened: boolean;
 }
 
-function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number, number>, removed: Set<number>, rnd: () => number): Promise<Round> {
+function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number, number>, removed: Set<number>, compactedBelow: { v: number }, rnd: () => number): Promise<Round> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dir, String(round), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -54,6 +54,7 @@ function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number
             else setTimeout(kill, Math.floor(rnd() * 5));
           }
         } else if (k === 'R') removed.add(Number(a));
+        else if (k === 'C') compactedBelow.v = Math.max(compactedBelow.v, Number(a));
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -70,10 +71,11 @@ function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number
 export async function crashRounds(dir: string, rounds: number, mode: CrashMode, rnd: () => number = Math.random): Promise<CrashReport> {
   const acked = new Map<number, number>(); // seq -> round that stored it
   const removed = new Set<number>();
+  const compactedBelow = { v: 0 };
   const rep: CrashReport = { rounds: 0, acked: 0, killedBeforeOpen: 0, recoveryWarnings: 0, lastSeq: 0 };
   const limit = mode === 'limits' ? 500 : 0;
   for (let round = 1; round <= rounds; round++) {
-    const r = await runChild(dir, round, mode, acked, removed, rnd);
+    const r = await runChild(dir, round, mode, acked, removed, compactedBelow, rnd);
     if (!r.opened) rep.killedBeforeOpen++;
     const logs: string[] = [];
     const s = new FileStore({ dir, name: 'CRASH', blockSize: 8192, limits: limit ? { maxMsgs: limit } : {}, log: (_l, m) => logs.push(m) });
@@ -91,6 +93,11 @@ export async function crashRounds(dir: string, rounds: number, mode: CrashMode, 
           continue;
         }
         const m = s.loadMsg(q);
+        if (q < compactedBelow.v) {
+          if (m) throw new Error(`round ${round}: message ${q} is back after a compact to ${compactedBelow.v}`);
+          acked.delete(q);
+          continue;
+        }
         if (removed.has(q)) {
           if (m) throw new Error(`round ${round}: message ${q} was removed (and the removal written) but is back`);
           continue;
