@@ -556,13 +556,16 @@ export class FileStore extends StoreBase {
     if (this.wq.length) {
       for (const b of this.wq) {
         if (b.wlen === 0) continue;
+        let op = 'write';
         try {
           const fd = b.openFd();
           let done = 0;
           while (done < b.wlen) done += writeSync(fd, b.wbuf!, done, b.wlen - done, b.size + done);
+          op = 'sync';
           if (this.syncAlways) fsyncSync(fd);
         } catch (e) {
-          this.onWriteError(e, b);
+          // A failed fsync under syncAlways fails the batch too: its bytes are cut like a short write.
+          this.onWriteError(e, b, op);
           return;
         }
         b.written();
@@ -694,8 +697,8 @@ export class FileStore extends StoreBase {
   }
 
   /** A block write failed: cut the partial bytes, rebuild from disk, fail what did not make it. */
-  private onWriteError(e: unknown, b: Block): void {
-    const err = writeFailed('write', b.blkPath, e);
+  private onWriteError(e: unknown, b: Block, op: string): void {
+    const err = writeFailed(op, b.blkPath, e);
     this.log('ERR', `Filestore [${this.name}] ${err.message}: rebuilding state from disk`);
     try {
       if (b.fd >= 0) ftruncateSync(b.fd, b.size);

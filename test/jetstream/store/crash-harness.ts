@@ -25,7 +25,16 @@ interface Round {
   opened: boolean;
 }
 
-function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number, number>, removed: Set<number>, compactedBelow: { v: number }, rnd: () => number): Promise<Round> {
+function runChild(
+  dir: string,
+  round: number,
+  mode: CrashMode,
+  acked: Map<number, number>,
+  removed: Set<number>,
+  undecided: Set<number>,
+  compactedBelow: { v: number; maybe: number },
+  rnd: () => number,
+): Promise<Round> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dir, String(round), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -53,7 +62,9 @@ function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number
             if (rnd() < 0.5) kill();
             else setTimeout(kill, Math.floor(rnd() * 5));
           }
-        } else if (k === 'R') removed.add(Number(a));
+        } else if (k === 'r') undecided.add(Number(a));
+        else if (k === 'R') removed.add(Number(a));
+        else if (k === 'c') compactedBelow.maybe = Math.max(compactedBelow.maybe, Number(a));
         else if (k === 'C') compactedBelow.v = Math.max(compactedBelow.v, Number(a));
       }
     });
@@ -71,11 +82,12 @@ function runChild(dir: string, round: number, mode: CrashMode, acked: Map<number
 export async function crashRounds(dir: string, rounds: number, mode: CrashMode, rnd: () => number = Math.random): Promise<CrashReport> {
   const acked = new Map<number, number>(); // seq -> round that stored it
   const removed = new Set<number>();
-  const compactedBelow = { v: 0 };
+  const undecided = new Set<number>();
+  const compactedBelow = { v: 0, maybe: 0 };
   const rep: CrashReport = { rounds: 0, acked: 0, killedBeforeOpen: 0, recoveryWarnings: 0, lastSeq: 0 };
   const limit = mode === 'limits' ? 500 : 0;
   for (let round = 1; round <= rounds; round++) {
-    const r = await runChild(dir, round, mode, acked, removed, compactedBelow, rnd);
+    const r = await runChild(dir, round, mode, acked, removed, undecided, compactedBelow, rnd);
     if (!r.opened) rep.killedBeforeOpen++;
     const logs: string[] = [];
     const s = new FileStore({ dir, name: 'CRASH', blockSize: 8192, limits: limit ? { maxMsgs: limit } : {}, log: (_l, m) => logs.push(m) });
@@ -100,6 +112,11 @@ export async function crashRounds(dir: string, rounds: number, mode: CrashMode, 
         }
         if (removed.has(q)) {
           if (m) throw new Error(`round ${round}: message ${q} was removed (and the removal written) but is back`);
+          continue;
+        }
+        // A removal or compaction the child started but was killed before confirming: either way.
+        if (undecided.has(q) || q < compactedBelow.maybe) {
+          if (!m) acked.delete(q);
           continue;
         }
         if (!m) throw new Error(`round ${round}: acknowledged message ${q} (round ${rd}) is missing; state ${JSON.stringify(st)}; logs ${logs.join(' | ')}`);
