@@ -15,7 +15,7 @@ import {
   ErrMaxMsgSize,
   ErrSequenceMismatch,
   ErrStoreClosed,
-  type StoreError,
+  StoreError,
 } from './errors.js';
 import { LongTimer } from './timer.js';
 import { nowNs } from './time.js';
@@ -556,7 +556,8 @@ export abstract class StoreCore {
 
   consumerStore(name: string, cfg: ConsumerStoreConfig): ConsumerStore {
     this.checkOpen();
-    if (!name || !cfg) throw new Error('bad consumer config');
+    // The name becomes a directory name in the file store: nothing that could leave it.
+    if (!name || !cfg || /[/\\\0]/.test(name) || name === '.' || name === '..') throw new StoreError('BAD_CONFIG', 'bad consumer config');
     const c = this._consumerStore(name, cfg, (x) => this.consumers.delete(x));
     this.consumers.add(c);
     return c;

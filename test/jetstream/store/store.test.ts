@@ -431,6 +431,7 @@ for (const kind of KINDS) {
       assert.equal(s.state().consumer_count, 3);
       none.delete();
       assert.equal(s.state().consumer_count, 2);
+      for (const bad of ['', '..', 'a/b', 'a\\b']) assert.equal(codeOf(() => s.consumerStore(bad, { ackPolicy: 'none' })), 'BAD_CONFIG', bad);
       s.stop();
     });
   });
