@@ -4,7 +4,7 @@ import { Sublist } from '../subjects/sublist.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Subscription } from '../server/subscription.js';
 import type { Client } from '../server/client.js';
-import type { AccountLimits } from '../options.js';
+import type { AccountLimits, JetStreamAccountLimits } from '../options.js';
 import {
   addShadowSubscriptions, removeShadowSubscriptions, processServiceImport, SERVICE_REPLY_PREFIX,
   type StreamExport, type ServiceExport, type StreamImport, type ServiceImport,
@@ -23,6 +23,8 @@ export class Account {
   mconns = -1;
   msubs = -1;
   mpay = -1;
+  /** JetStream limits (accounts.X.jetstream, JWT limits); null = JetStream not enabled for it. */
+  jsLimits: JetStreamAccountLimits | null = null;
   /** Totals for /accstatz and account CONNS events. */
   slowConsumers = 0;
   totalConns = 0;
@@ -227,7 +229,14 @@ export class Account {
 }
 
 function deliverInternal(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): void {
-  if (sub.closed || sub.handler === null) return;
+  if (sub.closed) return;
+  if (sub.raw !== null) {
+    // JetStream ingest: no copies, no microtask (the handler copies into its store).
+    sub.nm++;
+    sub.raw(sub, subject, reply, buf, s, e, hdr, pub);
+    return;
+  }
+  if (sub.handler === null) return;
   sub.nm++;
   const h = hdr > 0 ? Buffer.from(buf.subarray(s, s + hdr)) : null;
   const msg = Buffer.from(buf.subarray(hdr > 0 ? s + hdr : s, e));

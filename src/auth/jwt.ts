@@ -10,6 +10,7 @@ import { jwtLib } from '../libs.js';
 import { TsnatsError, ClosedState, E } from '../errors.js';
 import { Account } from '../accounts/account.js';
 import { applyExports, applyImports, type AccountSpec, type ImportSpec } from '../accounts/account-config.js';
+import type { JetStreamAccountLimits } from '../options.js';
 import { normalizePermissions } from './permissions.js';
 import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } from '../accounts/imports.js';
 import type { Permissions } from '../options.js';
@@ -71,6 +72,39 @@ function cap(v: number | undefined): number {
   return v === undefined ? 0 : v < 0 ? NO_LIMIT : v;
 }
 
+/** The JetStream part of an account JWT's limits (jwt.JetStreamLimits, tiered or not). */
+interface JwtJsTier {
+  mem_storage?: number;
+  disk_storage?: number;
+  streams?: number;
+  consumer?: number;
+  max_ack_pending?: number;
+  mem_max_stream_bytes?: number;
+  disk_max_stream_bytes?: number;
+  max_bytes_required?: boolean;
+}
+type JwtJsLimits = JwtJsTier & { tiered_limits?: Record<string, JwtJsTier> };
+
+/**
+ * JetStream is enabled by an account JWT when its storage limits are not both 0 (IsJSEnabled); the
+ * tier "R1" of tiered limits stands for a single server's streams (UpdateAccountClaims).
+ */
+function jsLimitsFromClaims(l: JwtJsLimits): JetStreamAccountLimits | null {
+  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
+  const unl = (v: unknown): number => (num(v) > 0 ? num(v) : -1);
+  const tier = (t: JwtJsTier): JetStreamAccountLimits => ({
+    maxMemory: num(t.mem_storage), maxStore: num(t.disk_storage), maxStreams: num(t.streams), maxConsumers: num(t.consumer),
+    maxAckPending: unl(t.max_ack_pending), memoryMaxStreamBytes: unl(t.mem_max_stream_bytes), storeMaxStreamBytes: unl(t.disk_max_stream_bytes),
+    maxBytesRequired: t.max_bytes_required === true,
+  });
+  if (typeof l !== 'object' || l === null) return null;
+  if (num(l.mem_storage) !== 0 || num(l.disk_storage) !== 0) return tier(l);
+  const tiers = typeof l.tiered_limits === 'object' && l.tiered_limits !== null ? l.tiered_limits : {};
+  const r1 = tiers['R1'];
+  if (r1 && typeof r1 === 'object' && (num(r1.mem_storage) !== 0 || num(r1.disk_storage) !== 0)) return tier(r1);
+  return null;
+}
+
 /** Account claims → limits, default permissions, exports and imports. */
 function specFromClaims(ac: ClaimsData<AccountClaims>): AccountSpec {
   const n = ac.nats;
@@ -82,6 +116,7 @@ function specFromClaims(ac: ClaimsData<AccountClaims>): AccountSpec {
     streamExports: [],
     serviceExports: [],
     imports: [],
+    jetstream: jsLimitsFromClaims(l as JwtJsLimits),
   };
   for (const x of n.exports ?? []) {
     if (x.type === 'service') {

@@ -58,7 +58,6 @@ const set =
 
 const NO_TLS = 'TLS is not implemented';
 const NO_CLUSTER = 'clustering (routes) is not implemented';
-const NO_JS = 'JetStream is not implemented';
 
 const FLAGS: Record<string, FlagSpec> = {
   h: { kind: 'bool', apply: (s, v: boolean) => (s.help = v) },
@@ -101,6 +100,10 @@ const FLAGS: Record<string, FlagSpec> = {
   max_traced_msg_len: { kind: 'int', apply: set('maxTracedMsgLen') },
   v: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
   version: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
+  js: { kind: 'bool', apply: set('jetstream') },
+  jetstream: { kind: 'bool', apply: set('jetstream') },
+  sd: { kind: 'string', apply: set('storeDir') },
+  store_dir: { kind: 'string', apply: set('storeDir') },
   // tsnats extension.
   ping_timeout: { kind: 'duration', apply: set('pingTimeout') },
   busy_poll: { kind: 'duration', max: MAX_BUSY_POLL_MS, apply: set('busyPoll') },
@@ -112,10 +115,6 @@ const FLAGS: Record<string, FlagSpec> = {
   syslog: { kind: 'bool', unsupported: 'syslog is not implemented (use -l)' },
   r: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
   remote_syslog: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
-  js: { kind: 'bool', unsupported: NO_JS },
-  jetstream: { kind: 'bool', unsupported: NO_JS },
-  sd: { kind: 'string', unsupported: NO_JS },
-  store_dir: { kind: 'string', unsupported: NO_JS },
   tls: { kind: 'bool', unsupported: NO_TLS },
   tlsverify: { kind: 'bool', unsupported: NO_TLS },
   tlscert: { kind: 'string', unsupported: NO_TLS },
@@ -301,6 +300,10 @@ Logging Options:
         --log_size_limit <limit>     Logfile size limit (default: auto)
         --max_traced_msg_len <len>   Maximum printable length for traced messages (default: unlimited)
 
+JetStream Options:
+    -js, --jetstream                 Enable JetStream functionality
+    -sd, --store_dir <dir>           Set the storage directory
+
 Authorization Options:
         --user <user>                User required for connections
         --pass <password>            Password required for connections
@@ -313,7 +316,7 @@ Latency Options (tsnats):
         --busy_poll <duration>       Keep polling this long after each flush instead of sleeping (default: 100us, 0 = off)
 
 Not supported yet (nats-server flags that tsnats refuses):
-    -ms,--https_port, -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir,
+    -ms,--https_port, -s,--syslog, -r,--remote_syslog,
     --tls, --tlscert, --tlskey, --tlsverify, --tlscacert, --help_tls, --routes, --cluster,
     --cluster_name, --no_advertise, --cluster_advertise, --connect_retries, --cluster_listen, --profile
 
@@ -342,7 +345,18 @@ export function mergeOptions(
   const flagFields: (keyof ServerOptions)[] = [];
   for (const k of Object.keys(flagOptions) as (keyof ServerOptions)[]) {
     if (flagOptions[k] === undefined) continue;
-    (options as Record<string, unknown>)[k] = flagOptions[k];
+    const fv = flagOptions[k];
+    // -js over a jetstream { … } block turns it on (or off) and keeps the block's settings.
+    if (k === 'jetstream' && typeof fv === 'boolean' && typeof fileOptions.jetstream === 'object') {
+      options.jetstream = { ...fileOptions.jetstream, enabled: fv };
+      flagFields.push(k);
+      continue;
+    }
+    // -sd over a store_dir in the jetstream block: the flag wins.
+    if (k === 'storeDir' && typeof options.jetstream === 'object' && options.jetstream.storeDir !== undefined) {
+      options.jetstream = { ...options.jetstream, storeDir: fv as string };
+    }
+    (options as Record<string, unknown>)[k] = fv;
     flagFields.push(k);
   }
   return { options, flagFields };

@@ -93,7 +93,8 @@ test('help: nats-server\'s layout, with tsnats\'s flags and extensions', () => {
     assert.ok(h.includes(`\n${section}\n`), section);
   assert.match(h, /--ping_timeout <duration>/);
   assert.match(h, /--busy_poll <duration>/);
-  assert.doesNotMatch(h.split('Not supported yet')[0]!, /--tls|--cluster|-js/);
+  assert.doesNotMatch(h.split('Not supported yet')[0]!, /--tls|--cluster/);
+  assert.match(h, /\nJetStream Options:\n    -js, --jetstream {17}Enable JetStream functionality\n    -sd, --store_dir <dir> {11}Set the storage directory\n/);
 });
 
 test('errors: messages and outputs as nats-server; flag syntax errors exit 1 (nats-server: 0)', () => {
@@ -126,13 +127,25 @@ test('errors: messages and outputs as nats-server; flag syntax errors exit 1 (na
 });
 
 test('nats-server flags tsnats does not implement: a clear error, exit 1; turning them off is fine', () => {
-  for (const argv of [['--tls'], ['--tlscert', 'c.pem'], ['--tlsverify=true'], ['-js'], ['--jetstream'], ['-sd', '/tmp'], ['--routes', 'nats://a:1'], ['--cluster', 'nats://0.0.0.0:6222'], ['--cluster_name', 'x'], ['-ms', '8443'], ['-s'], ['-r', 'udp://x:514'], ['--profile', '6060'], ['--help_tls'], ['--no_advertise'], ['--connect_retries', '3']]) {
+  for (const argv of [['--tls'], ['--tlscert', 'c.pem'], ['--tlsverify=true'], ['--routes', 'nats://a:1'], ['--cluster', 'nats://0.0.0.0:6222'], ['--cluster_name', 'x'], ['-ms', '8443'], ['-s'], ['-r', 'udp://x:514'], ['--profile', '6060'], ['--help_tls'], ['--no_advertise'], ['--connect_retries', '3']]) {
     const c = parseArgs(argv);
     assert.ok(c.kind === 'error', argv.join(' '));
     assert.equal(c.exitCode, 1);
     assert.match(c.stderr, /^tsnats: flag -\w+ is not supported yet: .+\n$/, argv.join(' '));
   }
-  assert.equal(parseArgs(['--tls=false', '-js=false', '-p', '1']).kind, 'run');
+  assert.equal(parseArgs(['--tls=false', '-p', '1']).kind, 'run');
+});
+
+test('JetStream flags: -js/--jetstream turn it on, -sd/--store_dir set the store directory, over a config block', () => {
+  for (const f of ['-js', '--jetstream', '-jetstream']) assert.equal(parseArgs([f]).options.jetstream, true, f);
+  assert.equal(parseArgs(['-js=false']).options.jetstream, false);
+  for (const f of ['-sd', '--store_dir']) assert.equal(parseArgs([f, '/data']).options.storeDir, '/data', f);
+  // -js over a jetstream { } block keeps the block's settings; -sd wins over its store_dir.
+  const file = { jetstream: { maxMemoryStore: 1024, storeDir: '/file' } };
+  const m = mergeOptions(file, parseArgs(['-js', '-sd', '/flag']).options).options;
+  assert.deepEqual(m.jetstream, { maxMemoryStore: 1024, storeDir: '/flag', enabled: true });
+  assert.equal(m.storeDir, '/flag');
+  assert.deepEqual(mergeOptions(file, parseArgs(['-js=false']).options).options.jetstream, { maxMemoryStore: 1024, storeDir: '/file', enabled: false });
 });
 
 test('mergeOptions: every flag given wins over the file; the flag fields are reported', () => {
