@@ -188,3 +188,36 @@ for (const kind of KINDS) {
     both.close();
   });
 }
+
+test('/connz and /varz: a WebSocket client and the websocket block as nats-server shows them', { skip: skipFor('nats-server') }, async (t) => {
+  const ws = 'compression: true, same_origin: true, allowed_origins: ["http://example.com"], handshake_timeout: "2s", advertise: "ws.example.com:443", authorization { timeout: 0.5 }';
+  const rows: Record<string, { open: Record<string, unknown>; closed: Record<string, unknown>; varz: Record<string, unknown> }> = {};
+  for (const kind of KINDS) {
+    const w = await startWs(t, kind, ws, '', true);
+    const nc = await wsconnect({ servers: w.wsUrl, name: 'wsmon' });
+    nc.subscribe('a');
+    await nc.flush();
+    const get = async (path: string) => (await fetch(`http://127.0.0.1:${w.s.httpPort}${path}`)).json() as Promise<Record<string, any>>;
+    const open = (await get('/connz?subs=1')).connections.find((c: { name?: string }) => c.name === 'wsmon');
+    await nc.close();
+    let closed: Record<string, unknown> | undefined;
+    const t0 = Date.now();
+    while (!closed && Date.now() - t0 < 3000) {
+      closed = (await get('/connz?state=closed')).connections.find((c: { name?: string }) => c.name === 'wsmon');
+      if (!closed) await new Promise((r) => setTimeout(r, 20));
+    }
+    const varz = (await get('/varz')).websocket;
+    assert.ok(open && closed, kind);
+    rows[kind] = { open, closed: closed!, varz: { ...varz, port: varz.port === w.wsPort ? '<port>' : varz.port } };
+  }
+  const ts = rows['tsnats']!;
+  const ns = rows['nats-server']!;
+  // The same fields (tsnats adds `stalls`, as 2.12), kind and type, and the close reason.
+  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => k !== 'stalls').sort();
+  assert.deepEqual(keys(ts.open), keys(ns.open));
+  assert.deepEqual(keys(ts.closed), keys(ns.closed));
+  for (const k of ['kind', 'type', 'ip', 'lang', 'name', 'subscriptions', 'subscriptions_list']) assert.deepEqual(ts.open[k], ns.open[k], k);
+  for (const k of ['kind', 'type', 'reason']) assert.deepEqual(ts.closed[k], ns.closed[k], k);
+  assert.equal(ts.open['type'], 'websocket');
+  assert.deepEqual(ts.varz, ns.varz);
+});
