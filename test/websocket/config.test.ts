@@ -133,3 +133,14 @@ test('startup checks: nats-server refuses to start with the same text', { skip }
     });
   }));
 });
+
+test('reload: a changed websocket block is refused (reload.go), an unchanged one is fine', async () => {
+  const { diffOptions } = await import('../../src/config/reload.js');
+  const opts = (src: string) => ({ ...defaultOptions(), ...load(src).options });
+  const a = 'websocket { port: -1, no_tls: true, compression: true }';
+  assert.deepEqual(diffOptions(opts(a), opts(a)), { changes: [], refused: [] });
+  const d = diffOptions(opts(a), opts('websocket { port: -1, no_tls: true, compression: false }'));
+  assert.deepEqual(d.refused.map((r) => r.field), ['websocket']);
+  assert.match(d.refused[0]!.message, /^config reload not supported for Websocket: old=/);
+  assert.deepEqual(diffOptions(opts(''), opts(a)).refused.map((r) => r.field), ['websocket']);
+});
