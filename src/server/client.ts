@@ -309,6 +309,7 @@ export class Client implements ParserHandler {
     // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET
     // bytes, this connection yields: its reads pause until the other connections had their turn.
     this.turnBytes += chunk.length;
+    srv.bytesRead += chunk.length;
     if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && !this.yielding) {
       this.yielding = true;
       this.sock.pause();
