@@ -212,3 +212,29 @@ test('lame duck: WebSocket clients are told (ldm) and move to another server; th
   assert.deepEqual(got, ['moved']);
   await done;
 });
+
+test('log lines: wid:N, X-Forwarded-For in front (not in /connz), frame errors as "read error" closing as Read Error', async (t) => {
+  const logs = logCollector();
+  const { srv, wsPort } = await wsServer(t, { log: logs.log });
+  const ws = await WsRaw.open(wsPort, 'X-Forwarded-For: 10.1.2.3\r\n');
+  await ws.readNats('INFO ');
+  ws.sendNats('CONNECT {"verbose":false,"name":"proxied"}\r\nPING\r\n');
+  await ws.readNats('PONG\r\n');
+  const row = connz(srv).connections.find((c) => c.name === 'proxied')!;
+  assert.equal(row.ip, '127.0.0.1', '/connz keeps the TCP peer');
+  const closed = closeOf(srv, 'proxied');
+  ws.sendNats('FOO\r\n');
+  assert.equal(await closed, 'Protocol Violation');
+  await logs.wait(new RegExp(`\\[ERR\\] 10\\.1\\.2\\.3/127\\.0\\.0\\.1:${row.port} - wid:${row.cid} - "proxied" - Client parser ERROR`));
+  assert.deepEqual((await ws.closing()).close, { status: 1002, reason: 'Protocol Violation' });
+  // A framing error: nats-server's "read error" line, the close frame, Read Error.
+  const bad = await WsRaw.open(wsPort);
+  await bad.readNats('INFO ');
+  bad.sendNats('CONNECT {"verbose":false,"name":"unmasked"}\r\nPING\r\n');
+  await bad.readNats('PONG\r\n');
+  const closed2 = closeOf(srv, 'unmasked');
+  bad.send(Buffer.from([0x82, 0x06, ...Buffer.from('PING\r\n')]));
+  assert.equal(await closed2, 'Read Error');
+  await logs.wait(/\[ERR\] 127\.0\.0\.1:\d+ - wid:\d+ - "unmasked" - read error: mask bit missing/);
+  assert.deepEqual((await bad.closing()).close, { status: 1002, reason: 'mask bit missing' });
+});
