@@ -11,6 +11,8 @@ import { Account } from './accounts/account.js';
 import { jetStreamOptions } from './jetstream/options.js';
 import type { JetStream } from './jetstream/service.js';
 import type { JetStreamOptions } from './options.js';
+import { websocketService, websocketConfig } from './transport/ws/service.js';
+export type { WebsocketService } from './transport/ws/service.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
@@ -24,6 +26,8 @@ export function createServer(options: Partial<ServerOptions> = {}): Server {
     srv.sysAcc = sys;
   }
   if (srv.opts.httpPort !== 0) srv.use(monitorService(srv));
+  // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
+  if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
   if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
   if (js !== null) srv.use(jetStreamService(srv, js));
   return srv;
