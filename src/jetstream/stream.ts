@@ -43,7 +43,7 @@ import { RepublishTransform } from './transform.js';
 import { Dedupe } from './dedupe.js';
 import type { JsAccount } from './jsaccount.js';
 import type { JetStream } from './service.js';
-import type { SourceState } from './sources.js';
+import { Sources, listenerWants, type OriginListener, type SourceState } from './sources.js';
 
 /** What a consumer tells its stream and hears from it (see THE STREAM/CONSUMER SEAM above). */
 export interface ConsumerHandle {
@@ -114,6 +114,8 @@ export class Stream {
   private pending: PendingReply[] = [];
   private flushQueued = false;
   private readonly consumers = new Set<ConsumerHandle>();
+  /** Mirrors and sources reading this stream (direct consumers in the reference: not counted). */
+  private readonly originListeners = new Set<OriginListener>();
   private republish: RepublishTransform | null = null;
   closed = false;
   /** Mirror and sources (sources.ts), when configured. */
@@ -194,10 +196,45 @@ export class Stream {
 
   // ---------------------------------------------------------------- subscriptions
 
-  /** Subscribes the stream's subjects and direct gets (subscribeToStream). */
+  /** Subscribes the stream's subjects and direct gets, starts its mirror/sources (subscribeToStream). */
   start(): void {
     for (const subj of this.cfg.subjects ?? []) this.subscribeSubject(subj);
     if (this.cfg.allow_direct) this.subscribeDirect();
+    if (this.cfg.mirror && this.cfg.mirror_direct) this.subscribeMirrorDirect(this.cfg.mirror.name);
+    if (this.cfg.mirror || (this.cfg.sources && this.cfg.sources.length > 0)) this.sources = new Sources(this);
+  }
+
+  addOriginListener(l: OriginListener): void {
+    this.originListeners.add(l);
+  }
+
+  removeOriginListener(l: OriginListener): void {
+    this.originListeners.delete(l);
+  }
+
+  /** A mirror uses the sequences up to `seq` without messages (skipMsgs: the origin starts later). */
+  skipTo(seq: number): void {
+    const last = this.store.fastState().lastSeq;
+    if (seq <= last) return;
+    this.store.skipMsgs(last + 1, seq - last);
+    this.lseq = seq;
+  }
+
+  /** A mirrored message keeps its origin sequence and time; gaps (filters, expiry) are skipped. */
+  storeMirrored(sm: { subject: string; hdr: Buffer | null; msg: Buffer; seq: number; ts: number }): void {
+    if (this.closed || sm.seq <= this.lseq) return;
+    if (sm.seq > this.lseq + 1) this.skipTo(sm.seq - 1);
+    let entry: PendingReply | null = null;
+    try {
+      entry = this.queueReply('', null, sm.seq, sm.subject, true);
+      const e = entry;
+      this.store.storeRawMsg(sm.subject, sm.hdr, sm.msg, sm.seq, sm.ts, (err, dseq) => this.written(e, err, dseq));
+      this.lseq = sm.seq;
+    } catch (err) {
+      if (entry !== null) entry.stored = false;
+      this.lseq = this.store.fastState().lastSeq;
+      this.log('WRN', `JetStream failed to store a mirrored msg on stream '${this.acc.name} > ${this.cfg.name}': ${(err as Error).message}`);
+    }
   }
 
   private internalSub(subject: string, queue: string | null, handler: Subscription['handler']): Subscription {
@@ -277,6 +314,28 @@ export class Stream {
     h.copy(buf, 0);
     body.copy(buf, h.length);
     this.acc.deliverLocal(null, subject, '', buf, 0, buf.length, h.length);
+  }
+
+  /** A message with a reply subject from JetStream's internal client (snapshot chunks). */
+  sendWithReply(subject: string, reply: string, payload: Buffer): void {
+    this.acc.deliverLocal(null, subject, reply, payload, 0, payload.length, -1);
+  }
+
+  /**
+   * Fills a new stream from a snapshot (RestoreStream): messages keep their sequences and times,
+   * the sequences around them are used as in the snapshot.
+   */
+  restoreMessages(firstSeq: number, lastSeq: number, msgs: { subject: string; hdr: Buffer | null; msg: Buffer; seq: number; ts: number }[]): void {
+    for (const m of msgs) {
+      if (m.seq <= this.lseq) continue;
+      if (m.seq > this.lseq + 1) this.skipTo(m.seq - 1);
+      this.store.storeRawMsg(m.subject, m.hdr, m.msg, m.seq, m.ts, null);
+      this.lseq = m.seq;
+    }
+    if (lastSeq > this.lseq) this.skipTo(lastSeq);
+    void firstSeq;
+    this.store.flush();
+    if (msgs.length > 0) this.dedupe.needsRebuild = true;
   }
 
   /** An error pub ack (JSPubAckResponse with only the stream name in its PubAck). */
@@ -485,6 +544,7 @@ export class Stream {
       if (p.stored && p.republish !== null) this.sendMsg(p.republish.subject, p.republish.msg ?? Buffer.alloc(0), p.republish.hdr);
       if (p.reply && p.text) this.sendMsg(p.reply, p.text);
       if (p.stored && this.consumers.size > 0) for (const c of this.consumers) c.onStored(p.seq, p.subject);
+      if (p.stored && this.originListeners.size > 0) for (const l of this.originListeners) l.onStored(p.seq, p.subject);
     }
   };
 
@@ -493,6 +553,7 @@ export class Stream {
     for (const c of this.consumers) {
       if (c.filterSubject === '' || subjectIsSubsetMatch(subject, c.filterSubject)) return true;
     }
+    for (const l of this.originListeners) if (listenerWants(l, subject)) return true;
     return false;
   }
 
@@ -634,7 +695,8 @@ export class Stream {
     this.setRepublish();
     this.store.updateConfig(storeLimits({ ...cfg, max_msg_size: -1 }));
     if (this.store instanceof FileStore) this.store.writeMeta({ config: streamConfigJSON(cfg), created: this.created });
-    this.sources?.configChanged(old, cfg);
+    if (this.sources === null && cfg.sources && cfg.sources.length > 0) this.sources = new Sources(this);
+    else this.sources?.configChanged(old, cfg);
   }
 
   /**
@@ -648,6 +710,8 @@ export class Stream {
     this.closed = true;
     for (const c of [...this.consumers]) c.onStreamStop(deleted);
     this.consumers.clear();
+    for (const l of [...this.originListeners]) l.onOriginStop();
+    this.originListeners.clear();
     this.sources?.stop();
     this.unsubscribeAll();
     this.dedupe.stop();

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import * as C from '../const.js';
+import { jetStreamOf } from './misc.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
 
@@ -127,7 +128,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     leaf: {},
     mqtt: {},
     websocket: websocketVarz(srv),
-    jetstream: {},
+    jetstream: jetStreamOf(srv)?.varz() ?? {},
     tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
     write_deadline: o.writeDeadline * NS_PER_MS,
     start: goTime(srv.startTime),
