@@ -113,6 +113,11 @@ export class Stream {
   private ackPrefix = '';
   private pending: PendingReply[] = [];
   private flushQueued = false;
+  /** Entries handed to the store with onWritten, in store order (its callbacks come in that order). */
+  private awaiting: PendingReply[] = [];
+  private awaitHead = 0;
+  /** One reusable buffer for the acks of a batch (every delivery copies out of it at once). */
+  private scratch = Buffer.allocUnsafe(256);
   private readonly consumers = new Set<ConsumerHandle>();
   /** Mirrors and sources reading this stream (direct consumers in the reference: not counted). */
   private readonly originListeners = new Set<OriginListener>();
@@ -227,20 +232,14 @@ export class Stream {
     let entry: PendingReply | null = null;
     try {
       entry = this.queueReply('', null, sm.seq, sm.subject, true);
-      const e = entry;
-      this.store.storeRawMsg(sm.subject, sm.hdr, sm.msg, sm.seq, sm.ts, (err, dseq) => this.written(e, err, dseq));
+      this.store.storeRawMsg(sm.subject, sm.hdr, sm.msg, sm.seq, sm.ts, this.onWritten);
+      this.awaiting.push(entry);
       this.lseq = sm.seq;
     } catch (err) {
       if (entry !== null) entry.stored = false;
       this.lseq = this.store.fastState().lastSeq;
       this.log('WRN', `JetStream failed to store a mirrored msg on stream '${this.acc.name} > ${this.cfg.name}': ${(err as Error).message}`);
     }
-  }
-
-  private internalSub(subject: string, queue: string | null, handler: Subscription['handler']): Subscription {
-    const sub = new Subscription(null, subject, queue, String(this.sid++), handler);
-    this.acc.sl.insert(sub);
-    return sub;
   }
 
   private dropSub(sub: Subscription): void {
@@ -273,11 +272,21 @@ export class Stream {
     this.directSubs = this.directSubscriptions(this.cfg.name);
   }
 
+  /** Direct gets are answered during delivery (no copy, no microtask): the answer goes to another subject. */
   private directSubscriptions(name: string): Subscription[] {
-    return [
-      this.internalSub(`$JS.API.DIRECT.GET.${name}`, '_sys_', (_s, subject, reply, hdr, msg) => this.directGet(subject, reply, hdr, msg, false)),
-      this.internalSub(`$JS.API.DIRECT.GET.${name}.>`, '_sys_', (_s, subject, reply, hdr, msg) => this.directGet(subject, reply, hdr, msg, true)),
-    ];
+    const mk = (subject: string, bySubject: boolean): Subscription => {
+      const sub = new Subscription(null, subject, '_sys_', String(this.sid++));
+      sub.raw = (_s, subj, reply, buf, s, e, hdr) => {
+        try {
+          this.directGet(subj, reply, buf.subarray(hdr > 0 ? s + hdr : s, e), bySubject);
+        } catch (err) {
+          this.log('ERR', `JetStream direct get on stream '${this.acc.name} > ${this.cfg.name}' failed: ${(err as Error).message}`);
+        }
+      };
+      this.acc.sl.insert(sub);
+      return sub;
+    };
+    return [mk(`$JS.API.DIRECT.GET.${name}`, false), mk(`$JS.API.DIRECT.GET.${name}.>`, true)];
   }
 
   /** A mirror with mirror_direct answers direct gets for its origin too (subscribeToMirrorDirect). */
@@ -314,6 +323,14 @@ export class Stream {
     h.copy(buf, 0);
     body.copy(buf, h.length);
     this.acc.deliverLocal(null, subject, '', buf, 0, buf.length, h.length);
+  }
+
+  /** A text payload (acks) through the reusable scratch buffer: no allocation per message. */
+  private sendText(subject: string, text: string): void {
+    const n = text.length * 3;
+    if (n > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2));
+    const len = this.scratch.write(text, 0, 'utf8');
+    this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1);
   }
 
   /** A message with a reply subject from JetStream's internal client (snapshot chunks). */
@@ -459,9 +476,9 @@ export class Stream {
     let entry: PendingReply | null = null;
     let seq: number;
     try {
-      const done = (err: StoreError | null, dseq: number): void => this.written(entry!, err, dseq);
       entry = this.queueReply(canRespond ? reply : '', null, 0, subject, true);
-      const r = ts > 0 ? this.store.storeRawMsg(subject, hbuf, payload, 0, ts, done) : this.store.storeMsg(subject, hbuf, payload, done);
+      const r = ts > 0 ? this.store.storeRawMsg(subject, hbuf, payload, 0, ts, this.onWritten) : this.store.storeMsg(subject, hbuf, payload, this.onWritten);
+      this.awaiting.push(entry);
       seq = r.seq;
       entry.seq = seq;
       ts = r.ts;
@@ -514,6 +531,16 @@ export class Stream {
     return seq;
   }
 
+  /** The store's done callback, shared: verdicts come in the order the messages were stored. */
+  private readonly onWritten = (err: StoreError | null, seq: number): void => {
+    const e = this.awaiting[this.awaitHead++];
+    if (this.awaitHead >= this.awaiting.length) {
+      this.awaiting = [];
+      this.awaitHead = 0;
+    }
+    if (e !== undefined) this.written(e, err, seq);
+  };
+
   /** The store's verdict on a stored message (from its flush). */
   private written(entry: PendingReply, err: StoreError | null, seq: number): void {
     if (!entry.stored) return; // already answered (account limits)
@@ -542,7 +569,7 @@ export class Stream {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (p.stored && p.republish !== null) this.sendMsg(p.republish.subject, p.republish.msg ?? Buffer.alloc(0), p.republish.hdr);
-      if (p.reply && p.text) this.sendMsg(p.reply, p.text);
+      if (p.reply && p.text) this.sendText(p.reply, p.text);
       if (p.stored && this.consumers.size > 0) for (const c of this.consumers) c.onStored(p.seq, p.subject);
       if (p.stored && this.originListeners.size > 0) for (const l of this.originListeners) l.onStored(p.seq, p.subject);
     }
@@ -728,15 +755,16 @@ export class Stream {
   // ---------------------------------------------------------------- direct get
 
   /** DIRECT.GET.<stream> (JSON body) and DIRECT.GET.<stream>.<subject> (processDirectGet*Request). */
-  private directGet(subject: string, reply: string, _hdr: Buffer | null, msg: Buffer, bySubject: boolean): void {
+  private directGet(subject: string, reply: string, msg: Buffer, bySubject: boolean): void {
     if (reply === '' || this.closed) return;
     const status = (line: string) => this.sendMsg(reply, Buffer.alloc(0), `NATS/1.0 ${line}\r\n\r\n`);
     let req: { seq: number; last_by_subj: string; next_by_subj: string };
     if (bySubject) {
       if (msg.length !== 0) return status('408 Bad Request');
-      // Everything after the stream token is the subject.
-      const toks = subject.split('.');
-      const key = toks.slice(5).join('.');
+      // Everything after the stream token is the subject ($JS.API.DIRECT.GET.<stream>.<subject>).
+      let i = 0;
+      for (let n = 0; n < 5 && i >= 0; n++) i = subject.indexOf('.', i + 1);
+      const key = i < 0 ? '' : subject.slice(i + 1);
       if (key === '') return status('408 Bad Request');
       req = { seq: 0, last_by_subj: key, next_by_subj: '' };
     } else {
@@ -751,16 +779,17 @@ export class Stream {
     const sm = this.loadForGet(req);
     if (sm === null) return status('404 Message Not Found');
     const ts = goTimeNs(sm.ts);
-    let h: string;
-    if (sm.hdr === null || sm.hdr.length === 0) {
-      h = `NATS/1.0\r\n${H_STREAM}: ${this.cfg.name}\r\n${H_SUBJECT}: ${sm.subject}\r\n${H_SEQUENCE}: ${sm.seq}\r\n${H_TIMESTAMP}: ${ts}\r\n\r\n`;
-    } else {
-      h = genHeader(sm.hdr.toString('latin1'), H_STREAM, this.cfg.name);
-      h = genHeader(h, H_SUBJECT, sm.subject);
-      h = genHeader(h, H_SEQUENCE, String(sm.seq));
-      h = genHeader(h, H_TIMESTAMP, ts);
-    }
-    this.sendMsg(reply, sm.msg, h);
+    const tail = `${H_STREAM}: ${this.cfg.name}\r\n${H_SUBJECT}: ${sm.subject}\r\n${H_SEQUENCE}: ${sm.seq}\r\n${H_TIMESTAMP}: ${ts}\r\n\r\n`;
+    // The stored headers (without their final CRLF), then ours (genHeader, four times).
+    const stored = sm.hdr !== null && sm.hdr.length > 2 ? sm.hdr.length - 2 : 0;
+    const tl = Buffer.byteLength(tail, 'latin1');
+    const hl = (stored > 0 ? stored : 10) + tl;
+    const out = Buffer.allocUnsafe(hl + sm.msg.length);
+    if (stored > 0) sm.hdr!.copy(out, 0, 0, stored);
+    else out.write('NATS/1.0\r\n', 0, 'latin1');
+    out.write(tail, hl - tl, 'latin1');
+    sm.msg.copy(out, hl);
+    this.acc.deliverLocal(null, reply, '', out, 0, out.length, hl);
   }
 
   /** The message a MSG.GET / DIRECT.GET request names, or null. */
