@@ -177,9 +177,10 @@ export class Account {
    * one member, picked at random, of each queue group (processMsgResults). `buf[s,e)` is the
    * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
    * `chain` is set when the message came through service imports (none re-exported to streams).
+   * `once`: the subject is a one-off (a reply inbox): its match is not cached.
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null): boolean {
-    const r = this.sl.match(subject);
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, once = false): boolean {
+    const r = this.sl.match(subject, once);
     let delivered = false;
     const psubs = r.psubs;
     for (let i = 0; i < psubs.length; i++) {

@@ -330,7 +330,7 @@ export class Stream {
     const n = text.length * 3;
     if (n > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2));
     const len = this.scratch.write(text, 0, 'utf8');
-    this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1);
+    this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1, null, true);
   }
 
   /** A message with a reply subject from JetStream's internal client (snapshot chunks). */
@@ -769,7 +769,10 @@ export class Stream {
       req = { seq: 0, last_by_subj: key, next_by_subj: '' };
     } else {
       if (msg.length === 0) return status('408 Empty Request');
-      const d = decodeMsgGetRequest(msg.toString('utf8'));
+      const text = msg.toString('latin1');
+      // The common body, {"seq":N}, without the general decoder.
+      const fast = /^\{"seq":([1-9]\d{0,15})\}$/.exec(text);
+      const d = fast !== null ? { seq: Number(fast[1]), last_by_subj: '', next_by_subj: '' } : decodeMsgGetRequest(msg.toString('utf8'));
       if (d === null) return status('408 Malformed Request');
       req = d;
       if (req.seq === 0 && req.last_by_subj === '' && req.next_by_subj === '') return status('408 Empty Request');
@@ -789,7 +792,7 @@ export class Stream {
     else out.write('NATS/1.0\r\n', 0, 'latin1');
     out.write(tail, hl - tl, 'latin1');
     sm.msg.copy(out, hl);
-    this.acc.deliverLocal(null, reply, '', out, 0, out.length, hl);
+    this.acc.deliverLocal(null, reply, '', out, 0, out.length, hl, null, true);
   }
 
   /** The message a MSG.GET / DIRECT.GET request names, or null. */

@@ -190,3 +190,52 @@ for (const kind of kinds) {
     });
   });
 }
+
+for (const kind of kinds) {
+  describe(`mirrors and sources against ${kind}`, () => {
+    it('a mirror of a stream that does not exist yet catches up once it appears; a source resumes after a restart without duplicates', async () => {
+      const srv = await startJsServer(kind, {});
+      let nc = await connect({ servers: srv.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        await jsm.streams.add({ name: 'M', mirror: { name: 'LATER' } });
+        await jsm.streams.add({ name: 'AGG', subjects: ['agg'], sources: [{ name: 'LATER' }] });
+        const js = jetstream(nc);
+        await jsm.streams.add({ name: 'LATER', subjects: ['later.>'] });
+        for (let i = 1; i <= 3; i++) await js.publish(`later.${i}`, `m${i}`);
+        const waitCount = async (name: string, n: number) => {
+          const end = Date.now() + 8000;
+          for (;;) {
+            const si = await jsm.streams.info(name);
+            if (si.state.messages === n) return si;
+            if (Date.now() > end) throw new Error(`${name}: ${si.state.messages} messages, want ${n}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        };
+        const m = await waitCount('M', 3);
+        assert.deepEqual([m.state.first_seq, m.state.last_seq, m.mirror?.name, m.mirror?.error], [1, 3, 'LATER', undefined]);
+        await waitCount('AGG', 3);
+        // Restart the server (same store): the source goes on after what it holds.
+        await nc.close();
+        srv.server = await srv.server.restart();
+        nc = await connect({ servers: srv.server.url });
+        const jsm2 = await jetstreamManager(nc);
+        await jetstream(nc).publish('later.4', 'm4');
+        const end = Date.now() + 8000;
+        let si = await jsm2.streams.info('AGG');
+        while (si.state.messages < 4 && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 50));
+          si = await jsm2.streams.info('AGG');
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        si = await jsm2.streams.info('AGG');
+        assert.equal(si.state.messages, 4, 'every origin message once, after the restart too');
+        const last = await jsm2.streams.getMessage('AGG', { seq: si.state.last_seq });
+        assert.deepEqual([last?.string(), last?.header.get('Nats-Stream-Source')], ['m4', 'LATER 4']);
+      } finally {
+        await nc.close();
+        await srv.stop();
+      }
+    });
+  });
+}
