@@ -10,7 +10,7 @@ import { programName } from './program.js';
 import 'node:dns';
 import 'node:cluster';
 import type { Duplex } from 'node:stream';
-import { defaultOptions, type ServerOptions } from '../options.js';
+import { withDefaults, type ServerOptions } from '../options.js';
 import { assertValidOptions } from '../options-validate.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
@@ -30,6 +30,8 @@ import { healthChannels } from './events.js';
 import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
 import { monoMs } from '../clock.js';
+import { ClientTls } from '../transport/tls.js';
+import { TsnatsError } from '../errors.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -73,6 +75,8 @@ export class Server extends EventEmitter {
   sysAcc: Account | null = null;
   readonly closedClients: ClosedRing;
   auth: Authenticator;
+  /** TLS on the client port (tls {}), or null; replaced by a reload that changes it (new connections use the new one). */
+  tls: ClientTls | null = null;
   private listener: NetServer | null = null;
   private sockets = new Set<Duplex>();
   /** The port actually bound. */
@@ -93,10 +97,12 @@ export class Server extends EventEmitter {
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
-    this.opts = { ...defaultOptions(), ...stripUndefined(options) };
+    this.opts = withDefaults(options);
     const o = this.opts;
     // The same checks, and messages, as the config loader and the CLI (throws TsnatsError).
     assertValidOptions(o);
+    // Reads the certificate files: a missing or mismatched file fails here, in the reference's words.
+    if (o.tls) this.tls = buildClientTls(o.tls);
     this.log = new Logger({
       sink: makeSink(o),
       time: o.logtime,
@@ -175,6 +181,10 @@ export class Server extends EventEmitter {
     this.port = (listener.address() as { port: number }).port;
     this.running = true;
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (this.tls !== null) {
+      log.notice('TLS required for client connections');
+      if (this.tls.handshakeFirst === 'on') log.warn('Clients that are not using "TLS Handshake First" option will fail to connect');
+    }
     if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
     if (o.portsFileDir) this.writePortsFile();
     log.notice('Server is ready');
@@ -210,6 +220,11 @@ export class Server extends EventEmitter {
   /** The attached service named `name`. */
   service<T extends Service = Service>(name: string): T | undefined {
     return this.services.find((s) => s.name === name) as T | undefined;
+  }
+
+  /** The TLS certificates changed (reload): services that serve them pick them up. */
+  tlsChanged(): void {
+    for (const s of this.services) s.tlsChanged?.();
   }
 
   /** The configuration of `acc` (or of every account) was applied again: services re-add theirs. */
@@ -318,6 +333,12 @@ export class Server extends EventEmitter {
     return c;
   }
 
+  /** Tracks another socket of a connection (the TLS socket over an accepted one) for shutdown. */
+  trackSocket(sock: Duplex): void {
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
+  }
+
   /** Stops accepting new connections (lame duck); resolves when the listener is closed. */
   stopAccepting(): Promise<void> {
     const l = this.listener;
@@ -376,6 +397,7 @@ export class Server extends EventEmitter {
       port: this.port,
       headers: !o.noHeaderSupport,
       auth_required: this.auth.expectConnect() || undefined,
+      ...this.tlsInfoFields(),
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
@@ -383,6 +405,18 @@ export class Server extends EventEmitter {
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
+  }
+
+  /** INFO's TLS fields (server.go: TLSRequired unless allow_non_tls, TLSVerify, TLSAvailable). */
+  tlsInfoFields(): Pick<InfoFields, 'tls_required' | 'tls_verify' | 'tls_available'> {
+    const t = this.tls;
+    if (t === null) return {};
+    const allow = this.opts.allowNonTls;
+    return {
+      tls_required: !allow || undefined,
+      tls_verify: t.cfg.verify || t.cfg.verifyAndMap || undefined,
+      tls_available: allow || undefined,
+    };
   }
 
   /** Publishes a health event as a Server event and on its diagnostics channel. */
@@ -469,10 +503,13 @@ function tryUnlink(p: string): void {
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** The client port's TLS for `cfg`, or the configuration error in the reference's words. */
+export function buildClientTls(cfg: NonNullable<ServerOptions['tls']>): ClientTls {
+  try {
+    return new ClientTls(cfg);
+  } catch (e) {
+    throw new TsnatsError('TLS_CONFIG', (e as Error).message);
+  }
 }
 
 function makeSink(o: ServerOptions): LogSink {

@@ -22,6 +22,8 @@ export interface Service {
    * on reload, on new JWT claims — which drops service-added imports and exports: add them again.
    */
   accountsChanged?(acc?: Account): void;
+  /** A reload replaced the TLS certificates (srv.tls): listeners that serve them pick them up. */
+  tlsChanged?(): void;
   /** Entries for the ports file, e.g. { monitoring: ['http://127.0.0.1:8222'] }. */
   portsEntries?(): Record<string, string[]>;
 }
