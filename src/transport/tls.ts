@@ -155,8 +155,12 @@ class Handshake {
   private readonly ctx: HandshakeErrorContext;
   private readonly onGateData = (d: Buffer) => this.gateData(d);
   private readonly onRawEnd = () => this.fail('closed', 'EOF');
+  // Node closes the raw socket before it reports why (a refused client certificate comes as
+  // 'tlsClientError' just after): let that come first.
   private readonly onRawClose = () => {
-    if (!this.done) this.fail('closed', 'EOF');
+    setImmediate(() => {
+      if (!this.done) this.fail('closed', 'EOF');
+    });
   };
 
   constructor(readonly c: Client, readonly raw: Socket, readonly tls: ClientTls) {
@@ -323,7 +327,12 @@ class Handshake {
     this.fail(classify(err, authErr), goHandshakeErrorText(err, this.ctx, authErr));
   }
 
-  /** The deadline passed: the reference's two [ERR] lines; its -ERR never reaches the wire (§4). */
+  /**
+   * The deadline passed: the read deadline's `TLS handshake error: read tcp …: i/o timeout` and a
+   * close. (The reference also arms a timer that would log `TLS handshake timeout` and trace an
+   * -ERR that never reaches the wire; the read deadline usually closes the connection first, and
+   * then that timer says nothing.)
+   */
   private timeout(): void {
     if (this.done) return;
     this.fail('timeout', goTimeoutText(this.ctx), true, true);
@@ -337,7 +346,6 @@ class Handshake {
     const c = this.c;
     if (c.closed) return;
     c.error(`TLS handshake error: ${text}`);
-    if (timedOut) c.error('TLS handshake timeout');
     c.tlsError = timedOut ? `TLS handshake timeout (${text})` : text;
     c.server.emit('client:tls_error', c, cause);
     this.tlsSocket?.destroy();
