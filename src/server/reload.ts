@@ -60,10 +60,16 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
   if (next.tls) {
     try {
       const t = buildClientTls(next.tls);
-      const contextChanged = t.contextDigest !== srv.tls?.contextDigest;
+      // With a ca_file the reference always finds tls.Config changed (its CA pool never compares
+      // equal) and logs `Reloaded: tls = enabled` on every reload: so do we (the CA was re-read).
+      const contextChanged = t.contextDigest !== srv.tls?.contextDigest || !!next.tls.caFile;
       if (contextChanged || diff.changes.some((c) => c.field === 'tls')) newTls = t;
       if (contextChanged && !diff.changes.some((c) => c.configName === 'tls')) {
-        diff.changes.push({ field: 'tls', configName: 'tls', value: next.tls, message: 'Reloaded: tls = enabled' });
+        // after `tls timeout`, before `pinned_certs` (TLSTimeout, TLSConfig, TLSPinnedCerts)
+        const at = diff.changes.findIndex((c) => c.configName === 'pinned_certs');
+        const change = { field: 'tls' as const, configName: 'tls', value: next.tls, message: 'Reloaded: tls = enabled' };
+        if (at < 0) diff.changes.push(change);
+        else diff.changes.splice(at, 0, change);
       }
     } catch (e) {
       const error = (e as Error).message;
@@ -119,19 +125,23 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     // the user's, account's and server's limits combined again (applyAccountLimits)
     for (const c of srv.clients.values()) if (c.connectReceived) c.applyAccountLimits();
   }
+  let recheck = () => {};
   if (newTls !== undefined) {
     // New connections use the new certificates; open ones keep their session.
     const oldPinned = srv.tls?.pinned ?? null;
     srv.tls = newTls;
     srv.tlsChanged();
     const pinned = newTls?.pinned ?? null;
-    if (newTls !== null && pinned !== null && !samePins(oldPinned, pinned)) recheckPinned(srv, pinned);
+    if (newTls !== null && pinned !== null && !samePins(oldPinned, pinned)) recheck = () => recheckPinned(srv, pinned);
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();
   // Swap the authenticator, check every open connection again (bcrypt checks finish later)
   if (authChanged) reloadAuthorization(srv, next).catch((e) => log.error(`Failed to reload authorization: ${(e as Error).message}`));
-  for (const l of lines) log.notice(l);
+  // The option lines, then the pinned_certs check of open connections, then the last line (as reload.go).
+  for (const l of lines.slice(0, -1)) log.notice(l);
+  recheck();
+  log.notice(lines[lines.length - 1]!);
   srv.configLoadTime = new Date();
   srv.emit('reload', diff.changes);
   return { ok: true, lines };
