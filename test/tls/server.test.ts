@@ -7,39 +7,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import { startServer, hasNatsServer, type ServerKind, type TestServer } from '../helpers/servers.js';
 import { testCerts, opensslBin, type TestCerts, type CertPair } from '../helpers/certs.js';
 import { freePort } from '../../dev/ports.js';
-import { TlsConn, tlsRun } from './tls-client.js';
+import { TlsConn, tlsRun, httpsGet } from './tls-client.js';
 import { certInfosFromPem } from '../../src/tls/certinfo.js';
 
 const skip = !opensslBin() ? 'openssl is not installed' : false;
 const haveRef = hasNatsServer();
 const KINDS: ServerKind[] = haveRef ? ['nats-server', 'tsnats'] : ['tsnats'];
 const dir = mkdtempSync(join(tmpdir(), 'tsnats-tls-srv-'));
-
-export interface HttpsResult {
-  status: number;
-  type: string;
-  body: string;
-}
-
-/** GET over HTTPS, trusting `ca`. */
-export function httpsGet(port: number, path: string, ca: Buffer): Promise<HttpsResult> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** Bytes a plain TCP client gets back for `bytes` (until the server closes, or 1 s). */
 function rawExchange(port: number, bytes: string): Promise<string> {

@@ -2,6 +2,7 @@
 // nats.go and nats.c do), send CONNECT+PING, report what happened.
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { request } from 'node:https';
 
 export interface TlsRun {
   info: string;
@@ -159,3 +160,24 @@ export class TlsConn {
 
   close(): void { this.sock.destroy(); }
 }
+
+export interface HttpsResult {
+  status: number;
+  type: string;
+  body: string;
+}
+
+/** GET over HTTPS, trusting `ca`. */
+export function httpsGet(port: number, path: string, ca: Buffer): Promise<HttpsResult> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
