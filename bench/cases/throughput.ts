@@ -7,6 +7,7 @@ import { msgFrameLen } from '../frames.js';
 import { openWindow } from '../window.js';
 import { startBenchServer, type Kind } from '../servers.js';
 import { si } from '../stats.js';
+import { benchCert, tlsFlags, type KeyKind } from '../tls.js';
 
 interface Flood {
   id: string;
@@ -19,6 +20,8 @@ interface Flood {
   queue?: boolean;
   unit: string;
   cpuPer: string;
+  /** Over TLS with this kind of server key. */
+  tls?: KeyKind;
 }
 
 const SUBJECT = 'foo';
@@ -27,7 +30,8 @@ const CHUNK = Number(process.env.BENCH_CHUNK ?? 128 * 1024);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 
 async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
-  const server = await startBenchServer(kind);
+  const server = await startBenchServer(kind, f.tls ? { args: tlsFlags(f.tls) } : {});
+  const tls = f.tls ? benchCert(f.tls).pem : undefined;
   const box = new Mailbox();
   let agents: Agent[] = [];
   try {
@@ -35,13 +39,13 @@ async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
     const subData: AgentData[] = [];
     let base = 0;
     for (const n of f.subs ? split(f.subs, THREADS) : []) {
-      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs });
+      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs, tls });
       base += n;
     }
     const subs = await startAgents(box, subData);
     agents = subs;
     const pubs = await startAgents(box, split(f.pubs, THREADS).map((n): AgentData =>
-      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK })));
+      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK, tls })));
     agents = [...subs, ...pubs];
     const frameLen = msgFrameLen(SUBJECT, '1', f.size);
     const copies = f.queue ? 1 : f.subs;
@@ -109,4 +113,9 @@ export const throughputCases: Case[] = [
   ...sizes.map(([k, n]) => floodCase({ id: `pubsub${k}`, group: 'pubsub', title: `pub/sub 1:1 ${sizeName(n)}`, size: n, pubs: 1, subs: 1, unit: 'msg/s', cpuPer: 'msg' })),
   floodCase({ id: 'fanout', group: 'fanout', title: 'fan-out 1:4 128B', size: 128, pubs: 1, subs: 4, unit: 'deliv/s', cpuPer: 'delivery' }),
   floodCase({ id: 'fanin', group: 'fanin', title: 'queue 4→q4 128B', size: 128, pubs: 4, subs: 4, queue: true, unit: 'deliv/s', cpuPer: 'delivery' }),
+];
+
+/** TLS pub/sub 1:1 128B (ECDSA P-256 server certificate, TLS 1.3). */
+export const tlsThroughputCases: Case[] = [
+  floodCase({ id: 'tlspubsub128', group: 'tls', title: 'TLS pub/sub 1:1 128B', size: 128, pubs: 1, subs: 1, unit: 'msg/s', cpuPer: 'msg', tls: 'ecdsa' }),
 ];

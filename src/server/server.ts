@@ -397,7 +397,7 @@ export class Server extends EventEmitter {
       port: this.port,
       headers: !o.noHeaderSupport,
       auth_required: this.auth.expectConnect() || undefined,
-      ...this.tlsInfoFields(),
+      ...this.tlsInfoFields(c.tls?.first === true),
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
@@ -407,13 +407,16 @@ export class Server extends EventEmitter {
     return info;
   }
 
-  /** INFO's TLS fields (server.go: TLSRequired unless allow_non_tls, TLSVerify, TLSAvailable). */
-  tlsInfoFields(): Pick<InfoFields, 'tls_required' | 'tls_verify' | 'tls_available'> {
+  /**
+   * INFO's TLS fields (server.go: TLSRequired unless allow_non_tls, TLSVerify, TLSAvailable); a
+   * connection that did the handshake first is told TLS is required (2.10 createClient).
+   */
+  tlsInfoFields(first = false): Pick<InfoFields, 'tls_required' | 'tls_verify' | 'tls_available'> {
     const t = this.tls;
     if (t === null) return {};
     const allow = this.opts.allowNonTls;
     return {
-      tls_required: !allow || undefined,
+      tls_required: first || !allow || undefined,
       tls_verify: t.cfg.verify || t.cfg.verifyAndMap || undefined,
       tls_available: allow || undefined,
     };

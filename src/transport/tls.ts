@@ -129,6 +129,9 @@ class RateCounter {
 
 const handshakes = new WeakMap<object, Handshake>();
 
+/** A listener that keeps nothing alive (the raw socket outlives its handshake). */
+function ignore(): void {}
+
 function handshakeOf(ts: TLSSocket): Handshake | undefined {
   const raw = tlsWrapped(ts);
   return raw === null ? undefined : handshakes.get(raw);
@@ -165,7 +168,7 @@ class Handshake {
 
   constructor(readonly c: Client, readonly raw: Socket, readonly tls: ClientTls) {
     this.ctx = { localAddress: raw.localAddress, localPort: raw.localPort, remoteAddress: raw.remoteAddress, remotePort: raw.remotePort };
-    raw.on('error', () => {}); // the outcome is reported by the handshake or the close
+    raw.on('error', ignore); // the outcome is reported by the handshake or the close
     raw.on('close', this.onRawClose);
   }
 
@@ -311,7 +314,7 @@ class Handshake {
     c.debug('TLS handshake complete');
     c.debug(`TLS version ${version}, cipher suite ${cipher}`);
     c.tls = { version, cipher, peerCerts: chain, peer, first: this.first };
-    ts.on('error', () => {}); // until the connection's own handlers are on
+    ts.on('error', ignore); // until the connection's own handlers are on
     c.startReading(ts, false);
     if (this.first && !c.closed) c.sendInfo();
   }
