@@ -10,11 +10,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { RawConn } from './conn.js';
+import { WsConn, wsChunkOf } from './ws-conn.js';
 import { chunkOf, msgFrameLen, pubFrame } from './frames.js';
 
+/** Publishers and subscribers may connect to the WebSocket listener instead (with permessage-deflate). */
+export interface WsTarget { wsPort: number; compress: boolean }
+type Conn = RawConn | WsConn;
+
 export type AgentData =
-  | { role: 'pub'; port: number; conns: number; subject: string; size: number; chunkBytes: number; tls?: string }
-  | { role: 'sub'; port: number; conns: number; subject: string; queue?: string; shared: SharedArrayBuffer; base: number; total: number; tls?: string }
+  | { role: 'pub'; port: number; conns: number; subject: string; size: number; chunkBytes: number; ws?: WsTarget; tls?: string }
+  | { role: 'sub'; port: number; conns: number; subject: string; queue?: string; shared: SharedArrayBuffer; base: number; total: number; ws?: WsTarget; tls?: string }
   | { role: 'handshaker'; port: number; lanes: number; tls: string }
   | { role: 'responder'; port: number; subject: string; inbox: string; size: number }
   | { role: 'requester'; port: number; subject: string; inbox: string; size: number };
@@ -31,11 +36,13 @@ const now = () => process.hrtime.bigint();
 const post = (m: object) => port.postMessage(m);
 const lost = (why: string) => post({ type: 'error', message: `${data.role} connection lost: ${why}` });
 
-async function openAll(n: number, name: string, setup: string): Promise<RawConn[]> {
-  const conns: RawConn[] = [];
+async function openAll(n: number, name: string, setup: string, ws?: WsTarget): Promise<Conn[]> {
+  const conns: Conn[] = [];
   const ca = 'tls' in data ? data.tls : undefined;
   for (let i = 0; i < n; i++) {
-    const c = ca ? await RawConn.openTls(data.port, `${name}-${i}`, setup, ca) : await RawConn.open(data.port, `${name}-${i}`, setup);
+    const c = ws
+      ? await WsConn.open(ws.wsPort, `${name}-${i}`, setup, ws.compress)
+      : ca ? await RawConn.openTls(data.port, `${name}-${i}`, setup, ca) : await RawConn.open(data.port, `${name}-${i}`, setup);
     c.onLost = lost;
     conns.push(c);
   }
@@ -43,7 +50,7 @@ async function openAll(n: number, name: string, setup: string): Promise<RawConn[
 }
 
 /** Write `chunk` until the deadline, respecting back-pressure; then PING and wait for the PONG. */
-function flood(c: RawConn, chunk: Buffer, frames: number, deadline: bigint): Promise<{ sent: number; tEnd: bigint }> {
+function flood(c: Conn, chunk: Buffer, frames: number, deadline: bigint): Promise<{ sent: number; tEnd: bigint }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     const pump = () => {
@@ -55,20 +62,22 @@ function flood(c: RawConn, chunk: Buffer, frames: number, deadline: bigint): Pro
       let got = '';
       c.onBytes = (n, buf) => {
         got += buf.toString('latin1', 0, n); // with verbose:false a publisher gets nothing but this PONG
+        // ...and the server's keepalive PING when a flood outlasts it (2 s after CONNECT): answered.
+        while (got.startsWith('PING\r\n')) { got = got.slice(6); c.writeProto('PONG\r\n'); }
         if (got.length < 6) return;
         c.onBytes = () => {};
         if (got === 'PONG\r\n') resolve({ sent, tEnd: now() });
         else reject(new Error(`publisher expected PONG, got ${JSON.stringify(got.slice(0, 80))}`));
       };
-      c.write('PING\r\n');
+      c.writeProto('PING\r\n');
     };
     pump();
   });
 }
 
 async function pubRole(d: Extract<AgentData, { role: 'pub' }>) {
-  const conns = await openAll(d.conns, 'bench-pub', '');
-  const { chunk, frames } = chunkOf(pubFrame(d.subject, d.size), d.chunkBytes);
+  const conns = await openAll(d.conns, 'bench-pub', '', d.ws);
+  const { chunk, frames } = d.ws ? wsChunkOf(pubFrame(d.subject, d.size), d.chunkBytes, d.ws.compress) : chunkOf(pubFrame(d.subject, d.size), d.chunkBytes);
   port.on('message', async (m: ToAgent) => {
     if (m.op === 'go') {
       const tStart = now();
@@ -84,7 +93,7 @@ async function pubRole(d: Extract<AgentData, { role: 'pub' }>) {
 
 async function subRole(d: Extract<AgentData, { role: 'sub' }>) {
   const setup = d.queue ? `SUB ${d.subject} ${d.queue} 1\r\n` : `SUB ${d.subject} 1\r\n`;
-  const conns = await openAll(d.conns, 'bench-sub', setup);
+  const conns = await openAll(d.conns, 'bench-sub', setup, d.ws);
   // shared[i] = bytes received by global connection i, shared[total + i] = hrtime of its last read.
   const shared = new BigInt64Array(d.shared);
   let target = -1n;
@@ -121,7 +130,7 @@ async function subRole(d: Extract<AgentData, { role: 'sub' }>) {
           text += buf.toString('latin1', 0, n);
           if (text.includes('PONG\r\n') || text.length > 200) resolve(text);
         };
-        c.write('PING\r\n');
+        c.writeProto('PING\r\n');
       })));
       const bad = res.find((t) => t !== 'PONG\r\n');
       post({ type: 'verified', seq: m.seq, ok: bad === undefined, detail: bad ?? '' });
@@ -218,7 +227,7 @@ async function handshakerRole(d: Extract<AgentData, { role: 'handshaker' }>) {
   post({ type: 'ready' });
 }
 
-function closeAll(conns: RawConn[]) {
+function closeAll(conns: Conn[]) {
   for (const c of conns) c.close();
   post({ type: 'closed' });
 }

@@ -24,6 +24,11 @@ export interface Service {
   accountsChanged?(acc?: Account): void;
   /** A reload replaced the TLS certificates (srv.tls): listeners that serve them pick them up. */
   tlsChanged?(): void;
+  /**
+   * Lame duck mode: stop accepting new connections on the service's own listener (nats-server
+   * closes its WebSocket listener too); connections already accepted stay.
+   */
+  stopAccepting?(): Promise<void> | void;
   /** Entries for the ports file, e.g. { monitoring: ['http://127.0.0.1:8222'] }. */
   portsEntries?(): Record<string, string[]>;
 }
