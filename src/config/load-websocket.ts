@@ -84,8 +84,8 @@ export function loadWebsocket(ctx: LoadContext, node: ConfNode): void {
         ws.noTls = ctx.bool(v, rawKey) ?? false;
         break;
       case 'tls':
-        // The client port's tls {} is not wired yet: refuse rather than run wss:// as plain ws://.
-        ctx.error(v, `"websocket.tls" is not supported by tsnats yet: TLS for the WebSocket listener comes with the tls {} block (use no_tls: true behind a TLS-terminating proxy)`, 'unsupported');
+        // The WebSocket listener does not take a tls {} block yet: refuse rather than run wss:// as plain ws://.
+        ctx.error(v, `"websocket.tls" is not supported by tsnats yet: the WebSocket listener does not take a tls {} block yet (use no_tls: true behind a TLS-terminating proxy)`, 'unsupported');
         break;
       case 'same_origin':
         ws.sameOrigin = ctx.bool(v, rawKey);
