@@ -14,7 +14,7 @@ import { createServer as createTlsServer, type SecureContextOptions, type Server
 import { createHash } from 'node:crypto';
 import { buildSecureContextOptions, checkPinned, ERR_CERT_NOT_PINNED, type TlsConfig } from '../tls/options.js';
 import { goHandshakeErrorText, goTimeoutText, type HandshakeErrorContext } from '../tls/errors.js';
-import { firstRecordVerdict, goAlertRecord } from '../tls/first-record.js';
+import { firstRecordVerdict } from '../tls/first-record.js';
 import { goCipherName, goTlsVersion } from '../tls/names.js';
 import { parseCertificate, type ParsedCert } from '../tls/x509.js';
 import { certInfo, type CertInfo } from '../tls/certinfo.js';
@@ -103,10 +103,25 @@ export class ClientTls {
     this.server.on('tlsClientError', (err: NodeJS.ErrnoException, ts: TLSSocket) => handshakeOf(ts)?.failed(err, ts));
   }
 
-  /** connection_rate_limit: may another TLS connection start now? */
-  allow(): boolean {
-    return this.rate === null || this.rate.allow();
+  /**
+   * connection_rate_limit: may another TLS connection start now? Refusals are logged once a
+   * second at most, as the reference's ticker does (`Rejected N connections due to TLS rate limiting`).
+   */
+  allow(log: (line: string) => void): boolean {
+    const r = this.rate;
+    if (r === null || r.allow()) return true;
+    if (this.rateReport === null) {
+      this.rateReport = new Timer(() => {
+        this.rateReport = null;
+        const n = r.blocked;
+        r.blocked = 0;
+        if (n > 0) log(`Rejected ${n} connections due to TLS rate limiting`);
+      }, 1000);
+    }
+    return false;
   }
+
+  private rateReport: Timer | null = null;
 }
 
 /** The reference's rateCounter: at most `limit` per one-second window. */
@@ -241,7 +256,7 @@ class Handshake {
   begin(first: boolean): void {
     const c = this.c;
     if (c.closed) return;
-    if (!this.tls.allow()) {
+    if (!this.tls.allow((l) => { if (c.server.running) c.server.log.warn(l); })) {
       if (first) {
         c.sendInfo();
         c.flush();
@@ -280,8 +295,8 @@ class Handshake {
       return;
     }
     if (!this.tls.hasCert) {
-      // Go answers the ClientHello with alert unrecognized_name (112).
-      if (!raw.destroyed) raw.write(goAlertRecord(112));
+      // Go answers the ClientHello with alert unrecognized_name (112), record version 03 03 (captured).
+      if (!raw.destroyed) raw.write(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 112]));
       this.fail('protocol', 'tls: no certificates configured', false);
       return;
     }

@@ -188,3 +188,70 @@ test('min_version (tsnats extension, nats-server 2.11): "1.3" refuses a TLS 1.2 
     await t.close();
   }
 });
+
+test('verify_and_map: the mapped user\'s permissions and account apply; a user in CONNECT is ignored, a password is not', { skip, timeout: 30_000 }, async () => {
+  const C = await testCerts();
+  const ca = readFileSync(C.ca.cert);
+  const seen = new Map<ServerKind, string[]>();
+  await withServers('mapperm', () => `${tlsBlock(C, '  verify_and_map: true\n')}authorization {\n  users = [\n    { user: "CN=alice,OU=eng,O=acme", permissions: { publish: "allowed.>", subscribe: "allowed.>" } }\n    { user: "bob2.acme.example" }\n  ]\n}\n`, async (s) => {
+    const out: string[] = [];
+    const alice = await TlsConn.open(s.port, { ca, ...pemOf(C.clientDn) });
+    alice.send('CONNECT {"verbose":false,"user":"mallory"}\r\nSUB allowed.x 1\r\nPUB allowed.x 2\r\nok\r\nPUB denied 2\r\nno\r\nSUB denied 2\r\nPING\r\n');
+    out.push((await alice.expect('PONG\r\n')).replace(/\r\n/g, '|'));
+    alice.close();
+    const bob = await TlsConn.open(s.port, { ca, ...pemOf(C.clientDns) });
+    bob.send('CONNECT {"verbose":false,"pass":"x"}\r\nPING\r\n');
+    out.push((await bob.expect(/-ERR[^\r]*\r\n/)).trim());
+    bob.close();
+    const nobody = await TlsConn.open(s.port, { ca, ...pemOf(C.clientRsa) });
+    nobody.send('CONNECT {"verbose":false}\r\nPING\r\n');
+    out.push((await nobody.expect(/-ERR[^\r]*\r\n/)).trim());
+    nobody.close();
+    seen.set(s.kind, out);
+  });
+  assert.deepEqual(seen.get('tsnats'), [
+    "MSG allowed.x 1 2|ok|-ERR 'Permissions Violation for Publish to \"denied\"'|-ERR 'Permissions Violation for Subscription to \"denied\"'|PONG|",
+    "-ERR 'Authorization Violation'",
+    "-ERR 'Authorization Violation'",
+  ]);
+  if (haveRef) assert.deepEqual(seen.get('tsnats'), seen.get('nats-server'));
+});
+
+test('connection_rate_limit: past the limit a TLS client gets the reference\'s -ERR in plaintext and a close', { skip, timeout: 30_000 }, async () => {
+  const C = await testCerts();
+  const seen = new Map<ServerKind, string[]>();
+  await withServers('rate', (_k, https) => `${tlsBlock(C, '  connection_rate_limit: 2\n')}https: "127.0.0.1:${https}"\n`, async (s, https) => {
+    const { RawConn } = await import('../helpers/raw.js');
+    const conns = await Promise.all([0, 1, 2, 3].map(() => RawConn.openAndInfo(s.port)));
+    const got: string[] = [];
+    for (const { c } of conns) {
+      const line = await c.readLine(1500).catch(() => '(nothing)');
+      got.push(line);
+      c.close();
+    }
+    const closed = JSON.parse((await httpsGet(https, '/connz?state=closed', readFileSync(C.ca.cert))).body);
+    got.sort();
+    got.push(...closed.connections.map((x: { reason: string }) => x.reason).filter((r: string) => r === 'Maximum Connections Exceeded'));
+    got.push((await s.waitForOutput(/\[WRN\] Rejected \d+ connections due to TLS rate limiting/, 3000)).replace(/^.*\[WRN\] /, ''));
+    seen.set(s.kind, got);
+  });
+  assert.deepEqual(seen.get('tsnats'), [
+    "(nothing)", "(nothing)",
+    "-ERR 'Connection throttling is active. Please try again later.'", "-ERR 'Connection throttling is active. Please try again later.'",
+    'Maximum Connections Exceeded', 'Maximum Connections Exceeded', 'Rejected 2 connections due to TLS rate limiting',
+  ]);
+  if (haveRef) assert.deepEqual(seen.get('tsnats'), seen.get('nats-server'));
+});
+
+test('tls {} without a certificate: valid, and every handshake fails as with the reference', { skip, timeout: 30_000 }, async () => {
+  const seen = new Map<ServerKind, string>();
+  const { clientHello, afterInfo } = await import('../robustness/hostile/tls-actions.js');
+  const hello = await clientHello();
+  await withServers('nocert', () => 'tls {}\n', async (s) => {
+    const r = await afterInfo(s.port, hello, 2000);
+    seen.set(s.kind, `${r.got} ${r.closedByServer}`);
+    if (s.kind === 'tsnats') await s.waitForOutput(/TLS handshake error: tls: no certificates configured/);
+  });
+  assert.equal(seen.get('tsnats'), '15030300020270 true');
+  if (haveRef) assert.equal(seen.get('tsnats'), seen.get('nats-server'));
+});
