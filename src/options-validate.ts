@@ -117,6 +117,7 @@ function websocketIssues(o: ServerOptions): string[] {
     out.push(`websocket allowed_origins must be an array of strings, got ${JSON.stringify(ws.allowedOrigins)}`);
   }
   if (ws.tls !== undefined && (typeof ws.tls !== 'object' || ws.tls === null)) out.push('websocket tls must be an object (node:tls options)');
+  if (ws.tlsConfig !== undefined) for (const m of tlsShapeIssues(ws.tlsConfig)) out.push(`websocket ${m}`);
   const a = ws.authorization as unknown;
   if (a !== undefined) {
     if (typeof a !== 'object' || a === null || Array.isArray(a)) out.push(`websocket authorization must be an object, got ${JSON.stringify(a)}`);
@@ -131,7 +132,7 @@ function websocketIssues(o: ServerOptions): string[] {
   if (out.length > 0) return out;
 
   // validateWebsocketOptions, in its order; the first problem stops it.
-  if (ws.noTls === false && !ws.tls) return ['websocket requires TLS configuration'];
+  if (ws.noTls === false && !ws.tls && !ws.tlsConfig) return ['websocket requires TLS configuration'];
   for (const ao of ws.allowedOrigins ?? []) {
     const e = allowedOriginError(ao);
     if (e !== null) return [e];

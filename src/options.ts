@@ -91,8 +91,10 @@ export interface WebsocketOptions {
    * "websocket requires TLS configuration"); the API allows plain ws:// when neither is given.
    */
   noTls?: boolean;
-  /** TLS for wss:// (node:tls options; API only until the config file's `tls {}` block lands). */
+  /** TLS for wss:// as node:tls options (API). */
   tls?: TlsOptions;
+  /** TLS for wss:// as a `tls {}` block (the config file's `websocket { tls {} }`; the API may use it too). */
+  tlsConfig?: TlsConfig;
   /** same_origin: the Origin header must match the request's Host. */
   sameOrigin?: boolean;
   /** allowed_origins: origins (scheme://host[:port]) a browser may connect from. */

@@ -17,6 +17,12 @@ function notAMap(node: ConfNode): string {
 
 /** `tls { … }` → ServerOptions.tls, or errors on ctx. */
 export function loadTls(ctx: LoadContext, node: ConfNode): void {
+  const tc = parseTlsBlock(ctx, node);
+  if (tc !== undefined) ctx.set('tls', tc, node);
+}
+
+/** A `tls { … }` block (the client port's, or another listener's such as `websocket.tls`), files checked. */
+export function parseTlsBlock(ctx: LoadContext, node: ConfNode): TlsConfig | undefined {
   if (node.kind !== 'map') return void ctx.error(node, notAMap(node));
   const tc: TlsConfig = { verify: false, verifyAndMap: false, insecure: false, timeoutMs: 0 };
   const before = ctx.errors.length;
@@ -116,14 +122,14 @@ export function loadTls(ctx: LoadContext, node: ConfNode): void {
         ctx.error(v, TLS_PARSE_ERRORS.unknownField(rawKey));
     }
   }
-  if (ctx.errors.length > before) return;
+  if (ctx.errors.length > before) return undefined;
   // GenTLSConfig: the files, the key pair, the CA pool; reported at the `tls` key.
   try {
     buildSecureContextOptions(tc);
   } catch (e) {
     return void ctx.error(node, (e as Error).message);
   }
-  ctx.set('tls', tc, node);
+  return tc;
 }
 
 /** cipher_suites / curve_preferences: a non-empty list of the reference's names. */

@@ -371,6 +371,8 @@ export function loadTree(root: MapNode, opts: LoadOptions = {}): LoadResult {
  * startServer()), reported at the position of the option they concern.
  */
 function crossChecks(ctx: LoadContext): void {
+  // nats-server validates options only once the file parsed: a broken option is reported alone.
+  if (ctx.errors.length > 0) return;
   const pos = ctx.positions;
   for (const i of validateOptions({ ...defaultOptions(), ...ctx.options })) {
     const at = [i.field, ...(i.related ?? [])].map((f) => pos[f]).find((p) => p !== undefined);
