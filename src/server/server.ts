@@ -49,6 +49,11 @@ export interface ServerStats {
   staleGateways: number;
   staleLeafs: number;
   stalledClients: number;
+  /** Messages and bytes received from and sent to routes (part of the totals above). */
+  inRouteMsgs: number;
+  inRouteBytes: number;
+  outRouteMsgs: number;
+  outRouteBytes: number;
 }
 
 function newStats(): ServerStats {
@@ -56,6 +61,7 @@ function newStats(): ServerStats {
     inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, totalConnections: 0,
     slowConsumers: 0, slowConsumerClients: 0, slowConsumerRoutes: 0, slowConsumerGateways: 0, slowConsumerLeafs: 0,
     staleConnections: 0, staleClients: 0, staleRoutes: 0, staleGateways: 0, staleLeafs: 0, stalledClients: 0,
+    inRouteMsgs: 0, inRouteBytes: 0, outRouteMsgs: 0, outRouteBytes: 0,
   };
 }
 
@@ -90,6 +96,15 @@ export class Server extends EventEmitter {
   private reloader: Reloader | null = null;
   /** What plugs into the engine (monitor, system account, …), in order of attachment. */
   private readonly services: Service[] = [];
+  /** The cluster's name in client INFO (`cluster`); '' without a cluster. Set by the cluster service. */
+  clusterName = '';
+  /**
+   * The client URLs of the cluster (INFO `connect_urls`): this server's first, then the others';
+   * empty until a route is up. Set by the cluster service.
+   */
+  connectURLs: string[] = [];
+  /** When connect_urls last changed (ms): a client that connected before gets INFO at its first PING. */
+  lastCURLsUpdate = 0;
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
@@ -175,6 +190,15 @@ export class Server extends EventEmitter {
     this.port = (listener.address() as { port: number }).port;
     this.running = true;
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    // Services that need the client port (the cluster announces it in connect_urls) start listening now.
+    try {
+      for (const s of this.services) await s.listening?.();
+    } catch (err) {
+      this.running = false;
+      await this.stopAccepting();
+      for (const s of started.reverse()) await s.stop?.();
+      throw err;
+    }
     if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
     if (o.portsFileDir) this.writePortsFile();
     log.notice('Server is ready');
@@ -205,6 +229,20 @@ export class Server extends EventEmitter {
   use(s: Service): void {
     if (this.running) throw new Error(`service ${s.name}: attach services before start()`);
     this.services.push(s);
+  }
+
+  /** A new connection id (cid, rid): one sequence for every kind of connection, as the reference. */
+  nextConnectionId(): number {
+    return this.nextCid++;
+  }
+
+  /**
+   * An INFO to every client that takes async INFOs (protocol 1, past its first PONG): the
+   * cluster's connect_urls changed (sendAsyncInfoToClients).
+   */
+  sendAsyncInfoToClients(): void {
+    if (!this.running) return;
+    for (const c of this.clients.values()) if (c.wantsAsyncInfo()) c.sendInfo({ async: true });
   }
 
   /** The attached service named `name`. */
@@ -363,8 +401,12 @@ export class Server extends EventEmitter {
     if (healthChannels.close.hasSubscribers) healthChannels.close.publish({ server: this, client: c, reason: c.reason });
   }
 
-  /** INFO for a client, as the reference builds it (generateClientInfoJSON). */
-  clientInfo(c: Client): InfoFields {
+  /**
+   * INFO for a client, as the reference builds it (generateClientInfoJSON). `async`: an INFO after
+   * the first, which the reference builds from its own INFO (copyInfo), where auth_required is set
+   * whenever authentication is, no_auth_user or not (captured).
+   */
+  clientInfo(c: Client, async = false): InfoFields {
     const o = this.opts;
     const info: InfoFields = {
       server_id: this.id,
@@ -375,10 +417,12 @@ export class Server extends EventEmitter {
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,
-      auth_required: this.auth.expectConnect() || undefined,
+      auth_required: (async ? this.auth.required() : this.auth.expectConnect()) || undefined,
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
+      cluster: this.clusterName || undefined,
+      connect_urls: this.connectURLs.length > 0 ? this.connectURLs : undefined,
     };
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();

@@ -38,6 +38,14 @@ class Recorder implements ParserHandler {
   processPong() { this.rec('PONG'); }
   processInfo(b: Buffer, s: number, e: number) { this.rec('INFO', b, s, e); }
   processErr(b: Buffer, s: number, e: number) { this.rec('ERR', b, s, e); this.closed = true; }
+  processRemoteSub(b: Buffer, s: number, e: number, origin: boolean) { this.rec(origin ? 'LS+' : 'RS+', b, s, e); }
+  processRemoteUnsub(b: Buffer, s: number, e: number) { this.rec('RS-', b, s, e); }
+  processRoutedMsgArgs(b: Buffer, s: number, e: number, hdr: boolean, origin: boolean) {
+    this.rec(origin ? 'LMSG' : hdr ? 'HMSG' : 'RMSG', b, s, e);
+    const args = b.toString('latin1', s, e).trim().split(/[ \t]+/);
+    return Number(args[args.length - 1]);
+  }
+  processAccountSub(b: Buffer, s: number, e: number, sub: boolean) { this.rec(sub ? 'A+' : 'A-', b, s, e); }
   parseError(state: number, _b: Buffer, i: number) { this.calls.push(`PARSE_ERROR state=${state}`); void i; this.closed = true; }
   authViolation() { this.calls.push('AUTH_VIOLATION'); this.closed = true; }
   maxControlLineViolation(state: number, len: number) { this.calls.push(`MAX_CONTROL_LINE state=${state} len>${this.mcl}`); void len; this.closed = true; }
