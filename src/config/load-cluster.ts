@@ -57,7 +57,7 @@ export function loadCluster(ctx: LoadContext, node: ConfNode): void {
         if (auth.pass !== undefined) c.password = auth.pass;
         if (auth.timeout) c.authTimeout = auth.timeout;
         if (auth.defaultPermissions) {
-          ctx.warn(v, 'setting "permissions" within cluster authorization block is deprecated', 'deprecated');
+          ctx.warn(v, `invalid use of field ${JSON.stringify(rawKey)}: setting "permissions" within cluster authorization block is deprecated`, 'deprecated');
           authPerms = { import: auth.defaultPermissions.publish, export: auth.defaultPermissions.subscribe };
         }
         break;
@@ -118,7 +118,7 @@ function loadRoutes(ctx: LoadContext, node: ConfNode): void {
       continue;
     }
     if (seen.has(el.value)) {
-      ctx.warn(el, 'Duplicate route entry detected', 'deprecated');
+      ctx.warn(el, `invalid use of field ${JSON.stringify(el.value)}: Duplicate route entry detected`, 'deprecated');
       continue;
     }
     seen.add(el.value);
