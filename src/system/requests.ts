@@ -7,7 +7,8 @@ import { varz } from '../monitor/varz.js';
 import { connz, type ConnzOptions } from '../monitor/connz.js';
 import { subsz, type SubszOptions } from '../monitor/subsz.js';
 import { accountz, accountInfo, accountStatz, type AccountStatzOptions } from '../monitor/accounts.js';
-import { healthz, routez, leafz, gatewayz, jsz } from '../monitor/misc.js';
+import { healthz, leafz, gatewayz, jsz } from '../monitor/misc.js';
+import { routez, type RoutezOptions } from '../monitor/routez.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
 import type { SystemService } from './service.js';
@@ -90,7 +91,7 @@ export function registerRequests(sys: SystemService): void {
     VARZ: (reply, msg) => zReq(sys, 'VarzEventOptions', reply, msg, () => varz(srv)),
     SUBSZ: (reply, msg) => zReq(sys, 'SubszEventOptions', reply, msg, (o) => subsz(srv, o as SubszOptions)),
     CONNZ: (reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, o as ConnzOptions)),
-    ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, () => routez(srv)),
+    ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, (o) => routez(srv, o as RoutezOptions)),
     GATEWAYZ: (reply, msg) => zReq(sys, 'GatewayzEventOptions', reply, msg, () => gatewayz(srv)),
     LEAFZ: (reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => leafz(srv)),
     ACCOUNTZ: (reply, msg) => zReq(sys, 'AccountzEventOptions', reply, msg, (o) => accountz(srv, { account: o.account as string | undefined })),
