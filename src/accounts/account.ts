@@ -67,9 +67,32 @@ export class Account {
     return this.clients.size;
   }
 
-  /** Account max_connections reached? (MaxTotalConnectionsReached) */
+  /**
+   * Connections of this account on other servers of the cluster, by server id, as their
+   * `$SYS.SERVER.ACCOUNT.<acc>.CONNS` events report them (strack), and their sum (nrclients).
+   */
+  readonly remoteConns = new Map<string, number>();
+  nrclients = 0;
+
+  /** Account max_connections reached, here and on the rest of the cluster? (MaxTotalConnectionsReached) */
   maxConnectionsReached(): boolean {
-    return this.mconns >= 0 && this.clients.size >= this.mconns;
+    return this.mconns >= 0 && this.clients.size + this.nrclients >= this.mconns;
+  }
+
+  /**
+   * A remote server's connection count for this account (updateRemoteServer). The reference
+   * 2.9.10 only refuses new connections with it: its rebalancing of local ones is dead code.
+   */
+  updateRemoteServer(serverId: string, conns: number): void {
+    const prev = this.remoteConns.get(serverId) ?? 0;
+    if (conns > 0) this.remoteConns.set(serverId, conns);
+    else this.remoteConns.delete(serverId);
+    this.nrclients += conns - prev;
+  }
+
+  /** A remote server went away (removeRemoteServer). */
+  removeRemoteServer(serverId: string): void {
+    this.updateRemoteServer(serverId, 0);
   }
 
   addClient(c: Client): void {

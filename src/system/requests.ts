@@ -29,8 +29,8 @@ function filteredOut(sys: SystemService, f: EventFilter): boolean {
   const m = (have: string, want: string) => (f.exact_match ? have === want : have.includes(want));
   if (f.server_name && !m(srv.name, f.server_name)) return true;
   if (f.host && !m(srv.opts.host, f.host)) return true;
-  // No cluster, tags or JetStream domain yet: a filter on them excludes this server.
-  if (f.cluster) return true;
+  if (f.cluster && !m(srv.clusterName, f.cluster)) return true;
+  // No tags or JetStream domain yet: a filter on them excludes this server.
   if (f.tags && f.tags.length > 0) return true;
   if (f.domain) return true;
   return false;
@@ -79,7 +79,7 @@ export function registerRequests(sys: SystemService): void {
       return;
     }
     if (msg.length > 0 && filteredOut(sys, d.filter)) return;
-    sys.publish(to, '', { server: null, statsz: statsz(srv) });
+    sys.publish(to, '', { server: null, statsz: statsz(srv, 1 + sys.servers.size) });
   };
   sys.subscribe('$SYS.REQ.SERVER.PING', (_s, reply, msg) => statszReq(reply, msg));
 
