@@ -547,11 +547,14 @@ export class Cluster implements Service {
       }
     }
     for (const u of added) void this.connectToRoute(u, true, true);
-    this.srv.log.notice('Reloaded: cluster routes');
   }
 
-  /** cluster { … } changed (clusterOption.Apply): name, advertise, auth, no_advertise. */
-  clusterChanged(): void {
+  /**
+   * cluster { … } changed (clusterOption.Apply): advertise, authorization, no_advertise, name; with
+   * new permissions (reloadClusterPermissions) every route gets our new INFO, the RS+/RS- that the
+   * new import permission calls for, and loses the remote interest the new export one refuses.
+   */
+  clusterChanged(old: ClusterOptions | undefined): void {
     this.setInfoHostPort();
     const name = this.opts.name ?? '';
     if (name !== '' && name !== this.clusterName) {
@@ -559,7 +562,16 @@ export class Cluster implements Service {
       this.dynamic = false;
       this.srv.clusterName = name;
     }
-    this.srv.log.notice('Reloaded: cluster');
+    if (JSON.stringify(old?.permissions ?? null) === JSON.stringify(this.opts.permissions ?? null)) return;
+    const frame = this.routeInfoFrame(false);
+    for (const r of this.registeredRoutes()) {
+      const before = r.perms;
+      r.perms = this.routePermissions();
+      r.c.queueBytes(frame);
+      this.interest.resendChanged(r, (s) => before === null || before.canPublish(s));
+      r.dropUnexportable();
+      r.c.flushSoon();
+    }
   }
 
   /** Registered routes for /routez and $SYS, in connection order. */

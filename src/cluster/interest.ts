@@ -102,6 +102,26 @@ export class Interest {
     r.c.debug('Sent local subscriptions to route');
   }
 
+  /**
+   * Our import permission changed (reload): RS+ for what may now be imported and was not, RS- for
+   * what may not any more.
+   */
+  resendChanged(r: Route, couldImport: (subject: string) => boolean): void {
+    let out = '';
+    for (const [acc, m] of this.maps) {
+      for (const [key, n] of m.rm) {
+        const sp = key.indexOf(' ');
+        const subject = sp < 0 ? key : key.slice(0, sp);
+        const queue = sp < 0 ? null : key.slice(sp + 1);
+        const was = couldImport(subject);
+        const now = r.canImport(subject);
+        if (now && !was) out += subProto(acc.name, subject, queue, n);
+        else if (was && !now) out += subProto(acc.name, subject, queue, 0);
+      }
+    }
+    if (out.length > 0) r.c.queueBytes(Buffer.from(out, 'latin1'));
+  }
+
   /** The local interest of `acc` (tests, /subsz): key → count. */
   counts(acc: Account): ReadonlyMap<string, number> | undefined {
     return this.maps.get(acc)?.rm;

@@ -304,6 +304,17 @@ export class Route {
     for (const [name, n] of byAcc) this.c.debug(`Removing ${n} subscriptions for account ${goQuote(name)}`);
   }
 
+  /** Our export permission changed: remote interest it no longer allows goes. */
+  dropUnexportable(): void {
+    if (this.perms === null) return;
+    for (const [key, sub] of this.subs) {
+      if (this.perms.canSubscribe(sub.subject, null)) continue;
+      this.subs.delete(key);
+      sub.closed = true;
+      this.cluster.lookupAccount(key.slice(0, key.indexOf(' ')))?.sl.remove(sub);
+    }
+  }
+
   // ---------------------------------------------------------------- RMSG / HMSG / LMSG
 
   /** The arguments of RMSG/HMSG/LMSG (processRoutedMsgArgs and its header and origin forms). */

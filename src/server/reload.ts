@@ -8,6 +8,7 @@ import { FileSink, stderrSink } from '../log.js';
 import { checkAuthorization, reloadAuthorization } from '../auth/auth-reload.js';
 import type { Server } from './server.js';
 import { E, ClosedState } from '../errors.js';
+import type { ClusterService } from '../services.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -65,6 +66,8 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     }
   }
   const o = srv.opts as unknown as Record<string, unknown>;
+  const oldCluster = srv.opts.cluster;
+  const oldRoutes = srv.opts.routes ?? [];
   for (const c of diff.changes) o[c.field] = (next as unknown as Record<string, unknown>)[c.field];
   // Fields that change together with the ones diffed (defaults copied into users, etc.).
   srv.opts.defaultPermissions = next.defaultPermissions;
@@ -99,6 +102,12 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
   if (fields.has('maxPayload') && !authChanged) {
     // the user's, account's and server's limits combined again (applyAccountLimits)
     for (const c of srv.clients.values()) if (c.connectReceived) c.applyAccountLimits();
+  }
+  // The cluster (cluster/cluster.ts): name, advertise, authorization, permissions; routes added and removed live.
+  const cl = srv.service<ClusterService>('cluster')?.cluster;
+  if (cl) {
+    if (fields.has('cluster')) cl.clusterChanged(oldCluster);
+    if (fields.has('routes')) cl.routesChanged(oldRoutes, srv.opts.routes ?? []);
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();
