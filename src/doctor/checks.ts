@@ -3,6 +3,7 @@
 // severity, the evidence, and the fix. docs/doctor.md documents every one; keep them in step.
 import type { Conn, Finding, Sample, Severity } from './types.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
+import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
 
 export interface Thresholds {
   /** CONN_001: RTT above this (ms). */
@@ -21,6 +22,12 @@ export interface Thresholds {
   keepaliveMinMs: number;
   /** OPT_PAYLOAD_001: max_payload above this. */
   maxPayload: number;
+  /** CLUSTER_005: route RTT above this (ms). */
+  routeRttMs: number;
+  /** CLUSTER_006: route pending bytes above this. */
+  routePendingBytes: number;
+  /** CLUSTER_002 (one sample): routes younger than this on an older server (ms). */
+  youngRouteMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -34,6 +41,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   keepaliveMinMs: 20_000,
   // nats-server warns above 8 MB (MAX_PAYLOAD_MAX_SIZE).
   maxPayload: 8 * 1024 * 1024,
+  ...DEFAULT_CLUSTER_THRESHOLDS,
 };
 
 export interface Ctx {
@@ -313,6 +321,8 @@ export const CHECKS: Check[] = [
       return { findings: [{ severity: 'warning', subject: serverName(ctx.last), evidence: `max_payload ${fmtBytes(mp)} (${mp} bytes)` }] };
     },
   },
+  // Routes (cluster-checks.ts).
+  ...CLUSTER_CHECKS,
 ];
 
 /** tsnats says so in /varz (`go` is `node…`; `ping_timeout` is its extension). */

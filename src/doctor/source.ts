@@ -17,6 +17,7 @@ export interface Transport {
   varz(): Promise<Json>;
   connz(q: ConnzQuery): Promise<Json>;
   accountz(acc?: string): Promise<Json>;
+  routez(): Promise<Json>;
   /** The transport's own connection, when it has one. */
   readonly selfCid?: number;
   close(): Promise<void>;
@@ -65,6 +66,10 @@ export class HttpTransport implements Transport {
     return this.get(acc ? `/accountz?acc=${encodeURIComponent(acc)}` : '/accountz');
   }
 
+  routez(): Promise<Json> {
+    return this.get('/routez');
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -96,6 +101,10 @@ export class SysTransport implements Transport {
 
   accountz(acc?: string): Promise<Json> {
     return this.req('ACCOUNTZ', acc ? { account: acc } : {});
+  }
+
+  routez(): Promise<Json> {
+    return this.req('ROUTEZ', {});
   }
 
   close(): Promise<void> {
@@ -170,6 +179,12 @@ export async function collect(t: Transport): Promise<Sample> {
   } catch (e) {
     notes.push(`closed connections unavailable: ${(e as Error).message}`);
   }
+  let routez: Json | null = null;
+  try {
+    routez = await t.routez();
+  } catch (e) {
+    notes.push(`routes unavailable: ${(e as Error).message}`);
+  }
   let accounts: AccountUse[] | null = null;
   try {
     accounts = await accountUse(t, varz.system_account);
@@ -177,7 +192,7 @@ export async function collect(t: Transport): Promise<Sample> {
     notes.push(`accounts unavailable: ${(e as Error).message}`);
   }
   const now = Date.parse(varz.now);
-  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, accounts, notes, selfCid: t.selfCid };
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, routez, accounts, notes, selfCid: t.selfCid };
 }
 
 /**

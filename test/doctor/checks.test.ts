@@ -18,6 +18,7 @@ function sample(over: Partial<Sample> & { varz?: Record<string, any> } = {}, at 
     now: at,
     conns: [],
     closed: [],
+    routez: null,
     accounts: [],
     notes: [],
     ...over,
