@@ -204,9 +204,12 @@ export class Account {
     const r = this.sl.match(subject);
     let delivered = false;
     const fromRoute = pub !== null && pub.kind === Kind.ROUTER;
-    // Routes to send to, and for each the queue groups picked there (' '-separated).
+    // Routes to send to, and for each the queue groups picked there (' '-separated): scratch lists
+    // per nesting level (a service import delivers again from inside this loop).
+    const level = depth++;
     let rts: Client[] | null = null;
     let rqs: string[] | null = null;
+    let nrt = 0;
     const psubs = r.psubs;
     for (let i = 0; i < psubs.length; i++) {
       const sub = psubs[i];
@@ -218,11 +221,15 @@ export class Account {
       } else if (c.kind === Kind.ROUTER) {
         if (fromRoute) continue;
         if (rts === null) {
-          rts = [c];
-          rqs = [''];
-        } else if (!rts.includes(c)) {
-          rts.push(c);
-          rqs!.push('');
+          const sc = (scratch[level] ??= { rts: [], rqs: [] });
+          rts = sc.rts;
+          rqs = sc.rqs;
+        }
+        let k = 0;
+        while (k < nrt && rts[k] !== c) k++;
+        if (k === nrt) {
+          rts[nrt] = c;
+          rqs![nrt++] = '';
         }
       } else if (c !== pub || pub.echo) {
         let dsubj = subject;
@@ -279,26 +286,31 @@ export class Account {
         if (!done && rsub !== null) {
           const c = rsub.client!;
           if (rts === null) {
-            rts = [c];
-            rqs = [qname];
-          } else {
-            const i = rts.indexOf(c);
-            if (i < 0) {
-              rts.push(c);
-              rqs!.push(qname);
-            } else rqs![i] = rqs![i] === '' ? qname : `${rqs![i]} ${qname}`;
+            const sc = (scratch[level] ??= { rts: [], rqs: [] });
+            rts = sc.rts;
+            rqs = sc.rqs;
           }
+          let i = 0;
+          while (i < nrt && rts[i] !== c) i++;
+          if (i === nrt) {
+            rts[nrt] = c;
+            rqs![nrt++] = qname;
+          } else rqs![i] = rqs![i] === '' ? qname : `${rqs![i]} ${qname}`;
         }
       }
     }
-    if (rts !== null) {
-      for (let i = 0; i < rts.length; i++) {
-        if (rts[i].sendRoutedMsg(this.name, subject, reply, rqs![i], buf, s, e, hdr, pub)) delivered = true;
-      }
+    for (let i = 0; i < nrt; i++) {
+      if (rts![i].sendRoutedMsg(this.name, subject, reply, rqs![i], buf, s, e, hdr, pub)) delivered = true;
+      rts![i] = null as unknown as Client; // no reference kept past the delivery
     }
+    depth--;
     return delivered;
   }
 }
+
+/** Scratch lists of deliverLocal's route targets, one pair per nesting level (service imports nest). */
+const scratch: { rts: Client[]; rqs: string[] }[] = [];
+let depth = 0;
 
 function deliverInternal(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): void {
   if (sub.closed || sub.handler === null) return;

@@ -3,7 +3,8 @@
 // server id (the first connection to a server wins; a duplicate is closed), gossip (a new peer's
 // INFO is forwarded to the other routes, and an INFO about an unknown server is dialled), the
 // cluster's client URLs (connect_urls and async INFO to clients), lame duck and reload.
-import { createServer as createNetServer, connect as netConnect, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { connectSharedRead, type SharedReader } from '../transport/read-buffer.js';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { Server } from '../server/server.js';
@@ -172,7 +173,7 @@ export class Cluster implements Service {
   }
 
   /** createRoute: a route connection on an accepted or dialled socket. */
-  private createRoute(sock: Socket, url: RouteURL | null): void {
+  private createRoute(sock: Socket, url: RouteURL | null, reader?: SharedReader): void {
     const srv = this.srv;
     let host = sock.remoteAddress ?? '';
     if (host.startsWith('::ffff:')) host = host.slice(7);
@@ -181,7 +182,7 @@ export class Cluster implements Service {
     const explicit = url !== null && this.isConfigured(url);
     c.route = new Route(this, c, url, url !== null, explicit ? RouteType.Explicit : RouteType.Implicit);
     this.pending.add(c);
-    c.init();
+    c.init(reader);
   }
 
   /** Is this URL one of the configured routes (routeStillValid)? */
@@ -213,17 +214,17 @@ export class Cluster implements Service {
         continue;
       }
       srv.log.debugf(`Trying to connect to route on ${url.hostPort} (${address})`);
-      const r = await this.dial(address, url);
+      const r = await this.dial(address);
       if (!this.running) {
-        if (typeof r !== 'string') r.destroy();
+        if (typeof r !== 'string') r.sock.destroy();
         return;
       }
       if (typeof r === 'string') {
         if (!(await this.dialFailed(url, r, ++attempts, tryForever, firstConnect))) return;
         continue;
       }
-      if (tryForever && !this.isConfigured(url)) return void r.destroy();
-      this.createRoute(r, url);
+      if (tryForever && !this.isConfigured(url)) return void r.sock.destroy();
+      this.createRoute(r.sock, url, r.reader);
       return;
     }
   }
@@ -268,21 +269,24 @@ export class Cluster implements Service {
     return joinHostPort(ips[Math.floor(Math.random() * ips.length)], url.port);
   }
 
-  /** A TCP connection to `address` within ROUTE_DIAL_MS, or Go's text for why not. */
-  private dial(address: string, url: RouteURL): Promise<Socket | string> {
+  /** A TCP connection to `address` within ROUTE_DIAL_MS (reading into the shared buffer), or Go's text for why not. */
+  private dial(address: string): Promise<{ sock: Socket; reader: SharedReader } | string> {
     const i = address.lastIndexOf(':');
     const host = address.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(i + 1));
     return new Promise((resolve) => {
-      const sock = netConnect({ host, port, noDelay: true });
+      const { sock, reader } = connectSharedRead({ host, port, noDelay: true });
       this.dialing.add(sock);
       const done = (r: Socket | string) => {
         t.clear();
         this.dialing.delete(sock);
         sock.removeAllListeners('error');
         sock.removeAllListeners('connect');
-        if (typeof r === 'string') sock.destroy();
-        resolve(r);
+        sock.removeAllListeners('close');
+        if (typeof r === 'string') {
+          sock.destroy();
+          resolve(r);
+        } else resolve({ sock, reader });
       };
       const t = new Timer(() => done(`dial tcp ${address}: i/o timeout`), ROUTE_DIAL_MS);
       sock.once('connect', () => {
@@ -292,7 +296,6 @@ export class Cluster implements Service {
       });
       sock.once('error', (err: NodeJS.ErrnoException) => done(`dial tcp ${address}: ${goDialError(err)}`));
       sock.once('close', () => done(`dial tcp ${address}: connection closed`));
-      void url;
     });
   }
 

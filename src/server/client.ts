@@ -16,7 +16,7 @@ import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet 
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
-import { readIntoShared } from '../transport/read-buffer.js';
+import { readIntoShared, type SharedReader } from '../transport/read-buffer.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
 import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
@@ -217,12 +217,16 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Called by the server once the client is registered: INFO, timers, socket handlers. */
-  init(): void {
+  /**
+   * Called by the server once the client is registered: INFO, timers, socket handlers. `reader`:
+   * a socket already reading into the shared buffer (one the server dialled) hands its reads here.
+   */
+  init(reader?: SharedReader): void {
     const srv = this.server;
     const sock = this.sock;
     const read = (chunk: Buffer) => this.readBatch(chunk);
-    if (!readIntoShared(sock, read)) sock.on('data', read);
+    if (reader !== undefined) reader.onBytes = read;
+    else if (!readIntoShared(sock, read)) sock.on('data', read);
     sock.on('end', () => this.closeConnection(ClosedState.ClientClosed));
     sock.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     sock.on('close', () => this.closeConnection(ClosedState.ClientClosed));

@@ -454,8 +454,10 @@ export class Server extends EventEmitter {
     this.dirty = [];
     // Busy polling: the next message (a reply, the next request) usually comes within tens of µs;
     // an event loop that goes to sleep in epoll_wait takes much longer to wake on a VM. Armed before
-    // the writes, which an in-process peer may handle synchronously.
-    if (this.opts.busyPoll > 0) {
+    // the writes, which an in-process peer may handle synchronously. Not after writes to routes
+    // only: an answer from another server takes longer than the spin, which would only take a core
+    // from that server (or its clients) when they share a machine.
+    if (this.opts.busyPoll > 0 && hasClientWrite(list)) {
       this.lastFlushMono = monoMs();
       if (!this.busyPolling) {
         this.busyPolling = true;
@@ -496,6 +498,12 @@ export class Server extends EventEmitter {
   uptime(): string {
     return formatDuration(Date.now() - this.startTime.getTime());
   }
+}
+
+/** Whether a flush batch writes to a client (not only to routes). */
+function hasClientWrite(list: Client[]): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i].kind === Kind.CLIENT) return true;
+  return false;
 }
 
 /** The ports file's keys, in the order of the reference's Ports struct. */
