@@ -41,6 +41,12 @@ export const DEFAULT_WRITE_DEADLINE_MS = 10_000;
 export const DEFAULT_AUTH_TIMEOUT_MS = 2000;
 /** TLS handshake timeout (TLS_TIMEOUT, 2s); reported in /varz as tls_timeout. */
 export const DEFAULT_TLS_TIMEOUT_MS = 2000;
+/**
+ * websocket.handshake_timeout default: the HTTP upgrade request must be complete within 2 s (the TLS
+ * handshake's limit). tsnats: nats-server 2.9.10 (and its main branch) has no default, so a request
+ * that never finishes holds its connection forever.
+ */
+export const DEFAULT_WS_HANDSHAKE_TIMEOUT_MS = 2000;
 /** Closed connections remembered for /connz?state=closed (DEFAULT_MAX_CLOSED_CLIENTS). */
 export const DEFAULT_MAX_CLOSED_CLIENTS = 10_000;
 /** Lame duck: spread closes over 2 minutes (DEFAULT_LAME_DUCK_DURATION); minimum 30s. */
@@ -57,6 +63,12 @@ export const MAX_BUSY_POLL_MS = 10;
 export const STALL_MAX_MS = 1000;
 /** Producer stall: and at least this long (stallClientMinDuration). */
 export const STALL_MIN_MS = 100;
+/**
+ * Bytes a connection may read in one turn of the event loop before it yields to the others (one full
+ * shared read buffer): a flooding publisher cannot starve unrelated connections. tsnats: nats-server
+ * gets the same from Go's scheduler.
+ */
+export const READ_BUDGET_BYTES = 64 * 1024;
 /** A read batch that takes this long logs `Readloop processing time` (readLoopReportThreshold). */
 export const READ_LOOP_REPORT_MS = 2000;
 /** Number of subject → match results cached per account (slCacheMax). */

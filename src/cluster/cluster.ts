@@ -52,8 +52,11 @@ export class Cluster implements Service {
   private readonly dialing = new Set<Socket>();
   /** Client URLs of the other servers, reference-counted (clientConnectURLsMap). */
   private readonly others = new Map<string, number>();
-  /** This server's client URLs (clientConnectURLs); emptied in lame duck mode. */
+  /** Their WebSocket URLs, likewise (websocket.connectURLsMap). */
+  private readonly othersWs = new Map<string, number>();
+  /** This server's client URLs (clientConnectURLs) and WebSocket URLs; emptied in lame duck mode. */
   private ownURLs: string[] = [];
+  private ownWsURLs: string[] = [];
   /** host:port of our own listener on every local address (routesToSelf), for dials by name. */
   private readonly self = new Set<string>();
   private infoHost = '';
@@ -106,6 +109,7 @@ export class Cluster implements Service {
     const srv = this.srv;
     const log = srv.log;
     this.ownURLs = clientConnectURLs(srv);
+    this.ownWsURLs = websocketConnectURLs(srv);
     log.notice(`Cluster name is ${this.clusterName}`);
     if (this.dynamic) log.warn('Cluster name was dynamically generated, consider setting one');
     const l = createNetServer({ noDelay: true, allowHalfOpen: false, pauseOnConnect: true });
@@ -337,7 +341,7 @@ export class Cluster implements Service {
         r.c.flushSoon();
       }
     }
-    if (!this.opts.noAdvertise) this.addConnectURLs(info.connect_urls);
+    if (!this.opts.noAdvertise) this.addConnectURLs(info.connect_urls, info.ws_connect_urls);
     this.srv.emit('route:connect', c);
   }
 
@@ -349,7 +353,7 @@ export class Cluster implements Service {
     if (route.registered) {
       this.routes.delete(c.cid);
       if (this.remotes.get(route.remoteID) === route) this.remotes.delete(route.remoteID);
-      if (!this.opts.noAdvertise) this.removeConnectURLs(route.connectURLs);
+      if (!this.opts.noAdvertise) this.removeConnectURLs(route.connectURLs, route.wsConnectURLs);
       this.srv.emit('route:close', c, reason);
     }
     this.reconnect(route);
@@ -464,6 +468,7 @@ export class Cluster implements Service {
       cluster: this.clusterName,
       cluster_dynamic: this.dynamic,
       connect_urls: o.noAdvertise ? [] : this.ownURLs,
+      ws_connect_urls: o.noAdvertise ? [] : this.ownWsURLs,
       ldm,
       import: o.permissions?.import ?? null,
       export: o.permissions?.export ?? null,
@@ -488,35 +493,45 @@ export class Cluster implements Service {
 
   // ---------------------------------------------------------------- connect_urls
 
-  addConnectURLs(urls: string[]): void {
-    let updated = false;
-    for (const u of urls) {
-      const n = this.others.get(u) ?? 0;
-      this.others.set(u, n + 1);
-      if (n === 0) updated = true;
-    }
-    if (updated) this.connectURLsChanged();
+  /** updateServerINFOAndSendINFOToClients (add): another server's client and WebSocket URLs. */
+  addConnectURLs(urls: string[], wsUrls: string[] = []): void {
+    const add = (m: Map<string, number>, list: string[]) => {
+      let updated = false;
+      for (const u of list) {
+        const n = m.get(u) ?? 0;
+        m.set(u, n + 1);
+        if (n === 0) updated = true;
+      }
+      return updated;
+    };
+    this.connectURLsChanged(add(this.others, urls), add(this.othersWs, wsUrls));
   }
 
-  removeConnectURLs(urls: string[]): void {
-    let updated = false;
-    for (const u of urls) {
-      const n = this.others.get(u);
-      if (n === undefined) continue;
-      if (n <= 1) {
-        this.others.delete(u);
-        updated = true;
-      } else this.others.set(u, n - 1);
-    }
-    if (updated) this.connectURLsChanged();
+  /** updateServerINFOAndSendINFOToClients (remove). */
+  removeConnectURLs(urls: string[], wsUrls: string[] = []): void {
+    const remove = (m: Map<string, number>, list: string[]) => {
+      let updated = false;
+      for (const u of list) {
+        const n = m.get(u);
+        if (n === undefined) continue;
+        if (n <= 1) {
+          m.delete(u);
+          updated = true;
+        } else m.set(u, n - 1);
+      }
+      return updated;
+    };
+    this.connectURLsChanged(remove(this.others, urls), remove(this.othersWs, wsUrls));
   }
 
-  /** updateServerINFOAndSendINFOToClients: our URLs first, then the others'. */
-  private connectURLsChanged(): void {
+  /** Our URLs first, then the others'; an async INFO to the clients whose list changed. */
+  private connectURLsChanged(cli: boolean, ws: boolean): void {
+    if (!cli && !ws) return;
     const srv = this.srv;
-    srv.connectURLs = [...this.ownURLs, ...this.others.keys()];
+    if (cli) srv.connectURLs = [...this.ownURLs, ...this.others.keys()];
+    if (ws) srv.wsConnectURLs = [...this.ownWsURLs, ...this.othersWs.keys()];
     srv.lastCURLsUpdate = Date.now();
-    srv.sendAsyncInfoToClients();
+    srv.sendAsyncInfoToClients(cli, ws);
   }
 
   /** Lame duck (sendLDMToRoutes, sendLDMToClients): routes learn it; clients are told only the others. */
@@ -527,7 +542,9 @@ export class Cluster implements Service {
       c.flushSoon();
     }
     this.ownURLs = [];
+    this.ownWsURLs = [];
     this.srv.connectURLs = this.opts.noAdvertise ? [] : [...this.others.keys()];
+    this.srv.wsConnectURLs = this.opts.noAdvertise ? [] : [...this.othersWs.keys()];
   }
 
   // ---------------------------------------------------------------- reload
@@ -610,6 +627,22 @@ function clientConnectURLs(srv: Server): string[] {
     return [];
   }
   return [joinHostPort(host, srv.port)];
+}
+
+/** This server's WebSocket client URLs (websocket.connectURLs): its advertise, or its listener. */
+function websocketConnectURLs(srv: Server): string[] {
+  const w = srv.opts.websocket;
+  const port = srv.service<{ readonly name: string; readonly port: number }>('websocket')?.port ?? 0;
+  if (w === undefined || port === 0) return [];
+  if (w.advertise) {
+    const hp = parseHostPort(w.advertise, port);
+    if (typeof hp !== 'string') return [joinHostPort(hp.host, hp.port)];
+  }
+  const host = w.host ?? srv.opts.host;
+  if (host === '0.0.0.0' || host === '::' || host === '') {
+    return localIPs().filter((ip) => ip !== '127.0.0.1' && ip !== '::1' && !ip.startsWith('fe80:')).map((ip) => joinHostPort(ip, port));
+  }
+  return [joinHostPort(host, port)];
 }
 
 /** The addresses of this machine's interfaces. */

@@ -183,8 +183,9 @@ export class Route {
       // An INFO about another server: gossip. About this one: an update (lame duck, permissions).
       if (this.remoteID !== '' && this.remoteID !== info.server_id) return cl.processImplicitRoute(info);
       if (info.ldm) {
-        if (!cl.opts.noAdvertise) cl.removeConnectURLs(this.connectURLs);
+        if (!cl.opts.noAdvertise) cl.removeConnectURLs(this.connectURLs, this.wsConnectURLs);
         this.connectURLs = [];
+        this.wsConnectURLs = [];
       } else {
         this.remoteImport = info.import;
         this.remoteExport = info.export;

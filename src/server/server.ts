@@ -24,11 +24,13 @@ import type { Service } from './service.js';
 import { ClosedRing, closedInfo } from './closed.js';
 import { newServerId } from './server-id.js';
 import { duplexPair } from '../transport/inprocess.js';
+import type { ConnExtras } from './connect.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
 import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
+import { watchMemory, unwatchMemory } from './reclaim.js';
 import { monoMs } from '../clock.js';
 
 /** Counters the monitoring endpoints serve (varz). */
@@ -89,6 +91,8 @@ export class Server extends EventEmitter {
   private readonly flushAll = () => this.flushDirty();
   running = false;
   inLameDuckMode = false;
+  /** Bytes read from every connection since start (protocol included; reclaim.ts tells quiet from busy). */
+  bytesRead = 0;
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
@@ -103,6 +107,8 @@ export class Server extends EventEmitter {
    * empty until a route is up. Set by the cluster service.
    */
   connectURLs: string[] = [];
+  /** The cluster's WebSocket URLs: what WebSocket clients get as `connect_urls`. */
+  wsConnectURLs: string[] = [];
   /** When connect_urls last changed (ms): a client that connected before gets INFO at its first PING. */
   lastCURLsUpdate = 0;
 
@@ -189,6 +195,7 @@ export class Server extends EventEmitter {
     listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
     this.port = (listener.address() as { port: number }).port;
     this.running = true;
+    if (o.reclaimMemory) watchMemory(this);
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     // Services that need the client port (the cluster announces it in connect_urls) start listening now.
     try {
@@ -240,9 +247,12 @@ export class Server extends EventEmitter {
    * An INFO to every client that takes async INFOs (protocol 1, past its first PONG): the
    * cluster's connect_urls changed (sendAsyncInfoToClients).
    */
-  sendAsyncInfoToClients(): void {
+  sendAsyncInfoToClients(regular = true, websocket = true): void {
     if (!this.running) return;
-    for (const c of this.clients.values()) if (c.wantsAsyncInfo()) c.sendInfo({ async: true });
+    for (const c of this.clients.values()) {
+      if (!(c.type === 'websocket' ? websocket : regular)) continue;
+      if (c.wantsAsyncInfo()) c.sendInfo({ async: true });
+    }
   }
 
   /** The attached service named `name`. */
@@ -293,6 +303,7 @@ export class Server extends EventEmitter {
     if (this.shuttingDown) return this.shuttingDown;
     this.shuttingDown = (async () => {
       this.running = false;
+      unwatchMemory(this);
       this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
       this.auth.operator?.close();
@@ -328,8 +339,11 @@ export class Server extends EventEmitter {
     this.acceptConnection(sock, host.startsWith('::ffff:') ? host.slice(7) : host, port);
   }
 
-  /** Takes any byte stream as a client connection (TCP socket, in-process Duplex, …). */
-  acceptConnection(sock: Duplex, host: string, port: number, type = 'nats'): Client | null {
+  /**
+   * Takes any byte stream as a client connection (TCP socket, in-process Duplex, WebSocket, …).
+   * `type` is /connz's (`nats`, `websocket`); `ext` what the transport learnt (connect.ts ConnExtras).
+   */
+  acceptConnection(sock: Duplex, host: string, port: number, type = 'nats', ext?: ConnExtras): Client | null {
     if (!this.running) {
       sock.destroy();
       return null;
@@ -337,7 +351,7 @@ export class Server extends EventEmitter {
     this.sockets.add(sock);
     sock.once('close', () => this.sockets.delete(sock));
     const cid = this.nextCid++;
-    const c = new Client(this, sock, cid, host, port, Kind.CLIENT, type);
+    const c = new Client(this, sock, cid, host, port, Kind.CLIENT, type, ext);
     this.stats.totalConnections++;
     // INFO goes first, then the limit check (captured: INFO, then -ERR).
     if (this.opts.maxConnections > 0 && this.clients.size >= this.opts.maxConnections) {
@@ -356,10 +370,14 @@ export class Server extends EventEmitter {
     return c;
   }
 
-  /** Stops accepting new connections (lame duck); resolves when the listener is closed. */
+  /**
+   * Stops accepting new connections (lame duck, shutdown): the client listener and the services'
+   * own (WebSocket); resolves when the client listener is closed.
+   */
   stopAccepting(): Promise<void> {
     const l = this.listener;
     this.listener = null;
+    for (const s of this.services) void s.stopAccepting?.();
     return l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
   }
 
@@ -417,13 +435,15 @@ export class Server extends EventEmitter {
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,
-      auth_required: (async ? this.auth.required() : this.auth.expectConnect()) || undefined,
+      auth_required: (async ? this.auth.required(c.type) : this.auth.expectConnect(c.type)) || undefined,
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
       cluster: this.clusterName || undefined,
-      connect_urls: this.connectURLs.length > 0 ? this.connectURLs : undefined,
     };
+    // WebSocket clients are told the cluster's WebSocket URLs (generateClientInfoJSON).
+    const urls = c.type === 'websocket' ? this.wsConnectURLs : this.connectURLs;
+    if (urls.length > 0) info.connect_urls = urls;
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
@@ -477,6 +497,21 @@ export class Server extends EventEmitter {
   };
 
   // ---------------------------------------------------------------- introspection
+
+  /**
+   * The cid of an account's internal client, as the reference numbers them (the system account's is
+   * 1, the global account's 2; others take the next cid the first time they are asked for).
+   */
+  internalClientId(acc: Account): number {
+    let id = this.internalCids.get(acc);
+    if (id === undefined) {
+      id = acc === this.sysAcc ? 1 : acc === this.gacc ? 2 : this.nextCid++;
+      this.internalCids.set(acc, id);
+    }
+    return id;
+  }
+
+  private readonly internalCids = new WeakMap<Account, number>();
 
   get numConnections(): number {
     return this.clients.size;
