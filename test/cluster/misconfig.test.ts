@@ -84,3 +84,25 @@ for (const kind of hasNatsServer() ? ['tsnats', 'nats-server'] as const : ['tsna
     await s.waitForOutput(/Router connection closed: Incorrect Port/);
   });
 }
+
+test('routes that come and go leave nothing behind: registry, remote interest, timers', async (t) => {
+  const srv = await withServer(t, { serverName: 'L', cluster: { port: -1, host: '127.0.0.1', name: 'C1' } });
+  const cl = cluster(srv);
+  const size = () => [...srv.accounts.values()].reduce((a, acc) => a + acc.sl.size, 0);
+  const before = size();
+  for (let i = 0; i < 60; i++) {
+    const { c } = await RawConn.openAndInfo(cl.port);
+    const id = `NLEAK${i}`.padEnd(56, 'A');
+    c.send(`CONNECT {"echo":true,"verbose":false,"pedantic":false,"tls_required":false,"headers":true,"name":"${id}","cluster":"C1","lnoc":true}\r\n`);
+    c.send(`INFO {"server_id":"${id}","server_name":"leak${i}","version":"2.9.10","proto":2,"go":"go1.19.8","host":"127.0.0.1","port":1,"headers":true,"max_payload":1048576,"cluster":"C1","connect_urls":["127.0.0.1:${10000 + i}"]}\r\n`);
+    c.send(`RS+ $G a.${i}\r\nRS+ $G q.${i} g 3\r\nRS+ $SYS $SYS.x.${i}\r\nPING\r\n`);
+    await c.until((b) => b.toString().includes('PONG'), 3000);
+    // Half leave with FIN, half with RST.
+    if (i % 2) c.close();
+    else c.reset();
+  }
+  await eventually(() => cl.routes.size === 0 && cl.remotes.size === 0, 5000, 'routes gone');
+  assert.equal(size(), before);
+  assert.deepEqual(srv.connectURLs, [`127.0.0.1:${srv.port}`]);
+  assert.equal(srv.clients.size, 0);
+});
