@@ -106,3 +106,28 @@ test('routes that come and go leave nothing behind: registry, remote interest, t
   assert.deepEqual(srv.connectURLs, [`127.0.0.1:${srv.port}`]);
   assert.equal(srv.clients.size, 0);
 });
+
+test('a cluster without a name takes the name of a configured peer', async (t) => {
+  const la = logCollector();
+  const a = await withServer(t, { serverName: 'A', cluster: { port: -1, host: '127.0.0.1' }, log: la.log });
+  await la.wait(/Cluster name was dynamically generated, consider setting one/);
+  assert.notEqual(cluster(a).clusterName, 'NAMED');
+  await withServer(t, { serverName: 'B', cluster: { port: -1, host: '127.0.0.1', name: 'NAMED' }, routes: [`nats-route://127.0.0.1:${cluster(a).port}`] });
+  await eventually(() => cluster(a).routes.size === 1, 5000, 'route');
+  assert.equal(cluster(a).clusterName, 'NAMED');
+  assert.equal(a.clusterName, 'NAMED');
+});
+
+test('a gossiped route that cannot be reached is tried connect_retries more times, then dropped', async (t) => {
+  // C advertises an address nobody listens on: A gossips C's INFO to B, which cannot reach it.
+  const dead = await freePort();
+  const a = await withServer(t, { serverName: 'A', cluster: { port: -1, host: '127.0.0.1', name: 'C1' } });
+  const lb = logCollector();
+  await withServer(t, { serverName: 'B', cluster: { port: -1, host: '127.0.0.1', name: 'C1', connectRetries: 2 }, routes: [`nats-route://127.0.0.1:${cluster(a).port}`], log: lb.log, debug: true });
+  await eventually(() => cluster(a).routes.size === 1, 5000, 'B joined A');
+  await withServer(t, { serverName: 'C', cluster: { port: -1, host: '127.0.0.1', name: 'C1', advertise: `127.0.0.1:${dead}` }, routes: [`nats-route://127.0.0.1:${cluster(a).port}`] });
+  await lb.wait(new RegExp(`Error trying to connect to route \\(attempt 1\\): dial tcp 127\\.0\\.0\\.1:${dead}: connect: connection refused`));
+  await lb.wait(/Error trying to connect to route \(attempt 3\)/, 5000);
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.ok(!lb.lines.some((l) => /attempt 4/.test(l)), 'no 4th attempt');
+});
