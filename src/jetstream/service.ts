@@ -140,6 +140,11 @@ export class JetStream implements Service {
   start(): void {
     const log = this.log;
     const c = this.config;
+    // Clustered JetStream (Raft meta group, replicated streams) is not built: with routes, every
+    // member would answer the same $JS.API requests. Refuse rather than serve them twice.
+    if ((this.srv.opts.cluster?.port ?? 0) !== 0) {
+      throw new Error('JetStream in a cluster is not supported by tsnats yet: run it on a server without a cluster block');
+    }
     log.notice('Starting JetStream');
     if (c.dynamic) log.debugf(`JetStream creating dynamic configuration - ${friendlyBytes(c.maxMemory)} memory, ${friendlyBytes(c.maxStore)} disk`);
     if (!c.memoryOnly) this.checkStoreDir();

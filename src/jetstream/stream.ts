@@ -330,7 +330,7 @@ export class Stream {
     const n = text.length * 3;
     if (n > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2));
     const len = this.scratch.write(text, 0, 'utf8');
-    this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1, null, true);
+    this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1, null, null, true);
   }
 
   /** A message with a reply subject from JetStream's internal client (snapshot chunks). */
@@ -792,7 +792,7 @@ export class Stream {
     else out.write('NATS/1.0\r\n', 0, 'latin1');
     out.write(tail, hl - tl, 'latin1');
     sm.msg.copy(out, hl);
-    this.acc.deliverLocal(null, reply, '', out, 0, out.length, hl, null, true);
+    this.acc.deliverLocal(null, reply, '', out, 0, out.length, hl, null, null, true);
   }
 
   /** The message a MSG.GET / DIRECT.GET request names, or null. */

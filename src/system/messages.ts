@@ -17,6 +17,8 @@ export interface ServerInfo {
   name: string;
   host: string;
   id: string;
+  /** The cluster's name (omitted without a cluster). */
+  cluster?: string;
   ver: string;
   seq: number;
   jetstream: boolean;
@@ -24,7 +26,7 @@ export interface ServerInfo {
 }
 
 export function serverInfo(srv: Server, seq: number): ServerInfo {
-  return { name: srv.name, host: srv.opts.host, id: srv.id, ver: C.VERSION, seq, jetstream: jetStreamOf(srv) !== null, time: goTime(nowMs()) };
+  return { name: srv.name, host: srv.opts.host, id: srv.id, cluster: srv.clusterName || undefined, ver: C.VERSION, seq, jetstream: jetStreamOf(srv) !== null, time: goTime(nowMs()) };
 }
 
 /** ClientInfo of connect, disconnect and auth-error events. `rtt` is integer nanoseconds. */
