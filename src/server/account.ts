@@ -68,7 +68,7 @@ export class Account {
 
   /** Account max_connections reached? (MaxTotalConnectionsReached) */
   maxConnectionsReached(): boolean {
-    return this.mconns >= 0 && this.clients.size >= this.mconns;
+    return this.mconns !== -1 && this.clients.size >= this.mconns; // any other negative (a JWT int32) admits nobody
   }
 
   addClient(c: Client): void {

@@ -13,8 +13,7 @@ import * as C from '../const.js';
 import { normalizePermissions, clientPermissions } from './permissions.js';
 import { OperatorTrust } from './jwt.js';
 import { verifyNonceSig } from './jwt-checks.js';
-import type { User as UserClaims } from '@nats-io/jwt';
-import { jwtLib } from '../libs.js';
+import { decodeUserClaims } from './jwt-claims.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -176,7 +175,10 @@ export class Authenticator {
   /** Startup lines: trusted operators (INF), plaintext passwords (WRN, checkAuthforWarnings). */
   logStartup(): void {
     const log = this.srv.log;
-    if (this.operator) for (const l of this.operator.startupLines()) log.notice(l);
+    if (this.operator) {
+      for (const l of this.operator.startupLines()) log.notice(l);
+      for (const l of this.operator.preloadWarnings()) log.warn(l);
+    }
     const plain = (p: string | undefined) => p !== undefined && !isBcrypt(p);
     if ((this.password !== '' && plain(this.password)) || [...this.users.values()].some((u) => plain(u.cfg.password ?? ''))) {
       log.warn('Plaintext passwords detected, use nkeys or bcrypt');
@@ -196,7 +198,7 @@ export class Authenticator {
       if (r === null) return null;
       return {
         user: r.claims.sub, account: r.account, permissions: r.permissions, maxPayload: r.maxPayload,
-        maxSubscriptions: r.maxSubscriptions, expiresAt: r.expiresAt, jwtUser: { sub: r.claims.sub, iat: r.claims.iat },
+        maxSubscriptions: r.maxSubscriptions, expiresAt: r.expiresAt, jwtUser: { sub: r.claims.sub, iat: Number(r.claims.iat) },
       };
     }
     if (this.nkeys.size > 0 && co.nkey !== '') {
@@ -302,16 +304,16 @@ export function applyLimits(srv: Server, c: Client, r: AuthResult): void {
 
 /** Limits of an open connection combined again, after a reload of max_payload or max_subscriptions. */
 export function refreshLimits(srv: Server, c: Client): void {
-  let user: { payload?: number; subs?: number } = {};
-  if (c.jwtUser !== null) {
+  let user = { payload: -1, subs: -1 };
+  const op = srv.auth.operator;
+  if (c.jwtUser !== null && op !== null) {
     try {
-      user = jwtLib().decode<UserClaims>(c.opts.jwt).nats;
+      user = op.userLimits(c.account, decodeUserClaims(c.opts.jwt));
     } catch {
       /* verified at CONNECT */
     }
   }
-  const cap = (v: number | undefined) => (c.jwtUser === null ? -1 : v === undefined ? 0 : v < 0 ? -1 : v);
-  applyLimits(srv, c, { user: c.user, account: c.account, permissions: undefined, expiresAt: 0, maxPayload: cap(user.payload), maxSubscriptions: cap(user.subs) });
+  applyLimits(srv, c, { user: c.user, account: c.account, permissions: undefined, expiresAt: 0, maxPayload: user.payload, maxSubscriptions: user.subs });
 }
 
 /** JWT expiry (setExpirationTimer): -ERR 'User Authentication Expired', close as Authentication Expired. */

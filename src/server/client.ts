@@ -458,7 +458,7 @@ export class Client implements ParserHandler {
       const he = n === 3 ? a1e : a2e;
       this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? buf.latin1Slice(hs, he) : null;
     } else this.paHdb = null;
-    if (this.mpay >= 0 && size > this.mpay) {
+    if (this.mpay !== -1 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
       this.error(`maximum payload exceeded: ${size} vs ${this.mpay}`);
@@ -544,7 +544,7 @@ export class Client implements ParserHandler {
       return;
     }
     // Per-connection limit (server max_subscriptions or the account's), no close.
-    if (this.msubs >= 0 && (this.subs?.size ?? 0) >= this.msubs) {
+    if (this.msubs !== -1 && (this.subs?.size ?? 0) >= this.msubs) {
       this.sendErr(E.MaxSubscriptions);
       this.error(E.MaxSubscriptions);
       return;

@@ -363,7 +363,7 @@ export class Server extends EventEmitter {
       port: this.port,
       headers: !o.noHeaderSupport,
       auth_required: this.auth.expectConnect() || undefined,
-      max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
+      max_payload: c.mpay !== -1 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
     };
