@@ -40,14 +40,26 @@ export interface ProbeResult {
 }
 
 /**
- * One connection: CONNECT with `jwt` (the nonce signed with `kp` unless `sig` is given), then
- * `script`, then PING; waits for the PONG (twice, so asynchronous answers arrive) or the close.
+ * One connection: CONNECT with `jwt` (the nonce signed with `kp` and encoded by `encodeSig`, unless
+ * `extra` has a sig), then `script`, then PING; waits for the PONG (twice, so asynchronous answers
+ * arrive) or the close. A null script sends CONNECT alone and waits for the close.
  */
-export async function probe(port: number, jwt: string, kp: KeyPair | null, script = '', extra: Record<string, unknown> = {}): Promise<ProbeResult> {
+export async function probe(
+  port: number, jwt: string, kp: KeyPair | null, script: string | null = '', extra: Record<string, unknown> = {},
+  encodeSig: (sig: Uint8Array) => string = (s) => Buffer.from(s).toString('base64url'),
+): Promise<ProbeResult> {
   const { c, info } = await RawConn.openAndInfo(port);
   try {
     const o: Record<string, unknown> = { verbose: false, pedantic: false, protocol: 1, jwt, ...extra };
-    if (kp && o.sig === undefined) o.sig = Buffer.from(kp.sign(new TextEncoder().encode(String(info.nonce)))).toString('base64url');
+    if (kp && o.sig === undefined) o.sig = encodeSig(kp.sign(new TextEncoder().encode(String(info.nonce))));
+    if (script === null) {
+      // CONNECT alone: whatever the server says before closing (or nothing within 1 s).
+      c.send(`CONNECT ${JSON.stringify(o)}\r\n`);
+      await c.until((_b, closed) => closed, 1000);
+      const lines = norm(c.take().toString('latin1'));
+      if (c.closed) lines.push('<closed>');
+      return { lines, closed: c.closed };
+    }
     c.send(`CONNECT ${JSON.stringify(o)}\r\n${script}PING\r\n`);
     const pongs = (b: Buffer) => b.toString('latin1').split('PONG\r\n').length - 1;
     if (await c.until((b, closed) => closed || pongs(b) >= 1, 5000)) {
