@@ -30,6 +30,8 @@ export interface ScriptIO {
   send(name: string, data: string): void;
   /** PING, then wait for the PONG or the close. */
   sync(name: string): Promise<void>;
+  /** Waits for a PONG or the close (after a PING sent with the ops before it), kept in the transcript. */
+  settled(name: string): Promise<void>;
   /** Waits for the close of a connection (after an error that closes). */
   closed(name: string, ms?: number): Promise<void>;
   /** The last `_R_.` reply subject connection `name` received. */
@@ -135,6 +137,11 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
       }
       const got = get(name).take().toString('latin1');
       seen.set(name, (seen.get(name) ?? '') + (got.endsWith('PONG\r\n') && pongs(Buffer.from(got, 'latin1')) >= 2 ? got.slice(0, -6) : got));
+    },
+    async settled(name) {
+      const c = get(name);
+      await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 5000);
+      drain(name);
     },
     async closed(name, ms = 5000) {
       const c = get(name);
