@@ -69,7 +69,14 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
   // Loaded here so that -v, -h, -t and --signal do not load the server.
   const { Server } = await import('../server/server.js');
   const { NO_CONFIG_FILE } = await import('../server/reload.js');
-  const srv = new Server(opts);
+  // A configuration or trust error (an operator JWT that does not verify, a preload that does not
+  // decode, …) is one line and exit status 1, as nats-server reports it: never a stack trace.
+  let srv: InstanceType<typeof Server>;
+  try {
+    srv = new Server(opts);
+  } catch (e) {
+    exit(1, '', `${PROGRAM}: ${(e as Error).message}\n`);
+  }
   srv.start().catch((e: Error) => {
     srv.log.fatal(e.message);
     process.exit(1);
