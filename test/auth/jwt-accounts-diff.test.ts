@@ -98,6 +98,27 @@ describe('activation tokens (token_req exports): kind, importer, subject and tim
   });
 });
 
+test('an account JWT that crashes nats-server 2.9.10 (a null export, limited exports, no wildcards) refuses its users in tsnats', async (t) => {
+  // The reference panics in jwt Account.Validate (account_claims.go:208) on this preload; tsnats
+  // must refuse the account (Validate: "null export is not allowed") and carry on.
+  const ops = await new Operators().init();
+  const kp = createAccount();
+  const jwt = rawAccount('A', kp, ops.op, { limits: { ...UNLIMITED, exports: 5, wildcards: false }, exports: [null, { subject: 'a.*', type: 'stream' }] });
+  const u = await ops.user('u', kp);
+  const good = await ops.account('B');
+  const gu = await ops.user('g', good.kp);
+  const accounts = { [kp.getPublicKey()]: jwt, [good.kp.getPublicKey()]: good.jwt };
+  const { ts } = await dual(t, {
+    conf: '', opts: ops.options(accounts),
+    async run(io) {
+      await io.open('u', { jwt: u.jwt }, u.kp, true);
+      await io.open('g', { jwt: gu.jwt }, gu.kp, true);
+    },
+  }, { tsnatsOnly: true });
+  assert.deepEqual(ts.conns.u, AV);
+  assert.deepEqual(ts.conns.g, ['INFO auth_required=true max_payload=1048576 nonce=len15']);
+});
+
 describe('account JWTs the reference cannot decode are config errors (resolver_preload)', () => {
   test('wrong types in an account JWT: "invalid account JWT" at the preload, as nats-server -t says', async () => {
     const ops = await new Operators().init();
