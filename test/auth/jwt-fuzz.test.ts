@@ -8,6 +8,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAccount, createUser, type KeyPair } from '@nats-io/nkeys';
+import { newScopedSigner } from '@nats-io/jwt';
 import { hasNatsServer } from '../helpers/servers.js';
 import { Operators, tempDir, writeConf, UNLIMITED } from './helpers.js';
 import { signRaw } from './jwt-raw.js';
@@ -146,6 +147,7 @@ function userNats(g: Gen, prefix: string, keys: { account: string; other: string
 
 /** The top-level claims around `nats`, sometimes with odd times or names. */
 function claims(g: Gen, name: string, sub: string, iss: string, nats: JV, prefix: string): string {
+  // name: the user's (the scoped template's {{name()}}).
   const now = Math.floor(Date.now() / 1000);
   const m: [string, JV][] = [['jti', `J${prefix}`], ['iat', num(now - 10)], ['iss', iss], ['name', name], ['sub', sub], ['nats', nats]];
   if (g.chance(0.3)) {
@@ -183,15 +185,34 @@ describe(`JWT claims fuzz (seed ${SEED})`, { skip }, () => {
   test(`${USER_CASES} user JWTs: same admission and same pub/sub outcome on both servers`, async (t) => {
     const g = new Gen(prng(SEED));
     const ops = await new Operators().init();
-    const acc = await ops.account('APP');
+    // Users are signed by the account, by a plain signing key, or by a scoped one whose template
+    // refers to the user's name and tags.
+    const plainKey = createAccount();
+    const scopedKey = createAccount();
+    const acc = await ops.account('APP', {
+      signing_keys: [plainKey.getPublicKey(), newScopedSigner(scopedKey, 'r', {
+        pub: { allow: ['{{name()}}.a', '{{tag(p)}}.b', '{{bogus()}}.c'], deny: [] },
+        sub: { allow: ['{{name()}}.>'], deny: ['{{name()}}.c.*'] },
+      })],
+    });
     const other = createAccount();
     const accounts = { [acc.kp.getPublicKey()]: acc.jwt };
     const { ref, ts } = await startPair(t, ops.conf(tempDir(t), accounts) + 'max_control_line: 4MB\n', { ...ops.options(accounts), maxControlLine: 4 << 20 });
     const cases = Array.from({ length: USER_CASES }, (_, i) => {
       const prefix = `f${i}`;
       const u = createUser();
-      const payload = claims(g, `u${i}`, u.getPublicKey(), acc.kp.getPublicKey(), userNats(g, prefix, { account: acc.kp.getPublicKey(), other: other.getPublicKey() }), prefix);
-      return { prefix, u, payload, jwt: signRaw(payload, acc.kp) };
+      const keys = { account: acc.kp.getPublicKey(), other: other.getPublicKey() };
+      const signer = g.pick([acc.kp, acc.kp, acc.kp, plainKey, scopedKey]);
+      let nats = userNats(g, prefix, keys);
+      if (signer === scopedKey && g.chance(0.7)) {
+        // A scoped user as nsc writes it (nothing of its own), sometimes with one field more.
+        const m: [string, JV][] = [['type', 'user'], ['version', num(2)], ['tags', [`p:${prefix}`, 'x:y']]];
+        if (g.chance(0.3)) m.push([g.pick(['pub', 'src', 'subs', 'bearer_token', 'tags', 'resp']), g.any(prefix)]);
+        nats = obj(...m);
+      }
+      if (signer !== acc.kp && nats !== null && typeof nats === 'object' && 'obj' in nats) nats.obj.push(['issuer_account', keys.account]);
+      const payload = claims(g, g.chance(0.9) ? prefix : `u${i}`, u.getPublicKey(), signer.getPublicKey(), nats, prefix);
+      return { prefix, u, payload, jwt: signRaw(payload, signer) };
     });
     const run = (port: number) => pool(cases, 12, async (c) => comparable((await probe(port, c.jwt, c.u, script(c.prefix))).lines));
     const [a, b] = await Promise.all([run(ts.port), run(ref!.port)]);
