@@ -329,7 +329,8 @@ export function jnodeKind(n: JNode): string {
 }
 
 export function typeError(what: string, t: GoType, cx: DecodeContext): GoJsonError {
-  const where = cx.path.length > 0 ? `Go struct field ${cx.struct}.${cx.path.join('.')}` : 'Go value';
+  // Go names the struct without its package ("Info.port"), the value's type with it ("server.Info").
+  const where = cx.path.length > 0 ? `Go struct field ${cx.struct.replace(/^.*\./, '')}.${cx.path.join('.')}` : 'Go value';
   return new GoJsonError(`json: cannot unmarshal ${what} into ${where} of type ${goTypeName(t)}`);
 }
 
@@ -382,12 +383,19 @@ export function decodeNode(n: JNode, t: GoType, cur: unknown, cx: DecodeContext)
     case 'struct': {
       if (n.t !== 'obj') throw typeError(jnodeKind(n), t, cx);
       const o = { ...(cur as Record<string, unknown>) };
+      // Go's errors name the innermost struct and the whole field path ("SubjectPermission.import.allow").
+      const outer = cx.struct;
       for (const [k, v] of n.m) {
         const f = t.fields.find(([name]) => name === k) ?? t.fields.find(([name]) => goFoldEqual(name, k));
         if (f === undefined) continue;
         cx.path.push(f[0]);
-        o[f[0]] = decodeNode(v, f[1], o[f[0]], cx);
-        cx.path.pop();
+        cx.struct = t.name;
+        try {
+          o[f[0]] = decodeNode(v, f[1], o[f[0]], cx);
+        } finally {
+          cx.struct = outer;
+          cx.path.pop();
+        }
       }
       return o;
     }

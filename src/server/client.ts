@@ -10,7 +10,7 @@ import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects
 import { Subscription } from './subscription.js';
 import { readIntoShared } from './read-buffer.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, parseSizeStr, splitArgStrings, writeLatin1, writeInt, protoSnippet } from '../protocol/args.js';
-import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
+import { decodeClientOpts, decodeClientInfo, defaultClientOpts, type ClientOpts } from './connect.js';
 import type { Server } from './server.js';
 import type { Account } from './account.js';
 import { authUserDesc, redactConnect, bindNoAuthUser } from './auth.js';
@@ -375,13 +375,9 @@ export class Client implements ParserHandler {
   }
 
   processInfo(buf: Buffer, s: number, e: number): void {
-    // A client may send INFO; it must be JSON, and is otherwise ignored.
-    try {
-      const v = JSON.parse(buf.toString('utf8', s, e));
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go value of type server.Info`);
-    } catch (err) {
-      this.protocolError((err as Error).message);
-    }
+    // A client may send INFO; it must decode as the reference's Info struct, and is otherwise ignored.
+    const err = decodeClientInfo(buf.toString('utf8', s, e));
+    if (err !== null) this.protocolError(err);
   }
 
   processErr(buf: Buffer, s: number, e: number): void {

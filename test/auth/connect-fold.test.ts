@@ -89,3 +89,21 @@ test('a huge CONNECT of nested arrays is refused without holding the event loop'
   c2.send('CONNECT {"name":' + '['.repeat(9_999) + ']'.repeat(9_999) + '}\r\nPING\r\n');
   assert.match(await c2.readUntilClose(5000), /^$/, 'an array where a string goes is a type error: closed');
 });
+
+test('a client\'s INFO is decoded into the reference\'s Info struct: a known field of the wrong type closes', async (t) => {
+  const infos = ['{}', '{"port":1,"server_id":"x","connect_urls":["a"]}', '{"port":"x"}', '[]', '{"max_payload":3000000000}', '{"client_id":-1}',
+    '{"gateway_cmd_payload":"!!"}', '{"gateway_cmd_payload":"aGk="}', '{"gateway_cmd_payload":[1,2]}', '{"import":{"allow":[1]}}', '{"PORT":"x"}', '{"unknown":{"x":[1]}}'];
+  const ts = await same(t, {
+    conf: '', opts: {},
+    logFilter: /\[(ERR|WRN)\]/,
+    async run(io) {
+      for (const [i, info] of infos.entries()) {
+        await io.open(`c${i}`, { verbose: false });
+        io.send(`c${i}`, `INFO ${info}\r\nPING\r\n`);
+        await io.settled(`c${i}`);
+      }
+    },
+  });
+  const closed = infos.filter((_, i) => ts.conns[`c${i}`]!.includes('<closed>'));
+  assert.deepEqual(closed, ['{"port":"x"}', '[]', '{"max_payload":3000000000}', '{"client_id":-1}', '{"gateway_cmd_payload":"!!"}', '{"import":{"allow":[1]}}', '{"PORT":"x"}']);
+});
