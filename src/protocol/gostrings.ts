@@ -30,3 +30,25 @@ export function goFields(s: string): string[] {
   if (start >= 0) out.push(s.slice(start));
   return out;
 }
+
+/**
+ * strings.ToUpper / strings.ToLower: one character for one (Go's simple case mapping). JS's full
+ * mapping turns 'ß' into "SS" and 'ﬆ' into "ST", so "ﬆandard" would read as "STANDARD".
+ */
+export function goToUpper(s: string): string {
+  return /^[\x00-\x7f]*$/.test(s) ? s.toUpperCase() : mapChars(s, (c) => c.toUpperCase());
+}
+
+export function goToLower(s: string): string {
+  // U+0130 (İ) lowers to 'i' in Go; JS gives "i̇".
+  return /^[\x00-\x7f]*$/.test(s) ? s.toLowerCase() : mapChars(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
+}
+
+function mapChars(s: string, f: (c: string) => string): string {
+  let out = '';
+  for (const c of s) {
+    const m = f(c);
+    out += [...m].length === 1 ? m : c;
+  }
+  return out;
+}

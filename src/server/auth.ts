@@ -14,6 +14,7 @@ import { normalizePermissions, clientPermissions } from './permissions.js';
 import { OperatorTrust } from './jwt.js';
 import { verifyNonceSig } from './jwt-checks.js';
 import { decodeUserClaims } from './jwt-claims.js';
+import { goToUpper } from '../protocol/gostrings.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
@@ -232,7 +233,7 @@ export class Authenticator {
 /** allowed_connection_types: this server takes STANDARD (TCP) connections only, so far. */
 function connectionTypeAllowed(u: UserConfig): boolean {
   const t = u.allowedConnectionTypes;
-  return t === undefined || t.length === 0 || t.some((x) => x.toUpperCase() === 'STANDARD');
+  return t === undefined || t.length === 0 || t.some((x) => goToUpper(x) === 'STANDARD');
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   decodeNode, goUnmarshal, remarshal, toInterface, typeError, zeroOf, jnodeKind, GoJsonError, T,
   type GoType, type JNode, type DecodeContext,
 } from '../protocol/gojson-decode.js';
-import { goTrimSpace } from '../protocol/gostrings.js';
+import { goTrimSpace, goToLower, goToUpper } from '../protocol/gostrings.js';
 
 // ---------------------------------------------------------------- typed claims (jwt v2.3.0 structs)
 
@@ -154,8 +154,8 @@ const CIDR_LIST: GoType = {
     }
     if (n.t !== 'str') throw typeError(jnodeKind(n), { kind: 'string' }, cx);
     const out: string[] = [];
-    for (const v of n.v.toLowerCase().split(',')) {
-      const t = goTrimSpace(v).toLowerCase();
+    for (const v of goToLower(n.v).split(',')) {
+      const t = goToLower(goTrimSpace(v));
       if (t !== '' && !out.includes(t)) out.push(t);
     }
     return out;
@@ -302,8 +302,8 @@ function checkHeader(chunk: string): void {
   const h = rawURLDecode(chunk);
   if (h === null) throw new Error('illegal base64 data in header');
   const hdr = goUnmarshal<{ typ: string; alg: string }>(utf8.decode(h), struct('jwt.Header', [['typ', S], ['alg', S]]));
-  if (hdr.typ.toUpperCase() !== 'JWT') throw new Error(`not supported type ${goQuoteString(hdr.typ)}`);
-  const alg = hdr.alg.toLowerCase();
+  if (goToUpper(hdr.typ) !== 'JWT') throw new Error(`not supported type ${goQuoteString(hdr.typ)}`);
+  const alg = goToLower(hdr.alg);
   if (alg !== 'ed25519' && alg !== 'ed25519-nkey') throw new Error(`unexpected ${goQuoteString(hdr.alg)} algorithm`);
 }
 

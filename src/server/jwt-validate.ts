@@ -9,6 +9,7 @@ import {
   type Permission, type UserPermissionLimits, type TimeRange, type UserNats,
 } from './jwt-claims.js';
 import { goParseCIDR, goParseClock, goLoadLocation, goParseURL } from '../protocol/gonet.js';
+import { goToUpper, goToLower } from '../protocol/gostrings.js';
 
 export interface ValidationIssue {
   description: string;
@@ -171,16 +172,6 @@ export function convertAllowedConnectionTypes(types: string[] | null): { known: 
     else unknown.push(t);
   }
   return { known, unknown };
-}
-
-/** strings.ToUpper: per character (simple case mapping); JS's full mapping would turn 'ß' into "SS". */
-function goToUpper(s: string): string {
-  let out = '';
-  for (const c of s) {
-    const u = c.toUpperCase();
-    out += [...u].length === 1 ? u : c;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------- accounts
@@ -405,14 +396,14 @@ export function applyPermissionTemplate(lim: UserPermissionLimits, cx: TemplateC
       const tagValues: string[][] = [];
       const tokens = s.split('.').map((tk) => {
         if (!isTpl(tk)) return tk;
-        const op = tk.slice(2, -2).toLowerCase();
+        const op = goToLower(tk.slice(2, -2));
         if (op === 'name()') return cx.name;
         if (op === 'subject()') return cx.subject;
         if (op === 'account-name()') return cx.accountName;
         if (op === 'account-subject()') return cx.issuerAccount;
         const acct = op.startsWith('account-tag(');
         if ((op.startsWith('tag(') || acct) && op.endsWith(')')) {
-          const prefix = `${op.slice(acct ? 12 : 4, -1).toLowerCase()}:`;
+          const prefix = `${goToLower(op.slice(acct ? 12 : 4, -1))}:`;
           const values = (acct ? cx.accountTags : cx.userTags).filter((t) => t.startsWith(prefix)).map((t) => t.slice(prefix.length));
           if (values.length > 0) tagValues.push(values);
           return '';
