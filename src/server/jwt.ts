@@ -347,14 +347,18 @@ export class OperatorTrust {
     if (old) clearTimeout(old);
     this.expiryTimers.delete(acc.name);
     if (acc.expires === 0) return;
+    // Node fires a delay over 2^31-1 ms at once: a longer wait is chained.
+    const MAX_DELAY = 2 ** 31 - 1;
+    const left = Math.max(acc.expires - Date.now(), 0);
     const t = setTimeout(() => {
       this.expiryTimers.delete(acc.name);
+      if (left > MAX_DELAY) return this.setAccountExpiry(acc);
       for (const c of [...acc.clients]) {
         c.sendErr(E.AccountAuthExpired);
         c.debug(E.AccountAuthExpired);
         c.closeConnection(ClosedState.AuthenticationExpired);
       }
-    }, Math.min(Math.max(acc.expires - Date.now(), 0), 2 ** 31 - 1));
+    }, Math.min(left, MAX_DELAY));
     t.unref?.();
     this.expiryTimers.set(acc.name, t);
   }
