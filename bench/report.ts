@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
 import { machineBusyNs } from './proc.js';
 import { BUSY_CORES, type Case, type Sample } from './model.js';
-import { natsServerBin } from '../test/helpers/servers.js';
+import { natsServerBin } from '../dev/bins.js';
 import { KINDS, type Kind } from './servers.js';
 import { median } from './stats.js';
 

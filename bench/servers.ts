@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { freePort } from '../test/helpers/ports.js';
-import { natsServerBin, TSNATS_CLI } from '../test/helpers/servers.js';
+import { freePort } from '../dev/ports.js';
+import { natsServerBin, TSNATS_CLI } from '../dev/bins.js';
 
 export type Kind = 'nats-server' | 'tsnats';
 export const KINDS: Kind[] = ['nats-server', 'tsnats'];

@@ -2,8 +2,9 @@
 //   const srv = await startServer({ port: 0 });
 //   srv.url        // nats://127.0.0.1:PORT
 //   await srv.shutdown();
-import { Server } from './server/server.js';
+import type { Server } from './server/server.js';
 import type { ServerOptions } from './options.js';
+import { createServer } from './services.js';
 
 export { Server } from './server/server.js';
 export type { ServerStats } from './server/server.js';
@@ -23,10 +24,11 @@ export type StartOptions = Partial<ServerOptions>;
  * CLI's 0.0.0.0), a free port when `port` is 0 or -1, no log output unless `log` is set.
  */
 export async function startServer(options: StartOptions = {}): Promise<Server> {
-  const srv = new Server({ host: '127.0.0.1', port: 0, ...options });
+  const srv = createServer({ host: '127.0.0.1', port: 0, ...options });
   await srv.start();
   return srv;
 }
-// ---- auth (auth branch)
-export { reloadAuthorization } from './server/auth-reload.js';
-export { updateAccountClaims } from './server/auth.js';
+export { createServer } from './services.js';
+export type { Service } from './server/service.js';
+export { reloadAuthorization } from './auth/auth-reload.js';
+export { updateAccountClaims } from './auth/auth.js';

@@ -5,9 +5,15 @@ import { parseArgs, mergeOptions } from './flags.js';
 import { sendSignal } from './signal.js';
 import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
 import { defaultOptions, type ServerOptions } from '../options.js';
+import { validateOptions } from '../options-validate.js';
 import { isToolCommand } from '../doctor/commands.js';
+import { programName } from '../server/program.js';
 
-const PROGRAM = 'tsnats';
+/**
+ * The program's name in messages: `nats-server` when run through the package's `nats-server`
+ * command (the drop-in for harnesses that spawn nats-server), `tsnats` otherwise.
+ */
+const PROGRAM = programName();
 
 function exit(code: number, stdout = '', stderr = ''): never {
   if (stdout) process.stdout.write(stdout);
@@ -60,20 +66,27 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
     fileOptions = r.options;
   }
   const merged = mergeOptions(fileOptions, flagOptions).options;
-  return { ...defaultOptions(), ...merged, log: true, configFile };
+  const opts: ServerOptions = { ...defaultOptions(), ...merged, log: true, configFile };
+  // Flags over the file can make a combination the file alone did not (validateOptions).
+  const issues = validateOptions(opts);
+  if (issues.length > 0) {
+    onError(issues.map((i) => i.message).join('\n'));
+    return null;
+  }
+  return opts;
 }
 
 async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): Promise<void> {
   const opts = resolveOptions(flagOptions, configFile, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
   // Loaded here so that -v, -h, -t and --signal do not load the server.
-  const { Server } = await import('../server/server.js');
+  const { createServer } = await import('../services.js');
   const { NO_CONFIG_FILE } = await import('../server/reload.js');
   // A configuration or trust error (an operator JWT that does not verify, a preload that does not
   // decode, …) is one line and exit status 1, as nats-server reports it: never a stack trace.
-  let srv: InstanceType<typeof Server>;
+  let srv: ReturnType<typeof createServer>;
   try {
-    srv = new Server(opts);
+    srv = createServer(opts);
   } catch (e) {
     exit(1, '', `${PROGRAM}: ${(e as Error).message}\n`);
   }

@@ -4,7 +4,7 @@
 // jwt.DecodeAccountClaims), so a JWT the reference refuses at load time is a config error here too.
 import { readFileSync } from 'node:fs';
 import { osMessage } from './parse.js';
-import { decodeOperatorClaims, decodeAccountClaims, type OperatorClaims } from '../server/jwt-claims.js';
+import { decodeOperatorClaims, decodeAccountClaims, type OperatorClaims } from '../auth/jwt-claims.js';
 
 /** jwt.ParseDecoratedJWT's pattern: the first "---…---" armored block's content. */
 const DECORATED = /\s*(?:(?:-{3,}.*-{3,}\r?\n)([\w\-.=]+)(?:\r?\n-{3,}.*-{3,}(\r?\n|$)))/;

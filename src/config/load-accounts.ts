@@ -3,9 +3,10 @@
 // are read: imported accounts exist, exports exist and allow the importer.
 import type { AccountConfig, AccountLimits, ServiceExport, ServiceImport, StreamExport, StreamImport } from '../options.js';
 import type { ConfNode, MapNode } from './parse.js';
-import { entries, goQuote, goType, type LoadContext } from './load-values.js';
+import { entries, goType, type LoadContext } from './load-values.js';
+import { goQuote } from '../errors.js';
 import { applyDefaultPermissions, isPublicKey, loadPermissions, loadUsers } from './load-auth.js';
-import { isSubsetMatch, isValidSubject } from './subject.js';
+import { subjectIsSubsetMatch as isSubsetMatch, isValidSubject } from '../subjects/subject.js';
 import { parseGoDuration } from './duration.js';
 
 /** The global account's name is reserved (opts.go isReservedAccount). */

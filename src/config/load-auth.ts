@@ -3,8 +3,9 @@
 import { nkeysLib } from '../libs.js';
 import type { Permissions, ResponsePermission, SubjectPermission, UserConfig } from '../options.js';
 import type { ConfNode, MapNode } from './parse.js';
-import { entries, goQuote, goType, type LoadContext } from './load-values.js';
-import { permSubjectError } from './subject.js';
+import { entries, goType, type LoadContext } from './load-values.js';
+import { goQuote } from '../errors.js';
+import { permSubjectError } from '../subjects/subject.js';
 import { parseGoDuration } from './duration.js';
 import { goToUpper } from '../protocol/gostrings.js';
 

@@ -1,6 +1,7 @@
 // The loader's working state (options being built, problems found) and typed readers for nodes.
 // Every problem is reported at the node's position (the key, for map entries) and loading goes on,
 // so one run reports every problem in the file, as nats-server does.
+import { goQuote } from '../errors.js';
 import type { ServerOptions } from '../options.js';
 import { issue, type ConfigIssue, type Pos } from './errors.js';
 import type { ConfNode, MapNode } from './parse.js';
@@ -122,11 +123,6 @@ export class LoadContext {
 
 function describeDuration(node: ConfNode): string {
   return node.kind === 'string' ? node.value : `${(node as { value: number }).value}s`;
-}
-
-/** Go's %q of a string. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
 }
 
 /** Go's %T of a config value, as the reference's messages print it. */

@@ -8,11 +8,13 @@
 //   - Unknown fields are errors (`unknown field "x"`), except variables that were referenced.
 //   - Cross-option checks the reference makes at startup (max_payload ≤ max_pending, lame duck
 //     grace < duration, no_auth_user exists) are reported here, at the option's position.
-import type { ServerOptions } from '../options.js';
+import { defaultOptions, type ServerOptions } from '../options.js';
+import { validateOptions } from '../options-validate.js';
 import * as C from '../const.js';
 import { ConfigError, formatIssue, issue, type ConfigIssue, type Pos } from './errors.js';
 import { parseConfig, parseConfigFile, type ConfNode, type MapNode, type ParseOptions } from './parse.js';
-import { LoadContext, entries, goQuote, goType } from './load-values.js';
+import { LoadContext, entries, goType } from './load-values.js';
+import { goQuote } from '../errors.js';
 import { loadAuthorization } from './load-auth.js';
 import { loadAccounts } from './load-accounts.js';
 import { formatGoDuration } from './duration.js';
@@ -344,32 +346,15 @@ export function loadTree(root: MapNode, opts: LoadOptions = {}): LoadResult {
   return { options: ctx.options, warnings: ctx.warnings, errors: ctx.errors, positions: ctx.positions };
 }
 
-/** Checks across options that nats-server makes when the server starts (server.go validateOptions). */
+/**
+ * The checks nats-server makes when the server starts (validateOptions, shared with the CLI and
+ * startServer()), reported at the position of the option they concern.
+ */
 function crossChecks(ctx: LoadContext): void {
-  const o = ctx.options;
   const pos = ctx.positions;
-  const maxPayload = o.maxPayload ?? C.DEFAULT_MAX_PAYLOAD;
-  const maxPending = o.maxPending ?? C.DEFAULT_MAX_PENDING;
-  if (maxPayload > maxPending) {
-    const at = pos.maxPayload ?? pos.maxPending!;
-    ctx.errors.push(issue(at, `max_payload (${maxPayload}) cannot be higher than max_pending (${maxPending})`));
-  }
-  const ldd = o.lameDuckDuration ?? C.DEFAULT_LAME_DUCK_DURATION_MS;
-  const ldg = o.lameDuckGracePeriod ?? C.DEFAULT_LAME_DUCK_GRACE_PERIOD_MS;
-  if (ldg >= ldd) {
-    const at = pos.lameDuckGracePeriod ?? pos.lameDuckDuration!;
-    ctx.errors.push(
-      issue(at, `lame duck grace period (${formatGoDuration(ldg)}) should be strictly lower than lame duck duration (${formatGoDuration(ldd)})`),
-    );
-  }
-  if (o.noAuthUser) {
-    // server.go validateAuth.
-    const at = pos.noAuthUser!;
-    const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((a) => a.users ?? [])];
-    if (o.trustedOperators?.length) ctx.errors.push(issue(at, 'no_auth_user not compatible with Trusted Operator'));
-    else if (users.length === 0) ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" present, but users are not defined`));
-    else if (!users.some((u) => u.user === o.noAuthUser))
-      ctx.errors.push(issue(at, `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`));
+  for (const i of validateOptions({ ...defaultOptions(), ...ctx.options })) {
+    const at = [i.field, ...(i.related ?? [])].map((f) => pos[f]).find((p) => p !== undefined);
+    ctx.errors.push(issue(at ?? { file: '', line: 0, col: 0 }, i.message));
   }
 }
 

@@ -1,10 +1,10 @@
 // /accountz, /accstatz and the per-account data behind $SYS.REQ.ACCOUNT.<acc>.{INFO,STATZ,CONNS}
 // (monitor.go Accountz, accountInfo, AccountStatz; events.go Account.statz).
 import type { Server } from '../server/server.js';
-import type { Account } from '../server/account.js';
+import type { Account } from '../accounts/account.js';
 import type { Client } from '../server/client.js';
-import { Kind } from '../server/client.js';
-import type { StreamExport } from '../server/imports.js';
+import { Kind } from '../server/kind.js';
+import type { StreamExport } from '../accounts/imports.js';
 import { goTime, nowMs } from './format.js';
 import { MonitorError } from './params.js';
 import { sublistStats, type SublistStats } from './subsz.js';

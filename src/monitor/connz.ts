@@ -3,7 +3,7 @@
 // snapshots (srv.closedClients), each with its close reason.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { KIND_NAMES } from '../server/client.js';
+import { KIND_NAMES } from '../server/kind.js';
 import type { ClosedClientInfo } from '../server/closed.js';
 import * as C from '../const.js';
 import { goTime, nowMs, rttString, uptime } from './format.js';

@@ -16,6 +16,7 @@ import { healthz, routez, leafz, gatewayz, jsz } from './misc.js';
 import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
 import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
+import { cleanPath } from '../transport/ws/gourl.js';
 
 type Handler = (srv: Server, q: Query, req: IncomingMessage, res: ServerResponse) => void;
 
@@ -202,9 +203,24 @@ export class MonitorServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    // A request line without an HTTP version: Go's server answers 400 and closes (Node would serve it).
+    if (req.httpVersionMajor === 0) {
+      req.socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+      return;
+    }
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://monitor');
+      // The request target is a path: `//connz` is a path here, not a scheme-relative URL.
+      const target = req.url ?? '/';
+      url = new URL('http://monitor' + (target.startsWith('/') ? target : '/' + target));
+      // Go's ServeMux redirects a path that is not clean (`//connz`, `/a/../connz`) to its clean form.
+      const q = target.indexOf('?');
+      const rawPath = q < 0 ? target : target.slice(0, q);
+      if (cleanPath(rawPath) !== rawPath) {
+        const loc = cleanPath(rawPath) + (q < 0 ? '' : target.slice(q));
+        send(res, 301, { 'Content-Type': 'text/html; charset=utf-8', Location: loc }, `<a href="${loc.replace(/"/g, '&#34;')}">Moved Permanently</a>.\n\n`);
+        return;
+      }
     } catch {
       return notFound(res);
     }
@@ -212,6 +228,7 @@ export class MonitorServer {
     const raw = req.url ?? '';
     const q = new Query(goParseQuery(raw.includes('?') ? raw.slice(raw.indexOf('?') + 1).split('#')[0]! : ''));
     const path = url.pathname;
+
     try {
       if (path === this.root) {
         countRequest(this.srv, '/');

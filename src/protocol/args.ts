@@ -1,6 +1,5 @@
 // Small byte-level helpers for protocol arguments and frames: sizes, argument splitting, writing
 // ASCII into an outbound buffer, reserved subjects, and log snippets.
-import '../protocol/buffer-ext.js';
 import { goQuote } from '../errors.js';
 
 /**
@@ -32,27 +31,38 @@ export function parseSize(buf: Buffer, s: number, e: number): number {
   return v;
 }
 
-export function parseSizeStr(s: string): number {
-  return parseSize(Buffer.from(s, 'latin1'), 0, s.length);
-}
-
-/** Splits an argument line by spaces and tabs into latin1 strings (splitArg). */
-export function splitArgStrings(buf: Buffer, s: number, e: number): string[] {
-  const out: string[] = [];
+/**
+ * The one tokenizer of protocol arguments: splits `buf[s,e)` at runs of separators, records the
+ * bounds of the first `tok.length / 2` tokens in `tok` (start, end pairs) and returns how many tokens
+ * there are. The reference has two separator sets and so does this: PUB and HPUB arguments split at
+ * spaces and tabs only (processPub's unrolled loop), every other op's at spaces, tabs, CRs and LFs
+ * (splitArg). (The parser's fastPub fuses the PUB split with its scan for the end of the line.)
+ */
+export function splitArgs(buf: Buffer, s: number, e: number, tok: Int32Array, pubArgs = false): number {
+  const max = tok.length >> 1;
+  let n = 0;
   let start = -1;
   for (let i = s; i < e; i++) {
     const b = buf[i];
-    if (b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a) {
+    if (b === 0x20 || b === 0x09 || (!pubArgs && (b === 0x0d || b === 0x0a))) {
       if (start >= 0) {
-        out.push(buf.latin1Slice(start, i));
+        if (n < max) {
+          tok[2 * n] = start;
+          tok[2 * n + 1] = i;
+        }
+        n++;
         start = -1;
       }
-    } else if (start < 0) {
-      start = i;
-    }
+    } else if (start < 0) start = i;
   }
-  if (start >= 0) out.push(buf.latin1Slice(start, e));
-  return out;
+  if (start >= 0) {
+    if (n < max) {
+      tok[2 * n] = start;
+      tok[2 * n + 1] = e;
+    }
+    n++;
+  }
+  return n;
 }
 
 export function writeLatin1(out: Buffer, p: number, s: string): number {

@@ -1,5 +1,6 @@
-// Frames the server sends: INFO, -ERR, +OK, PING, PONG (reference §1.1: INFO has a space before
-// its CRLF; errors are single-quoted).
+// Frames the server sends: INFO, -ERR, +OK, PING, PONG, MSG/HMSG (reference §1.1: INFO has a space
+// before its CRLF; errors are single-quoted).
+import { writeLatin1, writeInt } from './args.js';
 
 export const OK = Buffer.from('+OK\r\n');
 export const PING = Buffer.from('PING\r\n');
@@ -67,4 +68,41 @@ export function infoJSON(info: InfoFields): string {
 /** `INFO {json} \r\n` */
 export function infoFrame(info: InfoFields): Buffer {
   return Buffer.from(`INFO ${infoJSON(info)} \r\n`, 'utf8');
+}
+
+/**
+ * Writes the control line of a delivery into `out` at `p` — `MSG <subject> <sid> [reply] <size>\r\n`
+ * or `HMSG <subject> <sid> [reply] <hdr> <size>\r\n` — and returns the position after it; the
+ * caller copies the payload and its CRLF. `out` must have room (subject + sid + reply + 53 bytes).
+ * `twoSpaces`: with no reply, a second space before the sizes (the reference's framing of messages
+ * it originates). `hdrTok`/`sizeTok`: the sizes as the publisher wrote them (leading zeros kept), or
+ * null to write the numbers.
+ */
+export function writeMsgHeader(
+  out: Buffer, p: number, hmsg: boolean, subject: string, sid: Uint8Array, reply: string, twoSpaces: boolean,
+  hdr: number, hdrTok: string | null, size: number, sizeTok: string | null,
+): number {
+  if (hmsg) out[p++] = 0x48; // H
+  out[p++] = 0x4d; // M
+  out[p++] = 0x53; // S
+  out[p++] = 0x47; // G
+  out[p++] = 0x20;
+  p = writeLatin1(out, p, subject);
+  out[p++] = 0x20;
+  for (let i = 0; i < sid.length; i++) out[p++] = sid[i];
+  out[p++] = 0x20;
+  if (reply.length > 0) {
+    p = writeLatin1(out, p, reply);
+    out[p++] = 0x20;
+  } else if (twoSpaces) {
+    out[p++] = 0x20;
+  }
+  if (hmsg) {
+    p = hdrTok !== null ? writeLatin1(out, p, hdrTok) : writeInt(out, p, hdr);
+    out[p++] = 0x20;
+  }
+  p = sizeTok !== null ? writeLatin1(out, p, sizeTok) : writeInt(out, p, size);
+  out[p++] = 0x0d;
+  out[p++] = 0x0a;
+  return p;
 }

@@ -7,6 +7,9 @@
 // Split frames: an argument line split across reads is kept in a small scratch buffer; a payload
 // split across reads is copied into a buffer of exactly its size. No string is made here.
 
+import { Op } from './ops.js';
+import { splitArgs } from './args.js';
+
 export const enum S {
   OP_START = 0,
   OP_PLUS, OP_PLUS_O, OP_PLUS_OK,
@@ -28,7 +31,7 @@ export const enum S {
 
 /** Which argument line is being collected (what to call at its '\n'). */
 export const enum Arg {
-  NONE = 0, CONNECT, PUB, HPUB, SUB, UNSUB, INFO, ERR, HMSG, MSG,
+  NONE = 0, CONNECT, PUB, HPUB, SUB, UNSUB, INFO, ERR, HMSG,
 }
 
 /**
@@ -72,12 +75,15 @@ export interface ParserHandler {
    */
   bindWithoutConnect?(): boolean;
   /** An argument line longer than max_control_line: -ERR and close. */
-  maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void;
+  maxControlLineViolation(state: number, bufLen: number, buf: Buffer, s: number, e: number): void;
 }
 
 const SCRATCH_INITIAL = 256;
 /** PUB subjects up to this long are remembered byte for byte (see Parser.sameSubject). */
 const SUBJECT_CACHE_BYTES = 64;
+
+/** A client's row of server/kind.ts KIND_OPS (the default). */
+const CLIENT_OPS = Op.CONNECT | Op.INFO | Op.PING | Op.PONG | Op.OK | Op.ERR | Op.PUB | Op.HPUB | Op.SUB | Op.UNSUB;
 
 export class Parser {
   state: number = S.OP_START;
@@ -98,7 +104,11 @@ export class Parser {
   /** Bytes that arrived after a CONNECT whose check is still running. */
   private held: Buffer | null = null;
 
-  constructor(private readonly h: ParserHandler) {}
+  /**
+   * `ops`: the operations the peer's kind may send (server/kind.ts KIND_OPS); any other is a parse
+   * error, as parser.go's switch on the connection kind.
+   */
+  constructor(private readonly h: ParserHandler, private readonly ops: number = CLIENT_OPS) {}
 
   /** Continues with what arrived while suspended (after the handler cleared `suspended`). */
   resumeParsing(): void {
@@ -128,7 +138,7 @@ export class Parser {
           switch (b) {
             case 0x50: case 0x70: // P
               // Fast path: a whole `PUB subject [reply] size` line in this read.
-              if (i + 4 < n && (buf[i + 1] | 0x20) === 0x75 && (buf[i + 2] | 0x20) === 0x62 && (buf[i + 3] === 0x20 || buf[i + 3] === 0x09)) {
+              if ((this.ops & Op.PUB) !== 0 && i + 4 < n && (buf[i + 1] | 0x20) === 0x75 && (buf[i + 2] | 0x20) === 0x62 && (buf[i + 3] === 0x20 || buf[i + 3] === 0x09)) {
                 const next = this.fastPub(buf, i, n);
                 if (next === -2) return;
                 if (next >= 0) {
@@ -139,13 +149,19 @@ export class Parser {
               this.state = S.OP_P;
               break;
             case 0x48: case 0x68: this.state = S.OP_H; break; // H
-            case 0x53: case 0x73: this.state = S.OP_S; break; // S
-            case 0x55: case 0x75: this.state = S.OP_U; break; // U
+            case 0x53: case 0x73: // S
+              if ((this.ops & Op.SUB) === 0) return this.err(buf, i);
+              this.state = S.OP_S;
+              break;
+            case 0x55: case 0x75: // U
+              if ((this.ops & Op.UNSUB) === 0) return this.err(buf, i);
+              this.state = S.OP_U;
+              break;
             case 0x43: case 0x63: this.state = S.OP_C; break; // C
             case 0x49: case 0x69: this.state = S.OP_I; break; // I
             case 0x2b: this.state = S.OP_PLUS; break; // +
             case 0x2d: this.state = S.OP_MINUS; break; // -
-            default: // R, A, L (route/leaf ops), M and anything else are errors from a client
+            default: // R, A, L (route/leaf ops: states to add with their kinds' rows), M and anything else
               h.parseError(this.state, buf, i);
               return;
           }
@@ -153,7 +169,7 @@ export class Parser {
 
         // ---- P: PUB, PING, PONG
         case S.OP_P:
-          if (b === 0x55 || b === 0x75) this.state = S.OP_PU;
+          if ((b === 0x55 || b === 0x75) && (this.ops & Op.PUB) !== 0) this.state = S.OP_PU;
           else if (b === 0x49 || b === 0x69) this.state = S.OP_PI;
           else if (b === 0x4f || b === 0x6f) this.state = S.OP_PO;
           else return this.err(buf, i);
@@ -204,7 +220,7 @@ export class Parser {
 
         // ---- H: HPUB, HMSG
         case S.OP_H:
-          if (b === 0x50 || b === 0x70) this.state = S.OP_HP;
+          if ((b === 0x50 || b === 0x70) && (this.ops & Op.HPUB) !== 0) this.state = S.OP_HP;
           else if (b === 0x4d || b === 0x6d) this.state = S.OP_HM;
           else return this.err(buf, i);
           break;
@@ -418,7 +434,7 @@ export class Parser {
           }
           const mcl = h.maxControlLine();
           if (e - s > mcl) {
-            h.maxControlLineViolation(this.state, e - s, abuf === buf ? 0 : e - s, abuf, s, e);
+            h.maxControlLineViolation(this.state, abuf === buf ? 0 : e - s, abuf, s, e);
             return;
           }
           const arg = this.arg;
@@ -428,7 +444,7 @@ export class Parser {
             case Arg.PUB:
             case Arg.HPUB: {
               const tok = this.tok;
-              const nt = splitArgs(abuf, s, e, tok);
+              const nt = splitArgs(abuf, s, e, tok, true);
               const size = h.processPubArgs(abuf, s, e, arg === Arg.HPUB, nt, tok, nt > 0 && this.sameSubject(abuf, tok[0], tok[1]));
               if (size < 0 || h.closed) return;
               const next = this.payload(buf, i, n, size);
@@ -437,7 +453,6 @@ export class Parser {
               break;
             }
             case Arg.HMSG:
-            case Arg.MSG:
               // HMSG from a client: the reference has nothing to route and fails in its
               // end-of-message state (captured: state=41, -ERR 'Unknown Protocol Operation').
               h.parseError(S.MSG_END_R, buf, i);
@@ -531,7 +546,7 @@ export class Parser {
       if (this.argBuf === null) this.saveArg(buf, this.as, n - this.drop);
       const mcl = h.maxControlLine();
       if (this.argLen > mcl) {
-        h.maxControlLineViolation(this.state, this.argLen, this.argLen, this.argBuf!, 0, Math.min(this.argLen, this.argBuf!.length));
+        h.maxControlLineViolation(this.state, this.argLen, this.argBuf!, 0, Math.min(this.argLen, this.argBuf!.length));
         return;
       }
     } else if (this.state === S.MSG_PAYLOAD && this.msgBuf === null) {
@@ -677,7 +692,7 @@ export class Parser {
   private isArgState(): boolean {
     const st = this.state;
     return st === S.PUB_ARG || st === S.HPUB_ARG || st === S.SUB_ARG || st === S.UNSUB_ARG ||
-      st === S.CONNECT_ARG || st === S.INFO_ARG || st === S.MINUS_ERR_ARG || st === S.HMSG_ARG || st === S.MSG_ARG;
+      st === S.CONNECT_ARG || st === S.INFO_ARG || st === S.MINUS_ERR_ARG || st === S.HMSG_ARG;
   }
 
   private startArg(state: number, arg: number, i: number): void {
@@ -714,34 +729,4 @@ export class Parser {
   private err(buf: Buffer, i: number): void {
     this.h.parseError(this.state, buf, i);
   }
-}
-
-/**
- * Splits `buf[s,e)` at spaces and tabs (splitArg): records the bounds of the first 4 tokens in
- * `tok` and returns how many tokens there are.
- */
-export function splitArgs(buf: Buffer, s: number, e: number, tok: Int32Array): number {
-  let n = 0;
-  let start = -1;
-  for (let i = s; i < e; i++) {
-    const b = buf[i];
-    if (b === 0x20 || b === 0x09) {
-      if (start >= 0) {
-        if (n < 4) {
-          tok[2 * n] = start;
-          tok[2 * n + 1] = i;
-        }
-        n++;
-        start = -1;
-      }
-    } else if (start < 0) start = i;
-  }
-  if (start >= 0) {
-    if (n < 4) {
-      tok[2 * n] = start;
-      tok[2 * n + 1] = e;
-    }
-    n++;
-  }
-  return n;
 }

@@ -1,21 +1,36 @@
-// One connection: read → parse → process*, the outbound queue, keepalive, limits, and close with a
+// One connection: read → parse → process*, keepalive, limits, the outbound queue, and close with a
 // reason. Names follow nats-server's client.go (processPub, deliverMsg, queueOutbound,
-// processPingTimer, closeConnection) so the two can be read side by side.
+// processPingTimer, applyAccountLimits, closeConnection) so the two can be read side by side.
+//
+// A connection has a kind (server/kind.ts): the kind decides which operations its peer may send
+// (the parser's table) and how it is counted. The producer stall is in stall.ts, frames in
+// protocol/encode.ts; authentication (auth/) only answers who the user is, the connection applies
+// the answer (bind, applyAccountLimits).
+//
+// Reads may arrive in the shared read buffer (transport/read-buffer.ts): nothing here keeps a
+// reference to the bytes passed to readBatch or the process* methods past the call.
 import type { Duplex } from 'node:stream';
-import '../protocol/buffer-ext.js';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
-import { OK, PING, PONG, errFrame, infoFrame } from '../protocol/encode.js';
+import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader } from '../protocol/encode.js';
+import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet } from '../protocol/args.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
-import { readIntoShared } from './read-buffer.js';
-import { isReservedReply, isGWRoutedSubject, parseSize, parseSizeStr, splitArgStrings, writeLatin1, writeInt, protoSnippet } from '../protocol/args.js';
+import { readIntoShared } from '../transport/read-buffer.js';
 import { decodeClientOpts, decodeClientInfo, defaultClientOpts, type ClientOpts } from './connect.js';
+import { Kind, KIND_OPS } from './kind.js';
+import { stallProducer, unstall, releaseStalled } from './stall.js';
+import { latin1Slice, writableChunks } from '../node-internals.js';
+import { Timer } from '../timers.js';
+import { formatGoDuration as formatDuration } from '../config/duration.js';
+import { monoMs } from '../clock.js';
+import * as C from '../const.js';
+import { authUserDesc, redactConnect, bindNoAuthUser, type AuthResult } from '../auth/auth.js';
+import { clientPermissions } from '../auth/permissions.js';
 import type { Server } from './server.js';
-import type { Account } from './account.js';
-import { authUserDesc, redactConnect, bindNoAuthUser } from './auth.js';
+import type { Account } from '../accounts/account.js';
 
-/** What a user may publish and subscribe to (implemented in permissions.ts). */
+/** What a user may publish and subscribe to (implemented in auth/permissions.ts). */
 export interface ClientPermissions {
   /** May this connection publish to `subject`? (deny wins; allow_responses included) */
   canPublish(subject: string): boolean;
@@ -26,40 +41,36 @@ export interface ClientPermissions {
   /** A message with reply subject `reply` was delivered to this connection (allow_responses). */
   noteReply(reply: string): void;
 }
-import * as C from '../const.js';
-import { formatGoDuration } from '../config/duration.js';
-import { PROTO_SNIPPET_SIZE, MAX_CONTROL_LINE_SNIPPET_SIZE } from '../const.js';
-import { monoMs } from '../clock.js';
-
-/** Connection kinds, as /connz `kind`. */
-export const enum Kind {
-  CLIENT = 0,
-  ROUTER = 1,
-  GATEWAY = 2,
-  SYSTEM = 3,
-  LEAF = 4,
-  JETSTREAM = 5,
-  ACCOUNT = 6,
-}
-export const KIND_NAMES = ['Client', 'Router', 'Gateway', 'System', 'Leafnode', 'JetStream', 'Account'];
 
 /** Frame overhead beyond subject, sid, reply and payload: "HMSG " + 4 separators + 2 sizes + 2 CRLF. */
 const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
 const OUT_MIN = 512;
 const OUT_MAX = 64 * 1024;
+/** A connection already past its subscription limit when its limits are applied is closed this much later. */
+const MAX_SUBS_CLOSE_DELAY_MS = 20;
+
+/** The lower of two limits where -1 is none (minLimit), and whether the second one won. */
+function minLimit(v: number, limit: number): [number, boolean] {
+  if (v !== -1) return limit !== -1 && limit < v ? [limit, true] : [v, false];
+  return limit !== -1 ? [limit, true] : [v, false];
+}
 
 export class Client implements ParserHandler {
+  // ---- identity
   readonly cid: number;
-  readonly kind: Kind = Kind.CLIENT;
-  /** 'nats' for TCP/in-process, 'websocket' later. */
+  readonly kind: Kind;
+  /** How the bytes arrive: 'nats' (TCP, in-process), 'websocket', … (/connz, allowed_connection_types). */
   readonly type: string;
   readonly host: string;
   readonly port: number;
   readonly start = new Date();
   /** Time the connection object was created (ms, monotonic clock), for the first RTT estimate. */
   private readonly startMono = monoMs();
+  /** "ip:port - cid:N" then ` - "name"` once CONNECT names it: the log prefix. */
+  private logPrefix: string;
 
+  // ---- CONNECT and state
   opts: ClientOpts = defaultClientOpts();
   echo = true;
   headers = false;
@@ -70,51 +81,64 @@ export class Client implements ParserHandler {
   reason: ClosedReason | null = null;
   stop: Date | null = null;
 
+  // ---- who it is and what it may do (bind, applyAccountLimits)
   account!: Account;
   /** authorized user name, for logs and /connz?auth=1. */
   user = '';
-  /** Per-connection limits (may come from the account or a user JWT); -1 = no limit (jwt.NoLimit). */
+  /** Per-connection limits in force (user's, account's and server's combined); -1 = no limit (jwt.NoLimit). */
   mpay: number;
   msubs: number;
-
-  subs: Map<string, Subscription> | null = null;
+  /** The user's own limits (a user JWT's payload/subs; -1 = none), kept to combine again on reload. */
+  private userMpay = -1;
+  private userMsubs = -1;
   /** Publish/subscribe permissions of the authorized user; null = everything allowed. */
   perms: ClientPermissions | null = null;
-  // ---- auth (auth.ts)
   /** The nonce of the INFO this connection got (nkey and JWT clients sign it); '' = none sent. */
   nonce = '';
   /** Operator mode: the user JWT's public key and issue time (for revocations). */
   jwtUser: { sub: string; iat: number } | null = null;
+  private authTimer: Timer | null = null;
+  /** When the credentials expire (setExpirationTimer). */
+  private expiryTimer: Timer | null = null;
 
-  // statistics (in: from the client; out: to the client)
+  // ---- subscriptions
+  subs: Map<string, Subscription> | null = null;
+  /** Subscriptions the connection had when it closed (for the closed-connections ring). */
+  subsAtClose: Subscription[] | null = null;
+
+  // ---- statistics (in: from the peer; out: to the peer)
   inMsgs = 0;
   inBytes = 0;
-  /** Times this connection, falling behind, stalled a producer (2.12 connz `stalls`). */
-  stalls = 0;
   outMsgs = 0;
   outBytes = 0;
+  /** Times this connection, falling behind, stalled a producer (2.12 connz `stalls`). */
+  stalls = 0;
   /** Last activity (ms since epoch): inbound messages or subscription changes, and deliveries. */
   last: number;
+  /**
+   * Last inbound activity (messages or subscription changes from the peer). Keepalive looks at
+   * this, not at `last`, which deliveries also refresh: a frozen subscriber that keeps being sent
+   * messages must still be PINGed (nats-server 2.9.16+ lastIn; 2.9.10 let deliveries delay PINGs).
+   */
+  private lastIn = 0;
+  /** Set by a read batch that carried messages or subscription changes. */
+  private activity = false;
 
-  // keepalive (processPingTimer)
-  private pingTimer: NodeJS.Timeout | null = null;
+  // ---- keepalive (processPingTimer)
+  private pingTimer: Timer | null = null;
+  /** tsnats extension: a PING unanswered for ping_timeout makes the connection stale. */
+  private pingTimeoutTimer: Timer | null = null;
   pingsOut = 0;
   /** When the last server PING was sent (ms, monotonic), 0 = never. */
   private rttStart = 0;
   /** Round-trip time in ms (fractional), 0 = unknown. */
   rtt = 0;
-  /** When the client last sent a PING (ms since epoch). */
+  /** When the peer last sent a PING (ms since epoch). */
   private lastClientPing = 0;
-  /**
-   * Last inbound activity (messages or subscription changes from the client). Keepalive looks at
-   * this, not at `last`, which deliveries also refresh: a frozen subscriber that keeps being sent
-   * messages must still be PINGed (nats-server 2.9.16+ lastIn; 2.9.10 let deliveries delay PINGs).
-   */
-  private lastIn = 0;
   private firstPongSent = false;
-  private authTimer: NodeJS.Timeout | null = null;
 
-  // publish arguments of the PUB being read
+  // ---- read: the parser and the PUB being read
+  private readonly parser: Parser;
   private paSubject = '';
   private paReply = '';
   private paHdr = -1;
@@ -127,8 +151,10 @@ export class Client implements ParserHandler {
   /** Size tokens as written, kept only when not canonical ("002"): MSG repeats them verbatim. */
   paSzb: string | null = null;
   paHdb: string | null = null;
+  /** Argument bounds of SUB/UNSUB lines (splitArgs). */
+  private readonly argTok = new Int32Array(8);
 
-  // outbound
+  // ---- outbound queue (queueOutbound, flushOutbound)
   private out: Buffer | null = null;
   private outPos = 0;
   private outFull: Buffer[] | null = null;
@@ -140,14 +166,15 @@ export class Client implements ParserHandler {
   dirty = false;
   /** Messages were queued since the last flush (the flush then counts as activity). */
   private msgsQueued = false;
-  private wdTimer: NodeJS.Timeout | null = null;
-
-  /** "ip:port - cid:N" then ` - "name"` once CONNECT names it: the log prefix. */
-  private logPrefix: string;
-  private readonly parser: Parser;
+  private wdTimer: Timer | null = null;
   private readonly onWriteDone: (err?: Error | null) => void;
-  /** Set by a read batch that carried messages or subscription changes. */
-  private activity = false;
+
+  // ---- producer stall (stall.ts)
+  /** Producers paused because this connection fell behind (the reference's stall channel). */
+  stalled: Client[] | null = null;
+  /** Set while this connection, as a producer, is paused by a slow subscriber. */
+  stalledBy: Client | null = null;
+  stallTimer: Timer | null = null;
 
   constructor(
     readonly server: Server,
@@ -155,9 +182,11 @@ export class Client implements ParserHandler {
     cid: number,
     host: string,
     port: number,
+    kind: Kind = Kind.CLIENT,
     type = 'nats',
   ) {
     this.cid = cid;
+    this.kind = kind;
     this.host = host;
     this.port = port;
     this.type = type;
@@ -166,15 +195,15 @@ export class Client implements ParserHandler {
     this.mpay = o.maxPayload > 0 ? o.maxPayload : -1;
     this.msubs = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
     this.logPrefix = `${host}:${port} - cid:${cid}`;
-    this.parser = new Parser(this);
+    this.parser = new Parser(this, KIND_OPS[kind]);
     this.onWriteDone = (err) => {
       if (err) return; // the socket's 'error' handler closes
       this.sockPending = this.sock.writableLength;
       if (this.sockPending === 0 && this.wdTimer !== null) {
-        clearTimeout(this.wdTimer);
+        this.wdTimer.clear();
         this.wdTimer = null;
       }
-      if (this.stalled !== null && this.pendingOut + this.sockPending <= this.server.opts.maxPending >> 1) this.releaseStalled();
+      if (this.stalled !== null && this.pendingOut + this.sockPending <= this.server.opts.maxPending >> 1) releaseStalled(this);
     };
   }
 
@@ -192,8 +221,7 @@ export class Client implements ParserHandler {
     this.debug('Client connection created');
     this.sendInfo();
     if (srv.authRequired()) {
-      this.authTimer = setTimeout(() => this.authTimeout(), srv.opts.authTimeout);
-      this.authTimer.unref?.();
+      this.authTimer = new Timer(() => this.authTimeout(), srv.opts.authTimeout);
     }
     // Before CONNECT, the keepalive timer runs at ping_interval (setPingTimer at accept).
     this.setPingTimer(srv.opts.pingInterval);
@@ -261,7 +289,26 @@ export class Client implements ParserHandler {
     const t1 = Date.now();
     if (this.activity) this.last = this.lastIn = t1;
     if (t1 - t0 >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(t1 - t0)}`);
+    // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET
+    // bytes, this connection yields: its reads pause until the other connections had their turn.
+    this.turnBytes += chunk.length;
+    srv.bytesRead += chunk.length;
+    if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && !this.yielding) {
+      this.yielding = true;
+      this.sock.pause();
+      setImmediate(this.endYield);
+    }
   }
+
+  /** Bytes read since this connection last yielded (readBatch). */
+  private turnBytes = 0;
+  private yielding = false;
+  private readonly endYield = (): void => {
+    this.yielding = false;
+    this.turnBytes = 0;
+    // Still paused for another reason (a producer stall, an asynchronous CONNECT check): they resume it.
+    if (!this.closed && !this.suspended && this.stalledBy === null) this.sock.resume();
+  };
 
   awaitingAuth(): boolean {
     return !this.connectReceived && this.server.authRequired();
@@ -273,7 +320,7 @@ export class Client implements ParserHandler {
 
   parseError(state: number, buf: Buffer, i: number): void {
     this.sendErr(E.UnknownOp);
-    this.error(`Client parser ERROR, state=${state}, i=${i}: proto='${protoSnippet(buf, i, PROTO_SNIPPET_SIZE)}...'`);
+    this.error(`Client parser ERROR, state=${state}, i=${i}: proto='${protoSnippet(buf, i, C.PROTO_SNIPPET_SIZE)}...'`);
     this.closeConnection(ClosedState.ProtocolViolation);
   }
 
@@ -288,10 +335,9 @@ export class Client implements ParserHandler {
     this.closeConnection(ClosedState.AuthenticationViolation);
   }
 
-  maxControlLineViolation(state: number, len: number, bufLen: number, buf: Buffer, s: number, e: number): void {
+  maxControlLineViolation(state: number, bufLen: number, buf: Buffer, s: number, e: number): void {
     this.sendErr(E.MaxControlLine);
-    this.error(`${E.MaxControlLine}: State ${state}, max_control_line ${this.maxControlLine()}, Buffer len ${bufLen} (snip: ${protoSnippet(buf.subarray(s, e), 0, MAX_CONTROL_LINE_SNIPPET_SIZE)}...)`);
-    void len;
+    this.error(`${E.MaxControlLine}: State ${state}, max_control_line ${this.maxControlLine()}, Buffer len ${bufLen} (snip: ${protoSnippet(buf.subarray(s, e), 0, C.MAX_CONTROL_LINE_SNIPPET_SIZE)}...)`);
     this.closeConnection(ClosedState.MaxControlLineExceeded);
   }
 
@@ -308,7 +354,7 @@ export class Client implements ParserHandler {
     const text = buf.toString('utf8', s, e);
     if (srv.log.trace) this.trace(`<<- [CONNECT ${redactConnect(text)}]`);
     if (this.authTimer !== null) {
-      clearTimeout(this.authTimer);
+      this.authTimer.clear();
       this.authTimer = null;
     }
     this.last = Date.now();
@@ -324,24 +370,24 @@ export class Client implements ParserHandler {
     // The first PING comes sooner after CONNECT (setFirstPingTimer).
     this.setFirstPingTimer();
 
-    const ok = srv.checkAuthentication(this);
-    if (typeof ok === 'boolean') return this.finishConnect(ok);
+    const r = srv.auth.authenticate(this);
+    if (!(r instanceof Promise)) return this.finishConnect(this.bind(r));
     // An asynchronous check (bcrypt): stop reading until it is done, then carry on in order.
     this.suspended = true;
     this.sock.pause();
-    ok.then(
-      (r) => this.resumeAfterAuth(r),
+    r.then(
+      (x) => this.resumeAfterAuth(x),
       (err) => {
         this.error(`authentication error: ${(err as Error).message}`);
-        this.resumeAfterAuth(false);
+        this.resumeAfterAuth(null);
       },
     );
   }
 
-  private resumeAfterAuth(ok: boolean): void {
+  private resumeAfterAuth(r: AuthResult | null): void {
     this.suspended = false;
     if (this.closed) return;
-    this.finishConnect(ok);
+    this.finishConnect(this.bind(r));
     if (this.closed) return;
     const srv = this.server;
     srv.currentProducer = this;
@@ -374,6 +420,101 @@ export class Client implements ParserHandler {
     srv.clientConnected(this);
   }
 
+  // ---------------------------------------------------------------- account, limits, permissions
+
+  /**
+   * Binds this connection to what authentication granted (RegisterUser, registerWithAccount,
+   * applyAccountLimits, setExpirationTimer): its account (within the account's max_connections),
+   * limits, permissions and credential expiry. False when there is no grant, or it was refused and
+   * the connection closed here.
+   */
+  bind(r: AuthResult | null): boolean {
+    if (r === null || this.closed) return false;
+    this.user = r.user;
+    const acc = r.account;
+    if (acc !== this.account && acc.maxConnectionsReached()) {
+      // maxAccountConnExceeded: -ERR, [ERR], close. A JWT user's registration is attempted twice
+      // by the reference, which logs the line twice, and then applies the account's limits, which
+      // log an exceeded subscription limit of 0 (captured with an account JWT without limits).
+      this.sendErr(E.MaxAccountConnections);
+      this.error(E.MaxAccountConnections);
+      if (r.jwtUser) {
+        this.error(E.MaxAccountConnections);
+        if (minLimit(r.maxSubscriptions ?? -1, acc.msubs)[0] === 0) this.error(E.MaxSubscriptions);
+      }
+      this.closeConnection(ClosedState.MaxAccountConnectionsExceeded);
+      return false;
+    }
+    this.grant(r);
+    this.jwtUser = r.jwtUser ?? null;
+    if (r.expiresAt > 0) this.setExpirationTimer(r.expiresAt - Date.now());
+    return true;
+  }
+
+  /**
+   * Applies a grant to the connection: account (its subscriptions move with it), the user's own
+   * limits combined with the account's and the server's, permissions. At CONNECT (bind) and when a
+   * reload checks an open connection again.
+   */
+  grant(r: AuthResult): void {
+    this.user = r.user;
+    this.moveToAccount(r.account);
+    this.userMpay = r.maxPayload ?? -1;
+    this.userMsubs = r.maxSubscriptions ?? -1;
+    this.applyAccountLimits();
+    this.perms = clientPermissions(r.permissions, (m) => this.error(m));
+  }
+
+  /** Moves the connection, with its subscriptions, into `acc`. */
+  private moveToAccount(acc: Account): void {
+    const old = this.account;
+    if (acc === old) return;
+    old.removeClient(this);
+    if (this.subs !== null) for (const sub of this.subs.values()) old.removeSubscription(sub);
+    this.account = acc;
+    acc.addClient(this);
+    if (this.subs !== null) for (const sub of this.subs.values()) acc.addSubscription(sub);
+  }
+
+  /**
+   * Payload and subscription limits (applyAccountLimits): the user's (JWT) and the account's, then
+   * the server's when lower (with the reference's [ERR] line). A connection that is already at its
+   * subscription limit (a limit of 0) is told and closed 20ms later. Called at CONNECT, on reload,
+   * and when an account's claims change.
+   */
+  applyAccountLimits(): void {
+    const o = this.server.opts;
+    const acc = this.account;
+    let [mpay] = minLimit(this.userMpay, acc.mpay);
+    let [msubs] = minLimit(this.userMsubs, acc.msubs);
+    let was = mpay === -1;
+    let changed: boolean;
+    [mpay, changed] = minLimit(mpay, o.maxPayload > 0 ? o.maxPayload : -1);
+    if (changed && !was) this.error(`Max Payload set to ${o.maxPayload} from server overrides account or user config`);
+    was = msubs === -1;
+    [msubs, changed] = minLimit(msubs, o.maxSubscriptions > 0 ? o.maxSubscriptions : -1);
+    if (changed && !was) this.error(`Max Subscriptions set to ${o.maxSubscriptions} from server overrides account or user config`);
+    this.mpay = mpay;
+    this.msubs = msubs;
+    if (msubs !== -1 && (this.subs?.size ?? 0) >= msubs) {
+      this.sendErr(E.MaxSubscriptions);
+      this.error(E.MaxSubscriptions);
+      setTimeout(() => this.closeConnection(ClosedState.MaxSubscriptionsExceeded), MAX_SUBS_CLOSE_DELAY_MS).unref();
+    }
+  }
+
+  /** JWT expiry (setExpirationTimer): -ERR 'User Authentication Expired', close as Authentication Expired. */
+  private setExpirationTimer(ms: number): void {
+    this.expiryTimer?.clear();
+    this.expiryTimer = new Timer(() => {
+      this.expiryTimer = null;
+      if (this.closed) return;
+      this.sendErr(E.UserAuthExpired);
+      this.debug(E.UserAuthExpired);
+      this.closeConnection(ClosedState.AuthenticationExpired);
+    }, ms);
+  }
+
   processInfo(buf: Buffer, s: number, e: number): void {
     // A client may send INFO; it must decode as the reference's Info struct, and is otherwise ignored.
     const err = decodeClientInfo(buf.toString('utf8', s, e));
@@ -400,7 +541,7 @@ export class Client implements ParserHandler {
         this.paReply = '';
         size = parseSize(buf, a1s, a1e);
       } else if (n === 3) {
-        this.paReply = buf.latin1Slice(a1s, a1e);
+        this.paReply = latin1Slice(buf, a1s, a1e);
         size = parseSize(buf, a2s, a2e);
       } else {
         this.protocolError(`processPub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
@@ -418,7 +559,7 @@ export class Client implements ParserHandler {
         hdr = parseSize(buf, a1s, a1e);
         size = parseSize(buf, a2s, a2e);
       } else if (n === 4) {
-        this.paReply = buf.latin1Slice(a1s, a1e);
+        this.paReply = latin1Slice(buf, a1s, a1e);
         hdr = parseSize(buf, a2s, a2e);
         size = parseSize(buf, a3s, a3e);
       } else {
@@ -442,17 +583,17 @@ export class Client implements ParserHandler {
     // Most publishers repeat their subject: the parser tells when the bytes are the previous PUB's,
     // and the string (and its validity) is reused.
     if (!sameSubject) {
-      this.paSubject = buf.latin1Slice(a0s, a0e);
+      this.paSubject = latin1Slice(buf, a0s, a0e);
       this.paSubjectLiteral = -1;
     }
     // The reference copies the size tokens into MSG as they were written (leading zeros kept).
     const szs = hpub ? (n === 3 ? a2s : a3s) : (n === 2 ? a1s : a2s);
     const sze = hpub ? (n === 3 ? a2e : a3e) : (n === 2 ? a1e : a2e);
-    this.paSzb = sze - szs > 1 && buf[szs] === 0x30 ? buf.latin1Slice(szs, sze) : null;
+    this.paSzb = sze - szs > 1 && buf[szs] === 0x30 ? latin1Slice(buf, szs, sze) : null;
     if (hpub) {
       const hs = n === 3 ? a1s : a2s;
       const he = n === 3 ? a1e : a2e;
-      this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? buf.latin1Slice(hs, he) : null;
+      this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? latin1Slice(buf, hs, he) : null;
     } else this.paHdb = null;
     if (this.mpay !== -1 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
@@ -520,19 +661,12 @@ export class Client implements ParserHandler {
 
   processSub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
-    const args = splitArgStrings(buf, s, e);
-    let subject: string, queue: string | null, sid: string;
-    if (args.length === 2) {
-      subject = args[0];
-      queue = null;
-      sid = args[1];
-    } else if (args.length === 3) {
-      subject = args[0];
-      queue = args[1];
-      sid = args[2];
-    } else {
-      return this.protocolError(`processSub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
-    }
+    const t = this.argTok;
+    const n = splitArgs(buf, s, e, t);
+    if (n !== 2 && n !== 3) return this.protocolError(`processSub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
+    const subject = latin1Slice(buf, t[0], t[1]);
+    const queue = n === 3 ? latin1Slice(buf, t[2], t[3]) : null;
+    const sid = n === 3 ? latin1Slice(buf, t[4], t[5]) : latin1Slice(buf, t[2], t[3]);
     this.activity = true;
     if (this.perms !== null && !this.perms.canSubscribe(subject, queue)) {
       this.sendErr(subViolation(subject, queue ?? undefined));
@@ -566,12 +700,12 @@ export class Client implements ParserHandler {
 
   processUnsub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('UNSUB', buf, s, e);
-    const args = splitArgStrings(buf, s, e);
-    let max = -1;
-    if (args.length === 2) max = parseSizeStr(args[1]);
-    else if (args.length !== 1) return this.protocolError(`processUnsub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
+    const t = this.argTok;
+    const n = splitArgs(buf, s, e, t);
+    if (n !== 1 && n !== 2) return this.protocolError(`processUnsub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
+    const max = n === 2 ? parseSize(buf, t[2], t[3]) : -1;
     this.activity = true;
-    const sub = this.subs?.get(args[0]);
+    const sub = this.subs?.get(latin1Slice(buf, t[0], t[1]));
     if (this.opts.verbose) this.sendOK();
     if (sub === undefined) return;
     if (max > 0 && max > sub.nm) {
@@ -604,7 +738,8 @@ export class Client implements ParserHandler {
     } else if (!this.firstPongSent) {
       // First PING of a protocol-1 client: INFO if what it was told changed (PONG, then INFO).
       this.firstPongSent = true;
-      if (this.mpay !== this.server.opts.maxPayload || this.server.topologyChangedSince(this.start)) this.sendInfo();
+      // (The reference also sends it when the cluster's connect_urls changed since the connection began.)
+      if (this.mpay !== this.server.opts.maxPayload) this.sendInfo();
     }
   }
 
@@ -612,7 +747,7 @@ export class Client implements ParserHandler {
     if (this.server.log.trace) this.traceIn('PONG');
     this.pingsOut = 0;
     if (this.pingTimeoutTimer !== null) {
-      clearTimeout(this.pingTimeoutTimer);
+      this.pingTimeoutTimer.clear();
       this.pingTimeoutTimer = null;
     }
     if (this.rttStart > 0) this.rtt = Math.max(monoMs() - this.rttStart, 1e-6);
@@ -620,19 +755,10 @@ export class Client implements ParserHandler {
 
   private setPingTimer(ms: number): void {
     if (this.closed) return;
-    if (this.pingTimer === null) {
-      this.pingTimer = setTimeout(() => this.processPingTimer(), ms);
-      this.pingTimer.unref?.();
-    } else {
-      // Reuse the timer object (refresh keeps its duration, so re-create when it changes).
-      const t = this.pingTimer as NodeJS.Timeout & { _idleTimeout?: number };
-      if (t._idleTimeout === ms) t.refresh();
-      else {
-        clearTimeout(t);
-        this.pingTimer = setTimeout(() => this.processPingTimer(), ms);
-        this.pingTimer.unref?.();
-      }
-    }
+    const t = this.pingTimer;
+    if (t === null) this.pingTimer = new Timer(() => this.processPingTimer(), ms);
+    else if (t.delay === ms) t.refresh(); // the same timer object, re-armed
+    else t.reset(ms);
   }
 
   /** First PING at min(ping_interval, 2s) plus up to 20% random delay (setFirstPingTimer). */
@@ -681,15 +807,12 @@ export class Client implements ParserHandler {
     // tsnats extension: a PING unanswered for ping_timeout makes the connection stale.
     const pt = this.server.opts.pingTimeout;
     if (pt > 0 && this.pingTimeoutTimer === null) {
-      this.pingTimeoutTimer = setTimeout(() => {
+      this.pingTimeoutTimer = new Timer(() => {
         this.pingTimeoutTimer = null;
         if (!this.closed && this.pingsOut > 0) this.staleConnection(`no PONG within ping_timeout ${formatDuration(pt)}`);
       }, pt);
-      this.pingTimeoutTimer.unref?.();
     }
   }
-
-  private pingTimeoutTimer: NodeJS.Timeout | null = null;
 
   /** Too many PINGs unanswered (or one past ping_timeout): -ERR 'Stale Connection' and close. */
   private staleConnection(why?: string): void {
@@ -764,33 +887,11 @@ export class Client implements ParserHandler {
       out = this.grow(need);
       p = this.outPos;
     }
-    if (withHdr) {
-      out[p++] = 0x48; // H
-    }
-    out[p++] = 0x4d; // M
-    out[p++] = 0x53; // S
-    out[p++] = 0x47; // G
-    out[p++] = 0x20;
-    p = writeLatin1(out, p, subject);
-    out[p++] = 0x20;
-    const sid = sub.sidBytes;
-    for (let i = 0; i < sid.length; i++) out[p++] = sid[i];
-    out[p++] = 0x20;
-    if (reply.length > 0) {
-      p = writeLatin1(out, p, reply);
-      out[p++] = 0x20;
-    } else if (pub === null) {
-      // [monitor] A server-internal message ($SYS) with no reply has two spaces before its
-      // size, as the reference frames it (`MSG $SYS.SERVER.ACCOUNT.$G.CONNS 2  454`).
-      out[p++] = 0x20;
-    }
-    if (withHdr) {
-      p = pub !== null && pub.paHdb !== null ? writeLatin1(out, p, pub.paHdb) : writeInt(out, p, hdr);
-      out[p++] = 0x20;
-    }
-    p = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? writeLatin1(out, p, pub.paSzb) : writeInt(out, p, size);
-    out[p++] = 0x0d;
-    out[p++] = 0x0a;
+    // A server-internal message ($SYS) with no reply has two spaces before its size, as the
+    // reference frames it (`MSG $SYS.SERVER.ACCOUNT.$G.CONNS 2  454`).
+    const hdrTok = withHdr ? (pub !== null && pub.paHdb !== null ? pub.paHdb : null) : null;
+    const sizeTok = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? pub.paSzb : null;
+    p = writeMsgHeader(out, p, withHdr, subject, sub.sidBytes, reply, pub === null, hdr, hdrTok, size, sizeTok);
     if (size > 0) {
       if (size <= 16) {
         for (let i = s; i < e; i++) out[p++] = buf[i];
@@ -829,59 +930,8 @@ export class Client implements ParserHandler {
     if (perms !== null && reply.length > 0) perms.noteReply(reply);
     if (unsubAfter) this.unsubscribe(sub);
     // Past half of max_pending, a publishing client is stalled until we drain (stalledWait).
-    if (pending > this.server.opts.maxPending >> 1) this.stallProducer();
+    if (pending > this.server.opts.maxPending >> 1) stallProducer(this);
     return true;
-  }
-
-  /** Producers paused because this connection fell behind (the reference's stall channel). */
-  private stalled: Client[] | null = null;
-  private stallTimer: NodeJS.Timeout | null = null;
-  /** Set while this connection, as a producer, is paused by a slow subscriber. */
-  private stalledBy: Client | null = null;
-
-  private stallProducer(): void {
-    const producer = this.server.currentProducer;
-    if (producer === null || producer === this || producer.kind !== Kind.CLIENT || producer.stalledBy !== null) return;
-    const mp = this.server.opts.maxPending;
-    const ttl = stallDuration(this.pendingBytes, mp);
-    producer.stalledBy = this;
-    // Counted on the slow connection that caused the stall, as 2.12 (stalledWait: c.stalls++).
-    this.stalls++;
-    this.server.stats.stalledClients++;
-    producer.sock.pause();
-    (this.stalled ??= []).push(producer);
-    producer.debug(`Stalled by slow consumer cid:${this.cid} for up to ${formatDuration(ttl)}`);
-    this.server.emitHealth('stall', producer);
-    producer.stallTimer = setTimeout(() => {
-      producer.stallTimer = null;
-      producer.debug(`Timed out of fast producer stall (${formatDuration(ttl)})`);
-      producer.unstall();
-    }, ttl);
-    producer.stallTimer.unref?.();
-  }
-
-  /** Resume reading from a stalled producer. */
-  private unstall(): void {
-    const by = this.stalledBy;
-    if (by === null) return;
-    this.stalledBy = null;
-    if (this.stallTimer !== null) {
-      clearTimeout(this.stallTimer);
-      this.stallTimer = null;
-    }
-    if (by.stalled !== null) {
-      const i = by.stalled.indexOf(this);
-      if (i >= 0) by.stalled.splice(i, 1);
-    }
-    if (!this.closed) this.sock.resume();
-  }
-
-  /** This connection drained below the stall threshold (or closed): release its producers. */
-  private releaseStalled(): void {
-    const list = this.stalled;
-    if (list === null || list.length === 0) return;
-    this.stalled = null;
-    for (const p of list) p.unstall();
   }
 
   private slowConsumerPending(): void {
@@ -902,8 +952,8 @@ export class Client implements ParserHandler {
     srv.stats.slowConsumerClients++;
     this.account.slowConsumers++;
     const pending = this.sock.writableLength;
-    const chunks = (this.sock as unknown as { writableBuffer?: unknown[] }).writableBuffer?.length ?? 1;
-    this.notice(`Slow Consumer Detected: WriteDeadline of ${formatDuration(srv.opts.writeDeadline)} exceeded with ${Math.max(chunks, 1)} chunks of ${pending} total bytes.`);
+    const chunks = writableChunks(this.sock);
+    this.notice(`Slow Consumer Detected: WriteDeadline of ${formatDuration(srv.opts.writeDeadline)} exceeded with ${chunks} chunks of ${pending} total bytes.`);
     srv.emitHealth('slow_consumer', this);
     this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
   }
@@ -992,8 +1042,7 @@ export class Client implements ParserHandler {
     }
     this.sockPending = sock.writableLength;
     if (this.sockPending > 0 && this.wdTimer === null && this.server.opts.writeDeadline > 0) {
-      this.wdTimer = setTimeout(() => this.onWriteDeadline(), this.server.opts.writeDeadline);
-      this.wdTimer.unref?.();
+      this.wdTimer = new Timer(() => this.onWriteDeadline(), this.server.opts.writeDeadline);
     }
   }
 
@@ -1009,13 +1058,14 @@ export class Client implements ParserHandler {
     this.closed = true;
     this.reason = reason;
     this.stop = new Date();
-    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
-    if (this.authTimer !== null) clearTimeout(this.authTimer);
-    if (this.wdTimer !== null) clearTimeout(this.wdTimer);
-    if (this.pingTimeoutTimer !== null) clearTimeout(this.pingTimeoutTimer);
-    this.pingTimer = this.authTimer = this.wdTimer = this.pingTimeoutTimer = null;
-    this.unstall();
-    this.releaseStalled();
+    this.pingTimer?.clear();
+    this.authTimer?.clear();
+    this.wdTimer?.clear();
+    this.pingTimeoutTimer?.clear();
+    this.expiryTimer?.clear();
+    this.pingTimer = this.authTimer = this.wdTimer = this.pingTimeoutTimer = this.expiryTimer = null;
+    unstall(this);
+    releaseStalled(this);
     this.debug(`Client connection closed: ${reason}`);
     if (this.subs !== null) {
       for (const sub of this.subs.values()) {
@@ -1039,30 +1089,11 @@ export class Client implements ParserHandler {
     } else {
       // FIN after the queued bytes, then release the socket even if the peer never closes.
       sock.end();
-      const t = setTimeout(() => sock.destroy(), Math.max(this.server.opts.writeDeadline, 100));
-      t.unref?.();
-      sock.once('close', () => clearTimeout(t));
+      const t = new Timer(() => sock.destroy(), Math.max(this.server.opts.writeDeadline, 100));
+      sock.once('close', () => t.clear());
       sock.once('finish', () => sock.destroy());
     }
     if (this.subs !== null) this.subsAtClose = [...this.subs.values()];
     this.subs = null;
   }
-
-  /** Subscriptions the connection had when it closed (for the closed-connections ring). */
-  subsAtClose: Subscription[] | null = null;
 }
-
-// ---------------------------------------------------------------- helpers
-
-/** How long a producer waits for a slow subscriber: 100ms, up to 1s the further past mp/2 it is. */
-function stallDuration(pb: number, mp: number): number {
-  let ttl = C.STALL_MIN_MS;
-  const hmp = mp / 2;
-  if (pb >= mp) ttl = C.STALL_MAX_MS;
-  else if (pb > hmp) ttl += C.STALL_MIN_MS * Math.floor((pb - hmp) / (hmp / 10));
-  return Math.min(ttl, C.STALL_MAX_MS);
-}
-
-/** Go's time.Duration String() of a millisecond count: 1.5s, 332µs, 2m0s, 1h0m0s. */
-export const formatDuration = formatGoDuration;
-

@@ -1,7 +1,7 @@
 // The ring of the last max_closed_clients closed connections, with their stats and reason, for
 // /connz?state=closed (nats-server keeps a closedRingBuffer of ConnInfo).
 import type { Client } from './client.js';
-import { KIND_NAMES } from './client.js';
+import { KIND_NAMES } from './kind.js';
 
 export interface ClosedSub {
   subject: string;

@@ -1,6 +1,7 @@
 // Lame duck mode (reference §7.4, server.go lameDuckMode): stop accepting, tell protocol-1 clients
 // (async INFO with ldm:true), wait the grace period, then close clients spread over the rest of
 // lame_duck_duration, and shut down.
+import { Timer } from '../timers.js';
 import type { Server } from './server.js';
 import { ClosedState } from '../errors.js';
 
@@ -43,12 +44,12 @@ export async function lameDuckMode(srv: Server): Promise<void> {
 function sleepUnlessShutdown(srv: Server, ms: number): Promise<boolean> {
   if (!srv.running) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const t = setTimeout(() => {
+    const t = new Timer(() => {
       srv.off('shutdown_started', onShut);
       resolve(true);
     }, ms);
     const onShut = () => {
-      clearTimeout(t);
+      t.clear();
       resolve(false);
     };
     srv.once('shutdown_started', onShut);

@@ -3,9 +3,9 @@
 import { writeFileSync } from 'node:fs';
 import { diffOptions, reloadLogLines } from '../config/reload.js';
 import type { ServerOptions } from '../options.js';
+import { validateOptions } from '../options-validate.js';
 import { FileSink, stderrSink } from '../log.js';
-import { checkAuthorization, reloadAuthorization } from './auth-reload.js';
-import { refreshLimits } from './auth.js';
+import { checkAuthorization, reloadAuthorization } from '../auth/auth-reload.js';
 import type { Server } from './server.js';
 import { E, ClosedState } from '../errors.js';
 
@@ -40,13 +40,19 @@ export function reloadFromSource(srv: Server, reloader: Reloader | null): Reload
 
 /** Applies `next` to a running server, or changes nothing and says why. */
 export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
+  const invalid = validateOptions(next);
+  if (invalid.length > 0) {
+    const error = invalid.map((i) => i.message).join('\n');
+    srv.log.error(`Failed to reload server configuration: ${error}`);
+    return { ok: false, lines: [], error };
+  }
   const diff = diffOptions(srv.opts, next);
   if (diff.refused.length > 0) {
     const error = diff.refused.map((r) => r.message).join('\n');
     srv.log.error(`Failed to reload server configuration: ${error}`);
     return { ok: false, lines: [], error };
   }
-  // [auth] The new authorization must build (accounts, imports, users) before anything changes.
+  // The new authorization must build (accounts, imports, users) before anything changes.
   const authFields = ['users', 'accounts', 'username', 'password', 'authorization', 'noAuthUser', 'authTimeout', 'resolver', 'resolverPreload', 'trustedOperators', 'defaultPermissions'];
   const authChanged = diff.changes.some((c) => authFields.includes(c.field)) || next.defaultPermissions !== undefined;
   if (authChanged) {
@@ -91,12 +97,12 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     }
   }
   if (fields.has('maxPayload') && !authChanged) {
-    // [auth] the user's, account's and server's limits combined again (applyAccountLimits)
-    for (const c of srv.clients.values()) if (c.connectReceived) refreshLimits(srv, c);
+    // the user's, account's and server's limits combined again (applyAccountLimits)
+    for (const c of srv.clients.values()) if (c.connectReceived) c.applyAccountLimits();
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();
-  // [auth] swap the authenticator, check every open connection again (bcrypt checks finish later)
+  // Swap the authenticator, check every open connection again (bcrypt checks finish later)
   if (authChanged) reloadAuthorization(srv, next).catch((e) => log.error(`Failed to reload authorization: ${(e as Error).message}`));
   for (const l of lines) log.notice(l);
   srv.configLoadTime = new Date();

@@ -2,33 +2,35 @@
 // ring, and shutdown. One Server per startServer() call; several can live in one process.
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { writeFileSync, unlinkSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { writeFileSync, unlinkSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { programName } from './program.js';
 // listen({ host }) loads node:dns and node:cluster on its first call (~1.5 ms in a fresh process);
 // loading them with the module keeps that out of the first startServer().
 import 'node:dns';
 import 'node:cluster';
 import type { Duplex } from 'node:stream';
 import { defaultOptions, type ServerOptions } from '../options.js';
+import { assertValidOptions } from '../options-validate.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
-import { Client, Kind, formatDuration } from './client.js';
-import { Account } from './account.js';
-import { Authenticator, checkAuthentication } from './auth.js';
-import { configureAccounts } from './account-config.js';
+import { Client } from './client.js';
+import { Kind } from './kind.js';
+import { formatGoDuration as formatDuration } from '../config/duration.js';
+import { Account } from '../accounts/account.js';
+import { Authenticator } from '../auth/auth.js';
+import { configureAccounts } from '../accounts/account-config.js';
+import type { Service } from './service.js';
 import { ClosedRing, closedInfo } from './closed.js';
 import { newServerId } from './server-id.js';
-import { duplexPair } from './inprocess.js';
+import { duplexPair } from '../transport/inprocess.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
 import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
+import { watchMemory, unwatchMemory } from './reclaim.js';
 import { monoMs } from '../clock.js';
-// [monitor] HTTP monitor and system account services (src/monitor, src/system).
-import type { MonitorServer } from '../monitor/http.js';
-import { SystemService } from '../system/service.js';
-import { registerSystemServices } from '../system/imports.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -80,22 +82,24 @@ export class Server extends EventEmitter {
   private dirty: Client[] = [];
   private flushScheduled = false;
   private readonly flushAll = () => this.flushDirty();
-  private lastTopologyChange = 0;
   running = false;
   inLameDuckMode = false;
+  /** Bytes read from every connection since start (protocol included; reclaim.ts tells quiet from busy). */
+  bytesRead = 0;
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
   /** Where reloadConfig() gets new options (setReloader). */
   private reloader: Reloader | null = null;
-  // [monitor] The HTTP monitor (when http_port is set) and the system account's services.
-  monitor: MonitorServer | null = null;
-  system: SystemService | null = null;
+  /** What plugs into the engine (monitor, system account, …), in order of attachment. */
+  private readonly services: Service[] = [];
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
     this.opts = { ...defaultOptions(), ...stripUndefined(options) };
     const o = this.opts;
+    // The same checks, and messages, as the config loader and the CLI (throws TsnatsError).
+    assertValidOptions(o);
     this.log = new Logger({
       sink: makeSink(o),
       time: o.logtime,
@@ -122,8 +126,6 @@ export class Server extends EventEmitter {
     // Operator mode: the system account is the operator's system_account, an account JWT.
     const opSys = this.auth.systemAccount();
     if (opSys !== null && !o.noSystemAccount) this.sysAcc = opSys;
-    // [monitor] $SYS.REQ.ACCOUNT.PING.CONNZ & co. imported into every account (system/imports.ts).
-    registerSystemServices(this);
     // cids 1..3 are taken by the reference's internal clients; start where it starts.
     this.nextCid = 4;
   }
@@ -144,16 +146,16 @@ export class Server extends EventEmitter {
     if (this.sysAcc && !(o.accounts ?? []).some((a) => a.name === this.sysAcc!.name)) log.debugf(`Created system account: "${this.sysAcc.name}"`);
     if (o.maxPayload > C.MAX_PAYLOAD_WARN) log.warn(`Maximum payloads over ${C.MAX_PAYLOAD_WARN} bytes are not recommended`);
 
-    // [monitor] The monitor starts before the client listener (the reference logs it first).
-    if (o.httpPort !== 0) {
-      // Loaded on demand: a server without a monitor does not load node:http and the dashboard.
-      const { MonitorServer } = await import('../monitor/http.js');
-      this.monitor = new MonitorServer(this);
-      await this.monitor.start();
-    }
-    if (this.sysAcc) {
-      this.system = new SystemService(this, this.sysAcc);
-      this.system.start();
+    // Services start before the client listener (the reference logs the monitor first).
+    const started: Service[] = [];
+    try {
+      for (const s of this.services) {
+        await s.start?.();
+        started.push(s);
+      }
+    } catch (err) {
+      for (const s of started.reverse()) await s.stop?.();
+      throw err;
     }
 
     // Paused on accept: the connection picks how it reads (read-buffer.ts) before any byte is read.
@@ -168,14 +170,14 @@ export class Server extends EventEmitter {
         resolve();
       });
     }).catch(async (err) => {
-      // [monitor] do not leave the monitor or system timers behind a failed start
-      this.system?.stop();
-      await this.monitor?.stop();
+      // no service listener or timer is left behind a failed start
+      for (const s of started.reverse()) await s.stop?.();
       throw err;
     });
     listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
     this.port = (listener.address() as { port: number }).port;
     this.running = true;
+    if (o.reclaimMemory) watchMemory(this);
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
     if (o.portsFileDir) this.writePortsFile();
@@ -185,15 +187,38 @@ export class Server extends EventEmitter {
   portsFile(): string | null {
     const o = this.opts;
     if (!o.portsFileDir) return null;
-    return join(o.portsFileDir, `${basename(process.argv[1] ?? 'tsnats').replace(/\.js$/, '')}_${process.pid}.ports`);
+    // <program>_<pid>.ports, as the reference names it (nats-server_<pid>.ports through our nats-server command).
+    return join(o.portsFileDir, `${programName()}_${process.pid}.ports`);
   }
 
   writePortsFile(): void {
+    // The reference's Ports struct: nats, monitoring, cluster, profile, websocket, leafnode.
+    const entries: Record<string, string[]> = { nats: [this.clientURL()] };
+    for (const s of this.services) Object.assign(entries, s.portsEntries?.());
+    const ports: Record<string, string[]> = {};
+    for (const k of PORTS_ORDER) if (entries[k] !== undefined) ports[k] = entries[k];
+    // Written whole, then renamed into place: a harness polling for the file never reads it half-written.
     const file = this.portsFile()!;
-    // [monitor] "monitoring" as the reference's Ports struct, when the monitor runs.
-    const m = this.monitor;
-    const mon = m ? [`http://${m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}`] : undefined;
-    writeFileSync(file, JSON.stringify({ nats: [this.clientURL()], monitoring: mon }));
+    writeFileSync(`${file}.tmp`, JSON.stringify(ports));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  // ---------------------------------------------------------------- services
+
+  /** Attaches a service (before start()). */
+  use(s: Service): void {
+    if (this.running) throw new Error(`service ${s.name}: attach services before start()`);
+    this.services.push(s);
+  }
+
+  /** The attached service named `name`. */
+  service<T extends Service = Service>(name: string): T | undefined {
+    return this.services.find((s) => s.name === name) as T | undefined;
+  }
+
+  /** The configuration of `acc` (or of every account) was applied again: services re-add theirs. */
+  accountsChanged(acc?: Account): void {
+    for (const s of this.services) s.accountsChanged?.(acc);
   }
 
   /** nats://host:port as clients should use it (127.0.0.1 for a wildcard bind). */
@@ -234,11 +259,12 @@ export class Server extends EventEmitter {
     if (this.shuttingDown) return this.shuttingDown;
     this.shuttingDown = (async () => {
       this.running = false;
+      unwatchMemory(this);
       this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
       this.auth.operator?.close();
-      // [monitor] SHUTDOWN event first: nothing is published on $SYS after it.
-      this.system?.stop();
+      // Services stop first (the system account's SHUTDOWN event is the last thing on $SYS).
+      const stopping = [...this.services].reverse().map((s) => s.stop?.());
       const closedListener = this.stopAccepting();
       for (const c of [...this.clients.values()]) c.closeConnection(ClosedState.ServerShutdown);
       this.flushDirty();
@@ -247,7 +273,7 @@ export class Server extends EventEmitter {
       while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       for (const s of this.sockets) s.destroy();
       await closedListener;
-      await this.monitor?.stop(); // [monitor]
+      await Promise.all(stopping);
       if (this.opts.pidFile) tryUnlink(this.opts.pidFile);
       const pf = this.portsFile();
       if (pf) tryUnlink(pf);
@@ -278,7 +304,7 @@ export class Server extends EventEmitter {
     this.sockets.add(sock);
     sock.once('close', () => this.sockets.delete(sock));
     const cid = this.nextCid++;
-    const c = new Client(this, sock, cid, host, port, type);
+    const c = new Client(this, sock, cid, host, port, Kind.CLIENT, type);
     this.stats.totalConnections++;
     // INFO goes first, then the limit check (captured: INFO, then -ERR).
     if (this.opts.maxConnections > 0 && this.clients.size >= this.opts.maxConnections) {
@@ -315,25 +341,17 @@ export class Server extends EventEmitter {
     return clientEnd;
   }
 
-  // ---- auth (src/server/auth.ts): the authenticator is replaceable (reloadAuthorization swaps it)
+  // ---- authentication (auth/auth.ts): the authenticator is replaceable (reloadAuthorization swaps it)
 
   /** Credentials are checked at CONNECT and the auth timer runs. */
   authRequired(): boolean {
     return this.auth.required();
   }
 
-  /**
-   * Authenticates a CONNECT and binds the client to its account, permissions and limits
-   * (checkAuthentication). A promise for bcrypt hashes, so a slow hash never blocks the loop.
-   */
-  checkAuthentication(c: Client): boolean | Promise<boolean> {
-    return checkAuthentication(this, this.auth, c);
-  }
-
-  /** Logs an authentication failure (the CLIENT.AUTH.ERR event comes with the system account). */
+  /** Logs an authentication failure (and emits it: the system account's CLIENT.AUTH.ERR event). */
   authFailed(c: Client): void {
     c.error(this.auth.failureLog(c));
-    this.emit('client:auth_error', c); // [monitor] $SYS.SERVER.<id>.CLIENT.AUTH.ERR
+    this.emit('client:auth_error', c);
   }
 
   clientConnected(c: Client): void {
@@ -370,10 +388,6 @@ export class Server extends EventEmitter {
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
-  }
-
-  topologyChangedSince(d: Date): boolean {
-    return this.lastTopologyChange >= d.getTime();
   }
 
   /** Publishes a health event as a Server event and on its diagnostics channel. */
@@ -423,6 +437,21 @@ export class Server extends EventEmitter {
 
   // ---------------------------------------------------------------- introspection
 
+  /**
+   * The cid of an account's internal client, as the reference numbers them (the system account's is
+   * 1, the global account's 2; others take the next cid the first time they are asked for).
+   */
+  internalClientId(acc: Account): number {
+    let id = this.internalCids.get(acc);
+    if (id === undefined) {
+      id = acc === this.sysAcc ? 1 : acc === this.gacc ? 2 : this.nextCid++;
+      this.internalCids.set(acc, id);
+    }
+    return id;
+  }
+
+  private readonly internalCids = new WeakMap<Account, number>();
+
   get numConnections(): number {
     return this.clients.size;
   }
@@ -444,6 +473,9 @@ export class Server extends EventEmitter {
     return formatDuration(Date.now() - this.startTime.getTime());
   }
 }
+
+/** The ports file's keys, in the order of the reference's Ports struct. */
+const PORTS_ORDER = ['nats', 'monitoring', 'cluster', 'profile', 'websocket', 'leafnode'];
 
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -1,5 +1,5 @@
 import type { Client } from './client.js';
-import type { StreamImport, ServiceImport } from './imports.js';
+import type { StreamImport, ServiceImport } from '../accounts/imports.js';
 
 /** Internal subscriptions ($SYS handlers) get messages through a callback instead of a socket. */
 export type InternalHandler = (sub: Subscription, subject: string, reply: string, hdr: Buffer | null, msg: Buffer, client: Client | null) => void;
@@ -13,7 +13,7 @@ export class Subscription {
   closed = false;
   /** The sid as bytes, ready for MSG frames. */
   readonly sidBytes: Buffer;
-  // ---- cross-account routing (imports.ts; auth branch)
+  // ---- cross-account routing (accounts/imports.ts)
   /** A shadow subscription: lives in an exporting account's sublist, delivers for this stream import. */
   im: StreamImport | null = null;
   /** An internal subscription that forwards matching messages through a service import. */

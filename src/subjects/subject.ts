@@ -127,3 +127,15 @@ export function hasWildcard(s: string): boolean {
   }
   return false;
 }
+
+/**
+ * Why a permission subject is invalid, or undefined when it is valid: a subject, or `subject queue`
+ * for queue permissions (opts.go checkPermSubjectArray).
+ */
+export function permSubjectError(s: string): string | undefined {
+  if (isValidSubject(s)) return undefined;
+  const fields = s.split(/\s+/).filter((f) => f !== '');
+  if (fields.length !== 2) return `subject ${JSON.stringify(s)} is not a valid subject`;
+  if (!isValidSubject(fields[0]!)) return `subject ${JSON.stringify(fields[0])} is not a valid subject`;
+  return undefined;
+}

@@ -15,9 +15,9 @@
 // applying an account's configuration again (reload, new JWT claims) drops them, so whoever does
 // that calls registerSystemServices again.
 import type { Server } from '../server/server.js';
-import type { Account } from '../server/account.js';
-import { serviceImportSubscription, DEFAULT_RESPONSE_THRESHOLD_MS, type ServiceExport, type ServiceImport } from '../server/imports.js';
-import { importAuthorized } from '../server/account-config.js';
+import type { Account } from '../accounts/account.js';
+import { serviceImportSubscription, DEFAULT_RESPONSE_THRESHOLD_MS, type ServiceExport, type ServiceImport } from '../accounts/imports.js';
+import { importAuthorized } from '../accounts/account-config.js';
 import { subjectIsSubsetMatch } from '../subjects/subject.js';
 
 /** Subscriber counts of a subject in the requester's account (debugSubscribers). */
@@ -72,7 +72,7 @@ export function registerSystemImports(acc: Account, sys: Account): void {
       acc: sys, from, to, tr: null, response: false, respWildcard: false,
       responseType: x.responseType, threshold: x.responseThreshold, ts: 0,
     };
-    const sub = serviceImportSubscription(si, `_sys_${acc.serviceImports.length + 1}`);
+    const sub = serviceImportSubscription(si, acc.internalSid());
     if (!acc.sl.insert(sub)) continue;
     acc.serviceImports.push(si);
     acc.serviceImportSubs.push(sub);

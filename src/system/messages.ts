@@ -2,7 +2,7 @@
 // field names and omissions as the reference.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { KIND_NAMES } from '../server/client.js';
+import { KIND_NAMES } from '../server/kind.js';
 import * as C from '../const.js';
 import { goTime, nowMs, rttNanos } from '../monitor/format.js';
 import { nextEventId } from './nuid.js';

@@ -12,7 +12,7 @@ import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
 import type { SystemService } from './service.js';
 import { SYS_DEBUG_SUBSCRIBERS } from './imports.js';
-import type { Account } from '../server/account.js';
+import type { Account } from '../accounts/account.js';
 import { hasWildcard, isValidLiteralSubject, subjectIsSubsetMatch } from '../subjects/subject.js';
 import { goTrimSpace } from '../protocol/gostrings.js';
 

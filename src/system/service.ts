@@ -4,7 +4,7 @@
 // Internal subscriptions are Subscriptions with no connection and a handler; messages are
 // published into the system account with Account.deliverLocal(null, …).
 import type { Server } from '../server/server.js';
-import type { Account } from '../server/account.js';
+import type { Account } from '../accounts/account.js';
 import type { Client } from '../server/client.js';
 import { Subscription } from '../server/subscription.js';
 import { ClosedState } from '../errors.js';

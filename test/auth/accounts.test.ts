@@ -191,7 +191,7 @@ describe('accounts', () => {
 
 describe('subject mapping of imports', () => {
   test('SubjectTransform: prefix, wildcard positions, literal targets, reverse', async () => {
-    const { SubjectTransform } = await import('../../src/server/transform.js');
+    const { SubjectTransform } = await import('../../src/accounts/transform.js');
     const prefix = new SubjectTransform('events.>', 'from-a.events.>');
     assert.equal(prefix.apply('events.x.y'), 'from-a.events.x.y');
     assert.equal(prefix.reverse('from-a.events.*'), 'events.*');

@@ -16,7 +16,7 @@ import { startPair, probe, pool } from './jwt-probe.js';
 import { natsServerBin } from '../helpers/servers.js';
 import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../../src/config/load.js';
-import { decodeAccountClaims } from '../../src/server/jwt-claims.js';
+import { decodeAccountClaims } from '../../src/auth/jwt-claims.js';
 
 const SEED = Number(process.env.JWT_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const SCALE = Number(process.env.JWT_FUZZ_CASES ?? 1);

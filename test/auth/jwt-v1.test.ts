@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createOperator, createAccount, createUser } from '@nats-io/nkeys';
 import { encodeOperator, encodeAccount, encodeUser, encodeActivation, Algorithms } from '@nats-io/jwt';
 import { hasNatsServer, natsServerBin, TSNATS_CLI } from '../helpers/servers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../dev/ports.js';
 import { dual, type Scenario, type Outcome } from './dual.js';
 import { tempDir, writeConf, UNLIMITED } from './helpers.js';
 import { signRaw, baseClaims } from './jwt-raw.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { withServer, logCollector } from '../helpers/tsnats.js';
 import { rawAuth, sync, errs } from './helpers.js';
-import { ClientPerms, normalizePermissions } from '../../src/server/permissions.js';
+import { ClientPerms, normalizePermissions } from '../../src/auth/permissions.js';
 
 describe('ClientPerms', () => {
   test('publish: allow list with wildcards, deny wins, an empty allow list allows nothing', () => {

@@ -6,6 +6,7 @@ import { startServer, type Server } from '../../src/index.js';
 import { stagedOptions, natsClient, closeOf, rawConnect, SYS_USER } from './stage.js';
 import { runCli } from './cli.js';
 import type { RawConn } from '../helpers/raw.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 describe('conns and kick', () => {
   let srv: Server;
@@ -16,7 +17,7 @@ describe('conns and kick', () => {
     // A long keepalive: nobody is PINGed during the test, so idle times only come from traffic.
     srv = await startServer(stagedOptions({ pingInterval: 60_000, pingMax: 2, maxPending: 64 * 1024 * 1024, writeDeadline: 600_000 }));
     // (the backlog below must stay open however slowly the test runs: no write deadline in practice)
-    http = `http://127.0.0.1:${srv.monitor!.port}`;
+    http = `http://127.0.0.1:${monitorPort(srv)}`;
     // Oldest activity first: "quiet" is the most idle.
     ncs.push(await natsClient(srv, { name: 'quiet' }));
     await new Promise((r) => setTimeout(r, 30));

@@ -7,6 +7,7 @@ import { startServer, type Server } from '../../src/index.js';
 import { stagedOptions, natsClient, closeOf, stageAll, type Staged } from './stage.js';
 import { hasChromium, openBrowser, type Browser } from '../helpers/browser.js';
 import { get } from '../monitor/helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 /** Waits for the page's next refresh after now (the script counts them on <body data-updates>). */
 async function nextUpdate(b: Browser): Promise<void> {
@@ -81,7 +82,7 @@ test('dashboard under http_base_path, and its data endpoint', { skip: !hasChromi
   t.after(() => srv.shutdown());
   const nc = await natsClient(srv, { name: 'based' });
   t.after(() => nc.close());
-  const port = srv.monitor!.port;
+  const port = monitorPort(srv);
   assert.equal((await get(port, '/dashboard')).status, 404);
   const page = await get(port, '/nats/dashboard');
   assert.equal(page.status, 200);

@@ -138,7 +138,7 @@ describe('doctor on a tsnats server with staged problems', () => {
 });
 
 test('doctor: a server that cannot be read is UNKNOWN (exit 3); nats:// without a user is explained', async () => {
-  const { freePort } = await import('../helpers/ports.js');
+  const { freePort } = await import('../../dev/ports.js');
   const port = await freePort();
   const { code, report } = await doctorJSON([`http://127.0.0.1:${port}`]);
   assert.equal(code, 3);

@@ -6,6 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startServer, type Server, type Client } from '../../src/index.js';
 import type { ServerOptions } from '../../src/options.js';
 import { RawConn } from '../helpers/raw.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 export const SYS_USER = { user: 'sys', pass: 'sys' };
 export const APP_USER = { user: 'app', pass: 'app' };
@@ -137,6 +138,6 @@ export async function stageAll(extra: Partial<ServerOptions> = {}): Promise<Stag
     await stop();
     throw e;
   }
-  const httpPort = srv.monitor!.port;
+  const httpPort = monitorPort(srv);
   return { srv, httpPort, httpUrl: `http://127.0.0.1:${httpPort}`, ncs, raws, stop };
 }

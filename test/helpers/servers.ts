@@ -1,10 +1,8 @@
 // Start nats-server (the reference) or the tsnats CLI as child processes with nats-server's flags,
 // so the same test can run against both. Every server started here must be stopped by the test.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { freePort } from './ports.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from '../../dev/ports.js';
+import { TSNATS_CLI, natsServerBin } from '../../dev/bins.js';
 
 export type ServerKind = 'tsnats' | 'nats-server';
 
@@ -53,25 +51,7 @@ export interface StartOptions {
   noListenFlags?: boolean;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** dist/src/cli/main.js, resolved from dist/test/helpers. */
-export const TSNATS_CLI = join(here, '..', '..', 'src', 'cli', 'main.js');
-
-let natsServerPath: string | null | undefined;
-/** The reference binary, or null when it is not installed. */
-export function natsServerBin(): string | null {
-  if (natsServerPath !== undefined) return natsServerPath;
-  for (const p of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
-    if (existsSync(p)) return (natsServerPath = p);
-  }
-  const r = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
-  natsServerPath = r.status === 0 ? r.stdout.trim() : null;
-  return natsServerPath;
-}
-
-export function hasNatsServer(): boolean {
-  return natsServerBin() !== null;
-}
+export { TSNATS_CLI, natsServerBin, hasNatsServer } from '../../dev/bins.js';
 
 export async function startServer(kind: ServerKind, opts: StartOptions = {}): Promise<TestServer> {
   for (let attempt = 1; ; attempt++) {

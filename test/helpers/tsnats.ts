@@ -2,6 +2,14 @@
 import type { TestContext } from 'node:test';
 import { startServer, type Server } from '../../src/index.js';
 import type { ServerOptions } from '../../src/options.js';
+import type { MonitorService } from '../../src/services.js';
+
+/** The port of an in-process server's HTTP monitor. */
+export function monitorPort(srv: Server): number {
+  const m = srv.service<MonitorService>('monitor');
+  if (m === undefined) throw new Error('the server has no monitor (httpPort)');
+  return m.port;
+}
 
 /** An in-process server on a free port, shut down when the test (or suite) ends. */
 export async function withServer(t: TestContext | null, opts: Partial<ServerOptions> = {}): Promise<Server> {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer, type Server } from '../../src/index.js';
 import { RawConn } from '../helpers/raw.js';
 import { get, getJSON, rawClient, readUntil, until } from './helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 type Conn = Record<string, any>;
 const cids = (cz: Conn) => (cz.connections as Conn[]).map((c) => c.cid);
@@ -18,7 +19,7 @@ describe('/connz', () => {
       httpPort: -1,
       accounts: [{ name: 'APP', users: [{ user: 'alice', password: 'a' }, { user: 'bob', password: 'b' }] }],
     });
-    port = srv.monitor!.port;
+    port = monitorPort(srv);
     // Three connections with different traffic, so every sort key orders them differently.
     const a = await rawClient(srv.port, { user: 'alice', pass: 'a', name: 'a', lang: 'go', version: '1.2' }, 'SUB foo.* 1\r\nSUB bar workers 2\r\nSUB baz 3\r\n');
     const b = await rawClient(srv.port, { user: 'bob', pass: 'b', name: 'b', lang: 'python' }, 'SUB foo.x 1\r\n');
@@ -141,7 +142,7 @@ describe('/connz closed connections', () => {
   test('state=closed keeps each connection with its reason, stop and subscriptions', async (t) => {
     const srv = await startServer({ httpPort: -1, accounts: [{ name: 'APP', users: [{ user: 'u', password: 'p' }] }] });
     t.after(() => srv.shutdown());
-    const port = srv.monitor!.port;
+    const port = monitorPort(srv);
     const a = await rawClient(srv.port, { user: 'u', pass: 'p', name: 'leaver' }, 'SUB foo 1\r\nSUB bar q 2\r\n');
     a.close();
     // A failed login is closed too, with its reason.
@@ -179,7 +180,7 @@ describe('/connz closed connections', () => {
   test('a stale connection: reason, /varz counters and stale_connection_stats', async (t) => {
     const srv = await startServer({ httpPort: -1, pingInterval: 100, pingMax: 1 });
     t.after(() => srv.shutdown());
-    const port = srv.monitor!.port;
+    const port = monitorPort(srv);
     // Never answers the server's PINGs.
     const c = await rawClient(srv.port, { name: 'frozen' });
     t.after(() => c.close());
@@ -195,7 +196,7 @@ describe('/connz closed connections', () => {
   test('a slow consumer: reason, slow_consumers and slow_consumer_stats', async (t) => {
     const srv = await startServer({ httpPort: -1, maxPending: 4096, maxPayload: 4096 });
     t.after(() => srv.shutdown());
-    const port = srv.monitor!.port;
+    const port = monitorPort(srv);
     const sub = await rawClient(srv.port, { name: 'slow' }, 'SUB big 1\r\n');
     t.after(() => sub.close());
     const pub = await rawClient(srv.port, { name: 'fast' });

@@ -6,11 +6,12 @@ import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../dev/ports.js';
 import { startServer, type Server } from '../../src/index.js';
 import { startServer as spawnServer } from '../helpers/servers.js';
 import { RawConn } from '../helpers/raw.js';
 import { get, getJSON, readUntil } from './helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 const ENDPOINTS = ['/varz', '/connz', '/subsz', '/subscriptionsz', '/accountz', '/accstatz', '/routez', '/leafz', '/gatewayz', '/jsz'];
 
@@ -19,7 +20,7 @@ describe('HTTP monitor', () => {
   let port: number;
   before(async () => {
     srv = await startServer({ httpPort: -1 });
-    port = srv.monitor!.port;
+    port = monitorPort(srv);
   });
   after(() => srv.shutdown());
 
@@ -114,7 +115,7 @@ describe('HTTP monitor', () => {
   test('http_req_stats counts requests per endpoint, as the reference', async () => {
     const s = await startServer({ httpPort: -1 });
     try {
-      const p = s.monitor!.port;
+      const p = monitorPort(s);
       await get(p, '/');
       await get(p, '/connz');
       await get(p, '/connz?sort=bogus'); // counted: the error comes from Connz()
@@ -134,7 +135,7 @@ describe('HTTP monitor', () => {
   test('/varz reports options in the reference units', async () => {
     const s = await startServer({ httpPort: -1, pingInterval: 90_000, pingMax: 3, pingTimeout: 5000, writeDeadline: 2500, authTimeout: 1500, maxPayload: 65536, maxSubscriptions: 10, serverName: 'mon-1' });
     try {
-      const v = await getJSON(s.monitor!.port, '/varz');
+      const v = await getJSON(monitorPort(s), '/varz');
       assert.equal(v.ping_interval, 90_000_000_000);
       assert.equal(v.ping_max, 3);
       assert.equal(v.ping_timeout, 5_000_000_000, 'tsnats extension, nanoseconds');
@@ -146,7 +147,7 @@ describe('HTTP monitor', () => {
       assert.equal(v.server_name, 'mon-1');
       assert.equal(v.server_id, s.id);
       assert.equal(v.port, s.port);
-      assert.equal(v.http_port, s.monitor!.port);
+      assert.equal(v.http_port, monitorPort(s));
       assert.equal(v.http_host, '127.0.0.1');
       assert.equal(v.system_account, '$SYS');
       assert.match(v.uptime, /^\d+s$/);
@@ -170,7 +171,7 @@ describe('HTTP monitor', () => {
       b.send('CONNECT {"verbose":false}\r\nPUB foo 5\r\nhello\r\nPUB foo 3\r\nabc\r\nPING\r\n');
       await readUntil(b, 'PONG\r\n');
       await readUntil(a, 'abc\r\n');
-      const v = await getJSON(s.monitor!.port, '/varz');
+      const v = await getJSON(monitorPort(s), '/varz');
       assert.equal(v.connections, 2);
       assert.equal(v.total_connections, 2);
       assert.deepEqual([v.in_msgs, v.in_bytes, v.out_msgs, v.out_bytes], [2, 8, 2, 8]);
@@ -185,7 +186,7 @@ describe('HTTP monitor', () => {
   test('http_base_path moves every endpoint under it', async () => {
     const s = await startServer({ httpPort: -1, httpBasePath: '/nats/' });
     try {
-      const p = s.monitor!.port;
+      const p = monitorPort(s);
       assert.equal((await get(p, '/nats/varz')).status, 200);
       assert.equal((await get(p, '/nats/connz?limit=2')).status, 200);
       assert.equal((await get(p, '/nats')).status, 200, 'root page at the base path');
@@ -206,7 +207,7 @@ describe('HTTP monitor', () => {
     try {
       await c.readLine();
       void s.lameDuckMode();
-      const r = await get(s.monitor!.port, '/healthz');
+      const r = await get(monitorPort(s), '/healthz');
       assert.equal(r.status, 503);
       assert.deepEqual(r.json(), { status: 'error', error: 'failed to be ready for connections after 1ms: server' });
       assert.ok(lines.some((l) => l.includes('[WRN] Healthcheck failed: "failed to be ready for connections after 1ms: server"')));

@@ -6,6 +6,7 @@ import { startServer } from '../../src/index.js';
 import { RawConn } from '../helpers/raw.js';
 import { connect } from '@nats-io/transport-node';
 import { get, rawClient, until } from './helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 /** name{labels} → value, from the exposition text (and checks every sample line parses). */
 function parse(text: string): Map<string, number> {
@@ -23,7 +24,7 @@ test('/metrics: exporter names and health counters', async (t) => {
   // ping_max 3: the healthy client (same event loop) has ~450 ms to answer, even on a loaded machine.
   const srv = await startServer({ httpPort: -1, pingInterval: 150, pingMax: 3, accounts: [{ name: 'APP', users: [{ user: 'u', password: 'p' }] }] });
   t.after(() => srv.shutdown());
-  const port = srv.monitor!.port;
+  const port = monitorPort(srv);
   // The official client answers the server's PINGs; the raw one below does not.
   const a = await connect({ servers: srv.url, user: 'u', pass: 'p' });
   t.after(() => a.close());

@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { startServer as spawnServer, hasNatsServer, type TestServer, type ServerKind } from '../helpers/servers.js';
 import { startServer } from '../../src/index.js';
-import { importAuthorized } from '../../src/server/account-config.js';
-import { reloadAuthorization } from '../../src/server/auth-reload.js';
+import { importAuthorized } from '../../src/accounts/account-config.js';
+import { reloadAuthorization } from '../../src/auth/auth-reload.js';
 import { getJSON } from './helpers.js';
 import { Operators } from '../auth/helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 type J = Record<string, any>;
 
@@ -257,7 +258,7 @@ describe('system imports in tsnats', () => {
     const srv = await startServer({ noSystemAccount: true, httpPort: -1 });
     t.after(() => srv.shutdown());
     assert.equal(srv.gacc.serviceImports.length, 0);
-    const d = await getJSON(srv.monitor!.port, '/accountz?acc=$G');
+    const d = await getJSON(monitorPort(srv), '/accountz?acc=$G');
     assert.equal(d.account_detail.imports, undefined);
   });
 

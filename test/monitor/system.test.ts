@@ -7,6 +7,7 @@ import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node'
 import { startServer, type Server } from '../../src/index.js';
 import type { ServerOptions } from '../../src/options.js';
 import { getJSON, rawClient, readUntil } from './helpers.js';
+import { monitorPort } from '../helpers/tsnats.js';
 
 type J = Record<string, any>;
 
@@ -80,7 +81,7 @@ describe('$SYS requests', () => {
     assert.equal(typeof r.server.seq, 'number');
     const names = r.data.connections.map((c: J) => c.name).sort();
     assert.deepEqual(names, ['app-1', 'sysmon']);
-    const http = await getJSON(srv.monitor!.port, '/connz');
+    const http = await getJSON(monitorPort(srv), '/connz');
     assert.deepEqual(Object.keys(r.data), Object.keys(http), 'same shape as HTTP');
   });
 
@@ -165,7 +166,7 @@ describe('$SYS requests', () => {
     const r = await req(sys, `$SYS.REQ.SERVER.${srv.id}.KICK`, { cid });
     assert.deepEqual(Object.keys(r), ['server'], 'no data, no error');
     await victim.closed();
-    const closed = await getJSON(srv.monitor!.port, `/connz?state=closed&cid=${cid}`);
+    const closed = await getJSON(monitorPort(srv), `/connz?state=closed&cid=${cid}`);
     assert.equal(closed.connections[0].reason, 'Kicked');
     const again = await req(sys, `$SYS.REQ.SERVER.${srv.id}.KICK`, { cid });
     assert.deepEqual(again.error, { code: 500, description: 'no such client id' });
@@ -174,7 +175,7 @@ describe('$SYS requests', () => {
   test('LDM sends the connection an INFO with ldm:true', async () => {
     const raw = await rawClient(srv.port, { user: 'bob', pass: 'bob', name: 'ldm' });
     try {
-      const cid = (await getJSON(srv.monitor!.port, '/connz?auth=1&user=bob')).connections.find((c: J) => c.name === 'ldm').cid;
+      const cid = (await getJSON(monitorPort(srv), '/connz?auth=1&user=bob')).connections.find((c: J) => c.name === 'ldm').cid;
       const r = await req(sys, `$SYS.REQ.SERVER.${srv.id}.LDM`, { cid });
       assert.equal(r.error, undefined);
       const line = (await readUntil(raw, '\r\n')).trim();
@@ -289,8 +290,8 @@ describe('$SYS events', () => {
   test('no system account: no $SYS services', async (t) => {
     const srv = await startServer({ noSystemAccount: true, httpPort: -1 });
     t.after(() => srv.shutdown());
-    assert.equal(srv.system, null);
-    const v = await getJSON(srv.monitor!.port, '/varz');
+    assert.equal(srv.service('system'), undefined);
+    const v = await getJSON(monitorPort(srv), '/varz');
     assert.equal(v.system_account, undefined);
     const raw = await rawClient(srv.port, {}, 'SUB _INBOX.x 1\r\nPUB $SYS.REQ.SERVER.PING _INBOX.x 0\r\n\r\n');
     t.after(() => raw.close());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import bcrypt from 'bcryptjs';
 import { withServer } from '../helpers/tsnats.js';
-import { sharedReadStats, SHARED_READ_BYTES } from '../../src/server/read-buffer.js';
+import { sharedReadStats, SHARED_READ_BYTES } from '../../src/transport/read-buffer.js';
 
 /** A payload that depends on publisher, sequence and size, so any mix-up shows. */
 function payload(pub: number, seq: number, size: number): Buffer {

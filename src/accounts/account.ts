@@ -1,0 +1,236 @@
+// An account: its own subject space (sublist), its connections and limits. Accounts never see
+// each other's messages except through imports/exports (imports.ts).
+import { Sublist } from '../subjects/sublist.js';
+import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
+import type { Subscription } from '../server/subscription.js';
+import type { Client } from '../server/client.js';
+import type { AccountLimits } from '../options.js';
+import {
+  addShadowSubscriptions, removeShadowSubscriptions, processServiceImport, SERVICE_REPLY_PREFIX,
+  type StreamExport, type ServiceExport, type StreamImport, type ServiceImport,
+} from './imports.js';
+import type { Permissions } from '../options.js';
+
+export class Account {
+  readonly sl: Sublist<Subscription>;
+  readonly clients = new Set<Client>();
+  limits: AccountLimits = {};
+  /**
+   * The limits in force, as the reference holds them (-1 = none): max connections in the account,
+   * and per connection max subscriptions and max payload. From the options' limits, or from the
+   * JWT's, where a missing limit is 0 as in nats-server.
+   */
+  mconns = -1;
+  msubs = -1;
+  mpay = -1;
+  /** Totals for /accstatz and account CONNS events. */
+  slowConsumers = 0;
+  totalConns = 0;
+  readonly created = new Date();
+
+  // ---- auth: exports, imports, defaults (account-config.ts, imports.ts)
+  streamExports: StreamExport[] = [];
+  serviceExports: ServiceExport[] = [];
+  streamImports: StreamImport[] = [];
+  serviceImports: ServiceImport[] = [];
+  /** The internal subscriptions of the service imports. */
+  serviceImportSubs: Subscription[] = [];
+  /** Permissions of users that have none (accounts.X.default_permissions, or the JWT's). */
+  defaultPermissions: Permissions | undefined = undefined;
+  /** Response mappings of requests into this account's services, by `_R_.` reply subject. */
+  readonly responses = new Map<string, ServiceImport>();
+  /**
+   * The other side (rrMap): for a reply subject of this account's clients, the response mappings
+   * other accounts hold for it, so they go when the requester loses interest in the reply.
+   */
+  private readonly reverseResponses = new Map<string, Map<ServiceImport, Account>>();
+  /** `_R_.<random>.`, this account's prefix for service replies, once one was needed. */
+  siReply: string | null = null;
+  private respSweep: NodeJS.Timeout | null = null;
+  /** Operator mode: the account's public key is its name; the JWT's name is the tag. */
+  nameTag = '';
+  /** Operator mode: who signed the account JWT; the JWT itself; when it expires (ms, 0 = never). */
+  issuer = '';
+  jwt = '';
+  expires = 0;
+  /** Operator mode: user public key (or "*") → revoked if issued at or before (unix seconds). */
+  revocations: Record<string, number> = {};
+  /** Operator mode: keys that may sign users (besides the account key); scoped keys carry a template. */
+  signingKeys = new Map<string, unknown>();
+  /** sids of the account's internal subscriptions (service imports), numbered as its internal client's. */
+  private nextInternalSid = 1;
+
+  constructor(readonly name: string, cacheEnabled = true) {
+    this.sl = new Sublist<Subscription>(cacheEnabled);
+  }
+
+  /** The next sid of an internal subscription of this account (the reference's internal client numbering). */
+  internalSid(): string {
+    return String(this.nextInternalSid++);
+  }
+
+  get numConnections(): number {
+    return this.clients.size;
+  }
+
+  /** Account max_connections reached? (MaxTotalConnectionsReached) */
+  maxConnectionsReached(): boolean {
+    return this.mconns !== -1 && this.clients.size >= this.mconns; // any other negative (a JWT int32) admits nobody
+  }
+
+  addClient(c: Client): void {
+    this.clients.add(c);
+    this.totalConns++;
+  }
+
+  removeClient(c: Client): void {
+    this.clients.delete(c);
+  }
+
+  /** Inserts a client subscription, plus its shadow subscriptions for stream imports. */
+  addSubscription(sub: Subscription): boolean {
+    if (!this.sl.insert(sub)) return false;
+    if (this.streamImports.length > 0) addShadowSubscriptions(this, sub);
+    return true;
+  }
+
+  removeSubscription(sub: Subscription): void {
+    this.sl.remove(sub);
+    if (sub.shadow !== null) removeShadowSubscriptions(sub);
+    // A requester unsubscribing (or closing) drops the response mappings of its replies
+    // (client.go unsubscribe → checkForReverseEntry).
+    if (this.reverseResponses.size > 0 && sub.client !== null && !sub.subject.startsWith(SERVICE_REPLY_PREFIX)) this.checkForReverseEntries(sub.subject);
+  }
+
+  /** Is a user (public key) issued at `iat` (unix seconds) revoked? (checkUserRevoked) */
+  isUserRevoked(pubKey: string, iat: number): boolean {
+    const all = this.revocations['*'];
+    if (all !== undefined && iat <= all) return true;
+    const t = this.revocations[pubKey];
+    return t !== undefined && iat <= t;
+  }
+
+  // ---------------------------------------------------------------- response mappings
+
+  addResponse(rsi: ServiceImport): void {
+    this.responses.set(rsi.from, rsi);
+    rsi.acc.addReverseResponse(rsi, this);
+    if (this.respSweep === null) {
+      // Forget requests never answered (the reference's response threshold), checked periodically.
+      const every = Math.max(Math.min(rsi.threshold, 30_000), 50);
+      this.respSweep = setInterval(() => this.sweepResponses(), every);
+      this.respSweep.unref?.();
+    }
+  }
+
+  removeResponse(rsi: ServiceImport): void {
+    this.responses.delete(rsi.from);
+    rsi.acc.dropReverseResponse(rsi);
+    if (this.responses.size === 0 && this.respSweep !== null) {
+      clearInterval(this.respSweep);
+      this.respSweep = null;
+    }
+  }
+
+  /** `exporter` holds `rsi`, a mapping of this account's reply `rsi.to` (addReverseRespMapEntry). */
+  private addReverseResponse(rsi: ServiceImport, exporter: Account): void {
+    let m = this.reverseResponses.get(rsi.to);
+    if (m === undefined) this.reverseResponses.set(rsi.to, (m = new Map()));
+    m.set(rsi, exporter);
+  }
+
+  private dropReverseResponse(rsi: ServiceImport): void {
+    const m = this.reverseResponses.get(rsi.to);
+    if (m === undefined) return;
+    m.delete(rsi);
+    if (m.size === 0) this.reverseResponses.delete(rsi.to);
+  }
+
+  /**
+   * The replies `subject` covers (itself, or those within a wildcard) that nobody in this account
+   * listens to any more: their response mappings are removed (checkForReverseEntries).
+   */
+  private checkForReverseEntries(subject: string): void {
+    const replies = hasWildcard(subject)
+      ? [...this.reverseResponses.keys()].filter((r) => subjectIsSubsetMatch(r, subject))
+      : this.reverseResponses.has(subject) ? [subject] : [];
+    for (const reply of replies) {
+      const r = this.sl.match(reply);
+      if (r.psubs.length > 0 || r.qsubs.length > 0) continue;
+      const m = this.reverseResponses.get(reply)!;
+      this.reverseResponses.delete(reply);
+      for (const [rsi, exporter] of m) exporter.removeResponse(rsi);
+    }
+  }
+
+  private sweepResponses(): void {
+    const now = Date.now();
+    for (const rsi of this.responses.values()) if (now - rsi.ts > rsi.threshold) this.removeResponse(rsi);
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  /**
+   * Delivers a message published in this account to every matching plain subscription and to
+   * one member, picked at random, of each queue group (processMsgResults). `buf[s,e)` is the
+   * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
+   * `chain` is set when the message came through service imports (none re-exported to streams).
+   */
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null): boolean {
+    const r = this.sl.match(subject);
+    let delivered = false;
+    const psubs = r.psubs;
+    for (let i = 0; i < psubs.length; i++) {
+      const sub = psubs[i];
+      const c = sub.client;
+      if (c === null) {
+        if (sub.si !== null) processServiceImport(this, sub.si, pub, subject, reply, buf, s, e, hdr, chain);
+        else deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
+        delivered = true;
+      } else if (c !== pub || pub.echo) {
+        let dsubj = subject;
+        if (sub.im !== null) {
+          // A shadow subscription: the importer sees the subject under its own name.
+          if (chain !== null) continue;
+          dsubj = sub.im.tr.apply(subject);
+        }
+        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) delivered = true;
+      }
+    }
+    const qsubs = r.qsubs;
+    for (let g = 0; g < qsubs.length; g++) {
+      const group = qsubs[g];
+      const n = group.length;
+      const start = n === 1 ? 0 : Math.floor(Math.random() * n);
+      for (let k = 0; k < n; k++) {
+        const sub = group[(start + k) % n];
+        const c = sub.client;
+        if (c === null) {
+          deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
+          delivered = true;
+          break;
+        }
+        if (c === pub && !pub.echo) continue;
+        let dsubj = subject;
+        if (sub.im !== null) {
+          if (chain !== null) continue;
+          dsubj = sub.im.tr.apply(subject);
+        }
+        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
+          delivered = true;
+          break;
+        }
+      }
+    }
+    return delivered;
+  }
+}
+
+function deliverInternal(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): void {
+  if (sub.closed || sub.handler === null) return;
+  sub.nm++;
+  const h = hdr > 0 ? Buffer.from(buf.subarray(s, s + hdr)) : null;
+  const msg = Buffer.from(buf.subarray(hdr > 0 ? s + hdr : s, e));
+  // Handlers run after the current delivery loop, so they may publish and subscribe freely.
+  queueMicrotask(() => sub.handler!(sub, subject, reply, h, msg, pub));
+}

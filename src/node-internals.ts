@@ -1,0 +1,118 @@
+// Every use of Node's undocumented internals, in one place. Each is detected once, when this module
+// loads, and has a fallback that uses only public API, so a Node release that changes them makes
+// tsnats slower, never wrong.
+//
+//   latin1Slice(buf, s, e)    Buffer#latin1Slice (what toString('latin1') calls, minus argument
+//                             normalisation): strings from protocol bytes. Fallback: toString.
+//   timerDuration(t)          Timeout#_idleTimeout: the delay a timer was armed with, so keepalive
+//                             can refresh() it instead of making a new one. Fallback: unknown (-1).
+//   writableChunks(stream)    Writable#writableBuffer's length: chunks not yet written, for the
+//                             write-deadline log line. Fallback: 1.
+//   userBufferSlots(sock)     The handle's useUserBuffer() and the socket's kBuffer/kBufferCb slots
+//                             that Node's Socket constructor fills for `onread`: accepted sockets
+//                             read into one shared buffer (transport/read-buffer.ts). Fallback:
+//                             'data' events.
+//
+// TSNATS_SHARED_READ_BUFFER=0 (read once, here) turns the shared read buffer off, for A/B runs
+// (docs/configuration.md, "Environment variables").
+import type { Duplex } from 'node:stream';
+
+type Latin1Slicer = (this: Buffer, start: number, end: number) => string;
+const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slicer }).latin1Slice;
+const hasLatin1Slice = typeof nativeLatin1 === 'function' && (() => {
+  try {
+    return nativeLatin1.call(Buffer.from('ab\xff', 'latin1'), 0, 3) === 'ab\xff';
+  } catch {
+    return false;
+  }
+})();
+
+/** `buf[s,e)` as a latin1 string (one char per byte). */
+export const latin1Slice: (buf: Buffer, s: number, e: number) => string = hasLatin1Slice
+  ? (buf, s, e) => nativeLatin1!.call(buf, s, e)
+  : (buf, s, e) => buf.toString('latin1', s, e);
+
+const probe = setTimeout(() => {}, 1234);
+const hasIdleTimeout = (probe as unknown as { _idleTimeout?: unknown })._idleTimeout === 1234;
+clearTimeout(probe);
+
+/** The delay (ms) a Node timer was armed with, or -1 when Node does not tell. */
+export function timerDuration(t: NodeJS.Timeout): number {
+  return hasIdleTimeout ? (t as unknown as { _idleTimeout: number })._idleTimeout : -1;
+}
+
+/** Chunks a Writable holds that were not written yet (at least 1 when it holds bytes). */
+export function writableChunks(w: Duplex): number {
+  const b = (w as unknown as { writableBuffer?: unknown[] }).writableBuffer;
+  return Array.isArray(b) ? Math.max(b.length, 1) : 1;
+}
+
+/** Whether accepted sockets may read into the shared buffer (TSNATS_SHARED_READ_BUFFER, default on). */
+export const sharedReadEnabled = process.env.TSNATS_SHARED_READ_BUFFER !== '0';
+
+interface HandleWithUserBuffer {
+  useUserBuffer(buf: Uint8Array): void;
+}
+
+/** Node's private symbols for a socket's user buffer and its callback: looked up on the first socket. */
+let kBuffer: symbol | null | undefined;
+let kBufferCb: symbol | null | undefined;
+
+/**
+ * Switches a socket that has not started reading to read into `buf`, calling `onRead(n)` after
+ * each read of n bytes — as Node's Socket constructor does for `onread`. Returns false, changing
+ * nothing, when the socket's internals are not the expected ones.
+ */
+export function useUserBuffer(sock: Duplex, buf: Buffer, onRead: (n: number) => void): boolean {
+  const s = sock as unknown as Record<string | symbol, unknown>;
+  const handle = s._handle as Partial<HandleWithUserBuffer> | null | undefined;
+  if (handle == null || typeof handle.useUserBuffer !== 'function') return false;
+  if (kBuffer === undefined) {
+    kBuffer = kBufferCb = null;
+    for (const sym of Object.getOwnPropertySymbols(sock)) {
+      if (sym.description === 'kBuffer') kBuffer = sym;
+      else if (sym.description === 'kBufferCb') kBufferCb = sym;
+    }
+  }
+  const kb = kBuffer as symbol | null;
+  const kcb = kBufferCb as symbol | null;
+  if (kb === null || kcb === null || s[kb] !== null || s[kcb] !== null) return false;
+  handle.useUserBuffer(buf);
+  s[kb] = buf;
+  s[kcb] = onRead;
+  return true;
+}
+
+// ---- forceFullGC: V8's gc() without starting Node with --expose-gc. The flag is set for the moment
+// it takes a fresh context to bind `gc`, then cleared again. Fallback: no-op (returns false).
+let gcFn: (() => void) | null | undefined;
+
+/**
+ * Runs two full garbage collections back to back (the second compacts the pages the first left
+ * fragmented, so V8 can release them). Returns false where V8's gc() is not reachable.
+ */
+export function forceFullGC(): boolean {
+  if (gcFn === undefined) {
+    gcFn = null;
+    try {
+      const g = (globalThis as { gc?: () => void }).gc;
+      if (typeof g === 'function') gcFn = g;
+      else {
+        const v8 = process.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+        const vm = process.getBuiltinModule?.('node:vm') as typeof import('node:vm') | undefined;
+        if (v8 && vm) {
+          v8.setFlagsFromString('--expose-gc');
+          const f = vm.runInNewContext('gc') as unknown;
+          v8.setFlagsFromString('--no-expose-gc');
+          if (typeof f === 'function') gcFn = f as () => void;
+        }
+      }
+    } catch {
+      gcFn = null;
+    }
+  }
+  if (gcFn === null) return false;
+  gcFn();
+  gcFn();
+  return true;
+}

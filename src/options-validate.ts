@@ -1,0 +1,85 @@
+// validateOptions: the checks nats-server makes on its options when a server starts
+// (server.go validateOptions, validateAuth), in one place. The config loader reports them at the
+// option's file:line:col (and so `-t` does), the CLI after merging flags over the file, and
+// startServer()/new Server() throws them — the same text everywhere.
+import type { ServerOptions } from './options.js';
+import { formatGoDuration } from './config/duration.js';
+import * as C from './const.js';
+import { TsnatsError } from './errors.js';
+
+export interface OptionIssue {
+  /** The option the problem is reported at. */
+  field: keyof ServerOptions;
+  message: string;
+  /** Other options the problem involves (where to point when `field` has its default). */
+  related?: (keyof ServerOptions)[];
+}
+
+/** Integer options: [name in messages, minimum]. */
+const INTEGERS: [keyof ServerOptions, string, number][] = [
+  ['port', 'port', -1],
+  ['httpPort', 'http_port', -1],
+  ['pingMax', 'ping_max', 0],
+  ['maxPayload', 'max_payload', 0],
+  ['maxPending', 'max_pending', 0],
+  ['maxControlLine', 'max_control_line', 0],
+  ['maxConnections', 'max_connections', Number.MIN_SAFE_INTEGER],
+  ['maxSubscriptions', 'max_subscriptions', Number.MIN_SAFE_INTEGER],
+  ['maxClosedClients', 'max_closed_clients', 0],
+  ['logSizeLimit', 'log_size_limit', 0],
+  ['maxTracedMsgLen', 'max_traced_msg_len', 0],
+];
+
+/** Durations (ms): [name in messages]; any length is allowed (timers.ts handles long ones). */
+const DURATIONS: [keyof ServerOptions, string][] = [
+  ['pingInterval', 'ping_interval'],
+  ['pingTimeout', 'ping_timeout'],
+  ['writeDeadline', 'write_deadline'],
+  ['authTimeout', 'authorization timeout'],
+  ['lameDuckDuration', 'lame_duck_duration'],
+  ['lameDuckGracePeriod', 'lame_duck_grace_period'],
+  ['tcpKeepAlive', 'tcp_keepalive'],
+  ['busyPoll', 'busy_poll'],
+];
+
+/** The problems of a complete set of options (defaults applied); empty when it is valid. */
+export function validateOptions(o: ServerOptions): OptionIssue[] {
+  const out: OptionIssue[] = [];
+  const bad = (field: keyof ServerOptions, message: string, related?: (keyof ServerOptions)[]) => out.push({ field, message, related });
+  for (const [f, name, min] of INTEGERS) {
+    const v = o[f] as unknown;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(f, `${name} must be an integer, got ${JSON.stringify(v)}`);
+    else if (v < min) bad(f, `${name} must be at least ${min}, got ${v}`);
+  }
+  if (typeof o.port === 'number' && o.port > 65535) bad('port', `invalid port ${o.port}`);
+  if (typeof o.httpPort === 'number' && o.httpPort > 65535) bad('httpPort', `invalid port ${o.httpPort}`);
+  for (const [f, name] of DURATIONS) {
+    const v = o[f] as unknown;
+    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) bad(f, `${name} must be a non-negative duration in milliseconds, got ${JSON.stringify(v)}`);
+  }
+  if (typeof o.host !== 'string') bad('host', `host must be a string, got ${JSON.stringify(o.host)}`);
+  if (out.length > 0) return out; // the cross-checks below assume the types are right
+
+  if (o.maxPayload > o.maxPending) bad('maxPayload', `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`, ['maxPending']);
+  // (The 30 s minimum of lame_duck_duration is the config file's rule, opts.go; the API allows less.)
+  if (o.lameDuckGracePeriod >= o.lameDuckDuration) {
+    bad('lameDuckGracePeriod', `lame duck grace period (${formatGoDuration(o.lameDuckGracePeriod)}) should be strictly lower than lame duck duration (${formatGoDuration(o.lameDuckDuration)})`, ['lameDuckDuration']);
+  }
+  if (o.busyPoll > C.MAX_BUSY_POLL_MS) bad('busyPoll', `invalid busy_poll of ${formatGoDuration(o.busyPoll)}, needs to be at most ${formatGoDuration(C.MAX_BUSY_POLL_MS)}`);
+  if (o.noAuthUser) {
+    // server.go validateAuth
+    const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((a) => a.users ?? [])];
+    if (o.trustedOperators?.length) bad('noAuthUser', 'no_auth_user not compatible with Trusted Operator');
+    else if (users.length === 0) bad('noAuthUser', `no_auth_user: "${o.noAuthUser}" present, but users are not defined`);
+    else if (!users.some((u) => u.user === o.noAuthUser)) {
+      bad('noAuthUser', `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`);
+    }
+  }
+  return out;
+}
+
+/** Throws the problems of `o` as one TsnatsError('INVALID_OPTIONS'), one per line. */
+export function assertValidOptions(o: ServerOptions): void {
+  const issues = validateOptions(o);
+  if (issues.length > 0) throw new TsnatsError('INVALID_OPTIONS', issues.map((i) => i.message).join('\n'));
+}

@@ -1,0 +1,68 @@
+// The wiring: which services a server gets (server/service.ts). startServer() and the CLI build
+// servers through createServer(); a bare `new Server()` is the engine alone (no monitor, no $SYS
+// services). A new subsystem (cluster, leafnodes, WebSocket, JetStream) is attached here.
+import { Server } from './server/server.js';
+import type { Service } from './server/service.js';
+import type { ServerOptions } from './options.js';
+import type { Account } from './accounts/account.js';
+import type { MonitorServer } from './monitor/http.js';
+import { SystemService } from './system/service.js';
+import { registerSystemServices } from './system/imports.js';
+
+/** A server with the services its options ask for (not started). */
+export function createServer(options: Partial<ServerOptions> = {}): Server {
+  const srv = new Server(options);
+  if (srv.opts.httpPort !== 0) srv.use(monitorService(srv));
+  if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
+  return srv;
+}
+
+/** The HTTP monitor service: `srv.service<MonitorService>('monitor').port` is the bound port. */
+export interface MonitorService extends Service {
+  readonly host: string;
+  /** The bound port (0 until started). */
+  readonly port: number;
+}
+
+/** The HTTP monitor, loaded on demand: a server without one never loads node:http or the dashboard. */
+function monitorService(srv: Server): MonitorService {
+  let m: MonitorServer | null = null;
+  return {
+    name: 'monitor',
+    get host() {
+      return m?.host ?? '';
+    },
+    get port() {
+      return m?.port ?? 0;
+    },
+    async start() {
+      const { MonitorServer } = await import('./monitor/http.js');
+      m = new MonitorServer(srv);
+      await m.start();
+    },
+    stop: () => m?.stop(),
+    portsEntries(): Record<string, string[]> {
+      if (m === null) return {};
+      const h = m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host;
+      return { monitoring: [`http://${h}:${m.port}`] };
+    },
+  };
+}
+
+/** The system account service: `srv.service<SystemAccountService>('system').service`. */
+export interface SystemAccountService extends Service {
+  readonly service: SystemService;
+}
+
+/** The system account: $SYS requests and events, and every account's imports of its services. */
+function systemService(srv: Server, sysAcc: Account): SystemAccountService {
+  const sys = new SystemService(srv, sysAcc);
+  registerSystemServices(srv);
+  return {
+    name: 'system',
+    service: sys,
+    start: () => sys.start(),
+    stop: () => sys.stop(),
+    accountsChanged: (acc) => registerSystemServices(srv, acc),
+  };
+}
