@@ -60,12 +60,15 @@ export async function probe(
       if (c.closed) lines.push('<closed>');
       return { lines, closed: c.closed };
     }
-    c.send(`CONNECT ${JSON.stringify(o)}\r\n${script}PING\r\n`);
+    // CONNECT and a PING first, alone: a refused client is closed with nothing of ours unread, so
+    // the close cannot turn into a reset that loses the -ERR. Then the script, and two PINGs.
     const pongs = (b: Buffer) => b.toString('latin1').split('PONG\r\n').length - 1;
-    if (await c.until((b, closed) => closed || pongs(b) >= 1, 5000)) {
-      if (!c.closed) {
+    c.send(`CONNECT ${JSON.stringify(o)}\r\nPING\r\n`);
+    if (await c.until((b, closed) => closed || pongs(b) >= 1, 5000) && !c.closed) {
+      c.send(`${script}PING\r\n`);
+      if (await c.until((b, closed) => closed || pongs(b) >= 2, 5000) && !c.closed) {
         c.send('PING\r\n');
-        await c.until((b, closed) => closed || pongs(b) >= 2, 5000);
+        await c.until((b, closed) => closed || pongs(b) >= 3, 5000);
       }
     }
     // A close right after an -ERR: give it a moment to arrive.
