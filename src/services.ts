@@ -8,11 +8,15 @@ import type { Account } from './accounts/account.js';
 import type { MonitorServer } from './monitor/http.js';
 import { SystemService } from './system/service.js';
 import { registerSystemServices } from './system/imports.js';
+import { websocketService, websocketConfig } from './transport/ws/service.js';
+export type { WebsocketService } from './transport/ws/service.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
   const srv = new Server(options);
   if (srv.opts.httpPort !== 0) srv.use(monitorService(srv));
+  // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
+  if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
   if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
   return srv;
 }

@@ -461,7 +461,9 @@ export class OperatorTrust {
       c.debug(`invalid connection types [${types.unknown.map((t) => JSON.stringify(t.toUpperCase())).join(' ')}]`);
       if (types.known.size === 0) return null;
     }
-    if (types.known.size > 0 && !types.known.has('STANDARD')) {
+    // The connection's own type must be listed (connectionTypeAllowed).
+    const want = c.type === 'websocket' ? 'WEBSOCKET' : 'STANDARD';
+    if (types.known.size > 0 && !types.known.has(want)) {
       c.debug('Connection type not allowed');
       return null;
     }

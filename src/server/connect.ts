@@ -88,3 +88,14 @@ export function decodeClientInfo(text: string): string | null {
     throw e;
   }
 }
+
+/**
+ * What a transport learnt about a connection before the engine got it (the WebSocket upgrade
+ * request): Server.acceptConnection passes it to the Client.
+ */
+export interface ConnExtras {
+  /** X-Forwarded-For when it is one IP address: shown in front of the log prefix only (client.go initClient). */
+  clientIP?: string;
+  /** The JWT of the websocket.jwt_cookie cookie, used when CONNECT carries none (processConnect). */
+  cookieJwt?: string;
+}

@@ -115,7 +115,7 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
         }
         c.send(`CONNECT ${JSON.stringify(o)}\r\n${settle ? 'PING\r\n' : ''}`);
         if (settle) {
-          await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 5000);
+          await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 15000);
           const got = c.take().toString('latin1');
           seen.set(name, (seen.get(name) ?? '') + got.replace('PONG\r\n', ''));
         }
@@ -140,7 +140,7 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
     },
     async settled(name) {
       const c = get(name);
-      await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 5000);
+      await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 15000);
       drain(name);
     },
     async closed(name, ms = 5000) {
