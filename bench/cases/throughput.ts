@@ -7,6 +7,7 @@ import { msgFrameLen } from '../frames.js';
 import { openWindow } from '../window.js';
 import { startBenchServer, type Kind, type BenchServer } from '../servers.js';
 import { si } from '../stats.js';
+import { benchCert, tlsFlags, type KeyKind } from '../tls.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ interface Flood {
   ws?: { compress: boolean };
   unit: string;
   cpuPer: string;
+  /** Over TLS with this kind of server key. */
+  tls?: KeyKind;
 }
 
 const SUBJECT = 'foo';
@@ -48,8 +51,9 @@ async function startWsServer(kind: Kind, compress: boolean): Promise<BenchServer
 }
 
 async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
-  const server = f.ws ? await startWsServer(kind, f.ws.compress) : await startBenchServer(kind);
+  const server = f.ws ? await startWsServer(kind, f.ws.compress) : await startBenchServer(kind, f.tls ? { args: tlsFlags(f.tls) } : {});
   const ws = f.ws && 'wsPort' in server ? { wsPort: server.wsPort as number, compress: f.ws.compress } : undefined;
+  const tls = f.tls ? benchCert(f.tls).pem : undefined;
   const box = new Mailbox();
   let agents: Agent[] = [];
   try {
@@ -57,13 +61,13 @@ async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
     const subData: AgentData[] = [];
     let base = 0;
     for (const n of f.subs ? split(f.subs, THREADS) : []) {
-      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs, ws });
+      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs, ws, tls });
       base += n;
     }
     const subs = await startAgents(box, subData);
     agents = subs;
     const pubs = await startAgents(box, split(f.pubs, THREADS).map((n): AgentData =>
-      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK, ws })));
+      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK, ws, tls })));
     agents = [...subs, ...pubs];
     const frameLen = msgFrameLen(SUBJECT, '1', f.size);
     const copies = f.queue ? 1 : f.subs;
@@ -134,4 +138,9 @@ export const throughputCases: Case[] = [
   // WebSocket: publisher and subscriber both on the WebSocket listener; frames of 32 KiB of PUBs, as nats.js flushes.
   floodCase({ id: 'ws-pubsub128', group: 'ws', title: 'WebSocket pub/sub 1:1 128B', size: 128, pubs: 1, subs: 1, ws: { compress: false }, unit: 'msg/s', cpuPer: 'msg' }),
   floodCase({ id: 'ws-pubsub128-deflate', group: 'ws', title: 'WebSocket pub/sub 1:1 128B, permessage-deflate', size: 128, pubs: 1, subs: 1, ws: { compress: true }, unit: 'msg/s', cpuPer: 'msg' }),
+];
+
+/** TLS pub/sub 1:1 128B (ECDSA P-256 server certificate, TLS 1.3). */
+export const tlsThroughputCases: Case[] = [
+  floodCase({ id: 'tlspubsub128', group: 'tls', title: 'TLS pub/sub 1:1 128B', size: 128, pubs: 1, subs: 1, unit: 'msg/s', cpuPer: 'msg', tls: 'ecdsa' }),
 ];

@@ -7,6 +7,7 @@ import type { Server } from '../server/server.js';
 import * as C from '../const.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
+import { tlsTimeoutMs } from '../options.js';
 
 /** Counts by connection kind (slow_consumer_stats, stale_connection_stats). */
 export interface KindCounts {
@@ -108,16 +109,17 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     host: o.host,
     port: srv.port,
     auth_required: srv.authRequired() || undefined,
+    ...varzTls(srv),
     max_connections: o.maxConnections,
     max_subscriptions: o.maxSubscriptions > 0 ? o.maxSubscriptions : undefined,
     ping_interval: o.pingInterval * NS_PER_MS,
     ping_max: o.pingMax,
     ping_timeout: o.pingTimeout * NS_PER_MS,
     busy_poll: Math.round(o.busyPoll * NS_PER_MS),
-    http_host: mon.httpPort ? mon.httpHost : (o.httpHost ?? o.host),
+    http_host: mon.httpPort || mon.httpsPort ? mon.httpHost : (o.httpHost ?? o.host),
     http_port: mon.httpPort || o.httpPort,
     http_base_path: o.httpBasePath,
-    https_port: 0,
+    https_port: mon.httpsPort || o.httpsPort,
     auth_timeout: o.authTimeout / 1000,
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
@@ -128,7 +130,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     mqtt: {},
     websocket: websocketVarz(srv),
     jetstream: {},
-    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
+    tls_timeout: tlsTimeoutMs(o.tls) / 1000,
     write_deadline: o.writeDeadline * NS_PER_MS,
     start: goTime(srv.startTime),
     now: goTime(nowMs()),
@@ -172,6 +174,12 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
       leafs: st.staleLeafs,
     },
   };
+}
+
+/** tls_required / tls_verify as the reference copies them from INFO (tls_available is not in /varz). */
+function varzTls(srv: Server): Pick<Varz, 'tls_required' | 'tls_verify'> {
+  const f = srv.tlsInfoFields();
+  return { tls_required: f.tls_required, tls_verify: f.tls_verify };
 }
 
 /**

@@ -10,6 +10,7 @@
 // Reads may arrive in the shared read buffer (transport/read-buffer.ts): nothing here keeps a
 // reference to the bytes passed to readBatch or the process* methods past the call.
 import type { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
 import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader } from '../protocol/encode.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet } from '../protocol/args.js';
@@ -29,6 +30,7 @@ import { authUserDesc, redactConnect, bindNoAuthUser, type AuthResult } from '..
 import { clientPermissions } from '../auth/permissions.js';
 import type { Server } from './server.js';
 import type { Account } from '../accounts/account.js';
+import { startClientTls, type ClientTlsInfo } from '../transport/tls.js';
 
 /** What a user may publish and subscribe to (implemented in auth/permissions.ts). */
 export interface ClientPermissions {
@@ -73,6 +75,12 @@ export class Client implements ParserHandler {
   private readonly connStr: string;
   /** websocket.jwt_cookie's JWT from the upgrade request ('' = none). */
   private readonly cookieJwt: string;
+
+  // ---- TLS (transport/tls.ts)
+  /** The TLS session once the handshake succeeded; null for plaintext (and while handshaking). */
+  tls: ClientTlsInfo | null = null;
+  /** Why TLS (or the certificate mapping) failed, for /connz?state=closed (tsnats extension). */
+  tlsError = '';
 
   // ---- CONNECT and state
   opts: ClientOpts = defaultClientOpts();
@@ -182,7 +190,8 @@ export class Client implements ParserHandler {
 
   constructor(
     readonly server: Server,
-    readonly sock: Duplex,
+    /** The byte stream: the accepted socket, or the TLS socket over it once the handshake is done. */
+    public sock: Duplex,
     cid: number,
     host: string,
     port: number,
@@ -220,17 +229,40 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Called by the server once the client is registered: INFO, timers, socket handlers. */
+  /** Called by the server once the client is registered: INFO (and TLS), then reading. */
   init(): void {
+    this.debug('Client connection created');
+    const tls = this.server.tls;
+    if (tls !== null && this.kind === Kind.CLIENT && this.type === 'nats' && this.sock instanceof Socket) {
+      // INFO, the handshake and its deadline; startReading() once it succeeded (transport/tls.ts).
+      startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
+      return;
+    }
+    this.sendInfo();
+    this.startReading(this.sock, true);
+  }
+
+  /**
+   * Starts reading NATS from `sock` (the accepted socket, or the TLS socket once the handshake
+   * is done) and arms the auth and ping timers: after TLS, as the reference (createClient), so a
+   * slow handshake never eats into the auth timeout. `shared`: the socket may read into the shared
+   * buffer (an untouched TCP socket); a TLS socket, or one bytes were pushed back into, cannot.
+   */
+  startReading(sock: Duplex, shared: boolean): void {
     const srv = this.server;
-    const sock = this.sock;
+    if (this.closed) {
+      sock.destroy();
+      return;
+    }
+    if (sock !== this.sock) {
+      this.sock = sock;
+      srv.trackSocket(sock);
+    }
     const read = (chunk: Buffer) => this.readBatch(chunk);
-    if (!readIntoShared(sock, read)) sock.on('data', read);
+    if (!shared || !readIntoShared(sock, read)) sock.on('data', read);
     sock.on('end', () => this.closeConnection(ClosedState.ClientClosed));
     sock.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     sock.on('close', () => this.closeConnection(ClosedState.ClientClosed));
-    this.debug('Client connection created');
-    this.sendInfo();
     if (srv.auth.required(this.type)) {
       // WebSocket clients: websocket.authorization.timeout when set (createWSClient).
       const wsTimeout = this.type === 'websocket' ? (srv.opts.websocket?.authorization?.timeout ?? 0) : 0;

@@ -10,7 +10,7 @@ import { programName } from './program.js';
 import 'node:dns';
 import 'node:cluster';
 import type { Duplex } from 'node:stream';
-import { defaultOptions, type ServerOptions } from '../options.js';
+import { withDefaults, type ServerOptions } from '../options.js';
 import { assertValidOptions } from '../options-validate.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
@@ -32,6 +32,8 @@ import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from
 import { lameDuckMode } from './lameduck.js';
 import { watchMemory, unwatchMemory } from './reclaim.js';
 import { monoMs } from '../clock.js';
+import { ClientTls } from '../transport/tls.js';
+import { TsnatsError } from '../errors.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -75,6 +77,8 @@ export class Server extends EventEmitter {
   sysAcc: Account | null = null;
   readonly closedClients: ClosedRing;
   auth: Authenticator;
+  /** TLS on the client port (tls {}), or null; replaced by a reload that changes it (new connections use the new one). */
+  tls: ClientTls | null = null;
   private listener: NetServer | null = null;
   private sockets = new Set<Duplex>();
   /** The port actually bound. */
@@ -97,10 +101,12 @@ export class Server extends EventEmitter {
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
-    this.opts = { ...defaultOptions(), ...stripUndefined(options) };
+    this.opts = withDefaults(options);
     const o = this.opts;
     // The same checks, and messages, as the config loader and the CLI (throws TsnatsError).
     assertValidOptions(o);
+    // Reads the certificate files: a missing or mismatched file fails here, in the reference's words.
+    if (o.tls) this.tls = buildClientTls(o.tls);
     this.log = new Logger({
       sink: makeSink(o),
       time: o.logtime,
@@ -180,6 +186,10 @@ export class Server extends EventEmitter {
     this.running = true;
     if (o.reclaimMemory) watchMemory(this);
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (this.tls !== null) {
+      log.notice('TLS required for client connections');
+      if (this.tls.handshakeFirst === 'on') log.warn('Clients that are not using "TLS Handshake First" option will fail to connect');
+    }
     if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
     if (o.portsFileDir) this.writePortsFile();
     log.notice('Server is ready');
@@ -215,6 +225,11 @@ export class Server extends EventEmitter {
   /** The attached service named `name`. */
   service<T extends Service = Service>(name: string): T | undefined {
     return this.services.find((s) => s.name === name) as T | undefined;
+  }
+
+  /** The TLS certificates changed (reload): services that serve them pick them up. */
+  tlsChanged(): void {
+    for (const s of this.services) s.tlsChanged?.();
   }
 
   /** The configuration of `acc` (or of every account) was applied again: services re-add theirs. */
@@ -327,6 +342,12 @@ export class Server extends EventEmitter {
     return c;
   }
 
+  /** Tracks another socket of a connection (the TLS socket over an accepted one) for shutdown. */
+  trackSocket(sock: Duplex): void {
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
+  }
+
   /**
    * Stops accepting new connections (lame duck, shutdown): the client listener and the services'
    * own (WebSocket); resolves when the client listener is closed.
@@ -389,6 +410,8 @@ export class Server extends EventEmitter {
       port: this.port,
       headers: !o.noHeaderSupport,
       auth_required: this.auth.expectConnect(c.type) || undefined,
+      // The client port's TLS (a WebSocket listener's TLS is its own: its INFO says nothing of it).
+      ...(c.type === 'nats' ? this.tlsInfoFields(c.tls?.first === true) : {}),
       max_payload: c.mpay !== -1 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
@@ -396,6 +419,21 @@ export class Server extends EventEmitter {
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
+  }
+
+  /**
+   * INFO's TLS fields (server.go: TLSRequired unless allow_non_tls, TLSVerify, TLSAvailable); a
+   * connection that did the handshake first is told TLS is required (2.10 createClient).
+   */
+  tlsInfoFields(first = false): Pick<InfoFields, 'tls_required' | 'tls_verify' | 'tls_available'> {
+    const t = this.tls;
+    if (t === null) return {};
+    const allow = this.opts.allowNonTls;
+    return {
+      tls_required: first || !allow || undefined,
+      tls_verify: t.cfg.verify || t.cfg.verifyAndMap || undefined,
+      tls_available: allow || undefined,
+    };
   }
 
   /** Publishes a health event as a Server event and on its diagnostics channel. */
@@ -497,10 +535,13 @@ function tryUnlink(p: string): void {
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** The client port's TLS for `cfg`, or the configuration error in the reference's words. */
+export function buildClientTls(cfg: NonNullable<ServerOptions['tls']>): ClientTls {
+  try {
+    return new ClientTls(cfg);
+  } catch (e) {
+    throw new TsnatsError('TLS_CONFIG', (e as Error).message);
+  }
 }
 
 function makeSink(o: ServerOptions): LogSink {
