@@ -8,6 +8,7 @@ import * as C from './const.js';
 import { TsnatsError, goQuote } from './errors.js';
 import { allowedOriginError } from './transport/ws/origin.js';
 import { CIPHER_SUITES, CURVES } from './tls/names.js';
+import { parseHostPort, parseRouteURL } from './cluster/url.js';
 
 export interface OptionIssue {
   /** The option the problem is reported at. */
@@ -81,7 +82,43 @@ export function validateOptions(o: ServerOptions): OptionIssue[] {
     if (why !== null) bad('noAuthUser', why);
   }
   if (o.websocket !== undefined) for (const m of websocketIssues(o)) bad('websocket', m);
+  validateCluster(o, bad);
   return out;
+}
+
+/** cluster { … } and routes (types, ranges, URLs; opts.go parseCluster, route.go). */
+function validateCluster(o: ServerOptions, bad: (field: keyof ServerOptions, message: string, related?: (keyof ServerOptions)[]) => void): void {
+  const c = o.cluster;
+  if (c !== undefined) {
+    if (typeof c !== 'object' || c === null) return bad('cluster', `cluster must be an object, got ${JSON.stringify(c)}`);
+    const port = c.port ?? 0;
+    if (typeof port !== 'number' || !Number.isSafeInteger(port) || port < -1 || port > 65535) bad('cluster', `invalid cluster port ${JSON.stringify(c.port)}`);
+    for (const k of ['name', 'host', 'advertise', 'username', 'password'] as const) {
+      if (c[k] !== undefined && typeof c[k] !== 'string') bad('cluster', `cluster ${k} must be a string, got ${JSON.stringify(c[k])}`);
+    }
+    if (c.authTimeout !== undefined && (typeof c.authTimeout !== 'number' || !(c.authTimeout >= 0))) {
+      bad('cluster', `cluster authorization timeout must be a non-negative duration in milliseconds, got ${JSON.stringify(c.authTimeout)}`);
+    }
+    if (c.connectRetries !== undefined && (typeof c.connectRetries !== 'number' || !Number.isSafeInteger(c.connectRetries))) {
+      bad('cluster', `cluster connect_retries must be an integer, got ${JSON.stringify(c.connectRetries)}`);
+    }
+    if (c.noAdvertise !== undefined && typeof c.noAdvertise !== 'boolean') bad('cluster', `cluster no_advertise must be a boolean, got ${JSON.stringify(c.noAdvertise)}`);
+    if (typeof c.advertise === 'string' && c.advertise !== '') {
+      const hp = parseHostPort(c.advertise, 0);
+      if (typeof hp === 'string') bad('cluster', `invalid Cluster.Advertise value of ${c.advertise}, err=${hp}`);
+    }
+  }
+  if (o.routes !== undefined) {
+    if (!Array.isArray(o.routes)) return bad('routes', `routes must be an array of URLs, got ${JSON.stringify(o.routes)}`);
+    for (const r of o.routes) {
+      if (typeof r !== 'string') {
+        bad('routes', `route URL must be a string, got ${JSON.stringify(r)}`);
+        continue;
+      }
+      const u = parseRouteURL(r);
+      if (typeof u === 'string') bad('routes', u);
+    }
+  }
 }
 
 /** validateNoAuthUser (auth.go): why `name` cannot be the no_auth_user, or null. */

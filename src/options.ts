@@ -63,6 +63,37 @@ export interface AccountConfig {
   defaultPermissions?: Permissions;
 }
 
+/** cluster.permissions: what this server imports from (sends interest for) and exports to its routes. */
+export interface RoutePermissions {
+  import?: SubjectPermission;
+  export?: SubjectPermission;
+}
+
+/**
+ * cluster { … }: the route listener and how routes authenticate (nats-server ClusterOpts). Clustering
+ * is on when `port` is set (not 0); -1 picks a free port.
+ */
+export interface ClusterOptions {
+  /** cluster.name; unset: a random name (NUID) that adopts the first configured peer's name. */
+  name?: string;
+  /** cluster.host (listen's host); default 0.0.0.0. */
+  host?: string;
+  /** cluster.port; 0 or unset = no cluster, -1 = a free port. */
+  port?: number;
+  /** cluster.advertise: host[:port] announced to peers for gossip (implicit routes). */
+  advertise?: string;
+  /** cluster.no_advertise: do not add the cluster's client URLs to clients' connect_urls. */
+  noAdvertise?: boolean;
+  /** cluster.authorization user/password a peer's CONNECT must carry (and gossiped routes send). */
+  username?: string;
+  password?: string;
+  /** cluster.authorization.timeout (ms); default 2s. */
+  authTimeout?: number;
+  /** cluster.connect_retries: dial attempts of an implicit (gossiped) route before giving up; default 0. */
+  connectRetries?: number;
+  permissions?: RoutePermissions;
+}
+
 /** resolver: where account JWTs come from in operator mode (nats-server's MEMORY, URL(…) or a directory). */
 export type ResolverConfig = { type: 'memory' } | { type: 'url'; url: string } | { type: 'full' | 'cache'; dir: string };
 
@@ -207,6 +238,10 @@ export interface ServerOptions {
   connectErrorReports: number;
   reconnectErrorReports: number;
 
+  // clustering
+  cluster?: ClusterOptions;
+  /** cluster.routes / --routes: route URLs to solicit (nats-route://[user:pass@]host:port). */
+  routes?: string[];
   /** websocket {}: the WebSocket listener; absent = none. */
   websocket?: WebsocketOptions;
 

@@ -10,6 +10,7 @@ import { SystemService } from './system/service.js';
 import { registerSystemServices } from './system/imports.js';
 import { websocketService, websocketConfig } from './transport/ws/service.js';
 export type { WebsocketService } from './transport/ws/service.js';
+import type { Cluster } from './cluster/cluster.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
@@ -17,6 +18,9 @@ export function createServer(options: Partial<ServerOptions> = {}): Server {
   if (srv.opts.httpPort !== 0 || srv.opts.httpsPort !== 0) srv.use(monitorService(srv));
   // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
   if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
+  // The cluster before the system account: services stop in reverse order, so the system
+  // account's SHUTDOWN event is queued on the routes before they close.
+  if ((srv.opts.cluster?.port ?? 0) !== 0) srv.use(clusterService(srv));
   if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
   return srv;
 }
@@ -51,6 +55,31 @@ function monitorService(srv: Server): MonitorService {
       const h = m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host;
       return { monitoring: [`${srv.opts.httpsPort !== 0 ? 'https' : 'http'}://${h}:${m.port}`] };
     },
+  };
+}
+
+/** The cluster (routes): `srv.service<ClusterService>('cluster')?.cluster` once started. */
+export interface ClusterService extends Service {
+  readonly cluster: Cluster | null;
+}
+
+/** Routes, loaded on demand as the monitor is: a server without a cluster never loads them. */
+function clusterService(srv: Server): ClusterService {
+  let cl: Cluster | null = null;
+  return {
+    name: 'cluster',
+    get cluster() {
+      return cl;
+    },
+    async start() {
+      const { Cluster } = await import('./cluster/cluster.js');
+      cl = new Cluster(srv);
+      cl.start();
+    },
+    listening: () => cl?.listening(),
+    stop: () => cl?.stop(),
+    accountsChanged: (acc) => cl?.accountsChanged(acc),
+    portsEntries: () => cl?.portsEntries() ?? {},
   };
 }
 

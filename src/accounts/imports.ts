@@ -17,6 +17,7 @@ import { SubjectTransform } from './transform.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Account } from './account.js';
 import type { Client } from '../server/client.js';
+import { Kind } from '../server/kind.js';
 
 export type ResponseType = 'Singleton' | 'Stream' | 'Chunked';
 
@@ -218,6 +219,8 @@ export function processServiceImport(
   holder: Account, si: ServiceImport, pub: Client | null, subject: string, reply: string,
   buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null,
 ): void {
+  // From a route only responses are mapped: the request was imported on the requester's server.
+  if (pub !== null && pub.kind === Kind.ROUTER && !si.respWildcard && !si.response) return;
   if (si.respWildcard) {
     const rsi = holder.responses.get(subject);
     if (rsi === undefined) return;

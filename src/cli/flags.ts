@@ -10,7 +10,7 @@
 // Flags nats-server has and tsnats does not implement (cluster, JetStream…) are a clear error.
 // The TLS flags replace the config file's TLS as the reference's overrideTLS does (mergeOptions).
 // Pure: no I/O; the CLI prints `stdout`/`stderr` and exits with `exitCode`.
-import type { ServerOptions, TlsConfig } from '../options.js';
+import type { ClusterOptions, ServerOptions, TlsConfig } from '../options.js';
 import { CIPHER_SUITES, CURVES } from '../tls/names.js';
 import { DEFAULT_PORT, MAX_BUSY_POLL_MS, TSNATS_VERSION, VERSION } from '../const.js';
 import { formatGoDuration, parseGoDuration } from '../config/duration.js';
@@ -57,6 +57,8 @@ interface State {
   helpTls: boolean;
   signal?: string;
   tls: TlsFlags | undefined;
+  /** --cluster / --cluster_listen as given (overrideCluster applies it after the flags). */
+  clusterListen?: string;
 }
 interface FlagSpec {
   kind: Kind;
@@ -65,6 +67,54 @@ interface FlagSpec {
   unsupported?: string;
   /** The largest value accepted (durations, ms). */
   max?: number;
+}
+
+/** The cluster options the flags set (merged over the file's cluster block, see mergeOptions). */
+function clusterOf(s: State): ClusterOptions {
+  return (s.options.cluster ??= {});
+}
+
+/** RoutesFromStr: comma-separated route URLs; an empty string clears the routes. */
+function routesFromStr(v: string): string[] {
+  if (v === '') return [];
+  return v.split(',').map((r) => r.trim());
+}
+
+/**
+ * overrideCluster (opts.go): `--cluster nats://[user:pass@]host:port` sets the cluster listener and,
+ * with userinfo, its authorization (a user needs a password); `host:-1` a random port; "" turns
+ * clustering off. Returns an error message or null.
+ */
+function overrideCluster(s: State, listen: string): string | null {
+  const c = clusterOf(s);
+  if (listen === '') {
+    c.port = 0;
+    return null;
+  }
+  let text = listen;
+  const random = text.endsWith(':-1');
+  if (random) text = `${text.slice(0, -3)}:0`;
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/]*)@)?(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(\/.*)?$/.exec(text);
+  if (m === null) {
+    const first = text.split('/')[0]!;
+    return first.includes(':') ? `parse ${JSON.stringify(listen)}: first path segment in URL cannot contain colon` : `address ${text}: missing port in address`;
+  }
+  const [, , userinfo, rawHost, rawPort] = m;
+  if (rawPort === undefined || rawPort === '') return `address ${rawHost}${rawPort === '' ? ':' : ''}: missing port in address`;
+  if (!/^\d+$/.test(rawPort)) return `expected integer`;
+  c.host = rawHost!.startsWith('[') ? rawHost!.slice(1, -1) : rawHost!;
+  c.port = random ? -1 : Number(rawPort);
+  if (userinfo !== undefined) {
+    const i = userinfo.indexOf(':');
+    if (i < 0) return 'expected cluster password to be set';
+    c.username = decodeURIComponent(userinfo.slice(0, i));
+    c.password = decodeURIComponent(userinfo.slice(i + 1));
+  } else {
+    // With no user in the flag, what the config file had is cleared.
+    c.username = '';
+    c.password = '';
+  }
+  return null;
 }
 
 const set =
@@ -78,7 +128,6 @@ const tlsFlag =
   (s: State, v: TlsFlags[K]) => {
     (s.tls ??= {})[k] = v;
   };
-const NO_CLUSTER = 'clustering (routes) is not implemented';
 const NO_JS = 'JetStream is not implemented';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -130,6 +179,15 @@ const FLAGS: Record<string, FlagSpec> = {
   max_traced_msg_len: { kind: 'int', apply: set('maxTracedMsgLen') },
   v: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
   version: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
+  // Clustering (opts.go: routes, cluster/cluster_listen, cluster_advertise, no_advertise,
+  // connect_retries, cluster_name).
+  routes: { kind: 'string', apply: (s, v: string) => (s.options.routes = routesFromStr(v)) },
+  cluster: { kind: 'string', apply: (s, v: string) => (s.clusterListen = v) },
+  cluster_listen: { kind: 'string', apply: (s, v: string) => (s.clusterListen = v) },
+  cluster_name: { kind: 'string', apply: (s, v: string) => (clusterOf(s).name = v) },
+  cluster_advertise: { kind: 'string', apply: (s, v: string) => (clusterOf(s).advertise = v) },
+  no_advertise: { kind: 'bool', apply: (s, v: boolean) => (clusterOf(s).noAdvertise = v) },
+  connect_retries: { kind: 'int', apply: (s, v: number) => (clusterOf(s).connectRetries = v) },
   // tsnats extension.
   ping_timeout: { kind: 'duration', apply: set('pingTimeout') },
   busy_poll: { kind: 'duration', max: MAX_BUSY_POLL_MS, apply: set('busyPoll') },
@@ -143,13 +201,6 @@ const FLAGS: Record<string, FlagSpec> = {
   jetstream: { kind: 'bool', unsupported: NO_JS },
   sd: { kind: 'string', unsupported: NO_JS },
   store_dir: { kind: 'string', unsupported: NO_JS },
-  routes: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster_listen: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster_name: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster_advertise: { kind: 'string', unsupported: NO_CLUSTER },
-  no_advertise: { kind: 'bool', unsupported: NO_CLUSTER },
-  connect_retries: { kind: 'int', unsupported: NO_CLUSTER },
   profile: { kind: 'int', unsupported: 'the Go profiler does not apply to tsnats' },
 };
 
@@ -275,6 +326,10 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
     if (p !== undefined && (p < -1 || p > 65535)) return fatal(`invalid port ${p} for -${f === 'port' ? 'p' : f === 'httpPort' ? 'm' : 'ms'}`);
   }
   if (s.options.logSizeLimit !== undefined && s.options.logSizeLimit < 0) return fatal('log_size_limit can not be negative');
+  if (s.clusterListen !== undefined) {
+    const err = overrideCluster(s, s.clusterListen);
+    if (err !== null) return fatal(err);
+  }
   if (s.signal !== undefined) {
     const parts = s.signal.split('=');
     if (parts.length > 2) return fatal(`invalid signal parameters: [${parts.slice(2).join(' ')}]`);
@@ -402,10 +457,16 @@ TLS Options:
         --tlscacert <file>           Client certificate CA for verification
         --help_tls                   TLS help (cipher suites and curves)
 
+Cluster Options:
+        --routes <rurl-1, rurl-2>    Routes to solicit and connect
+        --cluster <cluster-url>      Cluster URL for solicited routes
+        --cluster_name <string>      Cluster Name, if not set one will be dynamically generated
+        --no_advertise <bool>        Do not advertise known cluster information to clients
+        --cluster_advertise <string> Cluster URL to advertise to other servers
+        --connect_retries <number>   For implicit routes, number of connect retries
+
 Not supported yet (nats-server flags that tsnats refuses):
-    -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir,
-    --routes, --cluster, --cluster_name, --no_advertise, --cluster_advertise, --connect_retries,
-    --cluster_listen, --profile
+    -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir, --profile
 
 Common Options:
     -h, --help                       Show this message
@@ -432,7 +493,9 @@ export function mergeOptions(
   const flagFields: (keyof ServerOptions)[] = [];
   for (const k of Object.keys(flagOptions) as (keyof ServerOptions)[]) {
     if (flagOptions[k] === undefined) continue;
-    (options as Record<string, unknown>)[k] = flagOptions[k];
+    // The cluster flags set single fields of the cluster block (opts.go: flags over the file's ClusterOpts).
+    if (k === 'cluster') options.cluster = { ...fileOptions.cluster, ...flagOptions.cluster };
+    else (options as Record<string, unknown>)[k] = flagOptions[k];
     flagFields.push(k);
   }
   return { options, flagFields };

@@ -67,6 +67,11 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
     fileOptions = r.options;
   }
   const merged = mergeOptions(fileOptions, flagOptions).options;
+  // Routes from the command line need a cluster listener, from the flags or the file (ConfigureOptions).
+  if (flagOptions.routes !== undefined && flagOptions.routes.length > 0 && !merged.cluster?.host && !merged.cluster?.port) {
+    onError('solicited routes require cluster capabilities, e.g. --cluster');
+    return null;
+  }
   if (tlsFlags) {
     // --tls* replace the file's TLS (overrideTLS), with the reference's errors.
     const o = overrideTls(merged.tls, tlsFlags);

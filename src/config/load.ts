@@ -18,6 +18,7 @@ import { goQuote } from '../errors.js';
 import { loadAuthorization } from './load-auth.js';
 import { loadAccounts } from './load-accounts.js';
 import { loadTls } from './load-tls.js';
+import { loadCluster } from './load-cluster.js';
 import { loadWebsocket } from './load-websocket.js';
 import { formatGoDuration } from './duration.js';
 import { isAccountJWT, readOperatorJWT } from './jwt.js';
@@ -129,7 +130,7 @@ function port(ctx: LoadContext, node: ConfNode, v: number, field: 'port' | 'http
 }
 
 /** listen / http: `port`, `host:port` or `[ipv6]:port` (opts.go parseListen). */
-function hostPort(ctx: LoadContext, node: ConfNode): { host?: string; port?: number } | undefined {
+export function hostPort(ctx: LoadContext, node: ConfNode): { host?: string; port?: number } | undefined {
   if (node.kind === 'integer') return { port: node.value };
   if (node.kind !== 'string') return ctx.error(node, `expected port or host:port, got ${goType(node)}`);
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):([^:]*)$/.exec(node.value);
@@ -191,7 +192,7 @@ const TOP: Record<string, Handler> = {
     if (v !== undefined) port(ctx, node, v, 'httpsPort');
   },
   http_base_path: str('httpBasePath'),
-  cluster: ignored('clustering (routes) is not supported yet'),
+  cluster: (ctx, node) => loadCluster(ctx, node),
   gateway: ignored('gateways are not supported yet'),
   leaf: ignored('leafnodes are not supported yet'),
   leafnodes: ignored('leafnodes are not supported yet'),

@@ -73,6 +73,8 @@ const TABLE: Entry[] = [
   { field: 'maxControlLine', goName: 'MaxControlLine', reload: R('max_control_line') },
   { field: 'maxPayload', goName: 'MaxPayload', reload: R('max_payload') },
   { field: 'maxPending', goName: 'MaxPending' },
+  // cluster: reloadable but for its host and port (special case below).
+  { field: 'cluster', goName: 'Cluster', reload: R('cluster', 'plain', () => 'Reloaded: cluster') },
   { field: 'pidFile', goName: 'PidFile', reload: R('pid_file') },
   { field: 'portsFileDir', goName: 'PortsFileDir', reload: R('ports_file_dir') },
   { field: 'logFile', goName: 'LogFile', reload: R('log_file') },
@@ -80,6 +82,7 @@ const TABLE: Entry[] = [
   // TLSTimeout, TLSMap, TLSConfig, TLSPinnedCerts, TLSRateLimit: the `tls` block, special case below.
   { field: 'tls', goName: 'TLSConfig' },
   { field: 'allowNonTls', goName: 'AllowNonTLS' },
+  { field: 'routes', goName: 'Routes', reload: R('cluster routes', 'plain', () => 'Reloaded: cluster routes') },
   { field: 'writeDeadline', goName: 'WriteDeadline', reload: R('write_deadline', 'duration') },
   { field: 'maxClosedClients', goName: 'MaxClosedClients' },
   { field: 'lameDuckDuration', goName: 'LameDuckDuration' },
@@ -178,6 +181,29 @@ export function diffOptions(old: ServerOptions, next: ServerOptions): ReloadDiff
         continue;
       case 'tls':
         diffTls(old.tls, next.tls, changes, refused);
+        continue;
+      case 'cluster': {
+        // validateClusterOpts: the listener stays where it is.
+        const oc = (o ?? {}) as NonNullable<ServerOptions['cluster']>;
+        const nc = (n ?? {}) as NonNullable<ServerOptions['cluster']>;
+        if ((oc.host ?? '') !== (nc.host ?? '') && (oc.port ?? 0) !== 0) {
+          refused.push({ field: 'cluster', message: `config reload not supported for cluster host: old=${oc.host ?? ''}, new=${nc.host ?? ''}` });
+          continue;
+        }
+        const op = oc.port ?? 0;
+        const np = nc.port ?? 0;
+        // A random port (-1) keeps the port the cluster is listening on.
+        if (op !== np && !(op === -1 && np === -1)) {
+          refused.push({ field: 'cluster', message: `config reload not supported for cluster port: old=${op}, new=${np}` });
+          continue;
+        }
+        if (deepEqual(o, n)) continue;
+        changes.push({ field: 'cluster', configName: 'cluster', value: n, message: 'Reloaded: cluster' });
+        continue;
+      }
+      case 'routes':
+        if (deepEqual(o ?? [], n ?? [])) continue;
+        changes.push({ field: 'routes', configName: 'cluster routes', value: n, message: 'Reloaded: cluster routes' });
         continue;
       case 'resolver':
         if (deepEqual(o, n)) continue;

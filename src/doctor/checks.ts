@@ -4,6 +4,7 @@
 import type { Conn, Finding, Sample, Severity } from './types.js';
 import type { TlsProbe } from './tls.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
+import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
 
 export interface Thresholds {
   /** CONN_001: RTT above this (ms). */
@@ -24,6 +25,12 @@ export interface Thresholds {
   maxPayload: number;
   /** TLS_001: warn when a served certificate expires within this (ms). */
   certWarnMs: number;
+  /** CLUSTER_005: route RTT above this (ms). */
+  routeRttMs: number;
+  /** CLUSTER_006: route pending bytes above this. */
+  routePendingBytes: number;
+  /** CLUSTER_002 (one sample): routes younger than this on an older server (ms). */
+  youngRouteMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -39,6 +46,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   maxPayload: 8 * 1024 * 1024,
   // Let's Encrypt renews at 30 days left; an operator needs time to act before clients fail.
   certWarnMs: 30 * 86400_000,
+  ...DEFAULT_CLUSTER_THRESHOLDS,
 };
 
 export interface Ctx {
@@ -381,6 +389,8 @@ export const CHECKS: Check[] = [
       return { findings };
     },
   },
+  // Routes (cluster-checks.ts).
+  ...CLUSTER_CHECKS,
 ];
 
 /** The TLS probes of a sample, or why there are none. */

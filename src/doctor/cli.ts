@@ -4,6 +4,7 @@ import { parseToolArgs, type ToolArgs } from './args.js';
 import { openTransport, allConns, collect, splitUserInfo, type Transport } from './source.js';
 import { checkServer, unreachable, summarize, formatText, formatJSON } from './report.js';
 import { CHECKS, type Thresholds } from './checks.js';
+import { checkAcrossServers } from './cluster-checks.js';
 import { CONN_SORTS, sortConns, formatConns, type ConnSort } from './conns.js';
 import { parseDurationArg, parseSizeArg } from './units.js';
 import { sysConnect, SysError, type SysAuth } from './sys.js';
@@ -40,11 +41,14 @@ nats://host:4222 with a system-account user. Exit: 0 ok, 1 warning, 2 critical, 
     --since DURATION     closed connections this recent count (default 15m)
     --idle DURATION      idle threshold of OPT_IDLE_007 (default 5m)
     --rtt DURATION       RTT threshold of CONN_001 (default 100ms)
+    --route-rtt DURATION RTT threshold between cluster members, CLUSTER_005 (default 50ms)
     --pending SIZE       pending threshold of CONN_002 (default 1MiB)
     --skip CODE,…        checks not to run
 ${AUTH_HELP}
 
-Checks: ${CHECKS.map((c) => c.code).join(' ')} (docs/doctor.md)
+Give every member of a cluster (URL…) to also compare them: CLUSTER_003, CLUSTER_004.
+
+Checks: ${CHECKS.map((c) => c.code).join(' ')} CLUSTER_003 CLUSTER_004 (docs/doctor.md)
 `,
   conns: `Usage: tsnats conns [URL] [--sort idle|rtt|pending|msgs|cid] [--limit N] [--json]
 
@@ -119,6 +123,8 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
   if (idle !== undefined) th.idleMs = idle;
   const rtt = durationFlag(a, 'rtt');
   if (rtt !== undefined) th.rttMs = rtt;
+  const routeRtt = durationFlag(a, 'route-rtt');
+  if (routeRtt !== undefined) th.routeRttMs = routeRtt;
   if (a.flags.has('pending')) {
     try {
       th.pendingBytes = parseSizeArg(a.flags.get('pending')!);
@@ -131,8 +137,8 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
   if (unknown.length) throw new UsageError(`unknown check code(s) for --skip: ${unknown.join(', ')}`);
   const auth = authOf(a);
 
-  const servers = await Promise.all(
-    urls.map(async (url): Promise<ServerReport> => {
+  const read = await Promise.all(
+    urls.map(async (url): Promise<{ report: ServerReport; last: Sample | null }> => {
       let t: Transport | undefined;
       try {
         t = await openTransport({ url, auth, serverId: a.flags.get('server'), timeoutMs, tls: tlsOf(a) });
@@ -141,14 +147,17 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
           await new Promise((r) => setTimeout(r, interval));
           samples.push(await collect(t));
         }
-        return checkServer(url, samples, { thresholds: th, skip });
+        return { report: checkServer(url, samples, { thresholds: th, skip }), last: samples[samples.length - 1]! };
       } catch (e) {
-        return unreachable(url, (e as Error).message);
+        return { report: unreachable(url, (e as Error).message), last: null };
       } finally {
         await t?.close();
       }
     }),
   );
+  const servers = read.map((r) => r.report);
+  // Several members of one cluster: names and the mesh compared across them.
+  checkAcrossServers(servers, read.map((r) => r.last));
   const report = summarize(servers);
   io.out(a.bools.has('json') ? formatJSON(report) : formatText(report));
   return report.exitCode;

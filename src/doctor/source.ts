@@ -20,6 +20,7 @@ export interface Transport {
   varz(): Promise<Json>;
   connz(q: ConnzQuery): Promise<Json>;
   accountz(acc?: string): Promise<Json>;
+  routez(): Promise<Json>;
   /** The transport's own connection, when it has one. */
   readonly selfCid?: number;
   /** The doctor's client-side TLS settings (CA, certificate), for its probes. */
@@ -98,6 +99,10 @@ export class HttpTransport implements Transport {
     });
   }
 
+  routez(): Promise<Json> {
+    return this.get('/routez');
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -134,6 +139,10 @@ export class SysTransport implements Transport {
 
   accountz(acc?: string): Promise<Json> {
     return this.req('ACCOUNTZ', acc ? { account: acc } : {});
+  }
+
+  routez(): Promise<Json> {
+    return this.req('ROUTEZ', {});
   }
 
   close(): Promise<void> {
@@ -209,6 +218,12 @@ export async function collect(t: Transport): Promise<Sample> {
   } catch (e) {
     notes.push(`closed connections unavailable: ${(e as Error).message}`);
   }
+  let routez: Json | null = null;
+  try {
+    routez = await t.routez();
+  } catch (e) {
+    notes.push(`routes unavailable: ${(e as Error).message}`);
+  }
   let accounts: AccountUse[] | null = null;
   try {
     accounts = await accountUse(t, varz.system_account);
@@ -217,7 +232,7 @@ export async function collect(t: Transport): Promise<Sample> {
   }
   const tls = await probeListeners(t, varz);
   const now = Date.parse(varz.now);
-  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, accounts, notes, selfCid: t.selfCid, tls };
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, routez, accounts, notes, selfCid: t.selfCid, tls };
 }
 
 /**

@@ -53,6 +53,8 @@ export interface Sample {
   conns: Conn[];
   /** The most recent closed connections, newest first; null when the server did not answer. */
   closed: Conn[] | null;
+  /** /routez (the server's routes); null when it could not be read. */
+  routez: Json | null;
   /** Per-account use; null when it could not be read. */
   accounts: AccountUse[] | null;
   /** Why `accounts`/`closed` are missing, when they are. */

@@ -15,7 +15,8 @@ import { varz } from './varz.js';
 import { connz } from './connz.js';
 import { subsz, subszHttpBody } from './subsz.js';
 import { accountz, accountStatz, trackAccountTraffic } from './accounts.js';
-import { healthz, routez, leafz, gatewayz, jsz } from './misc.js';
+import { healthz, leafz, gatewayz, jsz } from './misc.js';
+import { routez } from './routez.js';
 import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
 import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
@@ -75,9 +76,9 @@ const HANDLERS: Record<string, Handler> = {
     respond(res, q, pretty(body));
   },
   '/routez': (srv, q, _req, res) => {
-    q.subs();
+    const [subs, detail] = q.subs();
     countRequest(srv, '/routez');
-    respond(res, q, pretty(routez(srv)));
+    respond(res, q, pretty(routez(srv, { subscriptions: subs, subscriptions_detail: detail })));
   },
   '/gatewayz': (srv, q, _req, res) => {
     countRequest(srv, '/gatewayz');

@@ -1,5 +1,5 @@
 // /healthz, and the endpoints of features tsnats has not built yet, in the reference's shape for
-// "none": /routez (no routes), /leafz (no leafnodes), /gatewayz (no gateways), /jsz (disabled).
+// "none": /leafz (no leafnodes), /gatewayz (no gateways), /jsz (disabled).
 import type { Server } from '../server/server.js';
 import { goTime, nowMs } from './format.js';
 
@@ -17,17 +17,6 @@ export interface HealthzOptions {
 export function healthz(srv: Server, _opts: HealthzOptions = {}): HealthStatus {
   if (!srv.running || !srv.accepting) return { status: 'error', error: 'failed to be ready for connections after 1ms: server' };
   return { status: 'ok' };
-}
-
-export interface Routez {
-  server_id: string;
-  now: string;
-  num_routes: number;
-  routes: unknown[];
-}
-
-export function routez(srv: Server): Routez {
-  return { server_id: srv.id, now: goTime(nowMs()), num_routes: 0, routes: [] };
 }
 
 export interface Leafz {

@@ -11,6 +11,7 @@ import { E, ClosedState } from '../errors.js';
 import { buildClientTls } from './server.js';
 import type { ClientTls } from '../transport/tls.js';
 import { checkPinned } from '../tls/options.js';
+import type { ClusterService } from '../services.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -90,6 +91,8 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     }
   }
   const o = srv.opts as unknown as Record<string, unknown>;
+  const oldCluster = srv.opts.cluster;
+  const oldRoutes = srv.opts.routes ?? [];
   for (const c of diff.changes) o[c.field] = (next as unknown as Record<string, unknown>)[c.field];
   // Fields that change together with the ones diffed (defaults copied into users, etc.).
   srv.opts.defaultPermissions = next.defaultPermissions;
@@ -133,6 +136,12 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     srv.tlsChanged();
     const pinned = newTls?.pinned ?? null;
     if (newTls !== null && pinned !== null && !samePins(oldPinned, pinned)) recheck = () => recheckPinned(srv, pinned);
+  }
+  // The cluster (cluster/cluster.ts): name, advertise, authorization, permissions; routes added and removed live.
+  const cl = srv.service<ClusterService>('cluster')?.cluster;
+  if (cl) {
+    if (fields.has('cluster')) cl.clusterChanged(oldCluster);
+    if (fields.has('routes')) cl.routesChanged(oldRoutes, srv.opts.routes ?? []);
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();

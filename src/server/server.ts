@@ -53,6 +53,11 @@ export interface ServerStats {
   staleGateways: number;
   staleLeafs: number;
   stalledClients: number;
+  /** Messages and bytes received from and sent to routes (part of the totals above). */
+  inRouteMsgs: number;
+  inRouteBytes: number;
+  outRouteMsgs: number;
+  outRouteBytes: number;
 }
 
 function newStats(): ServerStats {
@@ -60,6 +65,7 @@ function newStats(): ServerStats {
     inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, totalConnections: 0,
     slowConsumers: 0, slowConsumerClients: 0, slowConsumerRoutes: 0, slowConsumerGateways: 0, slowConsumerLeafs: 0,
     staleConnections: 0, staleClients: 0, staleRoutes: 0, staleGateways: 0, staleLeafs: 0, stalledClients: 0,
+    inRouteMsgs: 0, inRouteBytes: 0, outRouteMsgs: 0, outRouteBytes: 0,
   };
 }
 
@@ -98,6 +104,17 @@ export class Server extends EventEmitter {
   private reloader: Reloader | null = null;
   /** What plugs into the engine (monitor, system account, …), in order of attachment. */
   private readonly services: Service[] = [];
+  /** The cluster's name in client INFO (`cluster`); '' without a cluster. Set by the cluster service. */
+  clusterName = '';
+  /**
+   * The client URLs of the cluster (INFO `connect_urls`): this server's first, then the others';
+   * empty until a route is up. Set by the cluster service.
+   */
+  connectURLs: string[] = [];
+  /** The cluster's WebSocket URLs: what WebSocket clients get as `connect_urls`. */
+  wsConnectURLs: string[] = [];
+  /** When connect_urls last changed (ms): a client that connected before gets INFO at its first PING. */
+  lastCURLsUpdate = 0;
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
@@ -190,6 +207,15 @@ export class Server extends EventEmitter {
       log.notice('TLS required for client connections');
       if (this.tls.handshakeFirst === 'on') log.warn('Clients that are not using "TLS Handshake First" option will fail to connect');
     }
+    // Services that need the client port (the cluster announces it in connect_urls) start listening now.
+    try {
+      for (const s of this.services) await s.listening?.();
+    } catch (err) {
+      this.running = false;
+      await this.stopAccepting();
+      for (const s of started.reverse()) await s.stop?.();
+      throw err;
+    }
     if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
     if (o.portsFileDir) this.writePortsFile();
     log.notice('Server is ready');
@@ -220,6 +246,23 @@ export class Server extends EventEmitter {
   use(s: Service): void {
     if (this.running) throw new Error(`service ${s.name}: attach services before start()`);
     this.services.push(s);
+  }
+
+  /** A new connection id (cid, rid): one sequence for every kind of connection, as the reference. */
+  nextConnectionId(): number {
+    return this.nextCid++;
+  }
+
+  /**
+   * An INFO to every client that takes async INFOs (protocol 1, past its first PONG): the
+   * cluster's connect_urls changed (sendAsyncInfoToClients).
+   */
+  sendAsyncInfoToClients(regular = true, websocket = true): void {
+    if (!this.running) return;
+    for (const c of this.clients.values()) {
+      if (!(c.type === 'websocket' ? websocket : regular)) continue;
+      if (c.wantsAsyncInfo()) c.sendInfo({ async: true });
+    }
   }
 
   /** The attached service named `name`. */
@@ -397,8 +440,12 @@ export class Server extends EventEmitter {
     if (healthChannels.close.hasSubscribers) healthChannels.close.publish({ server: this, client: c, reason: c.reason });
   }
 
-  /** INFO for a client, as the reference builds it (generateClientInfoJSON). */
-  clientInfo(c: Client): InfoFields {
+  /**
+   * INFO for a client, as the reference builds it (generateClientInfoJSON). `async`: an INFO after
+   * the first, which the reference builds from its own INFO (copyInfo), where auth_required is set
+   * whenever authentication is, no_auth_user or not (captured).
+   */
+  clientInfo(c: Client, async = false): InfoFields {
     const o = this.opts;
     const info: InfoFields = {
       server_id: this.id,
@@ -409,13 +456,17 @@ export class Server extends EventEmitter {
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,
-      auth_required: this.auth.expectConnect(c.type) || undefined,
+      auth_required: (async ? this.auth.required(c.type) : this.auth.expectConnect(c.type)) || undefined,
       // The client port's TLS (a WebSocket listener's TLS is its own: its INFO says nothing of it).
       ...(c.type === 'nats' ? this.tlsInfoFields(c.tls?.first === true) : {}),
       max_payload: c.mpay !== -1 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,
+      cluster: this.clusterName || undefined,
     };
+    // WebSocket clients are told the cluster's WebSocket URLs (generateClientInfoJSON).
+    const urls = c.type === 'websocket' ? this.wsConnectURLs : this.connectURLs;
+    if (urls.length > 0) info.connect_urls = urls;
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
@@ -461,8 +512,10 @@ export class Server extends EventEmitter {
     this.dirty = [];
     // Busy polling: the next message (a reply, the next request) usually comes within tens of µs;
     // an event loop that goes to sleep in epoll_wait takes much longer to wake on a VM. Armed before
-    // the writes, which an in-process peer may handle synchronously.
-    if (this.opts.busyPoll > 0) {
+    // the writes, which an in-process peer may handle synchronously. Not after writes to routes
+    // only: an answer from another server takes longer than the spin, which would only take a core
+    // from that server (or its clients) when they share a machine.
+    if (this.opts.busyPoll > 0 && hasClientWrite(list)) {
       this.lastFlushMono = monoMs();
       if (!this.busyPolling) {
         this.busyPolling = true;
@@ -518,6 +571,12 @@ export class Server extends EventEmitter {
   uptime(): string {
     return formatDuration(Date.now() - this.startTime.getTime());
   }
+}
+
+/** Whether a flush batch writes to a client (not only to routes). */
+function hasClientWrite(list: Client[]): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i].kind === Kind.CLIENT) return true;
+  return false;
 }
 
 /** The ports file's keys, in the order of the reference's Ports struct. */

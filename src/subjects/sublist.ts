@@ -8,6 +8,11 @@ import { isValidInsertSubject, subjectMatches, hasWildcard } from './subject.js'
 export interface SubLike {
   readonly subject: string;
   readonly queue: string | null;
+  /**
+   * Queue weight: a route's queue subscription stands for this many members of the remote server
+   * and is a candidate that many times (sublist.go "Shadow these subscriptions"). Absent: 1.
+   */
+  readonly qw?: number;
 }
 
 /** Plain subscribers, and one array per queue group (a message goes to one member of each). */
@@ -36,6 +41,8 @@ class Level<S extends SubLike> {
 }
 
 export type InterestListener = (subject: string, queue: string | null, delta: 1 | -1) => void;
+/** Every insert (+1) and remove (-1) of a subscription. */
+export type ChangeListener<S> = (sub: S, delta: 1 | -1) => void;
 
 export class Sublist<S extends SubLike> {
   private root = new Level<S>();
@@ -45,6 +52,8 @@ export class Sublist<S extends SubLike> {
   stats = { inserts: 0, removes: 0, matches: 0, cacheHits: 0 };
   /** Called when a (subject, queue) gains its first or loses its last subscriber. */
   onInterest: InterestListener | null = null;
+  /** Called on every insert and remove (the cluster keeps its per-account interest counts with it). */
+  onChange: ChangeListener<S> | null = null;
   /** A one-entry cache in front of the map: most publishers repeat the same subject. */
   private lastSubject: string | null = null;
   private lastResult: SublistResult<S> | null = null;
@@ -108,6 +117,7 @@ export class Sublist<S extends SubLike> {
     this.stats.inserts++;
     this.invalidate(subject);
     if (first && this.onInterest) this.onInterest(subject, sub.queue, 1);
+    if (this.onChange !== null) this.onChange(sub, 1);
     return true;
   }
 
@@ -156,7 +166,13 @@ export class Sublist<S extends SubLike> {
     }
     this.invalidate(subject);
     if (last && this.onInterest) this.onInterest(subject, sub.queue, -1);
+    if (this.onChange !== null) this.onChange(sub, -1);
     return true;
+  }
+
+  /** A queue subscription's weight changed (UpdateRemoteQSub): cached results that hold it go. */
+  updateRemoteQSub(sub: S): void {
+    this.invalidate(sub.subject);
   }
 
   /** Drops cached results a change on `subject` affects. */
@@ -236,11 +252,14 @@ function addNode<S extends SubLike>(r: SublistResult<S>, n: Node<S>): void {
         break;
       }
     }
-    if (g === null) {
-      g = [];
-      r.qsubs.push(g);
+    for (const s of set) {
+      // A remote queue subscription is a candidate as many times as its weight (none at weight 0).
+      const w = s.qw ?? 1;
+      for (let k = 0; k < w; k++) {
+        if (g === null) r.qsubs.push((g = []));
+        g.push(s);
+      }
     }
-    for (const s of set) g.push(s);
   }
 }
 

@@ -16,6 +16,8 @@ export interface ServerInfo {
   name: string;
   host: string;
   id: string;
+  /** The cluster's name (omitted without a cluster). */
+  cluster?: string;
   ver: string;
   seq: number;
   jetstream: boolean;
@@ -23,7 +25,7 @@ export interface ServerInfo {
 }
 
 export function serverInfo(srv: Server, seq: number): ServerInfo {
-  return { name: srv.name, host: srv.opts.host, id: srv.id, ver: C.VERSION, seq, jetstream: false, time: goTime(nowMs()) };
+  return { name: srv.name, host: srv.opts.host, id: srv.id, cluster: srv.clusterName || undefined, ver: C.VERSION, seq, jetstream: false, time: goTime(nowMs()) };
 }
 
 /** ClientInfo of connect, disconnect and auth-error events. `rtt` is integer nanoseconds. */

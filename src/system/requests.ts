@@ -7,7 +7,8 @@ import { varz } from '../monitor/varz.js';
 import { connz, type ConnzOptions } from '../monitor/connz.js';
 import { subsz, type SubszOptions } from '../monitor/subsz.js';
 import { accountz, accountInfo, accountStatz, type AccountStatzOptions } from '../monitor/accounts.js';
-import { healthz, routez, leafz, gatewayz, jsz } from '../monitor/misc.js';
+import { healthz, leafz, gatewayz, jsz } from '../monitor/misc.js';
+import { routez, type RoutezOptions } from '../monitor/routez.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
 import type { SystemService } from './service.js';
@@ -29,8 +30,8 @@ function filteredOut(sys: SystemService, f: EventFilter): boolean {
   const m = (have: string, want: string) => (f.exact_match ? have === want : have.includes(want));
   if (f.server_name && !m(srv.name, f.server_name)) return true;
   if (f.host && !m(srv.opts.host, f.host)) return true;
-  // No cluster, tags or JetStream domain yet: a filter on them excludes this server.
-  if (f.cluster) return true;
+  if (f.cluster && !m(srv.clusterName, f.cluster)) return true;
+  // No tags or JetStream domain yet: a filter on them excludes this server.
   if (f.tags && f.tags.length > 0) return true;
   if (f.domain) return true;
   return false;
@@ -79,7 +80,7 @@ export function registerRequests(sys: SystemService): void {
       return;
     }
     if (msg.length > 0 && filteredOut(sys, d.filter)) return;
-    sys.publish(to, '', { server: null, statsz: statsz(srv) });
+    sys.publish(to, '', { server: null, statsz: statsz(srv, 1 + sys.servers.size) });
   };
   sys.subscribe('$SYS.REQ.SERVER.PING', (_s, reply, msg) => statszReq(reply, msg));
 
@@ -91,7 +92,7 @@ export function registerRequests(sys: SystemService): void {
     VARZ: (reply, msg) => zReq(sys, 'VarzEventOptions', reply, msg, () => varz(srv)),
     SUBSZ: (reply, msg) => zReq(sys, 'SubszEventOptions', reply, msg, (o) => subsz(srv, o as SubszOptions)),
     CONNZ: (reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, o as ConnzOptions)),
-    ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, () => routez(srv)),
+    ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, (o) => routez(srv, o as RoutezOptions)),
     GATEWAYZ: (reply, msg) => zReq(sys, 'GatewayzEventOptions', reply, msg, () => gatewayz(srv)),
     LEAFZ: (reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => leafz(srv)),
     ACCOUNTZ: (reply, msg) => zReq(sys, 'AccountzEventOptions', reply, msg, (o) => accountz(srv, { account: o.account as string | undefined })),

@@ -162,13 +162,13 @@ test('validation errors, with the reference messages and the option position', (
 });
 
 test('every problem is reported, not just the first', () => {
-  const r = load('port: "x"\nbogus: 1\nping_interval: "abc"\ncluster {}\n');
+  const r = load('port: "x"\nbogus: 1\nping_interval: "abc"\ngateway {}\n');
   assert.deepEqual(errs(r), [
     'a.conf:1:1: "port" must be an integer, got string "x"',
     'a.conf:2:1: unknown field "bogus"',
     'a.conf:3:1: error parsing ping_interval: time: invalid duration "abc"',
   ]);
-  assert.deepEqual(warns(r), ['a.conf:4:1: tsnats ignores "cluster": clustering (routes) is not supported yet']);
+  assert.deepEqual(warns(r), ['a.conf:4:1: tsnats ignores "gateway": gateways are not supported yet']);
 });
 
 test('variables that were referenced are not unknown fields', () => {
@@ -180,7 +180,7 @@ test('variables that were referenced are not unknown fields', () => {
 
 test('options nats-server knows and tsnats runs without: a warning at their position', () => {
   const ignoredKeys = [
-    'cluster {}', 'gateway {}', 'leaf {}', 'leafnodes {}', 'jetstream {}', 'jetstream: enabled', 'store_dir: "/x"',
+    'gateway {}', 'leaf {}', 'leafnodes {}', 'jetstream {}', 'jetstream: enabled', 'store_dir: "/x"',
     'mqtt {}', 'mappings {}', 'syslog: true', 'remote_syslog: "udp://x:1"', 'prof_port: 6060', 'max_sub_tokens: 3', 'server_tags: [a]',
     'default_js_domain: {}', 'resolver_tls {}',
   ];
@@ -446,7 +446,7 @@ test('checkReport: what -t prints, as nats-server', () => {
     stderr: 'tsnats: a.conf:2:1: invalid use of field "ping_interval": ping_interval should be converted to a duration\na.conf:1:1: unknown field "bogus"\n\n',
     exitCode: 1,
   });
-  const ignored = checkReport('a.conf', load('cluster {}'));
+  const ignored = checkReport('a.conf', load('gateway {}'));
   assert.equal(ignored.exitCode, 0);
-  assert.equal(ignored.stderr, 'tsnats: a.conf:1:1: tsnats ignores "cluster": clustering (routes) is not supported yet\ntsnats: configuration file a.conf is valid\n');
+  assert.equal(ignored.stderr, 'tsnats: a.conf:1:1: tsnats ignores "gateway": gateways are not supported yet\ntsnats: configuration file a.conf is valid\n');
 });

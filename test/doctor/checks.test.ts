@@ -33,6 +33,7 @@ function sample(over: Partial<Sample> & { varz?: Record<string, any> } = {}, at 
     now: at,
     conns: [],
     closed: [],
+    routez: null,
     accounts: [],
     notes: [],
     tls: [probe()],
