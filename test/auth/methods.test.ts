@@ -160,7 +160,7 @@ describe('JWT (operator mode, memory resolver)', () => {
     const stranger = await ops.account('STRANGER');
     const su = await ops.user('s', stranger.kp);
     await refused(srv, { authenticator: credsAuthenticator(su.creds) });
-    await logs.wait(/Account JWT lookup error: account not found/);
+    await logs.wait(/Account JWT lookup error: account missing/);
     // No JWT at all.
     await refused(srv, { user: 'x', pass: 'y' });
     await logs.wait(/Authentication requires a user JWT/);
