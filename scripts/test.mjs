@@ -16,6 +16,11 @@ function walk(dir, out = []) {
 const filters = process.argv.slice(2);
 let files = walk('dist/test').sort();
 if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
+// With no files, node --test would run every .js under any test/ directory (scripts too).
+if (files.length === 0) {
+  console.error(`no test file matches ${filters.map((f) => JSON.stringify(f)).join(' ')}`);
+  process.exit(1);
+}
 const concurrency = process.env.TEST_CONCURRENCY ?? '4';
 const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', '--test-reporter=spec', ...files], {
   stdio: 'inherit',

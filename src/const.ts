@@ -57,6 +57,12 @@ export const MAX_BUSY_POLL_MS = 10;
 export const STALL_MAX_MS = 1000;
 /** Producer stall: and at least this long (stallClientMinDuration). */
 export const STALL_MIN_MS = 100;
+/**
+ * Bytes a connection may read in one turn of the event loop before it yields to the others (one full
+ * shared read buffer): a flooding publisher cannot starve unrelated connections. tsnats: nats-server
+ * gets the same from Go's scheduler.
+ */
+export const READ_BUDGET_BYTES = 64 * 1024;
 /** A read batch that takes this long logs `Readloop processing time` (readLoopReportThreshold). */
 export const READ_LOOP_REPORT_MS = 2000;
 /** Number of subject → match results cached per account (slCacheMax). */

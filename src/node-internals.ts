@@ -82,3 +82,37 @@ export function useUserBuffer(sock: Duplex, buf: Buffer, onRead: (n: number) => 
   s[kcb] = onRead;
   return true;
 }
+
+// ---- forceFullGC: V8's gc() without starting Node with --expose-gc. The flag is set for the moment
+// it takes a fresh context to bind `gc`, then cleared again. Fallback: no-op (returns false).
+let gcFn: (() => void) | null | undefined;
+
+/**
+ * Runs two full garbage collections back to back (the second compacts the pages the first left
+ * fragmented, so V8 can release them). Returns false where V8's gc() is not reachable.
+ */
+export function forceFullGC(): boolean {
+  if (gcFn === undefined) {
+    gcFn = null;
+    try {
+      const g = (globalThis as { gc?: () => void }).gc;
+      if (typeof g === 'function') gcFn = g;
+      else {
+        const v8 = process.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+        const vm = process.getBuiltinModule?.('node:vm') as typeof import('node:vm') | undefined;
+        if (v8 && vm) {
+          v8.setFlagsFromString('--expose-gc');
+          const f = vm.runInNewContext('gc') as unknown;
+          v8.setFlagsFromString('--no-expose-gc');
+          if (typeof f === 'function') gcFn = f as () => void;
+        }
+      }
+    } catch {
+      gcFn = null;
+    }
+  }
+  if (gcFn === null) return false;
+  gcFn();
+  gcFn();
+  return true;
+}

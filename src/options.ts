@@ -126,6 +126,11 @@ export interface ServerOptions {
   /** tcp_keepalive (ms): SO_KEEPALIVE delay on accepted sockets; 0 = off. tsnats extension. */
   tcpKeepAlive: number;
   noHeaderSupport: boolean;
+  /**
+   * tsnats extension: when the heap grew in a burst and is mostly free, and the servers of this
+   * process are quiet, collect and compact it so the memory goes back to the system (reclaim.ts).
+   */
+  reclaimMemory: boolean;
   disableSublistCache: boolean;
   /** First PING at ping_interval instead of min(ping_interval, 2s) after CONNECT (DisableShortFirstPing). */
   disableShortFirstPing: boolean;
@@ -200,6 +205,7 @@ export function defaultOptions(): ServerOptions {
     maxClosedClients: C.DEFAULT_MAX_CLOSED_CLIENTS,
     tcpKeepAlive: C.DEFAULT_TCP_KEEPALIVE_MS,
     noHeaderSupport: false,
+    reclaimMemory: true,
     disableSublistCache: false,
     disableShortFirstPing: false,
     httpPort: 0,

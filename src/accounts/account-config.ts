@@ -141,7 +141,7 @@ export function applyImports(
   }
   acc.streamImports = streams;
   acc.serviceImports = services;
-  acc.serviceImportSubs = services.map((si, i) => serviceImportSubscription(si, `_si_${i + 1}`));
+  acc.serviceImportSubs = services.map((si) => serviceImportSubscription(si, acc.internalSid()));
   for (const sub of acc.serviceImportSubs) acc.sl.insert(sub);
 }
 

@@ -58,9 +58,16 @@ export class Account {
   revocations: Record<string, number> = {};
   /** Operator mode: keys that may sign users (besides the account key); scoped keys carry a template. */
   signingKeys = new Map<string, unknown>();
+  /** sids of the account's internal subscriptions (service imports), numbered as its internal client's. */
+  private nextInternalSid = 1;
 
   constructor(readonly name: string, cacheEnabled = true) {
     this.sl = new Sublist<Subscription>(cacheEnabled);
+  }
+
+  /** The next sid of an internal subscription of this account (the reference's internal client numbering). */
+  internalSid(): string {
+    return String(this.nextInternalSid++);
   }
 
   get numConnections(): number {

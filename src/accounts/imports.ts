@@ -165,7 +165,7 @@ function addResponseImport(exporter: Account, requester: Account, reply: string,
       acc: exporter, from: `${exporter.siReply}>`, to: '', tr: null, response: false, respWildcard: true,
       responseType: 'Singleton', threshold: 0, ts: 0,
     };
-    exporter.sl.insert(serviceImportSubscription(wsi, `_R_${exporter.siReply}`));
+    exporter.sl.insert(serviceImportSubscription(wsi, exporter.internalSid()));
   }
   let nrr: string;
   do nrr = exporter.siReply + randomToken(6);

@@ -17,6 +17,7 @@ import { routez } from './routez.js';
 import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
 import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
+import { cleanPath } from '../transport/ws/gourl.js';
 
 type Handler = (srv: Server, q: Query, req: IncomingMessage, res: ServerResponse) => void;
 
@@ -203,14 +204,30 @@ export class MonitorServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    // A request line without an HTTP version: Go's server answers 400 and closes (Node would serve it).
+    if (req.httpVersionMajor === 0) {
+      req.socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+      return;
+    }
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://monitor');
+      // The request target is a path: `//connz` is a path here, not a scheme-relative URL.
+      const target = req.url ?? '/';
+      url = new URL('http://monitor' + (target.startsWith('/') ? target : '/' + target));
+      // Go's ServeMux redirects a path that is not clean (`//connz`, `/a/../connz`) to its clean form.
+      const q = target.indexOf('?');
+      const rawPath = q < 0 ? target : target.slice(0, q);
+      if (cleanPath(rawPath) !== rawPath) {
+        const loc = cleanPath(rawPath) + (q < 0 ? '' : target.slice(q));
+        send(res, 301, { 'Content-Type': 'text/html; charset=utf-8', Location: loc }, `<a href="${loc.replace(/"/g, '&#34;')}">Moved Permanently</a>.\n\n`);
+        return;
+      }
     } catch {
       return notFound(res);
     }
     const q = new Query(url.searchParams);
     const path = url.pathname;
+
     try {
       if (path === this.root) {
         countRequest(this.srv, '/');

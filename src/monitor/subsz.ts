@@ -104,10 +104,11 @@ export function subsz(srv: Server, opts: SubszOptions = {}): Subsz {
     addAccount(t, a);
     if (!opts.subscriptions) continue;
     for (const s of a.sl.all()) {
-      // Internal subscriptions (the $SYS handlers) have no connection and are not listed.
-      if (s.client === null) continue;
       if (test !== '' && !subjectMatches(test, s.subject)) continue;
-      details.push({ account: a.name, ...subDetail(s.subject, s.queue, s.sid, s.nm, s.max, s.client.cid) });
+      // Internal subscriptions (the $SYS handlers, service imports) are listed under the account's
+      // internal client, as the reference lists its internal clients' (cid 1: the system account's).
+      const cid = s.client !== null ? s.client.cid : srv.internalClientId(a);
+      details.push({ account: a.name, ...subDetail(s.subject, s.queue, s.sid, s.nm, s.max, cid) });
     }
   }
   const out: Subsz = { server_id: srv.id, now: goTime(nowMs()), ...toStats(t), total: 0, offset, limit };

@@ -307,7 +307,26 @@ export class Client implements ParserHandler {
     const t1 = Date.now();
     if (this.activity) this.last = this.lastIn = t1;
     if (t1 - t0 >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(t1 - t0)}`);
+    // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET
+    // bytes, this connection yields: its reads pause until the other connections had their turn.
+    this.turnBytes += chunk.length;
+    srv.bytesRead += chunk.length;
+    if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && !this.yielding) {
+      this.yielding = true;
+      this.sock.pause();
+      setImmediate(this.endYield);
+    }
   }
+
+  /** Bytes read since this connection last yielded (readBatch). */
+  private turnBytes = 0;
+  private yielding = false;
+  private readonly endYield = (): void => {
+    this.yielding = false;
+    this.turnBytes = 0;
+    // Still paused for another reason (a producer stall, an asynchronous CONNECT check): they resume it.
+    if (!this.closed && !this.suspended && this.stalledBy === null) this.sock.resume();
+  };
 
   awaitingAuth(): boolean {
     // An accepted route must start with CONNECT, whatever the authorization (expectConnect).

@@ -29,6 +29,7 @@ import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
 import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
+import { watchMemory, unwatchMemory } from './reclaim.js';
 import { monoMs } from '../clock.js';
 
 /** Counters the monitoring endpoints serve (varz). */
@@ -89,6 +90,8 @@ export class Server extends EventEmitter {
   private readonly flushAll = () => this.flushDirty();
   running = false;
   inLameDuckMode = false;
+  /** Bytes read from every connection since start (protocol included; reclaim.ts tells quiet from busy). */
+  bytesRead = 0;
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
   private shuttingDown: Promise<void> | null = null;
@@ -189,6 +192,7 @@ export class Server extends EventEmitter {
     listener.on('error', (err) => log.error(`Error accepting client connection: ${err.message}`));
     this.port = (listener.address() as { port: number }).port;
     this.running = true;
+    if (o.reclaimMemory) watchMemory(this);
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
     // Services that need the client port (the cluster announces it in connect_urls) start listening now.
     try {
@@ -293,6 +297,7 @@ export class Server extends EventEmitter {
     if (this.shuttingDown) return this.shuttingDown;
     this.shuttingDown = (async () => {
       this.running = false;
+      unwatchMemory(this);
       this.emit('shutdown_started');
       this.log.notice('Initiating Shutdown...');
       this.auth.operator?.close();
@@ -475,6 +480,21 @@ export class Server extends EventEmitter {
   };
 
   // ---------------------------------------------------------------- introspection
+
+  /**
+   * The cid of an account's internal client, as the reference numbers them (the system account's is
+   * 1, the global account's 2; others take the next cid the first time they are asked for).
+   */
+  internalClientId(acc: Account): number {
+    let id = this.internalCids.get(acc);
+    if (id === undefined) {
+      id = acc === this.sysAcc ? 1 : acc === this.gacc ? 2 : this.nextCid++;
+      this.internalCids.set(acc, id);
+    }
+    return id;
+  }
+
+  private readonly internalCids = new WeakMap<Account, number>();
 
   get numConnections(): number {
     return this.clients.size;

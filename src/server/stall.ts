@@ -21,7 +21,9 @@ export function stallDuration(pb: number, mp: number): number {
 export function stallProducer(slow: Client): void {
   const srv = slow.server;
   const producer = srv.currentProducer;
-  if (producer === null || producer === slow || producer.kind !== Kind.CLIENT || producer.stalledBy !== null) return;
+  // A producer publishing to its own subscription is stalled too (the reference's stalledWait blocks
+  // its read loop while its write loop drains): its reads pause until its own outbound drains.
+  if (producer === null || producer.kind !== Kind.CLIENT || producer.stalledBy !== null) return;
   const ttl = stallDuration(slow.pendingBytes, srv.opts.maxPending);
   producer.stalledBy = slow;
   // Counted on the slow connection that caused the stall, as 2.12 (stalledWait: c.stalls++).

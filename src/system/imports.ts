@@ -72,7 +72,7 @@ export function registerSystemImports(acc: Account, sys: Account): void {
       acc: sys, from, to, tr: null, response: false, respWildcard: false,
       responseType: x.responseType, threshold: x.responseThreshold, ts: 0,
     };
-    const sub = serviceImportSubscription(si, `_sys_${acc.serviceImports.length + 1}`);
+    const sub = serviceImportSubscription(si, acc.internalSid());
     if (!acc.sl.insert(sub)) continue;
     acc.serviceImports.push(si);
     acc.serviceImportSubs.push(sub);

@@ -6,6 +6,11 @@ import assert from 'node:assert/strict';
 import { RawConn } from '../helpers/raw.js';
 import { withServer, logCollector } from '../helpers/tsnats.js';
 import type { Server, Client } from '../../src/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { startServer as startChild, hasNatsServer, type ServerKind } from '../helpers/servers.js';
 
 function closeOf(srv: Server, name: string, ms = 15_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -138,4 +143,27 @@ test('a subscriber with a 4 KB receive buffer that never reads: Slow Consumer (W
   const info = srv.closedClients.list().find((x) => x.name === 'tinybuf')!;
   assert.equal(info.reason, 'Slow Consumer (Write Deadline)');
   pub.close();
+});
+
+test('a client publishing to its own subscription is stalled, not cut: everything arrives, as nats-server delivers it', async (t) => {
+  // The official client reads its socket, but the app publishes 20 MB to itself faster than the
+  // server can write it back: the producer is its own slow consumer. nats-server stalls its read loop
+  // (stalledWait) while its write loop drains; tsnats pauses its reads the same way.
+  const dir = mkdtempSync(join(tmpdir(), 'tsnats-selfpub-'));
+  const conf = join(dir, 'mp.conf');
+  writeFileSync(conf, 'max_pending: 2MB\n');
+  const kinds: ServerKind[] = hasNatsServer() ? ['nats-server', 'tsnats'] : ['tsnats'];
+  const N = 20_000;
+  const payload = new Uint8Array(1024);
+  for (const kind of kinds) {
+    const srv = await startChild(kind, { config: conf });
+    t.after(() => srv.stop());
+    const nc = await connect({ servers: srv.url, reconnect: false });
+    let got = 0;
+    const all = new Promise<void>((resolve) => nc.subscribe('self', { callback: () => { if (++got === N) resolve(); } }));
+    for (let i = 0; i < N; i++) nc.publish('self', payload);
+    const outcome = await Promise.race([all.then(() => 'all delivered'), nc.closed().then((e) => `closed: ${e}`)]);
+    assert.equal(outcome, 'all delivered', `${kind}: ${got} of ${N}`);
+    await nc.close();
+  }
 });

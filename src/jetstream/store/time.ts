@@ -1,0 +1,33 @@
+// Timestamps in nanoseconds since the epoch (numbers), and Go's time.Time JSON form for them.
+import { wallMs } from '../../clock.js';
+
+/** Now, in nanoseconds since the epoch (sub-millisecond from the monotonic clock). */
+export function nowNs(): number {
+  return Math.round(wallMs() * 1e6);
+}
+
+function pad(n: number, w: number): string {
+  let s = String(n);
+  while (s.length < w) s = '0' + s;
+  return s;
+}
+
+/** The zero time.Time as Go marshals it. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/**
+ * Go's RFC3339Nano form of a UnixNano timestamp in UTC ("2023-01-02T03:04:05.123456789Z", trailing
+ * zeros of the fraction dropped); 0 is the zero time.Time.
+ */
+export function goTimeNs(ts: number): string {
+  if (ts === 0) return ZERO_TIME;
+  const sec = Math.floor(ts / 1e9);
+  // sec * 1e9 is exact for today's values (31 + 21 bits), so the fraction is exact too.
+  let ns = ts - sec * 1e9;
+  if (ns < 0) ns = 0;
+  if (ns > 999_999_999) ns = 999_999_999;
+  const d = new Date(sec * 1000);
+  let s = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  if (ns > 0) s += '.' + pad(Math.round(ns), 9).replace(/0+$/, '');
+  return s + 'Z';
+}

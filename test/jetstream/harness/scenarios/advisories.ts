@@ -1,0 +1,41 @@
+// Advisories on $JS.EVENT.ADVISORY.>: API audit, stream and consumer lifecycle.
+import type { Scenario } from '../model.js';
+import { api, collect, req, stream, sub } from './dsl.js';
+
+const q = { quietMs: 150, sort: true };
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'advisories',
+    issue: 19,
+    description: 'Advisory subjects and JSON (type strings, fields) for API audit, stream created/updated/deleted, consumer created/deleted, and which API calls are audited (MSG.GET success is not).',
+    steps: [
+      sub('adv', '$JS.EVENT.ADVISORY.>'),
+      sub('met', '$JS.EVENT.METRIC.>'),
+      stream('S', { subjects: ['s.>'] }, { record: 'omit' }),
+      collect('adv', 2, { ...q, note: 'STREAM.CREATED + API audit' }),
+      api('STREAM.UPDATE.S', { name: 'S', subjects: ['s.>'], max_msgs: 5 }, { record: 'omit' }),
+      collect('adv', 2, { ...q, note: 'STREAM.UPDATED + API audit' }),
+      api('CONSUMER.DURABLE.CREATE.S.C', { stream_name: 'S', config: { durable_name: 'C', ack_policy: 'explicit', sample_freq: '100%' } }, { record: 'omit' }),
+      collect('adv', 2, { ...q, note: 'CONSUMER.CREATED + API audit' }),
+      api('STREAM.INFO.NONE', undefined, { record: 'omit' }),
+      collect('adv', 1, { ...q, note: 'an error response is audited too' }),
+      req('s.a', 'x'),
+      api('STREAM.MSG.GET.S', { seq: 1 }, { record: 'omit' }),
+      api('STREAM.MSG.GET.S', { seq: 9 }, { record: 'omit' }),
+      collect('adv', 1, { ...q, note: 'only the failed MSG.GET is audited' }),
+      api('CONSUMER.MSG.NEXT.S.C', undefined, { saveReply: { a: 0 }, record: 'omit' }),
+      req('${a}', '+ACK', { record: 'omit' }),
+      collect('met', 1, { quietMs: 100, note: 'ack sampled (sample_freq 100%): CONSUMER.ACK metric' }),
+      collect('adv', 0, { ...q, note: 'MSG.NEXT is not an audited API call' }),
+      api('INFO', undefined, { record: 'omit' }),
+      collect('adv', 1, q),
+      api('CONSUMER.DELETE.S.C', undefined, { record: 'omit' }),
+      collect('adv', 2, { ...q, note: 'CONSUMER.DELETED + API audit' }),
+      api('CONSUMER.DURABLE.CREATE.S.C2', { stream_name: 'S', config: { durable_name: 'C2' } }, { record: 'omit' }),
+      collect('adv', 2, q),
+      api('STREAM.DELETE.S', undefined, { record: 'omit' }),
+      collect('adv', 3, { ...q, note: 'deleting a stream with a consumer' }),
+    ],
+  },
+];

@@ -1,0 +1,22 @@
+// The crash test: a child process stores as fast as it can and reports what was acknowledged; it
+// is SIGKILLed at random moments (sometimes while it is still recovering), and after each kill the
+// store is reopened and checked: every acknowledged message is there with its payload, written
+// removals stay removed, the store takes new writes. 30 rounds here (bench/js-store.ts runs more).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { crashRounds } from './crash-harness.js';
+import { cleanupDirs, tempDir } from './helpers.js';
+
+after(cleanupDirs);
+
+test('SIGKILL at random moments loses no acknowledged message (stores and removals)', async () => {
+  const rep = await crashRounds(tempDir('js-crash-'), 20, 'plain');
+  assert.equal(rep.rounds, 20);
+  assert.ok(rep.acked > 0);
+});
+
+test('SIGKILL at random moments with max_msgs (floor entries, block removal)', async () => {
+  const rep = await crashRounds(tempDir('js-crash-'), 10, 'limits');
+  assert.equal(rep.rounds, 10);
+  assert.ok(rep.lastSeq > 500, `the stream moved past its limit (last ${rep.lastSeq})`);
+});

@@ -1,0 +1,315 @@
+// File store specifics: restart (same state, same messages), space reclaimed (empty blocks removed,
+// mostly-dead blocks compacted), erase on disk, recovery from corrupt and torn data with the
+// reference-like warnings, consumer state persistence, and "acknowledged means written".
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileStore } from '../../../src/jetstream/store/file.js';
+import type { StreamStore } from '../../../src/jetstream/store/types.js';
+import { make, cleanupDirs, putMany, payload, HDR, tempDir, put } from './helpers.js';
+
+after(cleanupDirs);
+
+const blkFiles = (dir: string) =>
+  readdirSync(join(dir, 'msgs'))
+    .filter((f) => f.endsWith('.blk'))
+    .sort((a, b) => parseInt(a) - parseInt(b));
+
+/** Everything observable: full state and every message. */
+function snapshot(s: StreamStore) {
+  const st = s.state({ deletedDetails: true, subjectsFilter: '>' });
+  const msgs: unknown[] = [];
+  for (let q = st.first_seq; q <= st.last_seq; q++) {
+    const m = s.loadMsg(q);
+    if (m) msgs.push([m.seq, m.subject, m.ts, m.hdr?.toString('hex') ?? null, m.msg.toString('hex')]);
+  }
+  return { st, msgs };
+}
+
+test('restart: the same state and the same messages', () => {
+  const made = make('file', { maxMsgsPerSubject: 50 }, { blockSize: 2048 });
+  let s = made.store;
+  putMany(s, ['r.a', 'r.b', 'r.c.d'], 200, 30);
+  s.storeMsg('r.h', HDR, payload(999), null);
+  for (const q of [3, 50, 51, 52, 120, 199]) s.removeMsg(q);
+  s.eraseMsg(77);
+  s.purgeEx('r.b', 0, 20);
+  s.skipMsgs(202, 5);
+  put(s, 'r.a', 'after the skip');
+  s.compact(10);
+  const before = snapshot(s);
+  assert.ok(blkFiles(made.dir!).length > 3, 'several blocks');
+  s = made.reopen();
+  assert.deepEqual(snapshot(s), before);
+  // And again after writing more on the reopened store.
+  putMany(s, ['r.a'], 10);
+  const again = snapshot(s);
+  s = made.reopen();
+  assert.deepEqual(snapshot(s), again);
+  assert.equal(made.logs.filter((l) => l.startsWith('[WRN]')).length, 0, made.logs.join('\n'));
+  s.stop();
+});
+
+test('a purged or compacted-past-the-end store keeps its sequence across a restart', () => {
+  const made = make('file');
+  let s = made.store;
+  putMany(s, ['p'], 30);
+  s.purge();
+  s = made.reopen();
+  assert.deepEqual([s.state().first_seq, s.state().last_seq, s.state().messages], [31, 30, 0]);
+  assert.equal(put(s, 'p'), 31);
+  s.compact(500);
+  s = made.reopen();
+  assert.deepEqual([s.state().first_seq, s.state().last_seq], [500, 499]);
+  assert.equal(put(s, 'p'), 500);
+  // Purged to nothing, then "crashes" twice (reopened without a stop): the sequence holds.
+  s.purge();
+  for (let k = 0; k < 2; k++) {
+    s = new FileStore({ dir: made.dir!, blockSize: 4096 });
+    assert.deepEqual([s.state().first_seq, s.state().last_seq, s.state().messages], [501, 500, 0], `crash ${k}`);
+  }
+  assert.equal(put(s, 'p'), 501);
+  // A delete log whose block file is gone still gives its FLOOR; it is written again elsewhere
+  // before the orphan is removed, so the next restart still knows the sequence.
+  s.purge();
+  s.stop();
+  const blks = blkFiles(made.dir!);
+  const last = blks[blks.length - 1];
+  rmSync(join(made.dir!, 'msgs', last));
+  for (let k = 0; k < 2; k++) {
+    s = new FileStore({ dir: made.dir!, blockSize: 4096 });
+    assert.deepEqual([s.state().first_seq, s.state().last_seq], [502, 501], `after the orphan, open ${k}`);
+    s.stop();
+  }
+  assert.ok(!existsSync(join(made.dir!, 'msgs', last.replace('.blk', '.dlt'))) || blkFiles(made.dir!).includes(last), 'the orphan log went');
+});
+
+test('limits reclaim space: old blocks are removed as the stream moves on', () => {
+  const made = make('file', { maxMsgs: 50 }, { blockSize: 2048 });
+  const s = made.store;
+  for (let i = 0; i < 40; i++) {
+    putMany(s, ['fifo'], 50, 40);
+    s.flush();
+  }
+  const files = blkFiles(made.dir!);
+  assert.ok(files.length <= 5, `blocks on disk: ${files}`);
+  const total = files.reduce((n, f) => n + statSync(join(made.dir!, 'msgs', f)).size, 0);
+  assert.ok(total < 4 * 2048, `bytes on disk ${total}`);
+  assert.equal(s.state().messages, 50);
+  s.stop();
+});
+
+test('a mostly deleted block is compacted, and everything still loads after a restart', () => {
+  const made = make('file', {}, { blockSize: 8192 });
+  let s = made.store;
+  putMany(s, ['k.1', 'k.2', 'k.3', 'k.4'], 400, 40);
+  s.flush();
+  const first = join(made.dir!, 'msgs', blkFiles(made.dir!)[0]);
+  const sizeBefore = statSync(first).size;
+  for (let q = 1; q <= 400; q++) if (q % 4 !== 0 && q > 1) s.removeMsg(q);
+  const sizeAfter = statSync(first).size;
+  assert.ok(sizeAfter < sizeBefore / 2, `block 1: ${sizeBefore} -> ${sizeAfter} bytes`);
+  const before = snapshot(s);
+  assert.equal(before.st.messages, 101);
+  s = made.reopen();
+  assert.deepEqual(snapshot(s), before);
+  s.stop();
+});
+
+test('erase overwrites the message bytes on disk', () => {
+  const made = make('file', {}, { blockSize: 1 << 20 });
+  const s = made.store;
+  const secret = Buffer.from('TOP-SECRET-PAYLOAD-0123456789');
+  put(s, 'e', 'first');
+  put(s, 'e', secret);
+  put(s, 'e', 'third');
+  s.flush();
+  const blk = join(made.dir!, 'msgs', blkFiles(made.dir!)[0]);
+  assert.ok(readFileSync(blk).includes(secret));
+  assert.equal(s.eraseMsg(2), true);
+  assert.ok(!readFileSync(blk).includes(secret), 'the payload is gone from the block');
+  // Erased before it was ever written: never reaches the disk.
+  const other = Buffer.from('NEVER-ON-DISK-abcdefghij');
+  put(s, 'e', other);
+  s.eraseMsg(4);
+  s.flush();
+  assert.ok(!readFileSync(blk).includes(other));
+  const s2 = made.reopen();
+  assert.deepEqual(snapshot(s2).msgs.map((m) => (m as unknown[])[0]), [1, 3]);
+  s2.stop();
+});
+
+test('acknowledged means written: in the done callback the record is in the file', () => {
+  const made = make('file', {}, { blockSize: 1 << 20 });
+  const s = made.store;
+  const blk = () => join(made.dir!, 'msgs', blkFiles(made.dir!)[0]);
+  let checked = 0;
+  for (let i = 0; i < 20; i++) {
+    const data = payload(1000 + i, 64);
+    s.storeMsg('w', null, data, (err) => {
+      assert.equal(err, null);
+      assert.ok(readFileSync(blk()).includes(data), `message ${i} acknowledged but not in the file`);
+      checked++;
+    });
+  }
+  assert.ok(!existsSync(join(made.dir!, 'msgs', '1.blk')) || statSync(join(made.dir!, 'msgs', '1.blk')).size === 0, 'nothing written before the flush');
+  s.flush();
+  assert.equal(checked, 20);
+  s.stop();
+});
+
+test('corruption: a flipped byte loses that message only, reported and logged', () => {
+  const made = make('file', {}, { blockSize: 1 << 20 });
+  let s = made.store;
+  putMany(s, ['c.a', 'c.b'], 30, 50);
+  s.stop();
+  const blk = join(made.dir!, 'msgs', blkFiles(made.dir!)[0]);
+  const b = readFileSync(blk);
+  const at = b.indexOf(payload(14, 50).subarray(0, 6)); // inside message 15's payload
+  assert.ok(at > 0);
+  b[at + 10] ^= 0xff;
+  writeFileSync(blk, b);
+  s = made.reopen();
+  const st = s.state();
+  assert.equal(st.messages, 29);
+  assert.equal(s.loadMsg(15), null);
+  assert.deepEqual(s.loadMsg(16)!.msg, payload(15, 50));
+  assert.deepEqual(s.loadMsg(30)!.msg, payload(29, 50));
+  assert.deepEqual(st.lost, { msgs: [15], bytes: 32 + 3 + 50 });
+  assert.ok(made.logs.some((l) => /^\[WRN\] Filestore \[T\] malformed or corrupt message in 1\.blk: invalid checksum, skipped 85 bytes at offset \d+ \(message 15\)$/.test(l)), made.logs.join('\n'));
+  assert.equal(put(s, 'c.a'), 31);
+  s.stop();
+});
+
+test('corruption: a block cut mid-record recovers everything before it; garbage after the end is dropped', () => {
+  const made = make('file', {}, { blockSize: 1 << 20 });
+  let s = made.store;
+  putMany(s, ['t'], 10, 40);
+  s.stop();
+  const blk = join(made.dir!, 'msgs', blkFiles(made.dir!)[0]);
+  const size = statSync(blk).size;
+  truncateSync(blk, size - 20); // the last record loses its tail
+  s = made.reopen();
+  assert.equal(s.state().messages, 9);
+  assert.equal(s.state().last_seq, 9);
+  for (let q = 1; q <= 9; q++) assert.deepEqual(s.loadMsg(q)!.msg, payload(q - 1, 40));
+  assert.ok(made.logs.some((l) => /malformed or corrupt message in 1\.blk: message overrun, truncated \d+ bytes at offset \d+/.test(l)), made.logs.join('\n'));
+  assert.equal(put(s, 't', 'new'), 10);
+  s.stop();
+  appendFileSync(blk, Buffer.from('garbage that is not a record at all'));
+  s = made.reopen();
+  assert.equal(s.state().messages, 10);
+  assert.equal(s.loadMsg(10)!.msg.toString(), 'new');
+  s.stop();
+  assert.ok(!readFileSync(blk).includes(Buffer.from('garbage')), 'the torn tail was cut');
+});
+
+test('corruption: a damaged delete-log entry is skipped with a warning', () => {
+  const made = make('file', {}, { blockSize: 1 << 20 });
+  let s = made.store;
+  putMany(s, ['d'], 10);
+  s.removeMsg(4);
+  s.removeMsg(6);
+  s.stop();
+  const dlt = join(made.dir!, 'msgs', '1.dlt');
+  const b = readFileSync(dlt);
+  assert.equal(b.length, 48);
+  b[30] ^= 1; // the second entry (message 6)
+  writeFileSync(dlt, Buffer.concat([b, Buffer.from([1, 2, 3])])); // and a torn tail
+  s = made.reopen();
+  assert.equal(s.loadMsg(4), null);
+  assert.ok(s.loadMsg(6), 'its delete entry was lost, so the message is back');
+  assert.ok(made.logs.some((l) => /corrupt delete entries in 1\.dlt: 1 skipped/.test(l)));
+  assert.ok(made.logs.some((l) => /torn entry in 1\.dlt: truncated 3 bytes/.test(l)));
+  s.stop();
+});
+
+test('consumer state survives a restart; a torn state slot falls back to the previous one', async () => {
+  const made = make('file');
+  let s = made.store;
+  putMany(s, ['c'], 20);
+  const cfg = { ackPolicy: 'explicit' as const, config: { durable_name: 'D', ack_wait: 30e9 } };
+  let c = s.consumerStore('D', cfg);
+  assert.equal(c.hasState(), false);
+  const ts = 1_700_000_123_000_000_000;
+  for (let i = 1; i <= 10; i++) c.updateDelivered(i, i, 1, ts);
+  c.updateDelivered(11, 3, 2, ts);
+  c.updateAcks(1, 1);
+  c.updateAcks(2, 2);
+  c.updateAcks(5, 5);
+  const want = c.state();
+  s = made.reopen(); // stop() writes the consumer state
+  assert.deepEqual((s as FileStore).listConsumers(), [{ name: 'D', config: cfg }]);
+  c = s.consumerStore('D', cfg);
+  assert.equal(c.hasState(), true);
+  assert.deepEqual(c.state(), want);
+  // Coalesced writes: after the turn in which it changed, the state is on disk.
+  c.updateDelivered(12, 11, 1, ts);
+  await new Promise((r) => setImmediate(r));
+  const latest = c.state();
+  const dir = join(made.dir!, 'obs', 'D');
+  const slots = readdirSync(dir).filter((f) => f.startsWith('o.dat'));
+  assert.deepEqual(slots.sort(), ['o.dat.0', 'o.dat.1']);
+  // Tear the newest slot: recovery uses the other one (one update older).
+  const newest = slots.map((f) => join(dir, f)).sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs)[0];
+  s.stop();
+  const nb = readFileSync(newest);
+  writeFileSync(newest, nb.subarray(0, nb.length - 3));
+  s = made.reopen();
+  c = s.consumerStore('D', cfg);
+  assert.deepEqual(c.state(), want, 'the previous state');
+  assert.notDeepEqual(latest, want);
+  c.delete();
+  assert.equal(existsSync(dir), false);
+  s.stop();
+});
+
+test('meta.json, and delete() removes the directory', () => {
+  const dir = tempDir();
+  const s = new FileStore({ dir, meta: { name: 'S', subjects: ['a'] } });
+  put(s, 'a');
+  assert.deepEqual(FileStore.readMeta(dir), { name: 'S', subjects: ['a'] });
+  s.delete();
+  assert.equal(existsSync(dir), false);
+});
+
+test('a message bigger than a block gets a block of its own', () => {
+  const made = make('file', {}, { blockSize: 4096 });
+  let s = made.store;
+  put(s, 'small');
+  const big = Buffer.alloc(10_000, 7);
+  put(s, 'big', big);
+  put(s, 'small');
+  s = made.reopen();
+  assert.deepEqual(s.loadMsg(2)!.msg, big);
+  assert.equal(blkFiles(made.dir!).length, 3);
+  s.stop();
+});
+
+test('sync_always acknowledges after fsync; the periodic sync runs on its interval', async () => {
+  const made = make('file', {}, { syncAlways: true });
+  let s = made.store;
+  let acks = 0;
+  for (let i = 0; i < 50; i++) s.storeMsg('s', null, payload(i), (e) => (acks += e ? 0 : 1));
+  s.flush();
+  assert.equal(acks, 50);
+  s = made.reopen({}, { syncAlways: false, syncIntervalMs: 30 });
+  assert.equal(s.state().messages, 50);
+  const fs = s as FileStore;
+  const synced = new Promise<number>((resolve) => {
+    const orig = fs.syncNow.bind(fs);
+    fs.syncNow = () => {
+      const dirty = (fs as unknown as { dirtySync: Set<unknown> }).dirtySync.size;
+      orig();
+      resolve(dirty);
+    };
+  });
+  put(s, 's', 'one more');
+  s.flush();
+  const hold = setTimeout(() => {}, 5000);
+  assert.equal(await synced, 1, 'the written block was fsynced by the interval sync');
+  clearTimeout(hold);
+  assert.equal((fs as unknown as { dirtySync: Set<unknown> }).dirtySync.size, 0);
+  s.stop();
+});

@@ -1,0 +1,121 @@
+// Differential: the same upgrade requests and the same frames to nats-server 2.9.10 and to tsnats
+// (the WebSocket transport on the engine), the same visible answers where nats-server's are
+// deterministic. Skips when nats-server is not installed.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasNatsServer, startServer } from '../helpers/servers.js';
+import { freePort } from '../../dev/ports.js';
+import { tempDir, writeConf } from '../auth/helpers.js';
+import { startWsHarness } from './harness.js';
+import { httpCases, sameOriginCases, allowedOriginCases, compressionCases, exchange, ALLOWED, type HttpCase } from './http-cases.js';
+import { WsRaw, frame, closeBody, deflate } from './wsraw.js';
+
+const skip = hasNatsServer() ? false : 'nats-server is not installed';
+
+/** nats-server with a websocket block (`ws` is the inside of `websocket { … }`); resolves its ws port. */
+async function natsServerWs(t: TestContext, ws: string, top = ''): Promise<number> {
+  const wsPort = await freePort();
+  const dir = tempDir(t);
+  const conf = writeConf(dir, 'ws.conf', `${top}\nwebsocket { host: 127.0.0.1, port: ${wsPort}, no_tls: true, ${ws} }\n`);
+  const s = await startServer('nats-server', { config: conf });
+  t.after(() => s.stop());
+  return wsPort;
+}
+
+async function compareTable(t: TestContext, cases: HttpCase[], nsPort: number, tsPort: number): Promise<void> {
+  void t;
+  await Promise.all(
+    cases.map(async (c) => {
+      const [ns, ts] = await Promise.all([exchange(nsPort, c), exchange(tsPort, c)]);
+      assert.equal(ns.answer, c.expect, `nats-server answer to ${c.name} (the capture is stale?)`);
+      assert.equal(ts.answer, ns.answer, c.name);
+      assert.equal(ts.after, ns.after, `${c.name}: keep-alive`);
+    }),
+  );
+}
+
+test('upgrade answers: tsnats = nats-server', { skip }, async (t) => {
+  const [ns, ts] = await Promise.all([natsServerWs(t, ''), startWsHarness(t)]);
+  await compareTable(t, httpCases, ns, ts.wsPort);
+});
+
+test('origin checks and compression negotiation: tsnats = nats-server', { skip }, async (t) => {
+  // same_origin compares with the request's Host, so both listeners must see the same Host: the
+  // cases write the listener's own port, which differs; the table is run per server with its port.
+  const [nsSame, tsSame] = await Promise.all([natsServerWs(t, 'same_origin: true'), startWsHarness(t, {}, { sameOrigin: true })]);
+  await compareTable(t, sameOriginCases, nsSame, tsSame.wsPort);
+  const list = JSON.stringify(ALLOWED);
+  const [nsAllowed, tsAllowed] = await Promise.all([natsServerWs(t, `allowed_origins: ${list}`), startWsHarness(t, {}, { allowedOrigins: ALLOWED })]);
+  await compareTable(t, allowedOriginCases, nsAllowed, tsAllowed.wsPort);
+  const [nsC, tsC] = await Promise.all([natsServerWs(t, 'compression: true'), startWsHarness(t, {}, { compression: true })]);
+  await compareTable(t, compressionCases, nsC, tsC.wsPort);
+});
+
+/** Frames that nats-server answers deterministically; each a script of frames after the upgrade. */
+const frameCases: Array<{ name: string; send: Buffer[]; until: string | 'close' }> = [
+  { name: 'PING split across two frames', send: [frame(2, 'PI'), frame(2, 'NG\r\n')], until: 'PONG\r\n' },
+  { name: 'a text frame', send: [frame(1, 'PING\r\n')], until: 'PONG\r\n' },
+  { name: 'invalid UTF-8 in a text frame is delivered', send: [frame(1, Buffer.concat([Buffer.from('SUB z 1\r\nPUB z 2\r\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\r\nPING\r\n')]))], until: 'PONG\r\n' },
+  { name: 'fragmented, a ping in between', send: [frame(2, 'PI', { fin: false }), frame(9, 'hb'), frame(0, 'NG\r\n')], until: 'PONG\r\n' },
+  { name: 'RSV2 and RSV3 ignored', send: [frame(2, 'PI', { rsv: 0x20 }), frame(2, 'NG\r\n', { rsv: 0x10 })], until: 'PONG\r\n' },
+  { name: 'a 16-bit length for a short payload', send: [Buffer.from([0x82, 0xfe, 0x00, 0x06, 1, 2, 3, 4, ...Buffer.from('PING\r\n').map((b, i) => b ^ [1, 2, 3, 4][i & 3]!)])], until: 'PONG\r\n' },
+  { name: 'an empty frame', send: [frame(2, ''), frame(2, 'PING\r\n')], until: 'PONG\r\n' },
+  { name: 'close 1000 with reason', send: [frame(8, closeBody(1000, 'bye'))], until: 'close' },
+  { name: 'close without payload', send: [frame(8, '')], until: 'close' },
+  { name: 'close with one byte', send: [frame(8, Buffer.from([3]))], until: 'close' },
+  { name: 'close 1005', send: [frame(8, closeBody(1005))], until: 'close' },
+  { name: 'close 999', send: [frame(8, closeBody(999))], until: 'close' },
+  { name: 'close 4000 app', send: [frame(8, closeBody(4000, 'app'))], until: 'close' },
+  { name: 'close with invalid UTF-8', send: [frame(8, closeBody(1000, Buffer.from([0xff, 0xfe])))], until: 'close' },
+  { name: 'close with a 123-byte reason', send: [frame(8, closeBody(1000, 'y'.repeat(123)))], until: 'close' },
+  { name: 'data then close in one write', send: [Buffer.concat([frame(2, 'SUB a 1\r\nPUB a 2\r\nhi\r\n'), frame(8, closeBody(1000))])], until: 'close' },
+  { name: 'data after a close frame is ignored', send: [Buffer.concat([frame(8, closeBody(1000)), frame(2, 'PING\r\n')])], until: 'close' },
+  { name: 'maximum payload', send: [frame(2, 'CONNECT {"verbose":false}\r\nPUB a 2000000\r\n')], until: 'close' },
+  { name: 'a parse error', send: [frame(2, 'FOO\r\n')], until: 'close' },
+  { name: 'RSV1 on data that is not deflate (no close frame)', send: [frame(2, 'PING\r\n', { rsv: 0x40 })], until: 'close' },
+];
+
+test('frames: tsnats = nats-server (deterministic answers)', { skip }, async (t) => {
+  const [nsPort, ts] = await Promise.all([natsServerWs(t, ''), startWsHarness(t)]);
+  const transcript = async (port: number, c: (typeof frameCases)[number]) => {
+    const ws = await WsRaw.open(port);
+    try {
+      await ws.readNats('INFO ');
+      for (const b of c.send) ws.send(b);
+      if (c.until !== 'close') return await ws.readNats(c.until);
+      const end = await ws.closing(3000);
+      const data = end.frames.map((f) => `${f.op}:${f.payload.toString('latin1')}`).join('|');
+      return `${data} close=${end.close ? `${end.close.status} ${JSON.stringify(end.close.reason)}` : 'none'} tcp=${end.tcpClosed}`;
+    } finally {
+      ws.close();
+    }
+  };
+  for (const c of frameCases) {
+    const [a, b] = await Promise.all([transcript(nsPort, c), transcript(ts.wsPort, c)]);
+    assert.equal(b, a, c.name);
+  }
+});
+
+test('compressed client frames: tsnats = nats-server', { skip }, async (t) => {
+  const [nsPort, ts] = await Promise.all([natsServerWs(t, 'compression: true'), startWsHarness(t, {}, { compression: true })]);
+  const body = 'SUB big 1\r\nPUB big 200\r\n' + 'x'.repeat(200) + '\r\nPING\r\n';
+  const c = deflate(body);
+  for (const [name, send] of [
+    ['one compressed frame', [frame(2, c, { rsv: 0x40 })]],
+    ['compressed, fragmented', [frame(2, c.subarray(0, 5), { rsv: 0x40, fin: false }), frame(0, c.subarray(5))]],
+    ['compressed and plain frames mixed', [frame(2, 'SUB big 1\r\n'), frame(2, deflate('PUB big 200\r\n' + 'x'.repeat(200) + '\r\n'), { rsv: 0x40 }), frame(2, 'PING\r\n')]],
+  ] as Array<[string, Buffer[]]>) {
+    const run = async (port: number) => {
+      const ws = await WsRaw.open(port, 'Sec-WebSocket-Extensions: permessage-deflate\r\n');
+      try {
+        await ws.readNats('INFO ');
+        for (const b of send) ws.send(b);
+        return (await ws.readNats('PONG\r\n')).replace(/\+OK\r\n/g, '');
+      } finally {
+        ws.close();
+      }
+    };
+    const [a, b] = await Promise.all([run(nsPort), run(ts.wsPort)]);
+    assert.equal(b, a, name);
+  }
+});
