@@ -11,6 +11,7 @@ import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { hasNatsServer, type ServerKind } from '../helpers/servers.js';
 import { eventually } from './scenarios.js';
 import { RawConn } from '../helpers/raw.js';
+import { runCli } from '../doctor/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsnats-cl-sys-'));
 
@@ -113,5 +114,26 @@ describe(`${KINDS.join(' + ')}: the system account across the cluster`, () => {
     const c = await on(1, 'lim', 'l');
     await eventually(async () => /maximum account active connections exceeded/i.test(await attempt(2)), 10_000, 'refused on member 2');
     await Promise.all([a.close(), c.close()]);
+  });
+
+  test('tsnats conns and kick reach a connection on another member (--server ID)', async () => {
+    // The target on member 2 (KICK needs tsnats or nats-server 2.10+), reached through member 1.
+    const target = await connect({ servers: cl.members[2].url, user: 'app', pass: 'a', name: 'far-away', maxReconnectAttempts: 0 });
+    conns.push(target);
+    const sys = await on(1, 'sys', 's');
+    const ping = await gather(sys, '$SYS.REQ.SERVER.PING');
+    const id1 = ping.find((r) => r.server.name === 'S2')!.server.id as string;
+    const url = `nats://127.0.0.1:${cl.members[1].server.port}`;
+    const listed = await runCli(['conns', url, '--user', 'sys', '--password', 's', '--server', id1, '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const row = JSON.parse(listed.stdout).connections.find((c: any) => c.name === 'far-away');
+    assert.ok(row, listed.stdout);
+    const closed = (async () => {
+      for await (const st of target.status()) if (st.type === 'disconnect' || st.type === 'error') return;
+    })();
+    const kicked = await runCli(['kick', String(row.cid), url, '--user', 'sys', '--password', 's', '--server', id1]);
+    assert.equal(kicked.code, 0, kicked.stderr);
+    assert.match(kicked.stdout, new RegExp(`kicked cid ${row.cid} on server ${id1}`));
+    await Promise.race([closed, target.closed()]);
   });
 });
