@@ -6,11 +6,16 @@
 //   requester  sequential requests, one latency sample per round trip
 import { parentPort, workerData } from 'node:worker_threads';
 import { RawConn } from './conn.js';
+import { WsConn, wsChunkOf } from './ws-conn.js';
 import { chunkOf, msgFrameLen, pubFrame } from './frames.js';
 
+/** Publishers and subscribers may connect to the WebSocket listener instead (with permessage-deflate). */
+export interface WsTarget { wsPort: number; compress: boolean }
+type Conn = RawConn | WsConn;
+
 export type AgentData =
-  | { role: 'pub'; port: number; conns: number; subject: string; size: number; chunkBytes: number }
-  | { role: 'sub'; port: number; conns: number; subject: string; queue?: string; shared: SharedArrayBuffer; base: number; total: number }
+  | { role: 'pub'; port: number; conns: number; subject: string; size: number; chunkBytes: number; ws?: WsTarget }
+  | { role: 'sub'; port: number; conns: number; subject: string; queue?: string; shared: SharedArrayBuffer; base: number; total: number; ws?: WsTarget }
   | { role: 'responder'; port: number; subject: string; inbox: string; size: number }
   | { role: 'requester'; port: number; subject: string; inbox: string; size: number };
 
@@ -26,10 +31,10 @@ const now = () => process.hrtime.bigint();
 const post = (m: object) => port.postMessage(m);
 const lost = (why: string) => post({ type: 'error', message: `${data.role} connection lost: ${why}` });
 
-async function openAll(n: number, name: string, setup: string): Promise<RawConn[]> {
-  const conns: RawConn[] = [];
+async function openAll(n: number, name: string, setup: string, ws?: WsTarget): Promise<Conn[]> {
+  const conns: Conn[] = [];
   for (let i = 0; i < n; i++) {
-    const c = await RawConn.open(data.port, `${name}-${i}`, setup);
+    const c = ws ? await WsConn.open(ws.wsPort, `${name}-${i}`, setup, ws.compress) : await RawConn.open(data.port, `${name}-${i}`, setup);
     c.onLost = lost;
     conns.push(c);
   }
@@ -37,7 +42,7 @@ async function openAll(n: number, name: string, setup: string): Promise<RawConn[
 }
 
 /** Write `chunk` until the deadline, respecting back-pressure; then PING and wait for the PONG. */
-function flood(c: RawConn, chunk: Buffer, frames: number, deadline: bigint): Promise<{ sent: number; tEnd: bigint }> {
+function flood(c: Conn, chunk: Buffer, frames: number, deadline: bigint): Promise<{ sent: number; tEnd: bigint }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     const pump = () => {
@@ -49,20 +54,22 @@ function flood(c: RawConn, chunk: Buffer, frames: number, deadline: bigint): Pro
       let got = '';
       c.onBytes = (n, buf) => {
         got += buf.toString('latin1', 0, n); // with verbose:false a publisher gets nothing but this PONG
+        // ...and the server's keepalive PING when a flood outlasts it (2 s after CONNECT): answered.
+        while (got.startsWith('PING\r\n')) { got = got.slice(6); c.writeProto('PONG\r\n'); }
         if (got.length < 6) return;
         c.onBytes = () => {};
         if (got === 'PONG\r\n') resolve({ sent, tEnd: now() });
         else reject(new Error(`publisher expected PONG, got ${JSON.stringify(got.slice(0, 80))}`));
       };
-      c.write('PING\r\n');
+      c.writeProto('PING\r\n');
     };
     pump();
   });
 }
 
 async function pubRole(d: Extract<AgentData, { role: 'pub' }>) {
-  const conns = await openAll(d.conns, 'bench-pub', '');
-  const { chunk, frames } = chunkOf(pubFrame(d.subject, d.size), d.chunkBytes);
+  const conns = await openAll(d.conns, 'bench-pub', '', d.ws);
+  const { chunk, frames } = d.ws ? wsChunkOf(pubFrame(d.subject, d.size), d.chunkBytes, d.ws.compress) : chunkOf(pubFrame(d.subject, d.size), d.chunkBytes);
   port.on('message', async (m: ToAgent) => {
     if (m.op === 'go') {
       const tStart = now();
@@ -78,7 +85,7 @@ async function pubRole(d: Extract<AgentData, { role: 'pub' }>) {
 
 async function subRole(d: Extract<AgentData, { role: 'sub' }>) {
   const setup = d.queue ? `SUB ${d.subject} ${d.queue} 1\r\n` : `SUB ${d.subject} 1\r\n`;
-  const conns = await openAll(d.conns, 'bench-sub', setup);
+  const conns = await openAll(d.conns, 'bench-sub', setup, d.ws);
   // shared[i] = bytes received by global connection i, shared[total + i] = hrtime of its last read.
   const shared = new BigInt64Array(d.shared);
   let target = -1n;
@@ -115,7 +122,7 @@ async function subRole(d: Extract<AgentData, { role: 'sub' }>) {
           text += buf.toString('latin1', 0, n);
           if (text.includes('PONG\r\n') || text.length > 200) resolve(text);
         };
-        c.write('PING\r\n');
+        c.writeProto('PING\r\n');
       })));
       const bad = res.find((t) => t !== 'PONG\r\n');
       post({ type: 'verified', seq: m.seq, ok: bad === undefined, detail: bad ?? '' });
@@ -172,7 +179,7 @@ async function requesterRole(d: Extract<AgentData, { role: 'requester' }>) {
   post({ type: 'ready' });
 }
 
-function closeAll(conns: RawConn[]) {
+function closeAll(conns: Conn[]) {
   for (const c of conns) c.close();
   post({ type: 'closed' });
 }

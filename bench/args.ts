@@ -11,7 +11,8 @@ export interface Args extends Settings {
 export const USAGE = `usage: node dist/bench/run.js [options]
   --quick              short run (fewer rounds, shorter floods)
   --only a,b           cases or groups: pub16 pub128 pub1k (pub), pubsub16 pubsub128 pubsub1k (pubsub),
-                       fanout, fanin, reqrep, conns, start-inproc start-cli (startup)
+                       fanout, fanin, ws-pubsub128 ws-pubsub128-deflate (ws), reqrep, conns,
+                       start-inproc start-cli (startup)
   --servers a,b        nats-server,tsnats (default both; one missing is skipped with a note)
   --rounds N           rounds per case, servers interleaved (default 5, quick 2)
   --duration MS        timed flood length (default 1000, quick 300)

@@ -61,5 +61,8 @@ export class RawConn {
 
   write(b: Buffer | string): boolean { return this.sock.write(b); }
 
+  /** A protocol line (PING): as is over TCP (WsConn frames it). */
+  writeProto(s: string): boolean { return this.sock.write(s); }
+
   close(): void { this.closing = true; this.sock.destroy(); }
 }

@@ -41,6 +41,12 @@ export const DEFAULT_WRITE_DEADLINE_MS = 10_000;
 export const DEFAULT_AUTH_TIMEOUT_MS = 2000;
 /** TLS handshake timeout (TLS_TIMEOUT, 2s); reported in /varz as tls_timeout. */
 export const DEFAULT_TLS_TIMEOUT_MS = 2000;
+/**
+ * websocket.handshake_timeout default: the HTTP upgrade request must be complete within 2 s (the TLS
+ * handshake's limit). tsnats: nats-server 2.9.10 (and its main branch) has no default, so a request
+ * that never finishes holds its connection forever.
+ */
+export const DEFAULT_WS_HANDSHAKE_TIMEOUT_MS = 2000;
 /** Closed connections remembered for /connz?state=closed (DEFAULT_MAX_CLOSED_CLIENTS). */
 export const DEFAULT_MAX_CLOSED_CLIENTS = 10_000;
 /** Lame duck: spread closes over 2 minutes (DEFAULT_LAME_DUCK_DURATION); minimum 30s. */

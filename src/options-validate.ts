@@ -5,8 +5,9 @@
 import type { ServerOptions } from './options.js';
 import { formatGoDuration } from './config/duration.js';
 import * as C from './const.js';
-import { TsnatsError } from './errors.js';
+import { TsnatsError, goQuote } from './errors.js';
 import { parseHostPort, parseRouteURL } from './cluster/url.js';
+import { allowedOriginError } from './transport/ws/origin.js';
 
 export interface OptionIssue {
   /** The option the problem is reported at. */
@@ -69,15 +70,80 @@ export function validateOptions(o: ServerOptions): OptionIssue[] {
   if (o.busyPoll > C.MAX_BUSY_POLL_MS) bad('busyPoll', `invalid busy_poll of ${formatGoDuration(o.busyPoll)}, needs to be at most ${formatGoDuration(C.MAX_BUSY_POLL_MS)}`);
   if (o.noAuthUser) {
     // server.go validateAuth
-    const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((a) => a.users ?? [])];
-    if (o.trustedOperators?.length) bad('noAuthUser', 'no_auth_user not compatible with Trusted Operator');
-    else if (users.length === 0) bad('noAuthUser', `no_auth_user: "${o.noAuthUser}" present, but users are not defined`);
-    else if (!users.some((u) => u.user === o.noAuthUser)) {
-      bad('noAuthUser', `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`);
-    }
+    const why = noAuthUserIssue(o, o.noAuthUser);
+    if (why !== null) bad('noAuthUser', why);
   }
+  if (o.websocket !== undefined) for (const m of websocketIssues(o)) bad('websocket', m);
   validateCluster(o, bad);
   return out;
+}
+
+/** validateNoAuthUser (auth.go): why `name` cannot be the no_auth_user, or null. */
+function noAuthUserIssue(o: ServerOptions, name: string): string | null {
+  const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((a) => a.users ?? [])];
+  if (o.trustedOperators?.length) return 'no_auth_user not compatible with Trusted Operator';
+  if (users.length === 0) return `no_auth_user: "${name}" present, but users are not defined`;
+  if (!users.some((u) => u.user === name)) return `no_auth_user: "${name}" not present as user in authorization block or account configuration`;
+  return null;
+}
+
+/**
+ * The websocket block's problems: types, then validateWebsocketOptions (websocket.go) in its order
+ * and with its texts. A port of 0 or -1 means a free port here (the config file drops a block whose
+ * port is 0, as the reference ignores it).
+ */
+function websocketIssues(o: ServerOptions): string[] {
+  const w = o.websocket as unknown;
+  if (typeof w !== 'object' || w === null || Array.isArray(w)) return [`websocket must be an object, got ${JSON.stringify(w)}`];
+  const ws = o.websocket!;
+  const out: string[] = [];
+  if (typeof ws.port !== 'number' || !Number.isSafeInteger(ws.port) || ws.port < -1 || ws.port > 65535) out.push(`websocket port must be an integer from -1 to 65535, got ${JSON.stringify(ws.port)}`);
+  for (const k of ['host', 'advertise', 'noAuthUser', 'jwtCookie'] as const) {
+    if (ws[k] !== undefined && typeof ws[k] !== 'string') out.push(`websocket ${k} must be a string, got ${JSON.stringify(ws[k])}`);
+  }
+  for (const k of ['noTls', 'sameOrigin', 'compression'] as const) {
+    if (ws[k] !== undefined && typeof ws[k] !== 'boolean') out.push(`websocket ${k} must be a boolean, got ${JSON.stringify(ws[k])}`);
+  }
+  if (ws.handshakeTimeout !== undefined && (typeof ws.handshakeTimeout !== 'number' || !(ws.handshakeTimeout >= 0))) {
+    out.push(`websocket handshake_timeout must be a non-negative duration in milliseconds, got ${JSON.stringify(ws.handshakeTimeout)}`);
+  }
+  if (ws.allowedOrigins !== undefined && (!Array.isArray(ws.allowedOrigins) || !ws.allowedOrigins.every((x) => typeof x === 'string'))) {
+    out.push(`websocket allowed_origins must be an array of strings, got ${JSON.stringify(ws.allowedOrigins)}`);
+  }
+  if (ws.tls !== undefined && (typeof ws.tls !== 'object' || ws.tls === null)) out.push('websocket tls must be an object (node:tls options)');
+  const a = ws.authorization as unknown;
+  if (a !== undefined) {
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) out.push(`websocket authorization must be an object, got ${JSON.stringify(a)}`);
+    else {
+      const au = ws.authorization!;
+      for (const k of ['user', 'password', 'token'] as const) {
+        if (au[k] !== undefined && typeof au[k] !== 'string') out.push(`websocket authorization ${k} must be a string`);
+      }
+      if (au.timeout !== undefined && (typeof au.timeout !== 'number' || !(au.timeout >= 0))) out.push(`websocket authorization timeout must be a non-negative duration in milliseconds, got ${JSON.stringify(au.timeout)}`);
+    }
+  }
+  if (out.length > 0) return out;
+
+  // validateWebsocketOptions, in its order; the first problem stops it.
+  if (ws.noTls === false && !ws.tls) return ['websocket requires TLS configuration'];
+  for (const ao of ws.allowedOrigins ?? []) {
+    const e = allowedOriginError(ao);
+    if (e !== null) return [e];
+  }
+  if (ws.noAuthUser) {
+    const why = noAuthUserIssue(o, ws.noAuthUser);
+    if (why !== null) return [why];
+  }
+  // o.Users holds the accounts' users too (parseAccounts), nkey users included.
+  const users = [...(o.users ?? []), ...(o.accounts ?? []).flatMap((x) => x.users ?? [])];
+  if (users.length > 0) {
+    if (ws.authorization?.user) return ['websocket authentication username not compatible with presence of users/nkeys'];
+    if (ws.authorization?.token) return ['websocket authentication token not compatible with presence of users/nkeys'];
+  }
+  if (ws.jwtCookie && !o.trustedOperators?.length) {
+    return [`trusted operators or trusted keys configuration is required for JWT authentication via cookie ${goQuote(ws.jwtCookie)}`];
+  }
+  return [];
 }
 
 /** cluster { … } and routes (types, ranges, URLs; opts.go parseCluster, route.go). */

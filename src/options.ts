@@ -1,5 +1,6 @@
 // Typed server options: the TypeScript API uses camelCase of nats-server's config names
 // (ping_interval → pingInterval). Durations are milliseconds, sizes are bytes.
+import type { TlsOptions } from 'node:tls';
 import * as C from './const.js';
 
 /** Subject permissions: allow/deny lists (deny wins). */
@@ -93,6 +94,51 @@ export interface ClusterOptions {
 /** resolver: where account JWTs come from in operator mode (nats-server's MEMORY, URL(…) or a directory). */
 export type ResolverConfig = { type: 'memory' } | { type: 'url'; url: string } | { type: 'full' | 'cache'; dir: string };
 
+/** websocket.authorization: credentials that replace the top-level ones for WebSocket clients. */
+export interface WebsocketAuthorization {
+  user?: string;
+  password?: string;
+  token?: string;
+  /** timeout (ms): the auth timeout of WebSocket clients; 0 or absent = authorization.timeout. */
+  timeout?: number;
+}
+
+/**
+ * websocket {}: nats-server's WebSocket listener for browsers and nats.js `wsconnect`
+ * (docs/websocket.md). Absent = no listener.
+ */
+export interface WebsocketOptions {
+  /** host / net. API default: the server's `host`; the config file's default is 0.0.0.0, as nats-server. */
+  host?: string;
+  /** port: 0 or -1 pick a free port (the config file maps -1 here; its 0 means no listener). */
+  port: number;
+  /** advertise: the URL given to the cluster (ws_connect_urls). */
+  advertise?: string;
+  /**
+   * no_tls: plain ws://. The config file requires `no_tls: true` without `tls` (nats-server:
+   * "websocket requires TLS configuration"); the API allows plain ws:// when neither is given.
+   */
+  noTls?: boolean;
+  /** TLS for wss:// (node:tls options; API only until the config file's `tls {}` block lands). */
+  tls?: TlsOptions;
+  /** same_origin: the Origin header must match the request's Host. */
+  sameOrigin?: boolean;
+  /** allowed_origins: origins (scheme://host[:port]) a browser may connect from. */
+  allowedOrigins?: string[];
+  /** compression: accept permessage-deflate when the client offers it. */
+  compression?: boolean;
+  /**
+   * handshake_timeout (ms): the HTTP upgrade request must be complete within it. Default 2 s
+   * (tsnats; nats-server 2.9.10 has none); 0 = no limit.
+   */
+  handshakeTimeout?: number;
+  /** no_auth_user for WebSocket clients that send no credentials (a user of `users`). */
+  noAuthUser?: string;
+  authorization?: WebsocketAuthorization;
+  /** jwt_cookie: operator mode, the cookie a browser's user JWT is read from when CONNECT has none. */
+  jwtCookie?: string;
+}
+
 export interface ServerOptions {
   /** server_name; defaults to the generated server id. */
   serverName?: string;
@@ -183,6 +229,8 @@ export interface ServerOptions {
   cluster?: ClusterOptions;
   /** cluster.routes / --routes: route URLs to solicit (nats-route://[user:pass@]host:port). */
   routes?: string[];
+  /** websocket {}: the WebSocket listener; absent = none. */
+  websocket?: WebsocketOptions;
 
   /** The config file the options came from, if any. */
   configFile?: string;

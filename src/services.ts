@@ -9,11 +9,15 @@ import type { MonitorServer } from './monitor/http.js';
 import { SystemService } from './system/service.js';
 import { registerSystemServices } from './system/imports.js';
 import type { Cluster } from './cluster/cluster.js';
+import { websocketService, websocketConfig } from './transport/ws/service.js';
+export type { WebsocketService } from './transport/ws/service.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
   const srv = new Server(options);
   if (srv.opts.httpPort !== 0) srv.use(monitorService(srv));
+  // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
+  if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
   // The cluster before the system account: services stop in reverse order, so the system
   // account's SHUTDOWN event is queued on the routes before they close.
   if ((srv.opts.cluster?.port ?? 0) !== 0) srv.use(clusterService(srv));

@@ -5,8 +5,12 @@ import { Agent, Mailbox, split, startAgents, stopAgents } from '../pool.js';
 import type { AgentData } from '../agent.js';
 import { msgFrameLen } from '../frames.js';
 import { openWindow } from '../window.js';
-import { startBenchServer, type Kind } from '../servers.js';
+import { startBenchServer, type Kind, type BenchServer } from '../servers.js';
 import { si } from '../stats.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../dev/ports.js';
 
 interface Flood {
   id: string;
@@ -17,6 +21,8 @@ interface Flood {
   subs: number;
   /** Subscribers form one queue group (each message delivered once) instead of each getting a copy. */
   queue?: boolean;
+  /** Publishers and subscribers connect to the WebSocket listener (websocket { no_tls: true }), with permessage-deflate when `compress`. */
+  ws?: { compress: boolean };
   unit: string;
   cpuPer: string;
 }
@@ -26,8 +32,24 @@ const CHUNK = Number(process.env.BENCH_CHUNK ?? 128 * 1024);
 /** Agent threads per role: the machine has 2 cores, more threads only add switching. */
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 
+/** Both servers with the same nats.conf: a websocket block on a free port. */
+async function startWsServer(kind: Kind, compress: boolean): Promise<BenchServer & { wsPort: number }> {
+  const wsPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'tsnats-bench-ws-'));
+  const conf = join(dir, 'ws.conf');
+  writeFileSync(conf, `websocket {\n  host: 127.0.0.1\n  port: ${wsPort}\n  no_tls: true\n  compression: ${compress}\n}\n`);
+  try {
+    const server = await startBenchServer(kind, { args: ['-c', conf] });
+    return { ...server, wsPort, stop: async () => { await server.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
-  const server = await startBenchServer(kind);
+  const server = f.ws ? await startWsServer(kind, f.ws.compress) : await startBenchServer(kind);
+  const ws = f.ws && 'wsPort' in server ? { wsPort: server.wsPort as number, compress: f.ws.compress } : undefined;
   const box = new Mailbox();
   let agents: Agent[] = [];
   try {
@@ -35,13 +57,13 @@ async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
     const subData: AgentData[] = [];
     let base = 0;
     for (const n of f.subs ? split(f.subs, THREADS) : []) {
-      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs });
+      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs, ws });
       base += n;
     }
     const subs = await startAgents(box, subData);
     agents = subs;
     const pubs = await startAgents(box, split(f.pubs, THREADS).map((n): AgentData =>
-      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK })));
+      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK, ws })));
     agents = [...subs, ...pubs];
     const frameLen = msgFrameLen(SUBJECT, '1', f.size);
     const copies = f.queue ? 1 : f.subs;
@@ -109,4 +131,7 @@ export const throughputCases: Case[] = [
   ...sizes.map(([k, n]) => floodCase({ id: `pubsub${k}`, group: 'pubsub', title: `pub/sub 1:1 ${sizeName(n)}`, size: n, pubs: 1, subs: 1, unit: 'msg/s', cpuPer: 'msg' })),
   floodCase({ id: 'fanout', group: 'fanout', title: 'fan-out 1:4 128B', size: 128, pubs: 1, subs: 4, unit: 'deliv/s', cpuPer: 'delivery' }),
   floodCase({ id: 'fanin', group: 'fanin', title: 'queue 4→q4 128B', size: 128, pubs: 4, subs: 4, queue: true, unit: 'deliv/s', cpuPer: 'delivery' }),
+  // WebSocket: publisher and subscriber both on the WebSocket listener; frames of 32 KiB of PUBs, as nats.js flushes.
+  floodCase({ id: 'ws-pubsub128', group: 'ws', title: 'WebSocket pub/sub 1:1 128B', size: 128, pubs: 1, subs: 1, ws: { compress: false }, unit: 'msg/s', cpuPer: 'msg' }),
+  floodCase({ id: 'ws-pubsub128-deflate', group: 'ws', title: 'WebSocket pub/sub 1:1 128B, permessage-deflate', size: 128, pubs: 1, subs: 1, ws: { compress: true }, unit: 'msg/s', cpuPer: 'msg' }),
 ];

@@ -41,6 +41,19 @@ interface ConfiguredUser {
   permissions: Permissions | undefined;
 }
 
+/** The credentials a connection is checked against besides the users: top-level, or the websocket block's. */
+interface SimpleCreds {
+  token: string;
+  username: string;
+  password: string;
+  noAuthUser: string;
+}
+
+/** allowed_connection_types' name for a connection type (client.go connectionTypeAllowed). */
+export function connectionTypeName(type: string): string {
+  return type === 'websocket' ? 'WEBSOCKET' : 'STANDARD';
+}
+
 /** A bcrypt hash, compared with bcrypt (isBcrypt: `$2a$`, `$2b$`, `$2x$`, `$2y$` and a 2-digit cost). */
 const BCRYPT_RE = /^\$2[abxy]\$\d{2}\$.*/;
 export function isBcrypt(s: string): boolean {
@@ -76,6 +89,11 @@ export class Authenticator {
   private readonly username: string;
   private readonly password: string;
   private readonly noAuthUser: string;
+  /**
+   * The websocket block's user/password, token or no_auth_user, which replace the top-level ones
+   * for WebSocket clients (wsConfigAuth authOverride); null when it sets none of them.
+   */
+  private readonly wsOverride: SimpleCreds | null;
 
   /**
    * Builds the authenticator for `opts`, with the accounts already configured on `srv`
@@ -87,6 +105,12 @@ export class Authenticator {
     this.username = o.username ?? '';
     this.password = o.password ?? '';
     this.noAuthUser = o.noAuthUser ?? '';
+    const wa = o.websocket?.authorization;
+    const wsNoAuth = o.websocket?.noAuthUser ?? '';
+    this.wsOverride =
+      wa?.user || wa?.token || wsNoAuth
+        ? { token: wa?.token ?? '', username: wa?.user ?? '', password: wa?.password ?? '', noAuthUser: wsNoAuth }
+        : null;
     const authUsers = o.users ?? [];
     const accountUsers = (o.accounts ?? []).flatMap((a) => (a.users ?? []).map((u) => ({ u, a: a.name })));
     if (authUsers.length > 0 && this.token) throw new TsnatsError('AUTH_CONFIG', 'Can not have a token and a users array');
@@ -112,8 +136,10 @@ export class Authenticator {
     // authorization.default_permissions apply to authorization users; account users get their account's.
     for (const u of authUsers) add(u, u.account, defaults);
     for (const { u, a } of accountUsers) add(u, a, srv.accounts.get(a)?.defaultPermissions);
-    if (this.noAuthUser && !this.users.has(this.noAuthUser)) {
-      throw new TsnatsError('AUTH_CONFIG', `no_auth_user: ${JSON.stringify(this.noAuthUser)} not present as user or nkey in authorization block or account configuration`);
+    for (const n of [this.noAuthUser, this.wsOverride?.noAuthUser ?? '']) {
+      if (n && !this.users.has(n)) {
+        throw new TsnatsError('AUTH_CONFIG', `no_auth_user: ${JSON.stringify(n)} not present as user or nkey in authorization block or account configuration`);
+      }
     }
   }
 
@@ -134,17 +160,28 @@ export class Authenticator {
     }
   }
 
-  /** Some method is configured: CONNECT must authenticate, and the auth timer runs. */
-  required(): boolean {
-    return this.operator !== null || this.nkeys.size > 0 || this.users.size > 0 || this.username !== '' || this.token !== '';
+  /**
+   * Some method is configured: CONNECT must authenticate, and the auth timer runs. For a WebSocket
+   * client (`type`), also when the websocket block sets its own credentials (authOverride).
+   */
+  required(type = 'nats'): boolean {
+    if (this.operator !== null || this.nkeys.size > 0 || this.users.size > 0 || this.username !== '' || this.token !== '') return true;
+    return type === 'websocket' && this.wsOverride !== null;
   }
 
   /**
    * INFO announces auth_required and ops before CONNECT are refused. A no_auth_user lifts both
    * (clients without credentials are that user), though the auth timer still runs (captured).
+   * WebSocket clients: also true when the websocket block sets credentials (createWSClient).
    */
-  expectConnect(): boolean {
-    return this.required() && this.noAuthUser === '';
+  expectConnect(type = 'nats'): boolean {
+    const top = this.required() && this.noAuthUser === '';
+    return top || (type === 'websocket' && this.wsOverride !== null);
+  }
+
+  /** The websocket block sets its own credentials for WebSocket clients. */
+  get websocketOverride(): boolean {
+    return this.wsOverride !== null;
   }
 
   /** The grant of the no_auth_user, or null when none is configured. */
@@ -188,8 +225,15 @@ export class Authenticator {
    */
   authenticate(c: Client): AuthResult | null | Promise<AuthResult | null> {
     const srv = this.srv;
-    if (!this.required()) return { user: '', account: srv.gacc, permissions: undefined, expiresAt: 0 };
+    if (!this.required(c.type)) return { user: '', account: srv.gacc, permissions: undefined, expiresAt: 0 };
     const co = c.opts;
+    // WebSocket clients with an override are checked against the block's credentials instead of
+    // the top-level ones; users, nkeys and operators are shared (processClientOrLeafAuthentication).
+    const cr: SimpleCreds =
+      c.type === 'websocket' && this.wsOverride !== null
+        ? this.wsOverride
+        : { token: this.token, username: this.username, password: this.password, noAuthUser: this.noAuthUser };
+    const ctype = connectionTypeName(c.type);
     if (this.operator !== null) {
       const r = this.operator.authenticate(srv, c);
       if (r === null) return null;
@@ -200,36 +244,36 @@ export class Authenticator {
     }
     if (this.nkeys.size > 0 && co.nkey !== '') {
       const u = this.nkeys.get(co.nkey);
-      if (u === undefined || !connectionTypeAllowed(u.cfg)) return null;
+      if (u === undefined || !connectionTypeAllowed(u.cfg, ctype)) return null;
       if (!verifyNonceSig(c, co.nkey)) return null;
       return { user: co.nkey, account: u.account, permissions: u.permissions, expiresAt: 0 };
     }
     if (this.users.size > 0) {
       // no_auth_user: a client that sends no credentials at all is that user.
       // (The client's CONNECT options are left as sent, so a reload can check them again.)
-      const noAuth = this.noAuthUser !== '' && co.user === '' && co.pass === '' && co.auth_token === '';
-      const name = noAuth ? this.noAuthUser : co.user;
+      const noAuth = cr.noAuthUser !== '' && co.user === '' && co.pass === '' && co.auth_token === '';
+      const name = noAuth ? cr.noAuthUser : co.user;
       if (name !== '') {
         const u = this.users.get(name);
-        if (u === undefined || !connectionTypeAllowed(u.cfg)) return null;
+        if (u === undefined || !connectionTypeAllowed(u.cfg, ctype)) return null;
         const ok = noAuth ? true : comparePasswords(u.cfg.password ?? '', co.pass);
         return then(ok, (v) => (v ? { user: name, account: u.account, permissions: u.permissions, expiresAt: 0 } : null));
       }
     }
     const grant = (): AuthResult => ({ user: co.user, account: srv.gacc, permissions: undefined, expiresAt: 0 });
-    if (this.token !== '') return then(comparePasswords(this.token, co.auth_token), (v) => (v ? { ...grant(), user: '' } : null));
-    if (this.username !== '') {
-      if (!safeEqual(this.username, co.user)) return null;
-      return then(comparePasswords(this.password, co.pass), (v) => (v ? grant() : null));
+    if (cr.token !== '') return then(comparePasswords(cr.token, co.auth_token), (v) => (v ? { ...grant(), user: '' } : null));
+    if (cr.username !== '') {
+      if (!safeEqual(cr.username, co.user)) return null;
+      return then(comparePasswords(cr.password, co.pass), (v) => (v ? grant() : null));
     }
     return null;
   }
 }
 
-/** allowed_connection_types: this server takes STANDARD (TCP) connections only, so far. */
-function connectionTypeAllowed(u: UserConfig): boolean {
+/** allowed_connection_types: empty allows every type; else the connection's (STANDARD, WEBSOCKET) must be listed. */
+function connectionTypeAllowed(u: UserConfig, want: string): boolean {
   const t = u.allowedConnectionTypes;
-  return t === undefined || t.length === 0 || t.some((x) => x.toUpperCase() === 'STANDARD');
+  return t === undefined || t.length === 0 || t.some((x) => x.toUpperCase() === want);
 }
 
 /** Who a connection is in violation log lines (getAuthUser): Nkey, User, JWT User, or User "N/A". */

@@ -322,8 +322,10 @@ export class OperatorTrust {
       c.debug(`User JWT no longer valid: &{Issues:[${issue}]}`);
       return null;
     }
+    // convertAllowedConnectionTypes upper-cases; the connection's own type must be listed.
     const types = juc.nats.allowed_connection_types ?? [];
-    if (types.length > 0 && !types.includes('STANDARD')) {
+    const want = c.type === 'websocket' ? 'WEBSOCKET' : 'STANDARD';
+    if (types.length > 0 && !types.some((t) => String(t).toUpperCase() === want)) {
       c.debug('Connection type not allowed');
       return null;
     }

@@ -18,6 +18,7 @@ import { goQuote } from '../errors.js';
 import { loadAuthorization } from './load-auth.js';
 import { loadAccounts } from './load-accounts.js';
 import { loadCluster } from './load-cluster.js';
+import { loadWebsocket } from './load-websocket.js';
 import { formatGoDuration } from './duration.js';
 import { claimType, decodeClaims, readOperatorJWT } from './jwt.js';
 
@@ -253,8 +254,8 @@ const TOP: Record<string, Handler> = {
   trusted_keys: unsupported('trusted keys are not implemented (use "operator")'),
   connect_error_reports: count('connectErrorReports'),
   reconnect_error_reports: count('reconnectErrorReports'),
-  websocket: ignored('WebSocket is not supported yet'),
-  ws: ignored('WebSocket is not supported yet'),
+  websocket: (ctx, node) => loadWebsocket(ctx, node),
+  ws: (ctx, node) => loadWebsocket(ctx, node),
   mqtt: ignored('MQTT is not supported'),
   server_tags: ignored('server tags are not supported yet'),
   default_js_domain: ignored('JetStream is not supported'),

@@ -86,6 +86,8 @@ const TABLE: Entry[] = [
   { field: 'maxTracedMsgLen', goName: 'MaxTracedMsgLen', reload: R('max_traced_msg_len') },
   { field: 'trustedOperators', goName: 'TrustedOperators' },
   { field: 'resolver', goName: 'AccountResolver' },
+  // reload.go: any change of the websocket block (its TLS config aside) is refused.
+  { field: 'websocket', goName: 'Websocket' },
   { field: 'connectErrorReports', goName: 'ConnectErrorReports', reload: R('connect_error_reports') },
   { field: 'reconnectErrorReports', goName: 'ReconnectErrorReports', reload: R('reconnect_error_reports') },
   // tsnats extensions.

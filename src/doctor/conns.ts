@@ -27,7 +27,7 @@ export function connRow(c: Conn, now: number): string[] {
   return [
     String(c.cid),
     c.name ?? '',
-    c.ip ? `${c.ip}:${c.port ?? 0}` : '(in-process)',
+    (c.ip ? `${c.ip}:${c.port ?? 0}` : '(in-process)') + (c.type === 'websocket' ? ' (ws)' : ''),
     fmtDuration(idleMs(c, now)),
     fmtRtt(rttMs(c.rtt)),
     fmtBytes(c.pending_bytes ?? 0),

@@ -19,6 +19,7 @@ export function checkServer(url: string, samples: Sample[], opts: RunOptions = {
   const report: ServerReport = {
     url,
     server: { id: String(last.varz.server_id ?? ''), name: String(last.varz.server_name ?? ''), version: String(last.varz.version ?? '') },
+    connections: { open: last.conns.length, websocket: last.conns.filter((c) => c.type === 'websocket').length },
     samples: samples.length,
     intervalMs: ctx.intervalMs,
     findings: [],
@@ -85,6 +86,7 @@ export function formatText(r: DoctorReport, width = 100): string {
     const sv = s.server!;
     const how = s.samples > 1 ? `2 samples ${(s.intervalMs / 1000).toFixed(1)}s apart` : '1 sample';
     out.push(`${s.url} — server ${sv.name || sv.id} (${sv.id.slice(0, 8)}…, version ${sv.version}), ${how}`);
+    if (s.connections) out.push(`  connections: ${s.connections.open} open${s.connections.websocket ? `, ${s.connections.websocket} over WebSocket` : ''}`);
     if (s.findings.length === 0) out.push('  no problems found');
     else {
       const rows = s.findings.map((f) => [LABEL[f.severity], f.code, f.title, f.subject]);

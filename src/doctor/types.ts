@@ -8,6 +8,8 @@ export type Json = Record<string, any>;
 /** One connection of /connz (open or closed), as sent. */
 export interface Conn {
   cid: number;
+  /** `nats` (TCP) or `websocket` (nats-server 2.9+). */
+  type?: string;
   ip?: string;
   port?: number;
   name?: string;
@@ -85,6 +87,8 @@ export interface ServerReport {
   /** Where it was read (monitoring URL or nats URL). */
   url: string;
   server?: { id: string; name: string; version: string };
+  /** Open connections in the last sample, and how many of them came over WebSocket. */
+  connections?: { open: number; websocket: number };
   samples: number;
   /** Time between the two samples (ms); 0 with one sample. */
   intervalMs: number;

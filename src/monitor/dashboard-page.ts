@@ -213,7 +213,8 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
       var name = el('td', c.name || '(unnamed)', 'name' + (c.name ? '' : ' reason-ok'));
       name.title = [c.lang, c.version].filter(Boolean).join(' ');
       tr.appendChild(name);
-      tr.appendChild(el('td', c.ip ? c.ip + ':' + c.port : '(in-process)'));
+      tr.dataset.type = c.type || '';
+      tr.appendChild(el('td', (c.ip ? c.ip + ':' + c.port : '(in-process)') + (c.type === 'websocket' ? ' (ws)' : ''), 'addr'));
       tr.appendChild(el('td', [c.account, c.authorized_user].filter(Boolean).join(' / ') || '-'));
       tr.appendChild(el('td', dur(c.idle_ms), 'num' + (c.idle_ms > 300000 && !c.in_msgs && !c.out_msgs ? ' warm' : '')));
       tr.appendChild(el('td', rtt(c.rtt_ms), 'num' + (c.rtt_ms > 100 ? ' hot' : '')));
@@ -240,7 +241,7 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
       tr.appendChild(el('td', time(c.stop)));
       tr.appendChild(el('td', c.cid, 'num'));
       tr.appendChild(el('td', c.name || '(unnamed)', 'name'));
-      tr.appendChild(el('td', c.ip ? c.ip + ':' + c.port : '-'));
+      tr.appendChild(el('td', (c.ip ? c.ip + ':' + c.port : '-') + (c.type === 'websocket' ? ' (ws)' : '')));
       tr.appendChild(el('td', c.reason, BENIGN[c.reason] ? 'reason reason-ok' : 'reason reason-bad'));
       tb.appendChild(tr);
     });
@@ -319,7 +320,8 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     var s = d.server;
     $('server').textContent = (s.name || s.id) + ' · v' + s.version + ' · up ' + s.uptime + ' · keepalive ' + dur(s.ping_interval_ms) + ' × ' + (s.ping_max + 1);
     $('c-conns').textContent = d.counters.connections;
-    $('c-conns-sub').textContent = 'of max ' + s.max_connections + ' · ' + d.counters.total_connections + ' since start';
+    $('c-conns-sub').textContent = 'of max ' + s.max_connections + ' · ' + d.counters.total_connections + ' since start' +
+      (d.counters.websocket_connections ? ' · ' + d.counters.websocket_connections + ' over WebSocket' : '');
     chart($('h-conns'), samples.map(function (h) { return h.connections; }), false);
     counter('stale_connections', 'stale', d);
     counter('slow_consumers', 'slow', d);

@@ -32,6 +32,8 @@ export interface DashboardData {
   server: { id: string; name: string; version: string; uptime: string; max_connections: number; max_pending: number; ping_interval_ms: number; ping_max: number };
   counters: {
     connections: number;
+    /** Open connections that came over WebSocket (tsnats; /connz type "websocket"). */
+    websocket_connections: number;
     total_connections: number;
     slow_consumers: number;
     stale_connections: number;
@@ -113,6 +115,7 @@ export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_R
     server: { id: v.server_id, name: v.server_name, version: v.version, uptime: v.uptime, max_connections: v.max_connections, max_pending: v.max_pending, ping_interval_ms: srv.opts.pingInterval, ping_max: v.ping_max },
     counters: {
       connections: v.connections,
+      websocket_connections: countWebsocket(srv),
       total_connections: v.total_connections,
       slow_consumers: v.slow_consumers,
       stale_connections: v.stale_connections,
@@ -128,6 +131,12 @@ export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_R
     accounts,
     cluster: clusterData(srv, now),
   };
+}
+
+function countWebsocket(srv: Server): number {
+  let n = 0;
+  for (const c of srv.clients.values()) if (c.type === 'websocket') n++;
+  return n;
 }
 
 function send(res: ServerResponse, type: string, body: string): void {

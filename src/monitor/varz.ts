@@ -130,7 +130,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     gateway: {},
     leaf: {},
     mqtt: {},
-    websocket: {},
+    websocket: websocketVarz(srv),
     jetstream: {},
     tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
     write_deadline: o.writeDeadline * NS_PER_MS,
@@ -191,6 +191,33 @@ function clusterVarz(srv: Server, cl: { clusterName: string; port: number; liste
     urls: urls.length > 0 ? urls : undefined,
     tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
   };
+}
+
+/**
+ * /varz `websocket` (WebsocketOptsVarz): fields in its order, each omitted when empty, zero or false;
+ * the port actually bound; handshake_timeout in nanoseconds, auth_timeout in seconds. Users and
+ * passwords never appear. `{}` without a websocket block.
+ */
+export function websocketVarz(srv: Server): Record<string, unknown> {
+  const w = srv.opts.websocket;
+  if (w === undefined) return {};
+  const bound = srv.service<{ readonly name: string; readonly port: number }>('websocket')?.port ?? 0;
+  const hs = w.handshakeTimeout ?? C.DEFAULT_WS_HANDSHAKE_TIMEOUT_MS;
+  const out: Record<string, unknown> = {
+    host: w.host ?? srv.opts.host,
+    port: bound || w.port,
+    advertise: w.advertise,
+    no_auth_user: w.noAuthUser,
+    jwt_cookie: w.jwtCookie,
+    handshake_timeout: Math.round(hs * NS_PER_MS),
+    auth_timeout: (w.authorization?.timeout ?? 0) / 1000,
+    no_tls: w.noTls ?? !w.tls,
+    same_origin: w.sameOrigin,
+    allowed_origins: w.allowedOrigins?.length ? [...w.allowedOrigins] : undefined,
+    compression: w.compression,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined || out[k] === '' || out[k] === 0 || out[k] === false) delete out[k];
+  return out;
 }
 
 /** `sha256:<hex>` of the configuration file, '' without one (as `nats-server -t` prints it). */

@@ -17,7 +17,7 @@ import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolatio
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
 import { readIntoShared } from '../transport/read-buffer.js';
-import { decodeClientOpts, defaultClientOpts, type ClientOpts } from './connect.js';
+import { decodeClientOpts, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
 import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
 import { latin1Slice, writableChunks } from '../node-internals.js';
@@ -74,6 +74,10 @@ export class Client implements ParserHandler {
   private logPrefix: string;
   /** The route protocol state of a ROUTER connection (cluster/route.ts); null for other kinds. */
   route: Route | null = null;
+  /** "ip:port - cid:N" ("[xff/]ip:port - wid:N" for WebSocket clients): the prefix before CONNECT names it. */
+  private readonly connStr: string;
+  /** websocket.jwt_cookie's JWT from the upgrade request ('' = none). */
+  private readonly cookieJwt: string;
 
   // ---- CONNECT and state
   opts: ClientOpts = defaultClientOpts();
@@ -191,6 +195,7 @@ export class Client implements ParserHandler {
     port: number,
     kind: Kind = Kind.CLIENT,
     type = 'nats',
+    ext?: ConnExtras,
   ) {
     this.cid = cid;
     this.kind = kind;
@@ -202,7 +207,13 @@ export class Client implements ParserHandler {
     // Routes have no payload or subscription limits (createRoute: msubs -1, mpay -1).
     this.mpay = o.maxPayload > 0 && kind === Kind.CLIENT ? o.maxPayload : -1;
     this.msubs = o.maxSubscriptions > 0 && kind === Kind.CLIENT ? o.maxSubscriptions : -1;
-    this.logPrefix = `${host}:${port} - ${kind === Kind.ROUTER ? 'rid' : 'cid'}:${cid}`;
+    // initClient: "<ip:port> - cid:N" ("rid:N" for routes); WebSocket clients "wid:N", with X-Forwarded-For in front.
+    let conn = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const xff = ext?.clientIP ?? '';
+    if (xff !== '') conn = `${xff.includes(':') ? `[${xff}]` : xff}/${conn}`;
+    this.connStr = `${conn} - ${kind === Kind.ROUTER ? 'rid' : type === 'websocket' ? 'wid' : 'cid'}:${cid}`;
+    this.logPrefix = this.connStr;
+    this.cookieJwt = ext?.cookieJwt ?? '';
     this.parser = new Parser(this, KIND_OPS[kind]);
     this.onWriteDone = (err) => {
       if (err) return; // the socket's 'error' handler closes
@@ -232,8 +243,10 @@ export class Client implements ParserHandler {
     } else {
       this.debug('Client connection created');
       this.sendInfo();
-      if (srv.authRequired()) {
-        this.authTimer = new Timer(() => this.authTimeout(), srv.opts.authTimeout);
+      if (srv.auth.required(this.type)) {
+        // WebSocket clients: websocket.authorization.timeout when set (createWSClient).
+        const wsTimeout = this.type === 'websocket' ? (srv.opts.websocket?.authorization?.timeout ?? 0) : 0;
+        this.authTimer = new Timer(() => this.authTimeout(), wsTimeout > 0 ? wsTimeout : srv.opts.authTimeout);
       }
       // Before CONNECT, the keepalive timer runs at ping_interval (setPingTimer at accept).
       this.setPingTimer(srv.opts.pingInterval);
@@ -245,7 +258,11 @@ export class Client implements ParserHandler {
   private onSocketError(err: NodeJS.ErrnoException): void {
     if (this.closed) return;
     // EPIPE comes from a write; anything else (ECONNRESET, ETIMEDOUT…) from the read side.
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_WRITE_AFTER_END') {
+    if (err.code === 'WS_PROTOCOL_ERROR') {
+      // A WebSocket framing error (transport/ws): nats-server's readLoop logs it as an error.
+      this.error(`read error: ${err.message}`);
+      this.closeConnection(ClosedState.ReadError, true);
+    } else if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_WRITE_AFTER_END') {
       this.debug(`Error flushing: ${err.message}`);
       this.closeConnection(ClosedState.WriteError, true);
     } else {
@@ -273,7 +290,7 @@ export class Client implements ParserHandler {
     if (o.version) ncs = `v${o.version}`;
     if (o.lang) ncs = o.version ? `${ncs}:${o.lang}` : o.lang;
     if (o.name) ncs = o.version || o.lang ? `${ncs}:${o.name}` : o.name;
-    if (ncs) this.logPrefix = `${this.host}:${this.port} - cid:${this.cid} - ${goQuote(ncs)}`;
+    if (ncs) this.logPrefix = `${this.connStr} - ${goQuote(ncs)}`;
   }
 
   get prefix(): string {
@@ -331,7 +348,7 @@ export class Client implements ParserHandler {
   awaitingAuth(): boolean {
     // An accepted route must start with CONNECT, whatever the authorization (expectConnect).
     if (this.route !== null) return this.route.expectConnect && !this.connectReceived;
-    return !this.connectReceived && this.server.authRequired();
+    return !this.connectReceived && this.server.auth.required(this.type);
   }
 
   maxControlLine(): number {
@@ -388,6 +405,8 @@ export class Client implements ParserHandler {
     this.rtt = Math.max(monoMs() - this.startMono, 1e-6);
     const err = decodeClientOpts(text, this.opts);
     if (err !== null) return this.protocolError(err);
+    // A WebSocket client without a JWT in CONNECT uses the jwt_cookie's (possibly empty).
+    if (this.cookieJwt !== '' && this.opts.jwt === '') this.opts.jwt = this.cookieJwt;
     this.connectReceived = true;
     const o = this.opts;
     this.echo = o.echo;
@@ -1223,6 +1242,8 @@ export class Client implements ParserHandler {
     if (skipFlush || sock.destroyed) {
       sock.destroy();
     } else {
+      // A WebSocket ends with a close frame carrying the reason (websocket.go wsEnqueueCloseMessage).
+      (sock as Duplex & { setCloseReason?: (r: string) => void }).setCloseReason?.(reason);
       // FIN after the queued bytes, then release the socket even if the peer never closes.
       sock.end();
       const t = new Timer(() => sock.destroy(), Math.max(this.server.opts.writeDeadline, 100));

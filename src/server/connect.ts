@@ -46,3 +46,14 @@ const FIELDS: Struct = {
 export function decodeClientOpts(text: string, into: ClientOpts): string | null {
   return decodeGoStructs(text, 'ClientOpts', [FIELDS], [into as unknown as Record<string, unknown>]);
 }
+
+/**
+ * What a transport learnt about a connection before the engine got it (the WebSocket upgrade
+ * request): Server.acceptConnection passes it to the Client.
+ */
+export interface ConnExtras {
+  /** X-Forwarded-For when it is one IP address: shown in front of the log prefix only (client.go initClient). */
+  clientIP?: string;
+  /** The JWT of the websocket.jwt_cookie cookie, used when CONNECT carries none (processConnect). */
+  cookieJwt?: string;
+}

@@ -24,6 +24,7 @@ import type { Service } from './service.js';
 import { ClosedRing, closedInfo } from './closed.js';
 import { newServerId } from './server-id.js';
 import { duplexPair } from '../transport/inprocess.js';
+import type { ConnExtras } from './connect.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
@@ -333,8 +334,11 @@ export class Server extends EventEmitter {
     this.acceptConnection(sock, host.startsWith('::ffff:') ? host.slice(7) : host, port);
   }
 
-  /** Takes any byte stream as a client connection (TCP socket, in-process Duplex, …). */
-  acceptConnection(sock: Duplex, host: string, port: number, type = 'nats'): Client | null {
+  /**
+   * Takes any byte stream as a client connection (TCP socket, in-process Duplex, WebSocket, …).
+   * `type` is /connz's (`nats`, `websocket`); `ext` what the transport learnt (connect.ts ConnExtras).
+   */
+  acceptConnection(sock: Duplex, host: string, port: number, type = 'nats', ext?: ConnExtras): Client | null {
     if (!this.running) {
       sock.destroy();
       return null;
@@ -342,7 +346,7 @@ export class Server extends EventEmitter {
     this.sockets.add(sock);
     sock.once('close', () => this.sockets.delete(sock));
     const cid = this.nextCid++;
-    const c = new Client(this, sock, cid, host, port, Kind.CLIENT, type);
+    const c = new Client(this, sock, cid, host, port, Kind.CLIENT, type, ext);
     this.stats.totalConnections++;
     // INFO goes first, then the limit check (captured: INFO, then -ERR).
     if (this.opts.maxConnections > 0 && this.clients.size >= this.opts.maxConnections) {
@@ -361,10 +365,14 @@ export class Server extends EventEmitter {
     return c;
   }
 
-  /** Stops accepting new connections (lame duck); resolves when the listener is closed. */
+  /**
+   * Stops accepting new connections (lame duck, shutdown): the client listener and the services'
+   * own (WebSocket); resolves when the client listener is closed.
+   */
   stopAccepting(): Promise<void> {
     const l = this.listener;
     this.listener = null;
+    for (const s of this.services) void s.stopAccepting?.();
     return l ? new Promise<void>((r) => l.close(() => r())) : Promise.resolve();
   }
 
@@ -422,7 +430,7 @@ export class Server extends EventEmitter {
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,
-      auth_required: (async ? this.auth.required() : this.auth.expectConnect()) || undefined,
+      auth_required: (async ? this.auth.required(c.type) : this.auth.expectConnect(c.type)) || undefined,
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       client_id: c.cid,
       client_ip: c.host,

@@ -28,6 +28,11 @@ export interface Service {
    * on reload, on new JWT claims — which drops service-added imports and exports: add them again.
    */
   accountsChanged?(acc?: Account): void;
+  /**
+   * Lame duck mode: stop accepting new connections on the service's own listener (nats-server
+   * closes its WebSocket listener too); connections already accepted stay.
+   */
+  stopAccepting?(): Promise<void> | void;
   /** Entries for the ports file, e.g. { monitoring: ['http://127.0.0.1:8222'] }. */
   portsEntries?(): Record<string, string[]>;
 }

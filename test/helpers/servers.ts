@@ -99,7 +99,8 @@ async function startOnce(kind: ServerKind, opts: StartOptions): Promise<TestServ
   proc.stderr!.on('data', onData);
   let exited = false;
   let frozen = false;
-  const exitP = new Promise<void>((r) => proc.once('exit', () => { exited = true; for (const w of [...waiters]) w(); r(); }));
+  // 'close', not 'exit': by then the output is complete (an exit can come before the last stderr chunk).
+  const exitP = new Promise<void>((r) => proc.once('close', () => { exited = true; for (const w of [...waiters]) w(); r(); }));
 
   const waitForOutput = (re: RegExp, timeoutMs = 10_000) =>
     new Promise<string>((resolve, reject) => {

@@ -145,7 +145,11 @@ describe('$SYS requests', () => {
     const connz = await req(sys, '$SYS.REQ.ACCOUNT.APP.CONNZ');
     assert.deepEqual(connz.data.connections.map((c: J) => c.name), ['app-1']);
     const subsz = await req(sys, '$SYS.REQ.ACCOUNT.APP.SUBSZ');
-    assert.deepEqual(subsz.data.subscriptions_list.map((s: J) => [s.account, s.subject]), [['APP', 'orders.*']]);
+    // The account's internal subscriptions (its imports of the system services) are listed too, as
+    // nats-server lists them under the account's internal client.
+    assert.deepEqual(subsz.data.subscriptions_list.map((s: J) => [s.account, s.subject]).sort(), [
+      ['APP', '$SYS.REQ.ACCOUNT.PING.CONNZ'], ['APP', '$SYS.REQ.ACCOUNT.PING.STATZ'], ['APP', '$SYS.REQ.SERVER.PING.CONNZ'], ['APP', 'orders.*'],
+    ]);
     const info = await req(sys, '$SYS.REQ.ACCOUNT.APP.INFO');
     // One client subscription plus the three system service imports, as the reference counts them.
     assert.deepEqual([info.data.account_name, info.data.client_connections, info.data.subscriptions], ['APP', 1, 4]);

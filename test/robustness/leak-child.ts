@@ -73,7 +73,8 @@ process.on('message', async (m: { cmd: string; opts?: object }) => {
   try {
     if (m.cmd === 'start') {
       srv = await startServer({ host: '127.0.0.1', port: 0, ...m.opts });
-      process.send!({ port: srv.port });
+      const ws = srv.service<{ readonly name: string; readonly port: number }>('websocket');
+      process.send!({ port: srv.port, wsPort: ws?.port ?? 0 });
     } else if (m.cmd === 'sample') {
       process.send!(await sample());
     } else if (m.cmd === 'shutdown') {

@@ -6,14 +6,11 @@
 // not grow from round to round. After shutdown nothing of the server remains.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import * as A from './hostile/actions.js';
 import { Healthy } from './hostile/healthy.js';
-import type { Sample } from './leak-child.js';
+import { Child, settle, type Sample } from './leak-harness.js';
 
-const CHILD = fileURLToPath(new URL('./leak-child.js', import.meta.url));
 const MB = 1024 * 1024;
 const ROUNDS = Number(process.env.TSNATS_LEAK_ROUNDS ?? 4);
 /** Heap growth allowed between the first and the last round (GC noise, JIT code). */
@@ -21,43 +18,6 @@ const HEAP_SLACK = 3 * MB;
 // A keepalive short enough to close slowloris and blackholed clients within a round, long enough for the
 // healthy client to answer on a loaded machine.
 const OPTS = { pingInterval: 500, pingMax: 2, maxPending: MB, maxClosedClients: 100 };
-
-class Child {
-  private waiters: ((m: unknown) => void)[] = [];
-  private constructor(readonly proc: ChildProcess) {
-    proc.on('message', (m) => this.waiters.shift()?.(m));
-  }
-
-  static async start(): Promise<{ child: Child; before: Sample }> {
-    const proc = fork(CHILD, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const child = new Child(proc);
-    const ready = (await child.next()) as { before: Sample };
-    return { child, before: ready.before };
-  }
-
-  next(): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null) return reject(new Error('leak child is gone'));
-      const onExit = (code: number | null) => reject(new Error(`leak child exited (${code})`));
-      this.proc.once('exit', onExit);
-      this.waiters.push((m) => {
-        this.proc.off('exit', onExit);
-        const e = (m as { error?: string }).error;
-        if (e) reject(new Error(e)); else resolve(m);
-      });
-    });
-  }
-
-  async ask<T>(cmd: string, opts?: object): Promise<T> {
-    const p = this.next();
-    this.proc.send({ cmd, opts });
-    return (await p) as T;
-  }
-
-  stop(): void {
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-  }
-}
 
 /** One round of clients that misbehave, and a few that do not. */
 async function round(port: number): Promise<void> {
@@ -90,20 +50,6 @@ async function round(port: number): Promise<void> {
   for (const c of cleanups) await c();
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-}
-
-/** Wait until the server has let go of every hostile connection and its resources are still. */
-async function settle(child: Child, baseline: Sample | null, clients: number): Promise<Sample> {
-  const until = Date.now() + 15_000;
-  let last = await child.ask<Sample>('sample');
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 150));
-    const s = await child.ask<Sample>('sample');
-    const still = JSON.stringify(s.resources) === JSON.stringify(last.resources) && s.clients === last.clients;
-    const home = s.clients === clients && (!baseline || JSON.stringify(s.resources) === JSON.stringify(baseline.resources));
-    last = s;
-    if ((still && s.clients === clients && home) || Date.now() > until) return s;
-  }
 }
 
 describe('no leaks after hostile clients have come and gone', () => {

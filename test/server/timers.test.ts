@@ -87,3 +87,21 @@ test('lame duck duration past the limit: entering lame duck mode does not close 
   assert.equal(c.closed, false, 'the grace period has not passed');
   c.close();
 });
+
+test('websocket handshake_timeout and authorization timeout past the limit: neither fires at once', async (t) => {
+  const srv = await withServer(t, { websocket: { port: 0, handshakeTimeout: DAYS_30, authorization: { user: 'u', password: 'p', timeout: DAYS_30 } } });
+  const wsPort = srv.service<{ readonly name: string; readonly port: number }>('websocket')!.port;
+  // An unfinished upgrade request stays open.
+  const c = await RawConn.open(wsPort);
+  c.send('GET / HTTP/1.1\r\nHost: x\r\n');
+  assert.equal(await c.until((_b, closed) => closed, 100), false, 'not closed by the handshake timeout at once');
+  c.close();
+  // An upgraded client that does not authenticate is not timed out at once.
+  const { WsRaw } = await import('../websocket/wsraw.js');
+  const ws = await WsRaw.open(wsPort);
+  await ws.readNats('INFO ');
+  assert.equal(await ws.conn.until((_b, closed) => closed, 100), false, 'no Authentication Timeout at once');
+  ws.sendNats('CONNECT {"verbose":false,"user":"u","pass":"p"}\r\nPING\r\n');
+  await ws.readNats('PONG\r\n');
+  ws.close();
+});

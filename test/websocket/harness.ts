@@ -1,6 +1,7 @@
-// A tiny test harness: tsnats in-process with the WebSocket transport attached as a service
-// (src/transport/ws/service.ts), which wires upgraded connections to
-// Server.acceptConnection(duplex, host, port, 'websocket') as the integration will.
+// A tiny test harness: tsnats in-process with the WebSocket service attached by hand
+// (src/transport/ws/service.ts) with settings the options do not expose (no handshake_timeout as
+// nats-server 2.9.10, a small decompression limit) and a record of every WsDuplex the engine got.
+// Tests of the options themselves use startServer({ websocket }) (embedding.test.ts).
 import type { TestContext } from 'node:test';
 import type { Duplex } from 'node:stream';
 import { createServer, type Server, type StartOptions } from '../../src/index.js';

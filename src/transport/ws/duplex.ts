@@ -99,6 +99,16 @@ export class WsDuplex extends Duplex {
     if (head !== undefined && head.length > 0) this.decoder.feed(head);
   }
 
+  /** permessage-deflate was negotiated in the upgrade. */
+  get compression(): boolean {
+    return this.enc.compress;
+  }
+
+  /** A browser (User-Agent "Mozilla/…"): outbound frames of at most 4096 bytes. */
+  get browser(): boolean {
+    return this.enc.browser;
+  }
+
   /** The reason the engine closes with (a ClosedState string): picks the close frame end() sends. */
   setCloseReason(reason: string): void {
     this.closeReason = reason;

@@ -9,6 +9,7 @@ import { WsDuplex } from './duplex.js';
 import { handleRequest, type HandshakeOptions, type UpgradeParams } from './handshake.js';
 import { HeaderEndScanner, tooLarge } from './http.js';
 import { OriginChecker } from './origin.js';
+import { Timer, MAX_TIMER_MS } from '../../timers.js';
 
 export interface HandshakeServeOptions extends HandshakeOptions {
   /** websocket.handshake_timeout in ms: a request must be complete within it (0 = no limit, as nats-server). */
@@ -37,20 +38,20 @@ export function serveHandshake(sock: Duplex, remote: string, o: HandshakeServeOp
   // The bytes of the request(s) so far, in a buffer that doubles as needed (no copy per read).
   let acc: Buffer = Buffer.allocUnsafe(0);
   let len = 0;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: Timer | null = null;
   let finished = false;
 
   const startTimer = () => {
-    if (timer !== null) clearTimeout(timer);
+    timer?.clear();
     timer = null;
     if (o.handshakeTimeoutMs > 0) {
-      // Go's ReadTimeout: the whole request must arrive in time; on expiry the connection is closed without an answer.
-      timer = setTimeout(() => finish(null, 'destroy'), o.handshakeTimeoutMs);
-      timer.unref?.();
+      // Go's ReadTimeout: the whole request must arrive in time; on expiry the connection is closed
+      // without an answer. A configured delay: Timer handles any length (timers.ts).
+      timer = new Timer(() => finish(null, 'destroy'), o.handshakeTimeoutMs);
     }
   };
   const cleanup = () => {
-    if (timer !== null) clearTimeout(timer);
+    timer?.clear();
     timer = null;
     sock.off('data', onData);
     sock.off('end', onGone);
@@ -166,7 +167,7 @@ export class WebSocketListener {
     this.hs = { ...o, origins, tls: !!o.tls };
     const onSocket = (sock: Socket) => this.accept(sock);
     this.server = o.tls
-      ? createTlsServer({ ...o.tls, handshakeTimeout: o.handshakeTimeoutMs > 0 ? o.handshakeTimeoutMs : 120_000 }, onSocket)
+      ? createTlsServer({ ...o.tls, handshakeTimeout: o.handshakeTimeoutMs > 0 ? Math.min(o.handshakeTimeoutMs, MAX_TIMER_MS) : 120_000 }, onSocket)
       : createTcpServer(onSocket);
   }
 

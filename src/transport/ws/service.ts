@@ -1,13 +1,15 @@
 // The WebSocket listener as an engine service (server/service.ts), as nats-server's
 // startWebsocketServer: listens, logs the two startup lines, hands upgraded client connections to
-// Server.acceptConnection(duplex, host, port, 'websocket'), and adds the ports-file entry.
-// Not attached by createServer() yet: the `websocket {}` options come with the integration.
+// Server.acceptConnection(duplex, host, port, 'websocket', {clientIP, cookieJwt}), closes the
+// listener in lame duck mode, and adds the ports-file entry. createServer() attaches it when the
+// options have a `websocket` block (src/services.ts).
 import type { TlsOptions } from 'node:tls';
 import type { Server } from '../../server/server.js';
 import type { Service } from '../../server/service.js';
-import type { Client } from '../../server/client.js';
-import { WsDuplex } from './duplex.js';
-import { WebSocketListener } from './listener.js';
+import type { ServerOptions } from '../../options.js';
+import * as C from '../../const.js';
+// Loaded on start only: a server without a websocket block never loads the transport (nor node:tls).
+import type { WebSocketListener } from './listener.js';
 
 /** The `websocket {}` block, resolved (durations in ms). */
 export interface WebsocketConfig {
@@ -25,6 +27,21 @@ export interface WebsocketConfig {
   maxDecompressed?: number;
 }
 
+/** The listener's settings from the server's options (`websocket` must be set): defaults applied. */
+export function websocketConfig(so: ServerOptions): WebsocketConfig {
+  const w = so.websocket!;
+  return {
+    host: w.host ?? so.host,
+    port: w.port === -1 ? 0 : w.port,
+    tls: w.tls ?? null,
+    sameOrigin: w.sameOrigin ?? false,
+    allowedOrigins: w.allowedOrigins ?? [],
+    compression: w.compression ?? false,
+    handshakeTimeout: w.handshakeTimeout ?? C.DEFAULT_WS_HANDSHAKE_TIMEOUT_MS,
+    jwtCookie: w.jwtCookie ?? '',
+  };
+}
+
 export interface WebsocketService extends Service {
   /** The bound port (0 until started). */
   readonly port: number;
@@ -33,11 +50,6 @@ export interface WebsocketService extends Service {
 
 export function websocketService(srv: Server, o: WebsocketConfig): WebsocketService {
   let listener: WebSocketListener | null = null;
-  // Until Client.closeConnection tells the Duplex itself: the close frame carries the engine's
-  // reason (removeClient emits it before the socket is ended).
-  const onClose = (c: Client, reason: string) => {
-    if (c.sock instanceof WsDuplex) c.sock.setCloseReason(reason);
-  };
   return {
     name: 'websocket',
     get port() {
@@ -48,6 +60,7 @@ export function websocketService(srv: Server, o: WebsocketConfig): WebsocketServ
     },
     async start() {
       const so = srv.opts;
+      const { WebSocketListener } = await import('./listener.js');
       const l = new WebSocketListener({
         host: o.host,
         port: o.port,
@@ -73,7 +86,7 @@ export function websocketService(srv: Server, o: WebsocketConfig): WebsocketServ
           const ka = srv.opts.tcpKeepAlive;
           const sock = u.ws.socket as { setKeepAlive?: (on: boolean, ms: number) => void };
           if (ka > 0) sock.setKeepAlive?.(true, ka);
-          srv.acceptConnection(u.ws, host, port, 'websocket');
+          srv.acceptConnection(u.ws, host, port, 'websocket', { clientIP: u.params.clientIP, cookieJwt: u.params.cookieJwt });
         },
       });
       try {
@@ -82,13 +95,14 @@ export function websocketService(srv: Server, o: WebsocketConfig): WebsocketServ
         throw new Error(`Unable to listen for websocket connections: ${(e as Error).message}`);
       }
       listener = l;
-      srv.on('client:close', onClose);
-      // Clients are closed after the services stop: keep setting reasons until the server is gone.
-      srv.once('shutdown', () => srv.off('client:close', onClose));
       srv.log.notice(`Listening for websocket clients on ${l.scheme}://${o.host}:${l.port}`);
       if (!o.tls) srv.log.warn('Websocket not configured with TLS. DO NOT USE IN PRODUCTION!');
     },
     stop() {
+      return listener?.close();
+    },
+    // Lame duck: no new WebSocket clients either (lameDuckMode closes s.websocket.server).
+    stopAccepting() {
       return listener?.close();
     },
     portsEntries(): Record<string, string[]> {
