@@ -8,6 +8,7 @@ import * as C from './const.js';
 import { TsnatsError, goQuote } from './errors.js';
 import { parseHostPort, parseRouteURL } from './cluster/url.js';
 import { allowedOriginError } from './transport/ws/origin.js';
+import { leafnodeIssues } from './leaf/validate.js';
 
 export interface OptionIssue {
   /** The option the problem is reported at. */
@@ -75,6 +76,7 @@ export function validateOptions(o: ServerOptions): OptionIssue[] {
   }
   if (o.websocket !== undefined) for (const m of websocketIssues(o)) bad('websocket', m);
   validateCluster(o, bad);
+  for (const m of leafnodeIssues(o)) bad('leafnodes', m);
   return out;
 }
 

@@ -38,6 +38,8 @@ export class Route {
   /** The peer's client URLs (its INFO connect_urls), added to our clients' connect_urls. */
   connectURLs: string[] = [];
   wsConnectURLs: string[] = [];
+  /** The peer's leafnode URLs (its INFO leafnode_urls): offered to our leafs for reconnects. */
+  leafnodeURLs: string[] = [];
   /** The first INFO was processed (later ones are updates or gossip). */
   infoReceived = false;
   /** Registered in the cluster (the first connection to a server_id wins). */
@@ -53,6 +55,8 @@ export class Route {
 
   // ---- the routed message being read (processRoutedMsgArgs → processInboundMsg)
   private paAcc = '';
+  /** The origin cluster of the LMSG being read ('' for RMSG/HMSG): not sent back to leafs of that cluster. */
+  paOrigin = '';
   private paSubject = '';
   private paReply = '';
   private paQueues: string[] | null = null;
@@ -262,8 +266,9 @@ export class Route {
       this.subs.set(key, sub);
     } else if (queue !== null) {
       // A repeated RS+ for a queue carries its new weight (UpdateRemoteQSub).
+      const old = osub.qw;
       osub.qw = qw;
-      acc.sl.updateRemoteQSub(osub);
+      acc.sl.updateRemoteQSub(osub, old);
     }
   }
 
@@ -371,6 +376,7 @@ export class Route {
       return -1;
     }
     this.paAcc = tokStr(off);
+    this.paOrigin = origin ? tokStr(0) : '';
     this.paSubject = tokStr(1 + off);
     this.paReply = reply;
     this.paQueues = queues;
@@ -384,6 +390,7 @@ export class Route {
   /** A PUB/HPUB on a route: the reference parses it and then finds no account ("") to deliver in. */
   notePub(subject: string): void {
     this.paAcc = '';
+    this.paOrigin = '';
     this.paSubject = subject;
   }
 

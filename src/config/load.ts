@@ -18,6 +18,7 @@ import { goQuote } from '../errors.js';
 import { loadAuthorization } from './load-auth.js';
 import { loadAccounts } from './load-accounts.js';
 import { loadCluster } from './load-cluster.js';
+import { loadLeafnodes } from './load-leafnodes.js';
 import { loadWebsocket } from './load-websocket.js';
 import { formatGoDuration } from './duration.js';
 import { claimType, decodeClaims, readOperatorJWT } from './jwt.js';
@@ -185,8 +186,8 @@ const TOP: Record<string, Handler> = {
   http_base_path: str('httpBasePath'),
   cluster: (ctx, node) => loadCluster(ctx, node),
   gateway: ignored('gateways are not supported yet'),
-  leaf: ignored('leafnodes are not supported yet'),
-  leafnodes: ignored('leafnodes are not supported yet'),
+  leaf: (ctx, node) => loadLeafnodes(ctx, node),
+  leafnodes: (ctx, node) => loadLeafnodes(ctx, node),
   store_dir: ignored('JetStream is not supported'),
   storedir: ignored('JetStream is not supported'),
   jetstream: ignored('JetStream is not supported'),

@@ -150,11 +150,11 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     out_msgs: st.outMsgs,
     in_bytes: st.inBytes,
     out_bytes: st.outBytes,
-    // Client traffic: the totals without what came from or went to routes.
-    in_client_msgs: st.inMsgs - st.inRouteMsgs,
-    in_client_bytes: st.inBytes - st.inRouteBytes,
-    out_client_msgs: st.outMsgs - st.outRouteMsgs,
-    out_client_bytes: st.outBytes - st.outRouteBytes,
+    // Client traffic: the totals without what came from or went to routes and leafnodes.
+    in_client_msgs: st.inMsgs - st.inRouteMsgs - st.inLeafMsgs,
+    in_client_bytes: st.inBytes - st.inRouteBytes - st.inLeafBytes,
+    out_client_msgs: st.outMsgs - st.outRouteMsgs - st.outLeafMsgs,
+    out_client_bytes: st.outBytes - st.outRouteBytes - st.outLeafBytes,
     slow_consumers: st.slowConsumers,
     stale_connections: st.staleConnections,
     stalled_clients: st.stalledClients,

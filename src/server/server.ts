@@ -56,6 +56,11 @@ export interface ServerStats {
   inRouteBytes: number;
   outRouteMsgs: number;
   outRouteBytes: number;
+  /** Messages and bytes received from and sent to leafnodes (part of the totals above). */
+  inLeafMsgs: number;
+  inLeafBytes: number;
+  outLeafMsgs: number;
+  outLeafBytes: number;
 }
 
 function newStats(): ServerStats {
@@ -64,6 +69,7 @@ function newStats(): ServerStats {
     slowConsumers: 0, slowConsumerClients: 0, slowConsumerRoutes: 0, slowConsumerGateways: 0, slowConsumerLeafs: 0,
     staleConnections: 0, staleClients: 0, staleRoutes: 0, staleGateways: 0, staleLeafs: 0, stalledClients: 0,
     inRouteMsgs: 0, inRouteBytes: 0, outRouteMsgs: 0, outRouteBytes: 0,
+    inLeafMsgs: 0, inLeafBytes: 0, outLeafMsgs: 0, outLeafBytes: 0,
   };
 }
 
