@@ -61,7 +61,7 @@ export class Leaf {
   remoteVersion = '';
   /** Registered (CONNECT processed on the hub, connect_info INFO received on the spoke). */
   registered = false;
-  /** Bound to its account: the hub authorized it, or the spoke registered (close lines name the account). */
+  /** Bound to its account: a dialled connection from the start, an accepted one once authorized (close lines name it). */
   bound = false;
   /** The interest this side told the peer, by `subject` or `subject queue` (smap); null until registered. */
   smap: Map<string, number> | null = null;
@@ -92,6 +92,7 @@ export class Leaf {
     readonly remote: RemoteCfg | null,
   ) {
     this.isSpoke = remote !== null && remote.opts.hub !== true;
+    this.bound = remote !== null;
     if (remote !== null) this.setPermissions(remotePerms(remote), []);
   }
 

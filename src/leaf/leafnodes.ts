@@ -94,10 +94,6 @@ export class LeafNodes implements Service {
   async start(): Promise<void> {
     const srv = this.srv;
     const o = this.opts;
-    // With remotes and no cluster, the server name is the cluster name (NewServer).
-    if (srv.service('cluster') === undefined && (o.remotes?.length ?? 0) > 0 && srv.clusterName === '' && srv.opts.serverName) {
-      srv.clusterName = srv.opts.serverName;
-    }
     this.running = true;
     if ((o.port ?? 0) === 0) return;
     const l = createNetServer({ noDelay: true, allowHalfOpen: false, pauseOnConnect: true });

@@ -766,13 +766,14 @@ export class Client implements ParserHandler {
   // ---------------------------------------------------------------- SUB / UNSUB
 
   processSub(buf: Buffer, s: number, e: number): void {
-    if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
-    // A client SUB on a route is silently ignored, as the reference's parser does; on a leaf it is an LS+.
-    if (this.route !== null) return;
+    // On a leaf a SUB is an LS+ (parser.go dispatches on the kind).
     if (this.leaf !== null) {
       this.activity = true;
       return this.leaf.processLeafSub(buf, s, e);
     }
+    if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
+    // A client SUB on a route is silently ignored, as the reference's parser does.
+    if (this.route !== null) return;
     const t = this.argTok;
     const n = splitArgs(buf, s, e, t);
     if (n !== 2 && n !== 3) return this.protocolError(`processSub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);

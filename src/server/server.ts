@@ -148,6 +148,8 @@ export class Server extends EventEmitter {
     // Operator mode: the system account is the operator's system_account, an account JWT.
     const opSys = this.auth.systemAccount();
     if (opSys !== null && !o.noSystemAccount) this.sysAcc = opSys;
+    // With leafnode remotes and no cluster, the server name serves as the cluster name (NewServer).
+    if ((o.leafnodes?.remotes?.length ?? 0) > 0 && (o.cluster?.port ?? 0) === 0 && !o.cluster?.name && o.serverName) this.clusterName = o.serverName;
     // cids 1..3 are taken by the reference's internal clients; start where it starts.
     this.nextCid = 4;
   }
@@ -161,6 +163,9 @@ export class Server extends EventEmitter {
     log.notice(`  Version:  ${C.VERSION}`);
     log.notice(`  Git:      [not set]`);
     log.debugf(`  Node:     ${process.version}`);
+    // The cluster's name (ClusterName): configured, or with leafnode remotes and no cluster the server name.
+    const cn = o.cluster?.name || this.clusterName;
+    if (cn) log.notice(`  Cluster:  ${cn}`);
     log.notice(`  Name:     ${this.name}`);
     log.notice(`  ID:       ${this.id}`);
     if (o.configFile) log.notice(`Using configuration file: ${o.configFile}`);
