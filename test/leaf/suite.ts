@@ -126,8 +126,8 @@ export function leafSuite(hubKind: ServerKind, leafKind: ServerKind): void {
     });
 
     test('request/reply both ways, with headers; no_responders both ways', async () => {
-      const svcLeaf = lapp.subscribe('svc.leaf', { callback: (_e, m) => m.respond(`leaf:${m.string()}:${m.headers?.get('X-K') ?? ''}`) });
-      const svcHub = happ.subscribe('svc.hub', { callback: (_e, m) => m.respond(`hub:${m.string()}`) });
+      const svcLeaf = lapp.subscribe('svc.leaf', { callback: (_e, m) => { m.respond(`leaf:${m.string()}:${m.headers?.get('X-K') ?? ''}`); } });
+      const svcHub = happ.subscribe('svc.hub', { callback: (_e, m) => { m.respond(`hub:${m.string()}`); } });
       await Promise.all([lapp.flush(), happ.flush()]);
       await answered(happ, 'svc.leaf');
       await answered(lapp, 'svc.hub');
@@ -186,9 +186,9 @@ export function leafSuite(hubKind: ServerKind, leafKind: ServerKind): void {
 
     test('deny_exports and deny_imports on the remote', async () => {
       const got: string[] = [];
-      const hsub = happ.subscribe('secret.>', { callback: (_e, m) => got.push(`hub:${m.subject}`) });
-      const lsub = lapp.subscribe('private.>', { callback: (_e, m) => got.push(`leaf:${m.subject}`) });
-      const ok1 = happ.subscribe('open.hub', { callback: (_e, m) => got.push(`hub:${m.subject}`) });
+      const hsub = happ.subscribe('secret.>', { callback: (_e, m) => { got.push(`hub:${m.subject}`); } });
+      const lsub = lapp.subscribe('private.>', { callback: (_e, m) => { got.push(`leaf:${m.subject}`); } });
+      const ok1 = happ.subscribe('open.hub', { callback: (_e, m) => { got.push(`hub:${m.subject}`); } });
       await Promise.all([happ.flush(), lapp.flush()]);
       await crossed(lapp, happ, 'open.probe');
       await crossed(happ, lapp, 'open.probe2');
