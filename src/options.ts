@@ -163,8 +163,12 @@ export interface LeafAuthorization {
  * one connection, bound to one local account.
  */
 export interface RemoteLeafOptions {
-  /** url / urls: nats-leaf://[user:pass@]host:port (nats://, tls:// accepted); tried in turn, then the hub's advertised URLs. */
-  urls: string[];
+  /**
+   * urls: nats-leaf://[user:pass@]host:port (nats:// accepted alike), tried in turn, then the hub's
+   * advertised URLs. `url` is one URL (the config file's `url`), for `remotes: [{ url }]`.
+   */
+  urls?: string[];
+  url?: string;
   /** account / local: the local account whose interest and messages travel on this connection; default $G. */
   account?: string;
   /** credentials / creds: a .creds file (user JWT + nkey seed) for a hub in operator mode. */

@@ -324,7 +324,7 @@ export class OperatorTrust {
     }
     // convertAllowedConnectionTypes upper-cases; the connection's own type must be listed.
     const types = juc.nats.allowed_connection_types ?? [];
-    const want = c.type === 'websocket' ? 'WEBSOCKET' : 'STANDARD';
+    const want = c.type === 'websocket' ? 'WEBSOCKET' : c.type === 'leafnode' ? 'LEAFNODE' : 'STANDARD';
     if (types.length > 0 && !types.some((t) => String(t).toUpperCase() === want)) {
       c.debug('Connection type not allowed');
       return null;

@@ -252,7 +252,7 @@ function loadRemoteURLs(ctx: LoadContext, node: ConfNode, r: RemoteLeafOptions):
   if (node.kind === 'string') {
     const u = parseLeafURL(node.value);
     if (typeof u === 'string') return void ctx.error(node, u);
-    r.urls.push(u.text);
+    (r.urls ??= []).push(u.text);
     return;
   }
   if (node.kind !== 'array') return void ctx.error(node, `Expected remote leafnode url to be an array or string, got ${plainValue(node)}`);

@@ -39,7 +39,7 @@ export class RemoteCfg {
   stopped = false;
 
   constructor(readonly opts: RemoteLeafOptions, readonly index: number) {
-    this.configured = opts.urls.map(parseLeafURL).filter((u): u is LeafURL => typeof u !== 'string');
+    this.configured = remoteURLs(opts).map(parseLeafURL).filter((u): u is LeafURL => typeof u !== 'string');
     this.urls = [...this.configured];
     if (!opts.noRandomize) shuffle(this.urls);
     let user = '';
@@ -106,6 +106,12 @@ export class RemoteCfg {
     this.lastError = err;
     this.lastErrorAt = Date.now();
   }
+}
+
+/** A remote's URLs: `urls`, or its single `url`. */
+export function remoteURLs(r: RemoteLeafOptions): string[] {
+  if (r.urls !== undefined && r.urls.length > 0) return r.urls;
+  return r.url !== undefined ? [r.url] : [];
 }
 
 function push(a: number[], v: number): void {

@@ -60,8 +60,10 @@ export function leafnodeIssues(o: ServerOptions): string[] {
           continue;
         }
         const rr = r as Record<string, unknown>;
-        if (!Array.isArray(rr.urls) || rr.urls.length === 0) out.push('leafnodes remote: urls must be a non-empty array of URLs');
-        else for (const u of rr.urls) {
+        if (rr.url !== undefined && typeof rr.url !== 'string') out.push(`leafnodes remote: url must be a string, got ${JSON.stringify(rr.url)}`);
+        const urls = rr.urls !== undefined ? rr.urls : rr.url !== undefined ? [rr.url] : undefined;
+        if (!Array.isArray(urls) || urls.length === 0) out.push('leafnodes remote: url or urls must give at least one URL');
+        else for (const u of urls) {
           if (typeof u !== 'string') out.push(`leafnodes remote: URL must be a string, got ${JSON.stringify(u)}`);
           else {
             const p = parseLeafURL(u);

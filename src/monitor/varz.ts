@@ -199,7 +199,7 @@ function leafVarz(srv: Server): Record<string, unknown> {
   if (remotes.length > 0) {
     out.remotes = remotes.map((r) => {
       const o: Record<string, unknown> = { local_account: r.account || C.GLOBAL_ACCOUNT };
-      o.urls = r.urls.map((u) => {
+      o.urls = (r.urls?.length ? r.urls : r.url !== undefined ? [r.url] : []).map((u) => {
         try {
           return new URL(u).host;
         } catch {
