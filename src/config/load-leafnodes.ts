@@ -182,6 +182,8 @@ function loadRemotes(ctx: LoadContext, node: ConfNode): RemoteLeafOptions[] | un
       continue;
     }
     const r: RemoteLeafOptions = { urls: [] };
+    // A remote whose URL did not parse is reported once (not again as a remote without URLs).
+    let bad = false;
     for (const [key, rawKey, v] of entries(el)) {
       switch (key) {
         case 'no_randomize':
@@ -192,7 +194,7 @@ function loadRemotes(ctx: LoadContext, node: ConfNode): RemoteLeafOptions[] | un
         }
         case 'url':
         case 'urls':
-          loadRemoteURLs(ctx, v, r);
+          if (!loadRemoteURLs(ctx, v, r)) bad = true;
           break;
         case 'account':
         case 'local': {
@@ -242,25 +244,27 @@ function loadRemotes(ctx: LoadContext, node: ConfNode): RemoteLeafOptions[] | un
           ctx.unknownField(rawKey, v);
       }
     }
-    out.push(r);
+    if (!bad) out.push(r);
   }
   return out;
 }
 
-/** url: "…" or urls: ["…", …] (parseURLs: duplicates warned and skipped). */
-function loadRemoteURLs(ctx: LoadContext, node: ConfNode, r: RemoteLeafOptions): void {
+/** url: "…" or urls: ["…", …] (parseURLs: duplicates warned and skipped). False after an error. */
+function loadRemoteURLs(ctx: LoadContext, node: ConfNode, r: RemoteLeafOptions): boolean {
   if (node.kind === 'string') {
     const u = parseLeafURL(node.value);
-    if (typeof u === 'string') return void ctx.error(node, u);
+    if (typeof u === 'string') return ctx.error(node, u) ?? false;
     (r.urls ??= []).push(u.text);
-    return;
+    return true;
   }
-  if (node.kind !== 'array') return void ctx.error(node, `Expected remote leafnode url to be an array or string, got ${plainValue(node)}`);
+  if (node.kind !== 'array') return ctx.error(node, `Expected remote leafnode url to be an array or string, got ${plainValue(node)}`) ?? false;
+  let ok = true;
   const seen = new Set<string>();
   const urls: string[] = [];
   for (const el of node.value) {
     if (el.kind !== 'string') {
       ctx.error(el, `error parsing leafnode url: unsupported type in array ${goType(el)}`);
+      ok = false;
       continue;
     }
     if (seen.has(el.value)) {
@@ -271,11 +275,13 @@ function loadRemoteURLs(ctx: LoadContext, node: ConfNode, r: RemoteLeafOptions):
     const u = parseLeafURL(el.value);
     if (typeof u === 'string') {
       ctx.error(el, u);
+      ok = false;
       continue;
     }
     urls.push(u.text);
   }
   r.urls = urls;
+  return ok;
 }
 
 /** parsePermSubjects: a subject or an array of subjects. */
