@@ -202,6 +202,11 @@ export interface LeafNodeOptions {
   remotes?: RemoteLeafOptions[];
   /** reconnect / reconnect_delay (ms): delay before re-dialling a remote; default 1 s. */
   reconnect?: number;
+  /**
+   * loop_delay (ms), tsnats extension: how long a remote waits before redialling after a loop, a
+   * hub with the same cluster name or a permission violation; default 30 s (nats-server's fixed value).
+   */
+  loopDelay?: number;
   /** min_version: the lowest leaf version accepted (e.g. "2.8.0"). */
   minVersion?: string;
   /** tls: not implemented yet (refused). */

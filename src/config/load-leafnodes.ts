@@ -77,6 +77,12 @@ export function loadLeafnodes(ctx: LoadContext, node: ConfNode): void {
       case 'tls':
         ctx.error(v, `"${rawKey}" is not supported by tsnats yet: ${NO_TLS}`, 'unsupported');
         break;
+      case 'loop_delay': {
+        // tsnats extension: the delay after a loop (nats-server: a fixed 30s).
+        const ms = ctx.duration(v, rawKey, false);
+        if (ms !== undefined) ln.loopDelay = ms;
+        break;
+      }
       case 'leafnode_advertise':
       case 'advertise': {
         const a = ctx.str(v, rawKey);

@@ -4,6 +4,7 @@
 import type { Conn, Finding, Sample, Severity } from './types.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
 import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
+import { LEAF_CHECKS, DEFAULT_LEAF_THRESHOLDS } from './leaf-checks.js';
 
 export interface Thresholds {
   /** CONN_001: RTT above this (ms). */
@@ -28,6 +29,9 @@ export interface Thresholds {
   routePendingBytes: number;
   /** CLUSTER_002 (one sample): routes younger than this on an older server (ms). */
   youngRouteMs: number;
+  /** LEAF_002: this many closes of one leaf connection within leafFlapWindowMs. */
+  leafFlapCount: number;
+  leafFlapWindowMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -42,6 +46,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   // nats-server warns above 8 MB (MAX_PAYLOAD_MAX_SIZE).
   maxPayload: 8 * 1024 * 1024,
   ...DEFAULT_CLUSTER_THRESHOLDS,
+  ...DEFAULT_LEAF_THRESHOLDS,
 };
 
 export interface Ctx {
@@ -323,6 +328,8 @@ export const CHECKS: Check[] = [
   },
   // Routes (cluster-checks.ts).
   ...CLUSTER_CHECKS,
+  // Leafnodes (leaf-checks.ts).
+  ...LEAF_CHECKS,
 ];
 
 /** tsnats says so in /varz (`go` is `node…`; `ping_timeout` is its extension). */

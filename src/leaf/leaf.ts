@@ -423,9 +423,9 @@ export class Leaf {
     this.handleLoop(false);
   }
 
-  /** setLeafConnectDelayIfSoliciting: the delay actually used (a test may configure a shorter one). */
+  /** setLeafConnectDelayIfSoliciting: the delay actually used (leafnodes.loop_delay may set another). */
   private setConnectDelay(delay: number): number {
-    const d = this.ln.opts.connDelay ?? delay;
+    const d = this.ln.opts.loopDelay ?? delay;
     if (this.remote !== null) this.remote.connDelay = d;
     return d;
   }

@@ -67,8 +67,8 @@ export class LeafNodes implements Service {
     this.interest = new LeafInterest(this);
   }
 
-  get opts(): LeafNodeOptions & { connDelay?: number } {
-    return (this.srv.opts.leafnodes ?? {}) as LeafNodeOptions & { connDelay?: number };
+  get opts(): LeafNodeOptions {
+    return this.srv.opts.leafnodes ?? {};
   }
 
   get authTimeout(): number {

@@ -21,6 +21,7 @@ export function leafnodeIssues(o: ServerOptions): string[] {
   }
   if (l.noAdvertise !== undefined && typeof l.noAdvertise !== 'boolean') out.push(`leafnodes noAdvertise must be a boolean, got ${JSON.stringify(l.noAdvertise)}`);
   if (l.reconnect !== undefined && (typeof l.reconnect !== 'number' || !(l.reconnect >= 0))) out.push(`leafnodes reconnect must be a non-negative duration in milliseconds, got ${JSON.stringify(l.reconnect)}`);
+  if (l.loopDelay !== undefined && (typeof l.loopDelay !== 'number' || !(l.loopDelay >= 0))) out.push(`leafnodes loop_delay must be a non-negative duration in milliseconds, got ${JSON.stringify(l.loopDelay)}`);
   if (l.tls !== undefined) out.push('leafnodes tls: TLS for leafnode connections is not supported by tsnats yet');
   if (typeof l.advertise === 'string' && l.advertise !== '') {
     const hp = parseHostPort(l.advertise, 0);
