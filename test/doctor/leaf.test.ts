@@ -1,6 +1,6 @@
 // The doctor's leafnode checks (leaf-checks.ts): each from fabricated samples, then end to end over
-// then end to end over HTTP against real servers: a leaf whose hub is down (LEAF_001) and a loop
-// (LEAF_002/LEAF_003, with leafnodes.loop_delay made short).
+// HTTP against real servers: a leaf whose hub is down (LEAF_001) and a loop (LEAF_002/LEAF_003,
+// with leafnodes.loop_delay made short).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkServer } from '../../src/doctor/report.js';
