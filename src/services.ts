@@ -8,15 +8,15 @@ import type { Account } from './accounts/account.js';
 import type { MonitorServer } from './monitor/http.js';
 import { SystemService } from './system/service.js';
 import { registerSystemServices } from './system/imports.js';
-import type { Cluster } from './cluster/cluster.js';
-import type { LeafNodes } from './leaf/leafnodes.js';
 import { websocketService, websocketConfig } from './transport/ws/service.js';
 export type { WebsocketService } from './transport/ws/service.js';
+import type { Cluster } from './cluster/cluster.js';
+import type { LeafNodes } from './leaf/leafnodes.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
   const srv = new Server(options);
-  if (srv.opts.httpPort !== 0) srv.use(monitorService(srv));
+  if (srv.opts.httpPort !== 0 || srv.opts.httpsPort !== 0) srv.use(monitorService(srv));
   // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
   if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
   // The cluster before the system account: services stop in reverse order, so the system
@@ -53,10 +53,11 @@ function monitorService(srv: Server): MonitorService {
       await m.start();
     },
     stop: () => m?.stop(),
+    tlsChanged: () => m?.updateTls(),
     portsEntries(): Record<string, string[]> {
       if (m === null) return {};
       const h = m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host;
-      return { monitoring: [`http://${h}:${m.port}`] };
+      return { monitoring: [`${srv.opts.httpsPort !== 0 ? 'https' : 'http'}://${h}:${m.port}`] };
     },
   };
 }

@@ -218,8 +218,10 @@ export class Account {
     const fromLeaf = pkind === Kind.LEAF;
     const fromSpoke = fromLeaf && pub!.leaf!.isSpoke;
     // Routes and leafs to send to, for each the queue groups picked there (' '-separated) and the
-    // subject (a stream import's shadow subscription of a leaf maps it).
-    let rt: Targets | null = null;
+    // subject (a stream import's shadow subscription of a leaf maps it): scratch lists per nesting
+    // level (a service import delivers again from inside this loop).
+    const level = depth++;
+    let nrt = 0;
     const psubs = r.psubs;
     for (let i = 0; i < psubs.length; i++) {
       const sub = psubs[i];
@@ -230,7 +232,7 @@ export class Account {
         delivered = true;
       } else if (c.kind === Kind.ROUTER) {
         if (fromRoute || fromSpoke) continue;
-        rt = addTarget(rt, c, '', subject);
+        nrt = addTarget(level, nrt, c, '', subject);
       } else if (c.kind === Kind.LEAF) {
         // Leafs are no-echo; a route's message goes only to leafs we are the hub of (or a service reply).
         if (c === pub) continue;
@@ -240,7 +242,7 @@ export class Account {
           if (chain !== null) continue;
           dsubj = sub.im.tr.apply(subject);
         }
-        rt = addTarget(rt, c, '', dsubj);
+        nrt = addTarget(level, nrt, c, '', dsubj);
       } else if (c !== pub || pub.echo) {
         let dsubj = subject;
         if (sub.im !== null) {
@@ -301,47 +303,51 @@ export class Account {
         }
         if (!done && rsub !== null) {
           const c = rsub.client!;
-          rt = addTarget(rt, c, qname, rsub.im !== null && c.kind === Kind.LEAF ? rsub.im.tr.apply(subject) : subject);
+          nrt = addTarget(level, nrt, c, qname, rsub.im !== null && c.kind === Kind.LEAF ? rsub.im.tr.apply(subject) : subject);
         }
       }
     }
-    if (rt !== null) {
-      const targets = rt.c;
+    if (nrt > 0) {
+      const sc = scratch[level]!;
       // The origin of the message: a route's LMSG, or the cluster of the leaf it came from.
       const origin = fromRoute ? pub!.route!.paOrigin : fromLeaf ? pub!.leaf!.remoteCluster : '';
-      for (let i = 0; i < targets.length; i++) {
-        const c = targets[i];
+      for (let i = 0; i < nrt; i++) {
+        const c = sc.rts[i];
         if (c.kind === Kind.LEAF) {
           // Cluster-wide no echo: not back to a leaf of the cluster it came from.
-          if (origin !== '' && (fromRoute || fromLeaf) && origin === c.leaf!.remoteCluster) continue;
-          if (c.sendLeafMsg(rt.sj[i], reply, rt.q[i], buf, s, e, hdr, pub)) delivered = true;
+          if (!(origin !== '' && origin === c.leaf!.remoteCluster) && c.sendLeafMsg(sc.rsj[i], reply, sc.rqs[i], buf, s, e, hdr, pub)) delivered = true;
         } else {
           const lo = fromLeaf && origin !== '' && c.route!.lnoc ? origin : '';
-          if (c.sendRoutedMsg(this.name, subject, reply, rt.q[i], buf, s, e, hdr, pub, lo)) delivered = true;
+          if (c.sendRoutedMsg(this.name, subject, reply, sc.rqs[i], buf, s, e, hdr, pub, lo)) delivered = true;
         }
+        sc.rts[i] = null as unknown as Client; // no reference kept past the delivery
       }
     }
+    depth--;
     return delivered;
   }
 }
 
-/** The routes and leafs a message goes to (the reference's c.in.rts): connection, queue groups, subject. */
-interface Targets {
-  c: Client[];
-  q: string[];
-  sj: string[];
-}
+/** Scratch lists of deliverLocal's targets (routes, leafs), one set per nesting level (service imports nest). */
+const scratch: { rts: Client[]; rqs: string[]; rsj: string[] }[] = [];
+let depth = 0;
 
-/** addSubToRouteTargets: one entry per connection, the queue groups picked there appended. */
-function addTarget(t: Targets | null, c: Client, qname: string, subject: string): Targets {
-  if (t === null) return { c: [c], q: [qname], sj: [subject] };
-  const i = t.c.indexOf(c);
-  if (i < 0) {
-    t.c.push(c);
-    t.q.push(qname);
-    t.sj.push(subject);
-  } else if (qname !== '') t.q[i] = t.q[i] === '' ? qname : `${t.q[i]} ${qname}`;
-  return t;
+/**
+ * addSubToRouteTargets: one entry per connection at this nesting level, the queue groups picked
+ * there appended; returns the new count.
+ */
+function addTarget(level: number, nrt: number, c: Client, qname: string, subject: string): number {
+  const sc = (scratch[level] ??= { rts: [], rqs: [], rsj: [] });
+  let i = 0;
+  while (i < nrt && sc.rts[i] !== c) i++;
+  if (i === nrt) {
+    sc.rts[nrt] = c;
+    sc.rqs[nrt] = qname;
+    sc.rsj[nrt] = subject;
+    return nrt + 1;
+  }
+  if (qname !== '') sc.rqs[i] = sc.rqs[i] === '' ? qname : `${sc.rqs[i]} ${qname}`;
+  return nrt;
 }
 
 /** A reply subject of a service import (`_R_.`): it goes to our hub even from a route (isServiceReply). */

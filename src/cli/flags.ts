@@ -7,18 +7,32 @@
 //   - `-v`/`--version`/`version` prints the version, `-h`/`--help`/`help` the usage, exit 0;
 //   - a leftover argument is `unrecognized command: "x"`, exit 1 (the subcommands doctor, conns and
 //     kick are dispatched by main.ts before these flags are parsed: src/doctor/).
-// Flags nats-server has and tsnats does not implement (TLS, cluster, JetStream…) are a clear error.
+// Flags nats-server has and tsnats does not implement (cluster, JetStream…) are a clear error.
+// The TLS flags replace the config file's TLS as the reference's overrideTLS does (mergeOptions).
 // Pure: no I/O; the CLI prints `stdout`/`stderr` and exits with `exitCode`.
-import type { ClusterOptions, ServerOptions } from '../options.js';
+import type { ClusterOptions, ServerOptions, TlsConfig } from '../options.js';
+import { CIPHER_SUITES, CURVES } from '../tls/names.js';
 import { DEFAULT_PORT, MAX_BUSY_POLL_MS, TSNATS_VERSION, VERSION } from '../const.js';
 import { formatGoDuration, parseGoDuration } from '../config/duration.js';
 
 export type SignalName = 'ldm' | 'stop' | 'quit' | 'term' | 'reopen' | 'reload';
 export const SIGNALS: readonly SignalName[] = ['ldm', 'stop', 'quit', 'term', 'reopen', 'reload'];
 
+/** The --tls* flags as given (opts.go: any of them replaces the config file's TLS). */
+export interface TlsFlags {
+  /** --tls (false: --tls=false turns the file's TLS off). */
+  tls?: boolean;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  verify?: boolean;
+}
+
 interface Base {
   /** Options given by flags, only those explicitly set. */
   options: Partial<ServerOptions>;
+  /** --tls, --tlscert, --tlskey, --tlscacert, --tlsverify, when any was given. */
+  tlsFlags?: TlsFlags;
   /** The option fields set by flags (a config reload must not override them). */
   flagFields: (keyof ServerOptions)[];
   configFile?: string;
@@ -29,6 +43,7 @@ export type ParsedCommand =
   /** `--signal <name>[=<pid|pidfile>]`: target is the text after `=` (a pid, or a pid file to read). */
   | (Base & { kind: 'signal'; signal: { name: SignalName; target?: string } })
   | (Base & { kind: 'version'; stdout: string; exitCode: 0 })
+  | (Base & { kind: 'help_tls'; stdout: string; exitCode: 0 })
   | (Base & { kind: 'help'; stdout: string; exitCode: 0 })
   | (Base & { kind: 'error'; stderr: string; stdout: string; exitCode: number });
 
@@ -39,7 +54,9 @@ interface State {
   check: boolean;
   help: boolean;
   version: boolean;
+  helpTls: boolean;
   signal?: string;
+  tls: TlsFlags | undefined;
   /** --cluster / --cluster_listen as given (overrideCluster applies it after the flags). */
   clusterListen?: string;
 }
@@ -106,7 +123,11 @@ const set =
     s.options[field] = v;
   };
 
-const NO_TLS = 'TLS is not implemented';
+const tlsFlag =
+  <K extends keyof TlsFlags>(k: K) =>
+  (s: State, v: TlsFlags[K]) => {
+    (s.tls ??= {})[k] = v;
+  };
 const NO_JS = 'JetStream is not implemented';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -136,6 +157,14 @@ const FLAGS: Record<string, FlagSpec> = {
   auth: { kind: 'string', apply: set('authorization') },
   m: { kind: 'int', apply: set('httpPort') },
   http_port: { kind: 'int', apply: set('httpPort') },
+  ms: { kind: 'int', apply: set('httpsPort') },
+  https_port: { kind: 'int', apply: set('httpsPort') },
+  tls: { kind: 'bool', apply: tlsFlag('tls') },
+  tlsverify: { kind: 'bool', apply: tlsFlag('verify') },
+  tlscert: { kind: 'string', apply: tlsFlag('cert') },
+  tlskey: { kind: 'string', apply: tlsFlag('key') },
+  tlscacert: { kind: 'string', apply: tlsFlag('ca') },
+  help_tls: { kind: 'bool', apply: (s, v: boolean) => (s.helpTls = v) },
   c: { kind: 'string', apply: (s, v: string) => (s.configFile = v) },
   config: { kind: 'string', apply: (s, v: string) => (s.configFile = v) },
   t: { kind: 'bool', apply: (s, v: boolean) => (s.check = v) },
@@ -164,8 +193,6 @@ const FLAGS: Record<string, FlagSpec> = {
   busy_poll: { kind: 'duration', max: MAX_BUSY_POLL_MS, apply: set('busyPoll') },
 
   // nats-server flags tsnats does not implement.
-  ms: { kind: 'int', unsupported: 'HTTPS monitoring needs TLS, which is not implemented (use -m)' },
-  https_port: { kind: 'int', unsupported: 'HTTPS monitoring needs TLS, which is not implemented (use -m)' },
   s: { kind: 'bool', unsupported: 'syslog is not implemented (use -l)' },
   syslog: { kind: 'bool', unsupported: 'syslog is not implemented (use -l)' },
   r: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
@@ -174,12 +201,6 @@ const FLAGS: Record<string, FlagSpec> = {
   jetstream: { kind: 'bool', unsupported: NO_JS },
   sd: { kind: 'string', unsupported: NO_JS },
   store_dir: { kind: 'string', unsupported: NO_JS },
-  tls: { kind: 'bool', unsupported: NO_TLS },
-  tlsverify: { kind: 'bool', unsupported: NO_TLS },
-  tlscert: { kind: 'string', unsupported: NO_TLS },
-  tlskey: { kind: 'string', unsupported: NO_TLS },
-  tlscacert: { kind: 'string', unsupported: NO_TLS },
-  help_tls: { kind: 'bool', unsupported: NO_TLS },
   profile: { kind: 'int', unsupported: 'the Go profiler does not apply to tsnats' },
 };
 
@@ -221,9 +242,14 @@ export function parseGoInt(s: string): number | 'parse error' | 'value out of ra
 
 /** Parse argv (without the node and script paths). */
 export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCommand {
-  const s: State = { options: {}, check: false, help: false, version: false };
+  const s: State = { options: {}, check: false, help: false, version: false, helpTls: false, tls: undefined };
   const flagFields = (): (keyof ServerOptions)[] => Object.keys(s.options) as (keyof ServerOptions)[];
-  const base = (): Base => ({ options: s.options, flagFields: flagFields(), ...(s.configFile !== undefined ? { configFile: s.configFile } : {}) });
+  const base = (): Base => ({
+    options: s.options,
+    flagFields: flagFields(),
+    ...(s.configFile !== undefined ? { configFile: s.configFile } : {}),
+    ...(s.tls !== undefined ? { tlsFlags: s.tls } : {}),
+  });
   // A flag syntax error: Go's message on stderr, then the usage on stdout. nats-server 2.9.10 then
   // exits 0; tsnats exits 1 so that scripts see the failure (docs/compatibility.md).
   const usageError = (msg: string): ParsedCommand => ({ kind: 'error', ...base(), stderr: msg + '\n', stdout: usage(program), exitCode: 1 });
@@ -288,15 +314,16 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
   // The order nats-server checks things in (opts.go ConfigureOptions).
   if (s.version) return { kind: 'version', ...base(), stdout: versionText(), exitCode: 0 };
   if (s.help) return { kind: 'help', ...base(), stdout: usage(program), exitCode: 0 };
+  if (s.helpTls) return { kind: 'help_tls', ...base(), stdout: tlsHelp(), exitCode: 0 };
   if (args.length > 0) {
     const cmd = args[0]!.toLowerCase();
     if (cmd === 'version') return { kind: 'version', ...base(), stdout: versionText(), exitCode: 0 };
     if (cmd === 'help') return { kind: 'help', ...base(), stdout: usage(program), exitCode: 0 };
     return fatal(`unrecognized command: ${JSON.stringify(args[0])}`);
   }
-  for (const f of ['port', 'httpPort'] as const) {
+  for (const f of ['port', 'httpPort', 'httpsPort'] as const) {
     const p = s.options[f];
-    if (p !== undefined && (p < -1 || p > 65535)) return fatal(`invalid port ${p} for -${f === 'port' ? 'p' : 'm'}`);
+    if (p !== undefined && (p < -1 || p > 65535)) return fatal(`invalid port ${p} for -${f === 'port' ? 'p' : f === 'httpPort' ? 'm' : 'ms'}`);
   }
   if (s.options.logSizeLimit !== undefined && s.options.logSizeLimit < 0) return fatal('log_size_limit can not be negative');
   if (s.clusterListen !== undefined) {
@@ -316,6 +343,60 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
     return { kind: 'test-config', ...base(), configFile: s.configFile };
   }
   return { kind: 'run', ...base() };
+}
+
+/** `--help_tls`: the reference's text (PrintTLSHelpAndDie), names in a stable order. */
+export function tlsHelp(): string {
+  return `
+TLS configuration is specified in the tls section of a configuration file:
+
+e.g.
+
+    tls {
+        cert_file:      "./certs/server-cert.pem"
+        key_file:       "./certs/server-key.pem"
+        ca_file:        "./certs/ca.pem"
+        verify:         true
+        verify_and_map: true
+
+        cipher_suites: [
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        ]
+        curve_preferences: [
+            "CurveP256",
+            "CurveP384",
+            "CurveP521"
+        ]
+    }
+
+Available cipher suites include:
+${Object.keys(CIPHER_SUITES).map((k) => `    ${k}\n`).join('')}
+Available curve preferences include:
+${Object.keys(CURVES).map((k) => `    ${k}\n`).join('')}`;
+}
+
+/**
+ * The TLS flags over the file's options (opts.go ConfigureOptions + overrideTLS): `--tls=false`
+ * turns TLS off; any other TLS flag replaces the file's certificate, key, CA and verify and sets the
+ * default ciphers and curves, keeping the file's timeout, verify_and_map and pinned_certs. Returns
+ * the TLS to use (null: none) or the reference's error.
+ */
+export function overrideTls(file: TlsConfig | undefined, f: TlsFlags): { tls: TlsConfig | null } | { error: string } {
+  if (f.tls === false) return { tls: null };
+  if (!f.cert) return { error: 'TLS Server certificate must be present and valid' };
+  if (!f.key) return { error: 'TLS Server private key must be present and valid' };
+  const tls: TlsConfig = {
+    certFile: f.cert,
+    keyFile: f.key,
+    ...(f.ca ? { caFile: f.ca } : {}),
+    verify: f.verify === true || file?.verifyAndMap === true,
+    verifyAndMap: file?.verifyAndMap ?? false,
+    insecure: false,
+    timeoutMs: file?.timeoutMs ?? 0,
+    ...(file?.pinnedCerts ? { pinnedCerts: file.pinnedCerts } : {}),
+  };
+  return { tls };
 }
 
 /**
@@ -338,6 +419,7 @@ Server Options:
         --server_name <server_name>  Server name (default: auto)
     -P, --pid <file>                 File to store PID
     -m, --http_port <port>           Use port for http monitoring
+    -ms,--https_port <port>          Use port for https monitoring
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
     -sl,--signal <signal>[=<pid>]    Send signal to ${program} process (ldm, stop, quit, term, reopen, reload)
@@ -367,6 +449,14 @@ Connection Health Options (tsnats):
 Latency Options (tsnats):
         --busy_poll <duration>       Keep polling this long after each flush instead of sleeping (default: 100us, 0 = off)
 
+TLS Options:
+        --tls                        Enable TLS, do not verify clients (default: false)
+        --tlscert <file>             Server certificate file
+        --tlskey <file>              Private key for server certificate
+        --tlsverify                  Enable TLS, verify client certificates
+        --tlscacert <file>           Client certificate CA for verification
+        --help_tls                   TLS help (cipher suites and curves)
+
 Cluster Options:
         --routes <rurl-1, rurl-2>    Routes to solicit and connect
         --cluster <cluster-url>      Cluster URL for solicited routes
@@ -376,8 +466,7 @@ Cluster Options:
         --connect_retries <number>   For implicit routes, number of connect retries
 
 Not supported yet (nats-server flags that tsnats refuses):
-    -ms,--https_port, -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir,
-    --tls, --tlscert, --tlskey, --tlsverify, --tlscacert, --help_tls, --profile
+    -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir, --profile
 
 Common Options:
     -h, --help                       Show this message

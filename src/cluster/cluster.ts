@@ -3,7 +3,8 @@
 // server id (the first connection to a server wins; a duplicate is closed), gossip (a new peer's
 // INFO is forwarded to the other routes, and an INFO about an unknown server is dialled), the
 // cluster's client URLs (connect_urls and async INFO to clients), lame duck and reload.
-import { createServer as createNetServer, connect as netConnect, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { connectSharedRead, type SharedReader } from '../transport/read-buffer.js';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { Server } from '../server/server.js';
@@ -51,8 +52,11 @@ export class Cluster implements Service {
   private readonly dialing = new Set<Socket>();
   /** Client URLs of the other servers, reference-counted (clientConnectURLsMap). */
   private readonly others = new Map<string, number>();
-  /** This server's client URLs (clientConnectURLs); emptied in lame duck mode. */
+  /** Their WebSocket URLs, likewise (websocket.connectURLsMap). */
+  private readonly othersWs = new Map<string, number>();
+  /** This server's client URLs (clientConnectURLs) and WebSocket URLs; emptied in lame duck mode. */
   private ownURLs: string[] = [];
+  private ownWsURLs: string[] = [];
   /** host:port of our own listener on every local address (routesToSelf), for dials by name. */
   private readonly self = new Set<string>();
   private infoHost = '';
@@ -105,6 +109,7 @@ export class Cluster implements Service {
     const srv = this.srv;
     const log = srv.log;
     this.ownURLs = clientConnectURLs(srv);
+    this.ownWsURLs = websocketConnectURLs(srv);
     log.notice(`Cluster name is ${this.clusterName}`);
     if (this.dynamic) log.warn('Cluster name was dynamically generated, consider setting one');
     const l = createNetServer({ noDelay: true, allowHalfOpen: false, pauseOnConnect: true });
@@ -172,7 +177,7 @@ export class Cluster implements Service {
   }
 
   /** createRoute: a route connection on an accepted or dialled socket. */
-  private createRoute(sock: Socket, url: RouteURL | null): void {
+  private createRoute(sock: Socket, url: RouteURL | null, reader?: SharedReader): void {
     const srv = this.srv;
     let host = sock.remoteAddress ?? '';
     if (host.startsWith('::ffff:')) host = host.slice(7);
@@ -181,7 +186,7 @@ export class Cluster implements Service {
     const explicit = url !== null && this.isConfigured(url);
     c.route = new Route(this, c, url, url !== null, explicit ? RouteType.Explicit : RouteType.Implicit);
     this.pending.add(c);
-    c.init();
+    c.init(reader);
   }
 
   /** Is this URL one of the configured routes (routeStillValid)? */
@@ -213,17 +218,17 @@ export class Cluster implements Service {
         continue;
       }
       srv.log.debugf(`Trying to connect to route on ${url.hostPort} (${address})`);
-      const r = await this.dial(address, url);
+      const r = await this.dial(address);
       if (!this.running) {
-        if (typeof r !== 'string') r.destroy();
+        if (typeof r !== 'string') r.sock.destroy();
         return;
       }
       if (typeof r === 'string') {
         if (!(await this.dialFailed(url, r, ++attempts, tryForever, firstConnect))) return;
         continue;
       }
-      if (tryForever && !this.isConfigured(url)) return void r.destroy();
-      this.createRoute(r, url);
+      if (tryForever && !this.isConfigured(url)) return void r.sock.destroy();
+      this.createRoute(r.sock, url, r.reader);
       return;
     }
   }
@@ -268,21 +273,24 @@ export class Cluster implements Service {
     return joinHostPort(ips[Math.floor(Math.random() * ips.length)], url.port);
   }
 
-  /** A TCP connection to `address` within ROUTE_DIAL_MS, or Go's text for why not. */
-  private dial(address: string, url: RouteURL): Promise<Socket | string> {
+  /** A TCP connection to `address` within ROUTE_DIAL_MS (reading into the shared buffer), or Go's text for why not. */
+  private dial(address: string): Promise<{ sock: Socket; reader: SharedReader } | string> {
     const i = address.lastIndexOf(':');
     const host = address.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(i + 1));
     return new Promise((resolve) => {
-      const sock = netConnect({ host, port, noDelay: true });
+      const { sock, reader } = connectSharedRead({ host, port, noDelay: true });
       this.dialing.add(sock);
       const done = (r: Socket | string) => {
         t.clear();
         this.dialing.delete(sock);
         sock.removeAllListeners('error');
         sock.removeAllListeners('connect');
-        if (typeof r === 'string') sock.destroy();
-        resolve(r);
+        sock.removeAllListeners('close');
+        if (typeof r === 'string') {
+          sock.destroy();
+          resolve(r);
+        } else resolve({ sock, reader });
       };
       const t = new Timer(() => done(`dial tcp ${address}: i/o timeout`), ROUTE_DIAL_MS);
       sock.once('connect', () => {
@@ -292,7 +300,6 @@ export class Cluster implements Service {
       });
       sock.once('error', (err: NodeJS.ErrnoException) => done(`dial tcp ${address}: ${goDialError(err)}`));
       sock.once('close', () => done(`dial tcp ${address}: connection closed`));
-      void url;
     });
   }
 
@@ -335,7 +342,7 @@ export class Cluster implements Service {
         r.c.flushSoon();
       }
     }
-    if (!this.opts.noAdvertise) this.addConnectURLs(info.connect_urls);
+    if (!this.opts.noAdvertise) this.addConnectURLs(info.connect_urls, info.ws_connect_urls);
     this.srv.emit('route:connect', c);
   }
 
@@ -347,7 +354,7 @@ export class Cluster implements Service {
     if (route.registered) {
       this.routes.delete(c.cid);
       if (this.remotes.get(route.remoteID) === route) this.remotes.delete(route.remoteID);
-      if (!this.opts.noAdvertise) this.removeConnectURLs(route.connectURLs);
+      if (!this.opts.noAdvertise) this.removeConnectURLs(route.connectURLs, route.wsConnectURLs);
       this.srv.emit('route:close', c, reason);
     }
     this.reconnect(route);
@@ -462,6 +469,7 @@ export class Cluster implements Service {
       cluster: this.clusterName,
       cluster_dynamic: this.dynamic,
       connect_urls: o.noAdvertise ? [] : this.ownURLs,
+      ws_connect_urls: o.noAdvertise ? [] : this.ownWsURLs,
       ldm,
       leafnode_urls: this.leafnodeURLs(),
       import: o.permissions?.import ?? null,
@@ -494,35 +502,45 @@ export class Cluster implements Service {
 
   // ---------------------------------------------------------------- connect_urls
 
-  addConnectURLs(urls: string[]): void {
-    let updated = false;
-    for (const u of urls) {
-      const n = this.others.get(u) ?? 0;
-      this.others.set(u, n + 1);
-      if (n === 0) updated = true;
-    }
-    if (updated) this.connectURLsChanged();
+  /** updateServerINFOAndSendINFOToClients (add): another server's client and WebSocket URLs. */
+  addConnectURLs(urls: string[], wsUrls: string[] = []): void {
+    const add = (m: Map<string, number>, list: string[]) => {
+      let updated = false;
+      for (const u of list) {
+        const n = m.get(u) ?? 0;
+        m.set(u, n + 1);
+        if (n === 0) updated = true;
+      }
+      return updated;
+    };
+    this.connectURLsChanged(add(this.others, urls), add(this.othersWs, wsUrls));
   }
 
-  removeConnectURLs(urls: string[]): void {
-    let updated = false;
-    for (const u of urls) {
-      const n = this.others.get(u);
-      if (n === undefined) continue;
-      if (n <= 1) {
-        this.others.delete(u);
-        updated = true;
-      } else this.others.set(u, n - 1);
-    }
-    if (updated) this.connectURLsChanged();
+  /** updateServerINFOAndSendINFOToClients (remove). */
+  removeConnectURLs(urls: string[], wsUrls: string[] = []): void {
+    const remove = (m: Map<string, number>, list: string[]) => {
+      let updated = false;
+      for (const u of list) {
+        const n = m.get(u);
+        if (n === undefined) continue;
+        if (n <= 1) {
+          m.delete(u);
+          updated = true;
+        } else m.set(u, n - 1);
+      }
+      return updated;
+    };
+    this.connectURLsChanged(remove(this.others, urls), remove(this.othersWs, wsUrls));
   }
 
-  /** updateServerINFOAndSendINFOToClients: our URLs first, then the others'. */
-  private connectURLsChanged(): void {
+  /** Our URLs first, then the others'; an async INFO to the clients whose list changed. */
+  private connectURLsChanged(cli: boolean, ws: boolean): void {
+    if (!cli && !ws) return;
     const srv = this.srv;
-    srv.connectURLs = [...this.ownURLs, ...this.others.keys()];
+    if (cli) srv.connectURLs = [...this.ownURLs, ...this.others.keys()];
+    if (ws) srv.wsConnectURLs = [...this.ownWsURLs, ...this.othersWs.keys()];
     srv.lastCURLsUpdate = Date.now();
-    srv.sendAsyncInfoToClients();
+    srv.sendAsyncInfoToClients(cli, ws);
   }
 
   /** Lame duck (sendLDMToRoutes, sendLDMToClients): routes learn it; clients are told only the others. */
@@ -533,7 +551,9 @@ export class Cluster implements Service {
       c.flushSoon();
     }
     this.ownURLs = [];
+    this.ownWsURLs = [];
     this.srv.connectURLs = this.opts.noAdvertise ? [] : [...this.others.keys()];
+    this.srv.wsConnectURLs = this.opts.noAdvertise ? [] : [...this.othersWs.keys()];
   }
 
   // ---------------------------------------------------------------- reload
@@ -616,6 +636,22 @@ function clientConnectURLs(srv: Server): string[] {
     return [];
   }
   return [joinHostPort(host, srv.port)];
+}
+
+/** This server's WebSocket client URLs (websocket.connectURLs): its advertise, or its listener. */
+function websocketConnectURLs(srv: Server): string[] {
+  const w = srv.opts.websocket;
+  const port = srv.service<{ readonly name: string; readonly port: number }>('websocket')?.port ?? 0;
+  if (w === undefined || port === 0) return [];
+  if (w.advertise) {
+    const hp = parseHostPort(w.advertise, port);
+    if (typeof hp !== 'string') return [joinHostPort(hp.host, hp.port)];
+  }
+  const host = w.host ?? srv.opts.host;
+  if (host === '0.0.0.0' || host === '::' || host === '') {
+    return localIPs().filter((ip) => ip !== '127.0.0.1' && ip !== '::1' && !ip.startsWith('fe80:')).map((ip) => joinHostPort(ip, port));
+  }
+  return [joinHostPort(host, port)];
 }
 
 /** The addresses of this machine's interfaces. */

@@ -187,8 +187,9 @@ export class Route {
       // An INFO about another server: gossip. About this one: an update (lame duck, permissions).
       if (this.remoteID !== '' && this.remoteID !== info.server_id) return cl.processImplicitRoute(info);
       if (info.ldm) {
-        if (!cl.opts.noAdvertise) cl.removeConnectURLs(this.connectURLs);
+        if (!cl.opts.noAdvertise) cl.removeConnectURLs(this.connectURLs, this.wsConnectURLs);
         this.connectURLs = [];
+        this.wsConnectURLs = [];
       } else {
         this.remoteImport = info.import;
         this.remoteExport = info.export;
@@ -325,7 +326,6 @@ export class Route {
   /** The arguments of RMSG/HMSG/LMSG (processRoutedMsgArgs and its header and origin forms). */
   processRoutedMsgArgs(buf: Buffer, s: number, e: number, hdr: boolean, origin: boolean): number {
     const c = this.c;
-    const fn = origin ? 'processRoutedOriginClusterMsgArgs' : hdr ? 'processRoutedHeaderMsgArgs' : 'processRoutedMsgArgs';
     if (c.server.log.trace) c.trace(`<<- [${origin ? 'LMSG' : hdr ? 'HMSG' : 'RMSG'} ${buf.toString('latin1', s, e)}]`);
     let t = this.tok;
     let n = splitArgs(buf, s, e, t);
@@ -333,51 +333,42 @@ export class Route {
       this.tok = t = new Int32Array(2 * n);
       n = splitArgs(buf, s, e, t);
     }
-    const tokStr = (k: number) => latin1Slice(buf, t[2 * k], t[2 * k + 1]);
-    const argList = () => `[${Array.from({ length: n }, (_, k) => tokStr(k)).join(' ')}]`;
     // With an origin, everything is one token further and there is always a header size.
     const off = origin ? 1 : 0;
     const withHdr = hdr || origin;
     const base = 3 + off + (withHdr ? 1 : 0); // acc subj [hdr] size
-    if (n < base) {
-      c.protocolViolation(`${fn} Parse Error: '${argList()}'`);
-      return -1;
-    }
+    if (n < base) return this.argsError(buf, s, e, n, hdr, origin, 'Parse Error', -1);
     let reply = '';
     let queues: string[] | null = null;
     if (n === base + 1) {
-      reply = tokStr(2 + off);
+      reply = latin1Slice(buf, t[2 * (2 + off)], t[2 * (2 + off) + 1]);
     } else if (n > base + 1) {
       const ind = 2 + off;
-      if (t[2 * ind + 1] - t[2 * ind] !== 1 || (buf[t[2 * ind]] !== 0x2b && buf[t[2 * ind]] !== 0x7c)) {
-        c.protocolViolation(`${fn} Bad or Missing Reply Indicator: '${tokStr(ind)}'`);
-        return -1;
-      }
+      const ib = buf[t[2 * ind]];
+      if (t[2 * ind + 1] - t[2 * ind] !== 1 || (ib !== 0x2b && ib !== 0x7c)) return this.argsError(buf, s, e, n, hdr, origin, 'Bad or Missing Reply Indicator', ind);
       let q = ind + 1;
-      if (buf[t[2 * ind]] === 0x2b) reply = tokStr(q++);
-      queues = [];
-      for (const end = n - (withHdr ? 2 : 1); q < end; q++) queues.push(tokStr(q));
+      if (ib === 0x2b) {
+        reply = latin1Slice(buf, t[2 * q], t[2 * q + 1]);
+        q++;
+      }
+      const end = n - (withHdr ? 2 : 1);
+      if (q < end) {
+        queues = [];
+        for (; q < end; q++) queues.push(latin1Slice(buf, t[2 * q], t[2 * q + 1]));
+      }
     }
     const size = parseSize(buf, t[2 * (n - 1)], t[2 * (n - 1) + 1]);
     let hdrSize = -1;
     if (withHdr) {
       hdrSize = parseSize(buf, t[2 * (n - 2)], t[2 * (n - 2) + 1]);
-      if (hdrSize < 0) {
-        c.protocolViolation(`${fn} Bad or Missing Header Size: '${buf.toString('latin1', s, e)}'`);
-        return -1;
-      }
+      if (hdrSize < 0) return this.argsError(buf, s, e, n, hdr, origin, 'Bad or Missing Header Size', -1);
     }
-    if (size < 0) {
-      c.protocolViolation(`${fn} Bad or Missing Size: '${argList()}'`);
-      return -1;
-    }
-    if (withHdr && hdrSize > size) {
-      c.protocolViolation(`${fn} Header Size larger then TotalSize: '${buf.toString('latin1', s, e)}'`);
-      return -1;
-    }
-    this.paAcc = tokStr(off);
-    this.paOrigin = origin ? tokStr(0) : '';
-    this.paSubject = tokStr(1 + off);
+    if (size < 0) return this.argsError(buf, s, e, n, hdr, origin, 'Bad or Missing Size', -1);
+    if (withHdr && hdrSize > size) return this.argsError(buf, s, e, n, hdr, origin, 'Header Size larger then TotalSize', -1);
+    // Most routed messages repeat the previous account and subject: their strings are reused.
+    this.paAcc = this.accCache.get(buf, t[2 * off], t[2 * off + 1]);
+    this.paOrigin = origin ? latin1Slice(buf, t[0], t[1]) : '';
+    this.paSubject = this.subjCache.get(buf, t[2 * (1 + off)], t[2 * (1 + off) + 1]);
     this.paReply = reply;
     this.paQueues = queues;
     // LMSG always carries a header size, 0 when there are no headers.
@@ -385,6 +376,21 @@ export class Route {
     c.paSzb = null;
     c.paHdb = null;
     return size;
+  }
+
+  private readonly accCache = new BytesString();
+  private readonly subjCache = new BytesString();
+
+  /** An argument error of a routed message, in the reference's words; closes the route. */
+  private argsError(buf: Buffer, s: number, e: number, n: number, hdr: boolean, origin: boolean, what: string, tok: number): number {
+    const fn = origin ? 'processRoutedOriginClusterMsgArgs' : hdr ? 'processRoutedHeaderMsgArgs' : 'processRoutedMsgArgs';
+    const t = this.tok;
+    const str = (k: number) => latin1Slice(buf, t[2 * k], t[2 * k + 1]);
+    // Go prints the split arguments ('[a b]'), the whole line, or the offending token, as each check does.
+    const args = `[${Array.from({ length: Math.min(n, t.length >> 1) }, (_, k) => str(k)).join(' ')}]`;
+    const text = tok >= 0 ? str(tok) : what === 'Parse Error' || what === 'Bad or Missing Size' ? args : buf.toString('latin1', s, e);
+    this.c.protocolViolation(`${fn} ${what}: '${text}'`);
+    return -1;
   }
 
   /** A PUB/HPUB on a route: the reference parses it and then finds no account ("") to deliver in. */
@@ -424,5 +430,28 @@ export class Route {
   /** A client-style publish permission check of our import permission (canImport), for RS+ we send. */
   canImport(subject: string): boolean {
     return this.perms === null || this.perms.canPublish(subject);
+  }
+}
+
+/** Keeps the string of the last bytes seen (up to 64), to reuse it when the same bytes come again. */
+class BytesString {
+  private readonly bytes = Buffer.allocUnsafe(64);
+  private len = -1;
+  private str = '';
+
+  get(buf: Buffer, s: number, e: number): string {
+    const len = e - s;
+    if (len === this.len) {
+      const b = this.bytes;
+      let k = 0;
+      while (k < len && b[k] === buf[s + k]) k++;
+      if (k === len) return this.str;
+    }
+    this.str = latin1Slice(buf, s, e);
+    if (len <= 64) {
+      buf.copy(this.bytes, 0, s, e);
+      this.len = len;
+    } else this.len = -1;
+    return this.str;
   }
 }

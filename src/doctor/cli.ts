@@ -10,6 +10,7 @@ import { CONN_SORTS, sortConns, formatConns, type ConnSort } from './conns.js';
 import { parseDurationArg, parseSizeArg } from './units.js';
 import { sysConnect, SysError, type SysAuth } from './sys.js';
 import type { Sample, ServerReport } from './types.js';
+import type { DoctorTls } from './tls.js';
 
 import type { ToolCommand } from './commands.js';
 
@@ -25,6 +26,8 @@ const DEFAULT_NATS = 'nats://127.0.0.1:4222';
 
 const AUTH_HELP = `    --user USER --password PASS   a system-account user (for nats:// URLs and kick)
     --creds FILE                  a system-account user's credentials file
+    --tlsca FILE                  CA that signed the server's certificate (TLS client port, https://)
+    --tlscert FILE --tlskey FILE  a client certificate, for servers that verify clients
     --timeout DURATION            per request (default 5s)`;
 
 export const USAGE: Record<ToolCommand, string> = {
@@ -67,6 +70,10 @@ ${AUTH_HELP}
 
 function authOf(a: ToolArgs): SysAuth {
   return { user: a.flags.get('user'), password: a.flags.get('password'), creds: a.flags.get('creds') };
+}
+
+function tlsOf(a: ToolArgs): DoctorTls {
+  return { caFile: a.flags.get('tlsca'), certFile: a.flags.get('tlscert'), keyFile: a.flags.get('tlskey') };
 }
 
 class UsageError extends Error {}
@@ -135,7 +142,7 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
     urls.map(async (url): Promise<{ report: ServerReport; last: Sample | null }> => {
       let t: Transport | undefined;
       try {
-        t = await openTransport({ url, auth, serverId: a.flags.get('server'), timeoutMs });
+        t = await openTransport({ url, auth, serverId: a.flags.get('server'), timeoutMs, tls: tlsOf(a) });
         const samples: Sample[] = [await collect(t)];
         if (interval > 0) {
           await new Promise((r) => setTimeout(r, interval));
@@ -166,7 +173,7 @@ async function conns(a: ToolArgs, io: Io): Promise<number> {
   const limitS = a.flags.get('limit') ?? '20';
   const limit = Number(limitS);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number (0 = all), got ${JSON.stringify(limitS)}`);
-  const t = await openTransport({ url, auth: authOf(a), serverId: a.flags.get('server'), timeoutMs: durationFlag(a, 'timeout') ?? 5000 });
+  const t = await openTransport({ url, auth: authOf(a), serverId: a.flags.get('server'), timeoutMs: durationFlag(a, 'timeout') ?? 5000, tls: tlsOf(a) });
   try {
     const varz = await t.varz();
     const now = Date.parse(varz.now);
@@ -190,7 +197,7 @@ async function kick(a: ToolArgs, io: Io): Promise<number> {
   if (/^https?:/i.test(rawUrl)) throw new UsageError('kick talks to the server through the system account: give its nats:// URL');
   const { url, auth } = splitUserInfo(rawUrl.includes('://') ? rawUrl : `nats://${rawUrl}`, authOf(a));
   if (!auth.user && !auth.creds) throw new UsageError('kick needs a system-account user: --user/--password or --creds');
-  const sys = await sysConnect(url, auth, durationFlag(a, 'timeout') ?? 5000);
+  const sys = await sysConnect(url, auth, durationFlag(a, 'timeout') ?? 5000, tlsOf(a));
   try {
     const id = a.flags.get('server') ?? sys.serverId;
     try {

@@ -5,6 +5,8 @@
 /** A field bag as the server sent it: fields differ between server versions, so nothing is assumed. */
 export type Json = Record<string, any>;
 
+import type { TlsProbe } from './tls.js';
+
 /** One connection of /connz (open or closed), as sent. */
 export interface Conn {
   cid: number;
@@ -65,6 +67,8 @@ export interface Sample {
   notes: string[];
   /** The doctor's own connection (through $SYS), left out of the checks. */
   selfCid?: number;
+  /** The listeners' TLS as a client sees it (client port, HTTPS monitor); absent when not probed. */
+  tls?: TlsProbe[];
 }
 
 export type Severity = 'info' | 'warning' | 'critical';

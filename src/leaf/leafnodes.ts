@@ -4,7 +4,8 @@
 // connections (by connection and by account; a duplicate from the same server replaces the old
 // one), each account's `$LDS.` loop-detection subject, the cluster's leafnode URLs (ours plus those
 // our routes announce; async INFO to our leafs when they change), and how leafs authenticate.
-import { createServer as createNetServer, connect as netConnect, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { connectSharedRead, type SharedReader } from '../transport/read-buffer.js';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { Server } from '../server/server.js';
@@ -417,8 +418,9 @@ export class LeafNodes implements Service {
   }
 
   /** createLeafNode: a leaf connection on an accepted socket (remote null) or a dialled one. */
-  private createLeafNode(sock: Socket, remote: RemoteCfg | null): void {
+  private createLeafNode(sock: Socket, remote: RemoteCfg | null, reader?: SharedReader): void {
     const srv = this.srv;
+    srv.trackSocket(sock);
     let host = sock.remoteAddress ?? '';
     if (host.startsWith('::ffff:')) host = host.slice(7);
     const c = new Client(srv, sock, srv.nextConnectionId(), host, sock.remotePort ?? 0, Kind.LEAF, 'leafnode');
@@ -445,7 +447,7 @@ export class LeafNodes implements Service {
     } else {
       c.notice('Leafnode connection created ');
     }
-    c.init();
+    c.init(reader);
   }
 
   /**
@@ -472,10 +474,10 @@ export class LeafNodes implements Service {
         address = '';
         err = (e as Error).message;
       }
-      let sock: Socket | string = err;
+      let sock: { sock: Socket; reader: SharedReader } | string = err;
       if (err === '') sock = await this.dial(address);
       if (!this.running || remote.stopped) {
-        if (typeof sock !== 'string') sock.destroy();
+        if (typeof sock !== 'string') sock.sock.destroy();
         return;
       }
       if (typeof sock === 'string') {
@@ -489,7 +491,7 @@ export class LeafNodes implements Service {
         if (!(await this.sleep(this.reconnectInterval))) return;
         continue;
       }
-      this.createLeafNode(sock, remote);
+      this.createLeafNode(sock.sock, remote, sock.reader);
       return;
     }
   }
@@ -526,13 +528,13 @@ export class LeafNodes implements Service {
     return joinHostPort(ips[Math.floor(Math.random() * ips.length)], u.port);
   }
 
-  /** A TCP connection within LEAF_DIAL_MS, or Go's text for why not. */
-  private dial(address: string): Promise<Socket | string> {
+  /** A TCP connection within LEAF_DIAL_MS (reading into the shared buffer), or Go's text for why not. */
+  private dial(address: string): Promise<{ sock: Socket; reader: SharedReader } | string> {
     const i = address.lastIndexOf(':');
     const host = address.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(i + 1));
     return new Promise((resolve) => {
-      const sock = netConnect({ host, port, noDelay: true });
+      const { sock, reader } = connectSharedRead({ host, port, noDelay: true });
       this.dialing.add(sock);
       const done = (r: Socket | string) => {
         t.clear();
@@ -540,14 +542,15 @@ export class LeafNodes implements Service {
         sock.removeAllListeners('error');
         sock.removeAllListeners('connect');
         sock.removeAllListeners('close');
-        if (typeof r === 'string') sock.destroy();
-        resolve(r);
+        if (typeof r === 'string') {
+          sock.destroy();
+          resolve(r);
+        } else resolve({ sock, reader });
       };
       const t = new Timer(() => done(`dial tcp ${address}: i/o timeout`), LEAF_DIAL_MS);
       sock.once('connect', () => {
         const ka = this.srv.opts.tcpKeepAlive;
         if (ka > 0) sock.setKeepAlive(true, ka);
-        sock.pause();
         done(sock);
       });
       sock.once('error', (err: NodeJS.ErrnoException) => done(`dial tcp ${address}: ${goDialError(err)}`));

@@ -7,6 +7,7 @@ import type { Server } from '../server/server.js';
 import * as C from '../const.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
+import { tlsTimeoutMs } from '../options.js';
 import type { ClusterService } from '../services.js';
 import { parseRouteURL } from '../cluster/url.js';
 import { leafClients } from './leafz.js';
@@ -113,6 +114,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     host: o.host,
     port: srv.port,
     auth_required: srv.authRequired() || undefined,
+    ...varzTls(srv),
     connect_urls: srv.connectURLs.length > 0 ? [...srv.connectURLs] : undefined,
     max_connections: o.maxConnections,
     max_subscriptions: o.maxSubscriptions > 0 ? o.maxSubscriptions : undefined,
@@ -120,10 +122,10 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     ping_max: o.pingMax,
     ping_timeout: o.pingTimeout * NS_PER_MS,
     busy_poll: Math.round(o.busyPoll * NS_PER_MS),
-    http_host: mon.httpPort ? mon.httpHost : (o.httpHost ?? o.host),
+    http_host: mon.httpPort || mon.httpsPort ? mon.httpHost : (o.httpHost ?? o.host),
     http_port: mon.httpPort || o.httpPort,
     http_base_path: o.httpBasePath,
-    https_port: 0,
+    https_port: mon.httpsPort || o.httpsPort,
     auth_timeout: o.authTimeout / 1000,
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
@@ -134,7 +136,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     mqtt: {},
     websocket: websocketVarz(srv),
     jetstream: {},
-    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
+    tls_timeout: tlsTimeoutMs(o.tls) / 1000,
     write_deadline: o.writeDeadline * NS_PER_MS,
     start: goTime(srv.startTime),
     now: goTime(nowMs()),
@@ -216,6 +218,12 @@ function leafVarz(srv: Server): Record<string, unknown> {
     });
   }
   return out;
+}
+
+/** tls_required / tls_verify as the reference copies them from INFO (tls_available is not in /varz). */
+function varzTls(srv: Server): Pick<Varz, 'tls_required' | 'tls_verify'> {
+  const f = srv.tlsInfoFields();
+  return { tls_required: f.tls_required, tls_verify: f.tls_verify };
 }
 
 /** The cluster block (ClusterOptsVarz): empty without a cluster; auth_timeout and tls_timeout in seconds. */

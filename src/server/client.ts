@@ -10,13 +10,14 @@
 // Reads may arrive in the shared read buffer (transport/read-buffer.ts): nothing here keeps a
 // reference to the bytes passed to readBatch or the process* methods past the call.
 import type { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
 import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader, writeServerMsgHeader, OP_H, OP_L, OP_R } from '../protocol/encode.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet } from '../protocol/args.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
-import { readIntoShared } from '../transport/read-buffer.js';
+import { readIntoShared, type SharedReader } from '../transport/read-buffer.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
 import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
@@ -29,6 +30,7 @@ import { authUserDesc, redactConnect, bindNoAuthUser, type AuthResult } from '..
 import { clientPermissions } from '../auth/permissions.js';
 import type { Server } from './server.js';
 import type { Account } from '../accounts/account.js';
+import { startClientTls, type ClientTlsInfo } from '../transport/tls.js';
 import type { Route } from '../cluster/route.js';
 import type { Leaf } from '../leaf/leaf.js';
 import type { AuthResult as Grant } from '../auth/auth.js';
@@ -78,10 +80,16 @@ export class Client implements ParserHandler {
   route: Route | null = null;
   /** The leafnode protocol state of a LEAF connection (leaf/leaf.ts); null for other kinds. */
   leaf: Leaf | null = null;
-  /** "ip:port - cid:N" ("[xff/]ip:port - wid:N" for WebSocket clients): the prefix before CONNECT names it. */
+  /** "ip:port - cid:N" ("[xff/]ip:port - wid:N" for WebSocket clients, "rid:N" for routes): the prefix before CONNECT names it. */
   private readonly connStr: string;
   /** websocket.jwt_cookie's JWT from the upgrade request ('' = none). */
   private readonly cookieJwt: string;
+
+  // ---- TLS (transport/tls.ts)
+  /** The TLS session once the handshake succeeded; null for plaintext (and while handshaking). */
+  tls: ClientTlsInfo | null = null;
+  /** Why TLS (or the certificate mapping) failed, for /connz?state=closed (tsnats extension). */
+  tlsError = '';
 
   // ---- CONNECT and state
   opts: ClientOpts = defaultClientOpts();
@@ -193,7 +201,8 @@ export class Client implements ParserHandler {
 
   constructor(
     readonly server: Server,
-    readonly sock: Duplex,
+    /** The byte stream: the accepted socket, or the TLS socket over it once the handshake is done. */
+    public sock: Duplex,
     cid: number,
     host: string,
     port: number,
@@ -211,7 +220,7 @@ export class Client implements ParserHandler {
     // Routes have no payload or subscription limits (createRoute: msubs -1, mpay -1).
     this.mpay = o.maxPayload > 0 && kind === Kind.CLIENT ? o.maxPayload : -1;
     this.msubs = o.maxSubscriptions > 0 && kind === Kind.CLIENT ? o.maxSubscriptions : -1;
-    // initClient: "<ip:port> - cid:N" ("rid:N" for routes); WebSocket clients "wid:N", with X-Forwarded-For in front.
+    // initClient: "<ip:port> - cid:N"; WebSocket clients "wid:N", with X-Forwarded-For in front; routes "rid:N", leafs "lid:N".
     let conn = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const xff = ext?.clientIP ?? '';
     if (xff !== '') conn = `${xff.includes(':') ? `[${xff}]` : xff}/${conn}`;
@@ -232,12 +241,42 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Called by the server once the client is registered: INFO, timers, socket handlers. */
-  init(): void {
+  /**
+   * Called by the server once the connection is registered: INFO (and the TLS handshake) for a client,
+   * CONNECT/INFO for a route, then reading. `reader`: a socket already reading into the shared buffer
+   * (one the server dialled) hands its reads here.
+   */
+  init(reader?: SharedReader): void {
+    if (this.route === null && this.leaf === null) this.debug('Client connection created');
+    const tls = this.server.tls;
+    if (tls !== null && this.kind === Kind.CLIENT && this.type === 'nats' && this.sock instanceof Socket) {
+      // INFO, the handshake and its deadline; startReading() once it succeeded (transport/tls.ts).
+      startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
+      return;
+    }
+    if (this.route === null && this.leaf === null) this.sendInfo();
+    this.startReading(this.sock, true, reader);
+  }
+
+  /**
+   * Starts reading NATS from `sock` (the accepted socket, or the TLS socket once the handshake
+   * is done) and arms the auth and ping timers: after TLS, as the reference (createClient), so a
+   * slow handshake never eats into the auth timeout. `shared`: the socket may read into the shared
+   * buffer (an untouched TCP socket); a TLS socket, or one bytes were pushed back into, cannot.
+   */
+  startReading(sock: Duplex, shared: boolean, reader?: SharedReader): void {
     const srv = this.server;
-    const sock = this.sock;
+    if (this.closed) {
+      sock.destroy();
+      return;
+    }
+    if (sock !== this.sock) {
+      this.sock = sock;
+      srv.trackSocket(sock);
+    }
     const read = (chunk: Buffer) => this.readBatch(chunk);
-    if (!readIntoShared(sock, read)) sock.on('data', read);
+    if (reader !== undefined) reader.onBytes = read;
+    else if (!shared || !readIntoShared(sock, read)) sock.on('data', read);
     sock.on('end', () => this.closeConnection(ClosedState.ClientClosed));
     sock.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     sock.on('close', () => this.closeConnection(ClosedState.ClientClosed));
@@ -248,8 +287,6 @@ export class Client implements ParserHandler {
       // The hub's INFO and auth timer, or the leaf's wait for that INFO (leafnode.go createLeafNode).
       this.leaf.init();
     } else {
-      this.debug('Client connection created');
-      this.sendInfo();
       if (srv.auth.required(this.type)) {
         // WebSocket clients: websocket.authorization.timeout when set (createWSClient).
         const wsTimeout = this.type === 'websocket' ? (srv.opts.websocket?.authorization?.timeout ?? 0) : 0;

@@ -28,6 +28,8 @@ export interface Service {
    * on reload, on new JWT claims — which drops service-added imports and exports: add them again.
    */
   accountsChanged?(acc?: Account): void;
+  /** A reload replaced the TLS certificates (srv.tls): listeners that serve them pick them up. */
+  tlsChanged?(): void;
   /**
    * Lame duck mode: stop accepting new connections on the service's own listener (nats-server
    * closes its WebSocket listener too); connections already accepted stay.

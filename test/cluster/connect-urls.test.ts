@@ -61,12 +61,20 @@ for (const [kind, bKind] of PAIRS) {
       const { c: ca, info: first } = await asyncClient(a.port);
       assert.equal(first.cluster, 'C1');
       assert.equal(first.connect_urls, undefined, 'no connect_urls before a route');
+      // A protocol-1 client that has not sent its first PING yet: told at that PING (PONG, then INFO).
+      const { c: quiet } = await RawConn.openAndInfo(a.port);
+      quiet.send('CONNECT {"verbose":false,"protocol":1}\r\n');
       // B joins: A's client hears of it.
       const b = await member(bKind, 'B', await freePort(), aPort);
       servers.push(b);
       const joined = await nextInfo(ca);
       assert.deepEqual(Object.keys(joined), ['server_id', 'server_name', 'version', 'proto', 'go', 'host', 'port', 'headers', 'max_payload', 'client_id', 'client_ip', 'cluster', 'connect_urls']);
       assert.deepEqual(joined.connect_urls, [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+      quiet.send('PING\r\n');
+      await quiet.expect('PONG\r\n');
+      const atPing = await nextInfo(quiet);
+      assert.deepEqual(atPing.connect_urls, [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+      quiet.close();
       // A client that connects now is told at once.
       const { c: late, info: lateInfo } = await asyncClient(a.port);
       assert.deepEqual(lateInfo.connect_urls, [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
@@ -86,3 +94,20 @@ for (const [kind, bKind] of PAIRS) {
     });
   });
 }
+
+test('WebSocket clients are told the cluster\'s WebSocket URLs; TCP clients its client URLs', async (t) => {
+  const { withServer } = await import('../helpers/tsnats.js');
+  const { WsRaw } = await import('../websocket/wsraw.js');
+  const b = await withServer(t, { serverName: 'B', websocket: { port: -1, host: '127.0.0.1', noTls: true }, cluster: { port: -1, host: '127.0.0.1', name: 'WC' } });
+  const bc = (b.service('cluster') as unknown as { cluster: { port: number } }).cluster.port;
+  const bws = (b.service('websocket') as unknown as { port: number }).port;
+  const a = await withServer(t, { serverName: 'A', websocket: { port: -1, host: '127.0.0.1', noTls: true }, cluster: { port: -1, host: '127.0.0.1', name: 'WC' }, routes: [`nats-route://127.0.0.1:${bc}`] });
+  const aws = (a.service('websocket') as unknown as { port: number }).port;
+  for (let i = 0; i < 200 && a.connectURLs.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  const ws = await WsRaw.open(aws);
+  const info = JSON.parse((await ws.readNats('\r\n')).split('\r\n')[0]!.slice(5));
+  assert.deepEqual(info.connect_urls, [`127.0.0.1:${aws}`, `127.0.0.1:${bws}`]);
+  ws.close();
+  const { info: tcp } = await RawConn.openAndInfo(a.port);
+  assert.deepEqual(tcp.connect_urls, [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+});

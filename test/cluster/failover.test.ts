@@ -75,3 +75,45 @@ for (const kinds of [['tsnats', 'nats-server', 'tsnats'], ['tsnats', 'tsnats', '
     }
   });
 }
+
+for (const kind of (hasNatsServer() ? ['tsnats', 'nats-server'] : ['tsnats']) as ServerKind[]) {
+  test(`lame duck on a ${kind} member moves its clients to the others`, async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'tsnats-ldm-'));
+    const cl = await startCluster(['tsnats', kind].map((k, i) => ({
+      kind: k as ServerKind,
+      seeds: i === 0 ? [] : [0],
+      config: (m) => {
+        const f = join(dir, `m${i}.conf`);
+        writeFileSync(f, `server_name: L${i}\nlame_duck_duration: "30s"\nlame_duck_grace_period: "500ms"\ncluster { name: C1, listen: 127.0.0.1:${m.clusterPort}${m.seeds.length ? `, routes: ["${m.seeds[0]}"]` : ''} }\n`);
+        return f;
+      },
+    })));
+    const conns: NatsConnection[] = [];
+    try {
+      await cl.formed();
+      const opts = { reconnectTimeWait: 50, maxReconnectAttempts: -1, noRandomize: true };
+      const sub = await connect({ servers: cl.members[1].url, ...opts });
+      const pub = await connect({ servers: cl.members[0].url, ...opts });
+      conns.push(sub, pub);
+      await eventually(() => (sub.info?.connect_urls?.length ?? 0) === 2, 5000, 'connect_urls');
+      const got = new Set<string>();
+      sub.subscribe('ld', { callback: (_e, m) => { got.add(m.string()); } });
+      await sub.flush();
+      await interestReady(pub, sub, 'ld.probe');
+      const moved = (async () => {
+        for await (const s of sub.status()) if (s.type === 'reconnect') return;
+      })();
+      cl.members[1].server.proc.kill('SIGUSR2');
+      await moved;
+      assert.equal(sub.getServer(), `127.0.0.1:${cl.members[0].server.port}`);
+      await interestReady(pub, sub, 'ld.probe2');
+      await roundOf(pub, 'ld', got, 'after-ldm', 50);
+    } finally {
+      await Promise.all(conns.map((c) => c.close().catch(() => {})));
+      await cl.stop();
+    }
+  });
+}

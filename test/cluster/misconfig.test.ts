@@ -84,3 +84,50 @@ for (const kind of hasNatsServer() ? ['tsnats', 'nats-server'] as const : ['tsna
     await s.waitForOutput(/Router connection closed: Incorrect Port/);
   });
 }
+
+test('routes that come and go leave nothing behind: registry, remote interest, timers', async (t) => {
+  const srv = await withServer(t, { serverName: 'L', cluster: { port: -1, host: '127.0.0.1', name: 'C1' } });
+  const cl = cluster(srv);
+  const size = () => [...srv.accounts.values()].reduce((a, acc) => a + acc.sl.size, 0);
+  const before = size();
+  for (let i = 0; i < 60; i++) {
+    const { c } = await RawConn.openAndInfo(cl.port);
+    const id = `NLEAK${i}`.padEnd(56, 'A');
+    c.send(`CONNECT {"echo":true,"verbose":false,"pedantic":false,"tls_required":false,"headers":true,"name":"${id}","cluster":"C1","lnoc":true}\r\n`);
+    c.send(`INFO {"server_id":"${id}","server_name":"leak${i}","version":"2.9.10","proto":2,"go":"go1.19.8","host":"127.0.0.1","port":1,"headers":true,"max_payload":1048576,"cluster":"C1","connect_urls":["127.0.0.1:${10000 + i}"]}\r\n`);
+    c.send(`RS+ $G a.${i}\r\nRS+ $G q.${i} g 3\r\nRS+ $SYS $SYS.x.${i}\r\nPING\r\n`);
+    await c.until((b) => b.toString().includes('PONG'), 3000);
+    // Half leave with FIN, half with RST.
+    if (i % 2) c.close();
+    else c.reset();
+  }
+  await eventually(() => cl.routes.size === 0 && cl.remotes.size === 0, 5000, 'routes gone');
+  assert.equal(size(), before);
+  assert.deepEqual(srv.connectURLs, [`127.0.0.1:${srv.port}`]);
+  assert.equal(srv.clients.size, 0);
+});
+
+test('a cluster without a name takes the name of a configured peer', async (t) => {
+  const la = logCollector();
+  const a = await withServer(t, { serverName: 'A', cluster: { port: -1, host: '127.0.0.1' }, log: la.log });
+  await la.wait(/Cluster name was dynamically generated, consider setting one/);
+  assert.notEqual(cluster(a).clusterName, 'NAMED');
+  await withServer(t, { serverName: 'B', cluster: { port: -1, host: '127.0.0.1', name: 'NAMED' }, routes: [`nats-route://127.0.0.1:${cluster(a).port}`] });
+  await eventually(() => cluster(a).routes.size === 1, 5000, 'route');
+  assert.equal(cluster(a).clusterName, 'NAMED');
+  assert.equal(a.clusterName, 'NAMED');
+});
+
+test('a gossiped route that cannot be reached is tried connect_retries more times, then dropped', async (t) => {
+  // C advertises an address nobody listens on: A gossips C's INFO to B, which cannot reach it.
+  const dead = await freePort();
+  const a = await withServer(t, { serverName: 'A', cluster: { port: -1, host: '127.0.0.1', name: 'C1' } });
+  const lb = logCollector();
+  await withServer(t, { serverName: 'B', cluster: { port: -1, host: '127.0.0.1', name: 'C1', connectRetries: 2 }, routes: [`nats-route://127.0.0.1:${cluster(a).port}`], log: lb.log, debug: true });
+  await eventually(() => cluster(a).routes.size === 1, 5000, 'B joined A');
+  await withServer(t, { serverName: 'C', cluster: { port: -1, host: '127.0.0.1', name: 'C1', advertise: `127.0.0.1:${dead}` }, routes: [`nats-route://127.0.0.1:${cluster(a).port}`] });
+  await lb.wait(new RegExp(`Error trying to connect to route \\(attempt 1\\): dial tcp 127\\.0\\.0\\.1:${dead}: connect: connection refused`));
+  await lb.wait(/Error trying to connect to route \(attempt 3\)/, 5000);
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.ok(!lb.lines.some((l) => /attempt 4/.test(l)), 'no 4th attempt');
+});

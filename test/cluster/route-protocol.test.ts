@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { RawConn } from '../helpers/raw.js';
 import { startServer, hasNatsServer, type ServerKind, type TestServer } from '../helpers/servers.js';
 import { freePort } from '../../dev/ports.js';
+import { eventually } from './scenarios.js';
 
 const KINDS: ServerKind[] = hasNatsServer() ? ['tsnats', 'nats-server'] : ['tsnats'];
 const dir = mkdtempSync(join(tmpdir(), 'tsnats-route-'));
@@ -163,6 +164,42 @@ for (const kind of KINDS) {
       assert.deepEqual(frames.slice(3), ['RMSG $G qs | qa qb 1', 'RMSG $G qs + rep.2 qa qb 1']);
       cl.close();
       r.c.close();
+    });
+
+    test('queue weights count: a remote group of weight 9 beside 1 local member gets about 9 in 10', async () => {
+      const cl = await client(s.server.port);
+      cl.send('SUB wq g 1\r\n');
+      await cl.roundTrip();
+      const r = await fakeRoute(s);
+      r.c.send('RS+ $G wq g 9\r\nPING\r\n');
+      await r.c.until((b) => b.toString().includes('PONG'), 3000);
+      r.c.take();
+      const N = 300;
+      for (let i = 0; i < N; i++) cl.send('PUB wq 1\r\nx\r\n');
+      const routed = () => r.c.pending().toString('latin1').split('\r\n').filter((l) => l === 'RMSG $G wq | g 1').length;
+      const local = () => cl.pending().toString('latin1').split('\r\n').filter((l) => l.startsWith('MSG wq 1 1')).length;
+      await eventually(() => routed() + local() >= N, 5000, `${N} deliveries`);
+      await new Promise((res) => setTimeout(res, 50));
+      assert.equal(routed() + local(), N);
+      assert.ok(routed() > N * 0.75 && routed() < N * 0.98, `routed ${routed()} of ${N}`);
+      cl.close();
+      r.c.close();
+    });
+
+    test('to a route without headers, a message with headers goes as RMSG without them', async () => {
+      const { c, info } = await RawConn.openAndInfo(s.clusterPort);
+      void info;
+      const id = fakeId('noh');
+      c.send(`CONNECT {"echo":true,"verbose":false,"pedantic":false,"user":"ruser","pass":"rpass","tls_required":false,"headers":false,"name":"${id}","cluster":"C1"}\r\n`);
+      c.send(`INFO {"server_id":"${id}","server_name":"noh","version":"2.9.10","proto":2,"go":"go1.19.8","host":"127.0.0.1","port":7999,"headers":false,"max_payload":1048576,"cluster":"C1"}\r\nRS+ $G hdr\r\nPING\r\n`);
+      await c.until((b) => b.toString().includes('PONG'), 3000);
+      c.take();
+      const cl = await client(s.server.port);
+      cl.send('HPUB hdr 20 22\r\nNATS/1.0\r\nX-K: v\r\n\r\nhi\r\n');
+      await appLines(c, (l) => l.includes('RMSG $G hdr 2'));
+      assert.match(c.pending().toString('latin1'), /RMSG \$G hdr 2\r\nhi\r\n/);
+      cl.close();
+      c.close();
     });
 
     test('no_responders: the publishing server answers from its own view; with route interest it forwards', async () => {

@@ -136,4 +136,19 @@ describe(`${KINDS.join(' + ')}: the system account across the cluster`, () => {
     assert.match(kicked.stdout, new RegExp(`kicked cid ${row.cid} on server ${id1}`));
     await Promise.race([closed, target.closed()]);
   });
+
+  test('/routez: the same fields from tsnats and nats-server members, subs=1 and subs=detail', async () => {
+    const get = async (i: number, q = '') => (await (await fetch(`http://127.0.0.1:${cl.members[i].server.httpPort}/routez${q}`)).json()) as any;
+    const [t0, n1] = [await get(0), await get(1)];
+    assert.deepEqual(Object.keys(t0), Object.keys(n1));
+    assert.deepEqual(Object.keys(t0.routes[0]).sort(), Object.keys(n1.routes[0]).sort());
+    assert.equal(t0.num_routes, 2);
+    for (const q of ['?subs=1', '?subs=detail']) {
+      const [a, b] = [await get(0, q), await get(1, q)];
+      assert.deepEqual(Object.keys(a.routes[0]).sort(), Object.keys(b.routes[0]).sort(), q);
+    }
+    const d = await get(0, '?subs=detail');
+    const det = d.routes.flatMap((r: any) => r.subscriptions_list_detail ?? []);
+    assert.ok(det.some((x: any) => /^SYS \$SYS\./.test(x.sid)), JSON.stringify(det.slice(0, 3)));
+  });
 });

@@ -44,7 +44,6 @@ export const DOC_CASES: DocCase[] = [
   {
     file: 'tls.conf',
     ref: { valid: false, line: 2, col: 1, message: 'error parsing X509 certificate/key pair: open ./server-cert.pem: no such file or directory' },
-    differs: { tsnats: 'invalid', why: 'TLS is not implemented: refused (nats-server fails on the missing certificate files)' },
   },
   { file: 'tokens-bcrypt.conf', ref: { valid: true } },
   { file: 'tokens.conf', ref: { valid: true } },

@@ -8,7 +8,8 @@ import { payload } from './helpers.js';
 process.on('SIGXFSZ', () => {}); // the default action would kill us; we want the EFBIG error
 
 const dir = process.argv[2];
-const store = new FileStore({ dir, name: 'WERR', blockSize: 1 << 20, writeErrorBackoffMs: 150 });
+// A back-off long enough that the checks above fit inside it on a loaded machine.
+const store = new FileStore({ dir, name: 'WERR', blockSize: 1 << 20, writeErrorBackoffMs: 3000 });
 const ok: number[] = [];
 const failed: { seq: number; code: string; message: string; api: unknown }[] = [];
 const cb = (err: StoreError | null, seq: number) => {
@@ -52,4 +53,4 @@ setTimeout(() => {
   report.lastSeqEnd = store.state().last_seq;
   store.stop();
   process.stdout.write(JSON.stringify(report));
-}, 200);
+}, 3100);
