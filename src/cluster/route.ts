@@ -434,7 +434,7 @@ export class Route {
 }
 
 /** Keeps the string of the last bytes seen (up to 64), to reuse it when the same bytes come again. */
-class BytesString {
+export class BytesString {
   private readonly bytes = Buffer.allocUnsafe(64);
   private len = -1;
   private str = '';

@@ -18,6 +18,7 @@ import { redactConnect } from '../auth/auth.js';
 import { clientPermissions } from '../auth/permissions.js';
 import { hasWildcard, isValidLiteralSubject, subjectIsSubsetMatch } from '../subjects/subject.js';
 import { decodeRouteInfo } from '../cluster/info.js';
+import { BytesString } from '../cluster/route.js';
 import { formatGoDuration } from '../config/duration.js';
 import { Timer } from '../timers.js';
 import type { SubjectPermission, Permissions } from '../options.js';
@@ -138,6 +139,7 @@ export class Leaf {
     if (pub !== undefined) perms.publish = pub;
     if (sub !== undefined) perms.subscribe = sub;
     this.perms = pub === undefined && sub === undefined ? null : clientPermissions(perms, (m) => this.c.error(m));
+    this.lastSendSubject = null;
   }
 
   /** mergeDenyPermissions: more subjects denied on one side or both. */
@@ -149,10 +151,16 @@ export class Leaf {
     this.setPermissions(p, []);
   }
 
-  /** May a message on `subject` be sent to the peer (pubAllowedFullCheck)? */
+  /** May a message on `subject` be sent to the peer (pubAllowedFullCheck)? The last answer is kept: floods repeat a subject. */
   canSend(subject: string): boolean {
-    return this.perms === null || this.perms.canPublish(subject);
+    if (this.perms === null) return true;
+    if (subject === this.lastSendSubject) return this.lastSendOK;
+    this.lastSendSubject = subject;
+    return (this.lastSendOK = this.perms.canPublish(subject));
   }
+
+  private lastSendSubject: string | null = null;
+  private lastSendOK = false;
 
   /**
    * May we tell the peer we are interested in `subject` (canSubscribe)? A wildcard wider than an
@@ -519,7 +527,6 @@ export class Leaf {
   /** processLeafMsgArgs / processLeafHeaderMsgArgs: `<subject> [+ <reply> <q…> | \| <q…> | <reply>] [<hdr>] <size>`. */
   processLeafMsgArgs(buf: Buffer, s: number, e: number, hdr: boolean): number {
     const c = this.c;
-    const fn = hdr ? 'processLeafHeaderMsgArgs' : 'processLeafMsgArgs';
     if (c.server.log.trace) c.trace(`<<- [${hdr ? 'HMSG' : 'LMSG'} ${buf.toString('latin1', s, e)}]`);
     let t = this.tok;
     let n = splitArgs(buf, s, e, t);
@@ -527,50 +534,52 @@ export class Leaf {
       this.tok = t = new Int32Array(2 * n);
       n = splitArgs(buf, s, e, t);
     }
-    const tokStr = (k: number) => latin1Slice(buf, t[2 * k], t[2 * k + 1]);
-    const argList = () => `[${Array.from({ length: n }, (_, k) => tokStr(k)).join(' ')}]`;
     const base = hdr ? 3 : 2; // subject [hdr] size
-    if (n < base) {
-      c.protocolViolation(`${fn} Parse Error: '${argList()}'`);
-      return -1;
-    }
+    if (n < base) return this.argsError(buf, s, e, n, hdr, 'Parse Error', -1);
     let reply = '';
     let queues: string[] | null = null;
-    if (n === base + 1) reply = tokStr(1);
+    if (n === base + 1) reply = latin1Slice(buf, t[2], t[3]);
     else if (n > base + 1) {
-      if (t[3] - t[2] !== 1 || (buf[t[2]] !== 0x2b && buf[t[2]] !== 0x7c)) {
-        c.protocolViolation(`${fn} Bad or Missing Reply Indicator: '${tokStr(1)}'`);
-        return -1;
-      }
+      const ib = buf[t[2]];
+      if (t[3] - t[2] !== 1 || (ib !== 0x2b && ib !== 0x7c)) return this.argsError(buf, s, e, n, hdr, 'Bad or Missing Reply Indicator', 1);
       let q = 2;
-      if (buf[t[2]] === 0x2b) reply = tokStr(q++);
+      if (ib === 0x2b) {
+        reply = latin1Slice(buf, t[4], t[5]);
+        q++;
+      }
       queues = [];
-      for (const end = n - (hdr ? 2 : 1); q < end; q++) queues.push(tokStr(q));
+      for (const end = n - (hdr ? 2 : 1); q < end; q++) queues.push(latin1Slice(buf, t[2 * q], t[2 * q + 1]));
     }
     const size = parseSize(buf, t[2 * (n - 1)], t[2 * (n - 1) + 1]);
     let hdrSize = -1;
     if (hdr) {
       hdrSize = parseSize(buf, t[2 * (n - 2)], t[2 * (n - 2) + 1]);
-      if (hdrSize < 0) {
-        c.protocolViolation(`${fn} Bad or Missing Header Size: '${buf.toString('latin1', s, e)}'`);
-        return -1;
-      }
+      if (hdrSize < 0) return this.argsError(buf, s, e, n, hdr, 'Bad or Missing Header Size', -1);
     }
-    if (size < 0) {
-      c.protocolViolation(`${fn} Bad or Missing Size: '${argList()}'`);
-      return -1;
-    }
-    if (hdr && hdrSize > size) {
-      c.protocolViolation(`${fn} Header Size larger then TotalSize: '${buf.toString('latin1', s, e)}'`);
-      return -1;
-    }
-    this.paSubject = tokStr(0);
+    if (size < 0) return this.argsError(buf, s, e, n, hdr, 'Bad or Missing Size', -1);
+    if (hdr && hdrSize > size) return this.argsError(buf, s, e, n, hdr, 'Header Size larger then TotalSize', -1);
+    // Most messages repeat the previous subject: its string is reused.
+    this.paSubject = this.subjCache.get(buf, t[0], t[1]);
     this.paReply = reply;
     this.paQueues = queues;
     this.paHdr = hdr && hdrSize > 0 ? hdrSize : -1;
     c.paSzb = null;
     c.paHdb = null;
     return size;
+  }
+
+  private readonly subjCache = new BytesString();
+
+  /** An argument error of a leaf message, in the reference's words; closes the connection. */
+  private argsError(buf: Buffer, s: number, e: number, n: number, hdr: boolean, what: string, tok: number): number {
+    const fn = hdr ? 'processLeafHeaderMsgArgs' : 'processLeafMsgArgs';
+    const t = this.tok;
+    const str = (k: number) => latin1Slice(buf, t[2 * k], t[2 * k + 1]);
+    // Go prints the split arguments ('[a b]'), the whole line, or the offending token, as each check does.
+    const args = `[${Array.from({ length: Math.min(n, t.length >> 1) }, (_, k) => str(k)).join(' ')}]`;
+    const text = tok >= 0 ? str(tok) : what === 'Parse Error' || what === 'Bad or Missing Size' ? args : buf.toString('latin1', s, e);
+    this.c.protocolViolation(`${fn} ${what}: '${text}'`);
+    return -1;
   }
 
   /** A PUB/HPUB on a leaf connection: an LMSG without queue groups. */
