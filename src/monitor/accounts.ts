@@ -213,7 +213,7 @@ export function accountInfo(srv: Server, name: string): AccountInfo {
     expired: false,
     complete: true,
     jetstream_enabled: false,
-    leafnode_connections: 0,
+    leafnode_connections: numLeafConnections(srv, a),
     client_connections: numLocalConnections(a),
     subscriptions: a.sl.size,
     exports: exports.length ? exports : undefined,
