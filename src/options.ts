@@ -186,8 +186,11 @@ export interface RemoteLeafOptions {
   hub?: boolean;
   /** no_randomize: try the URLs in the order given (otherwise shuffled, as the reference). */
   noRandomize?: boolean;
-  /** tls: not implemented yet (refused). */
-  tls?: unknown;
+  /**
+   * tls {}: TLS to this hub (ca_file to verify it, cert_file/key_file when it verifies leafs,
+   * insecure, timeout). A `tls://` URL or a hub that requires TLS uses TLS without it (system CAs).
+   */
+  tls?: TlsConfig;
 }
 
 /**
@@ -214,8 +217,8 @@ export interface LeafNodeOptions {
   loopDelay?: number;
   /** min_version: the lowest leaf version accepted (e.g. "2.8.0"). */
   minVersion?: string;
-  /** tls: not implemented yet (refused). */
-  tls?: unknown;
+  /** tls {}: leafs must connect with TLS (after the hub's INFO, as nats-server); `verify` asks for their certificates. */
+  tls?: TlsConfig;
 }
 
 export interface ServerOptions {

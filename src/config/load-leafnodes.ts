@@ -9,8 +9,8 @@ import { hostPort } from './load.js';
 import { parseLeafURL } from '../leaf/url.js';
 import { plainValue } from './load-auth.js';
 import { checkLeafMinVersion } from '../leaf/validate.js';
+import { parseTlsBlock } from './load-tls.js';
 
-const NO_TLS = 'TLS for leafnode connections is not implemented yet, and tsnats will not run in plaintext when TLS was asked for';
 
 export function loadLeafnodes(ctx: LoadContext, node: ConfNode): void {
   if (node.kind !== 'map') return void ctx.error(node, `Expected map to define a leafnode, got ${goType(node)}`);
@@ -74,9 +74,11 @@ export function loadLeafnodes(ctx: LoadContext, node: ConfNode): void {
         else ln.reconnect = n * 1000;
         break;
       }
-      case 'tls':
-        ctx.error(v, `"${rawKey}" is not supported by tsnats yet: ${NO_TLS}`, 'unsupported');
+      case 'tls': {
+        const tc = parseTlsBlock(ctx, v);
+        if (tc !== undefined) ln.tls = tc;
         break;
+      }
       case 'loop_delay': {
         // tsnats extension: the delay after a loop (nats-server: a fixed 30s).
         const ms = ctx.duration(v, rawKey, false);
@@ -214,9 +216,11 @@ function loadRemotes(ctx: LoadContext, node: ConfNode): RemoteLeafOptions[] | un
           if (c !== undefined) r.credentials = expandPath(c);
           break;
         }
-        case 'tls':
-          ctx.error(v, `"${rawKey}" is not supported by tsnats yet: ${NO_TLS}`, 'unsupported');
+        case 'tls': {
+          const tc = parseTlsBlock(ctx, v);
+          if (tc !== undefined) r.tls = tc;
           break;
+        }
         case 'hub': {
           const b = ctx.bool(v, rawKey);
           if (b !== undefined) r.hub = b;

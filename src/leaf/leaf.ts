@@ -21,6 +21,10 @@ import { decodeRouteInfo } from '../cluster/info.js';
 import { BytesString } from '../cluster/route.js';
 import { formatGoDuration } from '../config/duration.js';
 import { Timer } from '../timers.js';
+import { Socket, isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { buildSecureContextOptions } from '../tls/options.js';
+import type { ClientTls } from '../transport/tls.js';
 import type { SubjectPermission, Permissions } from '../options.js';
 import { decodeLeafConnect, infoHas, leafConnectJSON, type LeafConnect } from './info.js';
 import { signWithCreds } from './creds.js';
@@ -34,6 +38,8 @@ export const LDS_PREFIX = '$LDS.';
 export const LEAF_INFO_WAIT_MS = 1000;
 /** ...and this long for the INFO that answers its CONNECT (connectProcessTimeout). */
 export const LEAF_CONNECT_PROCESS_MS = 2000;
+/** The TLS handshake of a leaf to its hub must finish within this, unless tls.timeout says (DEFAULT_LEAF_TLS_TIMEOUT). */
+export const LEAF_TLS_TIMEOUT_MS = 2000;
 /** After a loop, the soliciting side waits this long before the next attempt (leafNodeReconnectDelayAfterLoopDetected). */
 export const LEAF_LOOP_DELAY_MS = 30_000;
 /** ...and after the hub said it has the same cluster name (leafNodeReconnectDelayAfterClusterNameSame). */
@@ -110,14 +116,32 @@ export class Leaf {
     return this.remote === null;
   }
 
-  /** createLeafNode's sends and timers: the hub's INFO and auth timer; the spoke waits for that INFO. */
+  /** The TLS of the leafnode listener, for an accepted connection (null: plaintext). */
+  get acceptTls(): ClientTls | null {
+    return this.remote === null ? this.ln.tls : null;
+  }
+
+  private infoSent = false;
+
+  /** The hub's first INFO (with the nonce), once. */
+  sendFirstInfo(): void {
+    if (this.infoSent || this.remote !== null) return;
+    this.infoSent = true;
+    const c = this.c;
+    c.queueBytes(this.ln.infoFrame(c, true));
+    c.flushSoon();
+  }
+
+  /**
+   * createLeafNode's sends and timers (when the connection starts reading, after TLS if any): the
+   * hub's INFO and auth timer; the spoke waits for that INFO.
+   */
   init(): void {
     const c = this.c;
     if (this.remote === null) {
-      c.queueBytes(this.ln.infoFrame(c, true));
-      c.flushSoon();
+      this.sendFirstInfo();
       c.startAuthTimer(this.ln.authTimeout);
-    } else {
+    } else if (!this.infoReceived) {
       this.timer = new Timer(() => {
         this.timer = null;
         if (this.infoReceived || c.closed) return;
@@ -345,11 +369,81 @@ export class Leaf {
     if (first && remote !== null) {
       this.timer?.clear();
       this.timer = null;
+      // TLS when the remote asks for it (tls {}, tls://) or the hub requires it (leafNodeResumeConnectProcess).
+      if (remote.opts.tls !== undefined || remote.cur?.tls === true || info.tls_required) {
+        remote.tlsRequired = true;
+        if (!(c.sock instanceof Socket) || !this.tlsCapable) {
+          // Dialled reading into the shared buffer, which TLS cannot take over: the next dial is plain TCP.
+          c.error('The remote requires TLS: dialling again for it');
+          remote.noteFailure('the hub requires TLS');
+          return c.closeConnection(ClosedState.TLSHandshakeError);
+        }
+        this.startTls(!info.info_on_connect);
+        return;
+      }
       this.resumeConnect();
       if (c.closed) return;
       if (!info.info_on_connect) finish = true;
     }
     if (finish && remote !== null) this.finishConnect();
+  }
+
+  /** The socket was dialled without the shared read buffer (TLS can wrap it). */
+  tlsCapable = false;
+
+  /**
+   * The client side of TLS to the hub (leafNodeResumeConnectProcess → doTLSClientHandshake): the
+   * plaintext socket is handed to node:tls, verified as the remote's tls {} says (the URL's host as
+   * the name, ca_file, cert_file/key_file when the hub verifies leafs, insecure), under the tls
+   * timeout (2 s); then CONNECT goes over TLS.
+   */
+  private startTls(finish: boolean): void {
+    const c = this.c;
+    const remote = this.remote!;
+    const raw = c.sock as Socket;
+    // Stop reading NATS from the plaintext socket: node:tls reads it from now on.
+    for (const ev of ['data', 'end', 'close', 'error']) raw.removeAllListeners(ev);
+    raw.on('error', () => {});
+    raw.pause();
+    const cfg = remote.opts.tls;
+    const url = remote.cur!;
+    const opts: ConnectionOptions = { socket: raw, host: url.host, minVersion: 'TLSv1.2' };
+    if (isIP(url.host) === 0) opts.servername = url.host;
+    let timeoutMs = LEAF_TLS_TIMEOUT_MS;
+    if (cfg !== undefined) {
+      try {
+        const sc = buildSecureContextOptions(cfg).options;
+        Object.assign(opts, { cert: sc.cert, key: sc.key, ca: sc.ca, ciphers: sc.ciphers, ecdhCurve: sc.ecdhCurve, minVersion: sc.minVersion ?? 'TLSv1.2' });
+      } catch (e) {
+        c.error(`TLS configuration error: ${(e as Error).message}`);
+        remote.noteFailure((e as Error).message);
+        return c.closeConnection(ClosedState.TLSHandshakeError, true);
+      }
+      opts.rejectUnauthorized = !cfg.insecure;
+      if ((cfg.timeoutMs ?? 0) > 0) timeoutMs = cfg.timeoutMs!;
+    }
+    c.debug('Starting TLS leafnode client handshake');
+    const ts = tlsConnect(opts);
+    const fail = (text: string) => {
+      t.clear();
+      if (c.closed) return;
+      c.error(`TLS leafnode handshake error: ${text}`);
+      remote.noteFailure(`TLS: ${text}`);
+      ts.destroy();
+      c.closeConnection(ClosedState.TLSHandshakeError, true);
+    };
+    const t = new Timer(() => fail('timeout'), timeoutMs);
+    ts.once('error', (err) => fail(err.message));
+    ts.once('secureConnect', () => {
+      t.clear();
+      ts.removeAllListeners('error');
+      if (c.closed) return void ts.destroy();
+      c.debug('TLS handshake complete');
+      c.startReading(ts, false);
+      this.resumeConnect();
+      if (finish && !c.closed) this.finishConnect();
+      c.flushSoon();
+    });
   }
 
   /** leafNodeResumeConnectProcess: CONNECT, then wait for the hub's answer. */
@@ -360,7 +454,7 @@ export class Leaf {
     const url = remote.cur!;
     const ci: Partial<LeafConnect> = {
       version: C.VERSION,
-      tls_required: false,
+      tls_required: remote.tlsRequired,
       server_id: srv.id,
       name: srv.name,
       is_hub: remote.opts.hub === true,

@@ -4,7 +4,8 @@
 // connections (by connection and by account; a duplicate from the same server replaces the old
 // one), each account's `$LDS.` loop-detection subject, the cluster's leafnode URLs (ours plus those
 // our routes announce; async INFO to our leafs when they change), and how leafs authenticate.
-import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, connect as netConnect, isIP, type Server as NetServer, type Socket } from 'node:net';
+import type { ClientTls } from '../transport/tls.js';
 import { connectSharedRead, type SharedReader } from '../transport/read-buffer.js';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
@@ -61,6 +62,8 @@ export class LeafNodes implements Service {
   infoIP = '';
   /** Loops detected on this server (doctor). */
   loopsDetected = 0;
+  /** leafnodes.tls: the listener's TLS (accepted leafs handshake after the INFO); null = plaintext. */
+  tls: ClientTls | null = null;
   private readonly onRouteConnect = (c: Client) => this.routeChanged(c, true);
   private readonly onRouteClose = (c: Client) => this.routeChanged(c, false);
 
@@ -97,6 +100,10 @@ export class LeafNodes implements Service {
     const o = this.opts;
     this.running = true;
     if ((o.port ?? 0) === 0) return;
+    if (o.tls !== undefined) {
+      const { ClientTls } = await import('../transport/tls.js');
+      this.tls = new ClientTls(o.tls);
+    }
     const l = createNetServer({ noDelay: true, allowHalfOpen: false, pauseOnConnect: true });
     const wanted = o.port === -1 ? 0 : o.port!;
     await new Promise<void>((resolve, reject) => {
@@ -221,6 +228,8 @@ export class LeafNodes implements Service {
       port: this.infoPort,
       headers: !srv.opts.noHeaderSupport,
       auth_required: true,
+      tls_required: this.tls !== null,
+      tls_verify: this.tls !== null && (this.opts.tls?.verify === true || this.opts.tls?.verifyAndMap === true),
       max_payload: srv.opts.maxPayload,
       ip: this.infoIP,
       cluster: this.clusterName,
@@ -440,6 +449,7 @@ export class LeafNodes implements Service {
     }
     c.account = acc;
     c.leaf = new Leaf(this, c, remote);
+    c.leaf.tlsCapable = reader === undefined;
     this.pending.add(c);
     if (remote !== null) {
       remote.conn = c;
@@ -474,8 +484,8 @@ export class LeafNodes implements Service {
         address = '';
         err = (e as Error).message;
       }
-      let sock: { sock: Socket; reader: SharedReader } | string = err;
-      if (err === '') sock = await this.dial(address);
+      let sock: { sock: Socket; reader: SharedReader | undefined } | string = err;
+      if (err === '') sock = await this.dial(address, remote.tlsRequired);
       if (!this.running || remote.stopped) {
         if (typeof sock !== 'string') sock.sock.destroy();
         return;
@@ -528,13 +538,16 @@ export class LeafNodes implements Service {
     return joinHostPort(ips[Math.floor(Math.random() * ips.length)], u.port);
   }
 
-  /** A TCP connection within LEAF_DIAL_MS (reading into the shared buffer), or Go's text for why not. */
-  private dial(address: string): Promise<{ sock: Socket; reader: SharedReader } | string> {
+  /**
+   * A TCP connection within LEAF_DIAL_MS, or Go's text for why not: reading into the shared buffer,
+   * unless TLS will take it over (`plain`).
+   */
+  private dial(address: string, plain: boolean): Promise<{ sock: Socket; reader: SharedReader | undefined } | string> {
     const i = address.lastIndexOf(':');
     const host = address.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(i + 1));
     return new Promise((resolve) => {
-      const { sock, reader } = connectSharedRead({ host, port, noDelay: true });
+      const { sock, reader } = plain ? { sock: netConnect({ host, port, noDelay: true }), reader: undefined } : connectSharedRead({ host, port, noDelay: true });
       this.dialing.add(sock);
       const done = (r: Socket | string) => {
         t.clear();

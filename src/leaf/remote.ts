@@ -37,6 +37,8 @@ export class RemoteCfg {
   remoteAccount = '';
   /** Set when the remote was removed or the server stops: no more attempts. */
   stopped = false;
+  /** TLS to this remote: configured (tls {}, a tls:// URL), or the hub said it requires it (remote.TLS). */
+  tlsRequired = false;
 
   constructor(readonly opts: RemoteLeafOptions, readonly index: number) {
     this.configured = remoteURLs(opts).map(parseLeafURL).filter((u): u is LeafURL => typeof u !== 'string');
@@ -53,6 +55,7 @@ export class RemoteCfg {
     }
     this.username = user;
     this.password = pass;
+    this.tlsRequired = opts.tls !== undefined || this.configured.some((u) => u.tls === true);
   }
 
   /** The local account this remote binds (default $G). */

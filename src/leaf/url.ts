@@ -4,6 +4,8 @@
 import { joinHostPort } from '../cluster/url.js';
 
 export interface LeafURL {
+  /** `tls://`: TLS to this URL even without a tls {} block. */
+  readonly tls?: boolean;
   /** As configured (trimmed), or `nats-leaf://host:port` for one the hub advertised. */
   readonly text: string;
   readonly host: string;
@@ -25,7 +27,6 @@ export function parseLeafURL(u: string): LeafURL | string {
   }
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (scheme === 'ws' || scheme === 'wss') return `leafnode url [${JSON.stringify(redact(text))}]: WebSocket leafnode connections (ws://, wss://) are not supported by tsnats yet`;
-  if (scheme === 'tls') return `leafnode url [${JSON.stringify(redact(text))}]: TLS for leafnode connections is not supported by tsnats yet`;
   let host = url.hostname;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (host === '') return `error parsing leafnode url [${JSON.stringify(redact(text))}]: missing host`;
@@ -41,7 +42,7 @@ export function parseLeafURL(u: string): LeafURL | string {
   } catch {
     return `error parsing leafnode url [${JSON.stringify(redact(text))}]: invalid userinfo escape`;
   }
-  return { text, host, port, user, pass, hostPort: joinHostPort(host, port) };
+  return { text, host, port, user, pass, hostPort: joinHostPort(host, port), tls: scheme === 'tls' };
 }
 
 /** A URL the hub advertised (`host:port`, no credentials): `nats-leaf://host:port`. */

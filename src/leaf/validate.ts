@@ -22,7 +22,7 @@ export function leafnodeIssues(o: ServerOptions): string[] {
   if (l.noAdvertise !== undefined && typeof l.noAdvertise !== 'boolean') out.push(`leafnodes noAdvertise must be a boolean, got ${JSON.stringify(l.noAdvertise)}`);
   if (l.reconnect !== undefined && (typeof l.reconnect !== 'number' || !(l.reconnect >= 0))) out.push(`leafnodes reconnect must be a non-negative duration in milliseconds, got ${JSON.stringify(l.reconnect)}`);
   if (l.loopDelay !== undefined && (typeof l.loopDelay !== 'number' || !(l.loopDelay >= 0))) out.push(`leafnodes loop_delay must be a non-negative duration in milliseconds, got ${JSON.stringify(l.loopDelay)}`);
-  if (l.tls !== undefined) out.push('leafnodes tls: TLS for leafnode connections is not supported by tsnats yet');
+  if (l.tls !== undefined && (typeof l.tls !== 'object' || l.tls === null)) out.push('leafnodes tls must be an object (a tls {} block)');
   if (typeof l.advertise === 'string' && l.advertise !== '') {
     const hp = parseHostPort(l.advertise, 0);
     if (typeof hp === 'string') out.push(`Error setting leafnode INFO with LeafNode.Advertise value of ${l.advertise}, err=${hp}`);
@@ -77,7 +77,7 @@ export function leafnodeIssues(o: ServerOptions): string[] {
           const v = rr[k];
           if (v !== undefined && (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))) out.push(`leafnodes remote ${k} must be an array of subjects`);
         }
-        if (rr.tls !== undefined) out.push('leafnodes remote tls: TLS for leafnode connections is not supported by tsnats yet');
+        if (rr.tls !== undefined && (typeof rr.tls !== 'object' || rr.tls === null)) out.push('leafnodes remote tls must be an object (a tls {} block)');
       }
     }
   }

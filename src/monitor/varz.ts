@@ -195,12 +195,15 @@ function leafVarz(srv: Server): Record<string, unknown> {
     out.host = ln.host || C.DEFAULT_HOST;
     out.port = bound || ln.port;
     out.auth_timeout = (ln.authorization?.timeout || C.DEFAULT_AUTH_TIMEOUT_MS) / 1000;
-    out.tls_timeout = C.DEFAULT_TLS_TIMEOUT_MS / 1000;
+    out.tls_timeout = tlsTimeoutMs(ln.tls) / 1000;
+    if (ln.tls !== undefined) out.tls_required = true;
+    if (ln.tls?.verify || ln.tls?.verifyAndMap) out.tls_verify = true;
   }
   const remotes = ln.remotes ?? [];
   if (remotes.length > 0) {
     out.remotes = remotes.map((r) => {
       const o: Record<string, unknown> = { local_account: r.account || C.GLOBAL_ACCOUNT };
+      if (r.tls !== undefined) o.tls_timeout = tlsTimeoutMs(r.tls) / 1000;
       o.urls = (r.urls?.length ? r.urls : r.url !== undefined ? [r.url] : []).map((u) => {
         try {
           return new URL(u).host;

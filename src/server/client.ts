@@ -254,6 +254,12 @@ export class Client implements ParserHandler {
       startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
       return;
     }
+    // An accepted leaf on a listener with leafnodes.tls: INFO, then the handshake, as for clients.
+    const ltls = this.leaf?.acceptTls ?? null;
+    if (ltls !== null && this.sock instanceof Socket) {
+      startClientTls(this, this.sock, ltls, false);
+      return;
+    }
     if (this.route === null && this.leaf === null) this.sendInfo();
     this.startReading(this.sock, true, reader);
   }
@@ -321,6 +327,8 @@ export class Client implements ParserHandler {
    * server requires it even when a no_auth_user let this client in without credentials.
    */
   sendInfo(extra?: { ldm?: boolean; async?: boolean }): void {
+    // A leaf connection's first INFO is the hub's (the TLS handshake sends it through here).
+    if (this.leaf !== null) return this.leaf.sendFirstInfo();
     const info = this.server.clientInfo(this, extra?.async === true || extra?.ldm === true);
     if (extra?.ldm) info.ldm = true;
     this.queueBytes(infoFrame(info));

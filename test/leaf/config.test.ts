@@ -58,8 +58,10 @@ test('leafnodes block: the reference refusals, at file:line:col', () => {
   assert.deepEqual(errs(load('leafnodes {\n  remotes: [ { url: "nats://[bad" } ]\n}')), ['a.conf:2:16: error parsing leafnode url ["nats://[bad"]']);
   assert.deepEqual(errs(load('leafnodes {\n  min_version: "2.7.0"\n}')), ['a.conf:2:3: the minimum version should be at least 2.8.0']);
   assert.deepEqual(errs(load('leafnodes {\n  port: 70000\n}')), ['a.conf:2:3: invalid port 70000']);
-  assert.match(errs(load('leafnodes {\n  tls { cert_file: x }\n}'))[0]!, /^a\.conf:2:3: "tls" is not supported by tsnats yet: TLS for leafnode connections/);
-  assert.match(errs(load('leafnodes {\n  remotes [ { url: "nats://h:1", tls { cert_file: x } } ]\n}'))[0]!, /"tls" is not supported by tsnats yet/);
+  // tls {}: the client port's block and its errors (a certificate without its key, a missing file).
+  assert.deepEqual(errs(load('leafnodes {\n  tls { cert_file: x }\n}')), ['a.conf:2:3: missing \'key_file\' in TLS configuration']);
+  assert.deepEqual(errs(load('leafnodes {\n  remotes [ { url: "nats://h:1", tls { insecure: 1 } } ]\n}')), ["a.conf:2:40: error parsing tls config, expected 'insecure' to be a boolean"]);
+  assert.deepEqual(load('leafnodes {\n  remotes [ { url: "tls://h:1", tls { insecure: true, timeout: 3 } } ]\n}').options.leafnodes?.remotes?.[0]?.tls, { verify: false, verifyAndMap: false, insecure: true, timeoutMs: 3000 });
   assert.match(errs(load('leafnodes {\n  remotes [ { url: "ws://h:1" } ]\n}'))[0]!, /WebSocket leafnode connections \(ws:\/\/, wss:\/\/\) are not supported/);
   assert.match(errs(load('leafnodes {\n  remotes [ { url: "nats-leaf://h" } ]\n}'))[0]!, /missing port/);
   // Accounts must exist (validateLeafNode), in local configuration.
@@ -75,7 +77,7 @@ test('options: the embedding API refuses what the loader refuses; url or urls', 
   assert.deepEqual(v({ leafnodes: { port: 70000 } }), ['invalid leafnodes port 70000']);
   assert.deepEqual(v({ leafnodes: { remotes: [{ url: 'nats://[x' }] } }), ['error parsing leafnode url ["nats://[x"]']);
   assert.deepEqual(v({ leafnodes: { remotes: [{ url: 'nats://h:1', account: 'X' }] } }), ['cannot find local account "X" specified in leafnode remote']);
-  assert.deepEqual(v({ leafnodes: { tls: {} } }), ['leafnodes tls: TLS for leafnode connections is not supported by tsnats yet']);
+  assert.deepEqual(v({ leafnodes: { tls: 5 } }), ['leafnodes tls must be an object (a tls {} block)']);
   assert.deepEqual(v({ leafnodes: 'x' }), ['leafnodes must be an object, got "x"']);
   assert.deepEqual(v({ trustedOperators: ['x'], leafnodes: { remotes: [{ url: 'nats://h:1', account: 'APP' }] } }).filter((m) => m.startsWith('operator mode')), [
     "operator mode requires account nkeys in remotes. Please add an `account` key to each remote in your `leafnodes` section, to assign it to an account. Each account value should be a 56 character public key, starting with the letter 'A'",
