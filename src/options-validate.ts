@@ -9,6 +9,7 @@ import { TsnatsError, goQuote } from './errors.js';
 import { allowedOriginError } from './transport/ws/origin.js';
 import { CIPHER_SUITES, CURVES } from './tls/names.js';
 import { parseHostPort, parseRouteURL } from './cluster/url.js';
+import { leafnodeIssues } from './leaf/validate.js';
 
 export interface OptionIssue {
   /** The option the problem is reported at. */
@@ -83,6 +84,7 @@ export function validateOptions(o: ServerOptions): OptionIssue[] {
   }
   if (o.websocket !== undefined) for (const m of websocketIssues(o)) bad('websocket', m);
   validateCluster(o, bad);
+  for (const m of leafnodeIssues(o)) bad('leafnodes', m);
   return out;
 }
 

@@ -197,6 +197,83 @@ export interface WebsocketOptions {
   jwtCookie?: string;
 }
 
+/** A user of leafnodes.authorization.users: the hub account a leaf connecting as it is bound to. */
+export interface LeafUser {
+  user: string;
+  password?: string;
+  /** The hub account; absent = $G. */
+  account?: string;
+}
+
+/** leafnodes.authorization: one user (user/password/account) or a users list, and the CONNECT timeout. */
+export interface LeafAuthorization {
+  user?: string;
+  password?: string;
+  /** The account the single user binds to; absent = $G. */
+  account?: string;
+  /** The CONNECT must arrive within this (ms); default 2 s. */
+  timeout?: number;
+  users?: LeafUser[];
+}
+
+/**
+ * leafnodes.remotes[]: a hub this server joins as a leaf (nats-server RemoteLeafOpts). Each remote is
+ * one connection, bound to one local account.
+ */
+export interface RemoteLeafOptions {
+  /**
+   * urls: nats-leaf://[user:pass@]host:port (nats:// accepted alike), tried in turn, then the hub's
+   * advertised URLs. `url` is one URL (the config file's `url`), for `remotes: [{ url }]`.
+   */
+  urls?: string[];
+  url?: string;
+  /** account / local: the local account whose interest and messages travel on this connection; default $G. */
+  account?: string;
+  /** credentials / creds: a .creds file (user JWT + nkey seed) for a hub in operator mode. */
+  credentials?: string;
+  /** deny_imports: subjects the hub may not send here (no interest asked for, told to the hub as deny_pub). */
+  denyImports?: string[];
+  /** deny_exports: subjects not sent to the hub (its interest in them is ignored). */
+  denyExports?: string[];
+  /** hub: this side asks to be the hub (the accepting server becomes the spoke). */
+  hub?: boolean;
+  /** no_randomize: try the URLs in the order given (otherwise shuffled, as the reference). */
+  noRandomize?: boolean;
+  /**
+   * tls {}: TLS to this hub (ca_file to verify it, cert_file/key_file when it verifies leafs,
+   * insecure, timeout). A `tls://` URL or a hub that requires TLS uses TLS without it (system CAs).
+   */
+  tls?: TlsConfig;
+}
+
+/**
+ * leafnodes { … } (nats-server LeafNodeOpts): a listener that accepts leaf connections (this server
+ * is their hub) when `port` is set, and `remotes` this server connects to as a leaf. Either or both.
+ */
+export interface LeafNodeOptions {
+  /** host / net; default 0.0.0.0. */
+  host?: string;
+  /** port: the leafnode listener; 0 or unset = none, -1 = a free port. */
+  port?: number;
+  /** advertise: host[:port] given to leafs in leafnode_urls instead of the listener's address. */
+  advertise?: string;
+  /** no_advertise: this server's leafnode URL is not gossiped to the cluster (leafs do not learn it). */
+  noAdvertise?: boolean;
+  authorization?: LeafAuthorization;
+  remotes?: RemoteLeafOptions[];
+  /** reconnect / reconnect_delay (ms): delay before re-dialling a remote; default 1 s. */
+  reconnect?: number;
+  /**
+   * loop_delay (ms), tsnats extension: how long a remote waits before redialling after a loop, a
+   * hub with the same cluster name or a permission violation; default 30 s (nats-server's fixed value).
+   */
+  loopDelay?: number;
+  /** min_version: the lowest leaf version accepted (e.g. "2.8.0"). */
+  minVersion?: string;
+  /** tls {}: leafs must connect with TLS (after the hub's INFO, as nats-server); `verify` asks for their certificates. */
+  tls?: TlsConfig;
+}
+
 export interface ServerOptions {
   /** server_name; defaults to the generated server id. */
   serverName?: string;
@@ -305,6 +382,9 @@ export interface ServerOptions {
   routes?: string[];
   /** websocket {}: the WebSocket listener; absent = none. */
   websocket?: WebsocketOptions;
+
+  /** leafnodes {}: a leafnode listener (hub) and/or remotes (leaf). */
+  leafnodes?: LeafNodeOptions;
 
   /** The config file the options came from, if any. */
   configFile?: string;

@@ -330,6 +330,7 @@ export class Cluster implements Service {
     route.registered = true;
     route.connectURLs = info.connect_urls;
     route.wsConnectURLs = info.ws_connect_urls;
+    route.leafnodeURLs = info.leafnode_urls;
     c.debug(`Registering remote route ${goQuote(id)}`);
     this.interest.sendAll(route);
     // Tell the other routes about the new one (forwardNewRouteInfoToKnownServers); no space before CRLF.
@@ -470,11 +471,19 @@ export class Cluster implements Service {
       connect_urls: o.noAdvertise ? [] : this.ownURLs,
       ws_connect_urls: o.noAdvertise ? [] : this.ownWsURLs,
       ldm,
+      leafnode_urls: this.leafnodeURLs(),
       import: o.permissions?.import ?? null,
       export: o.permissions?.export ?? null,
       lnoc: true,
     };
     return Buffer.from(`INFO ${marshalRouteInfo(info)} \r\n`, 'utf8');
+  }
+
+  /** Our leafnode URL for the route INFO (leafnode_urls), unless leafnodes.no_advertise. */
+  private leafnodeURLs(): string[] {
+    const ln = this.srv.service<{ readonly name: string; advertisedURL(): string }>('leafnodes');
+    const u = ln?.advertisedURL() ?? '';
+    return u === '' ? [] : [u];
   }
 
   /** Our CONNECT on a route we dialled (sendRouteConnect): credentials from the URL. */
