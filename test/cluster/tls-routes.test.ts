@@ -16,7 +16,8 @@ import { testCerts, opensslBin, type TestCerts, type CertPair } from '../helpers
 import type { Server } from '../../src/server/server.js';
 import type { ClusterService } from '../../src/services.js';
 import type { Cluster } from '../../src/cluster/cluster.js';
-import type { TlsConfig } from '../../src/tls/options.js';
+import { spkiSha256, type TlsConfig } from '../../src/tls/options.js';
+import { pemCertificates } from '../../src/tls/x509.js';
 import { eventually } from './scenarios.js';
 
 const skip = opensslBin() === null && 'openssl is not installed';
@@ -229,3 +230,24 @@ async function openRaw(port: number): Promise<{ sock: Socket; received: () => st
   const closed = new Promise<void>((r) => sock.once('close', () => r()));
   return { sock, received: () => got, closed };
 }
+
+test('verify_cert_and_check_known_urls and pinned_certs on routes', { skip }, async (t) => {
+  // A knows a route by the name `localhost` (nobody listens there): B's certificate has DNS:localhost.
+  const spare = createNetServer();
+  await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
+  const sparePort = (spare.address() as { port: number }).port;
+  await new Promise<void>((r) => spare.close(() => r()));
+  const la = logCollector();
+  const a = await member(t, 'A', tlsOf(certs.routeA, { checkKnownUrls: true }), [`nats-route://localhost:${sparePort}`], la);
+  const b = await member(t, 'B', tlsOf(certs.routeB), [routeURL(a)]);
+  await eventually(() => cluster(a).routes.size === 1 && cluster(b).routes.size === 1, 5000, 'known-URL route up');
+  await la.wait(/Using SAN found in cert for auth \[""\]/);
+  // pinned_certs: only route-b's key is admitted; route-a's is refused after the handshake.
+  const lp = logCollector();
+  const p = await member(t, 'P', tlsOf(certs.routeA, { pinnedCerts: [spkiSha256(pemCertificates(readFileSync(certs.routeB.cert, 'latin1'))[0]!)] }), [], lp);
+  const ok = await member(t, 'Q', tlsOf(certs.routeB), [routeURL(p)]);
+  await eventually(() => cluster(ok).routes.size === 1, 5000, 'pinned route up');
+  await member(t, 'R', tlsOf(certs.routeA), [routeURL(p)]);
+  await lp.wait(/TLS route handshake error: certificate not pinned/);
+  assert.equal(cluster(p).routes.size, 1);
+});
