@@ -34,6 +34,57 @@ export interface UserConfig {
   allowedConnectionTypes?: string[];
 }
 
+/**
+ * An account's JetStream limits (accounts.X.jetstream { … }, or a JWT's `limits`): -1 = no limit.
+ * Sizes in bytes.
+ */
+export interface JetStreamAccountLimits {
+  /** max_mem / max_memory / mem / memory: memory storage the account's streams may use. */
+  maxMemory: number;
+  /** max_file / max_store / max_disk / store / disk: file storage. */
+  maxStore: number;
+  /** max_streams / streams. */
+  maxStreams: number;
+  /** max_consumers / consumers: per stream, as the reference applies it. */
+  maxConsumers: number;
+  /** max_ack_pending: caps the consumers' max_ack_pending. */
+  maxAckPending: number;
+  /** memory_max_stream_bytes / mem_max_stream_bytes: the largest max_bytes of a memory stream. */
+  memoryMaxStreamBytes: number;
+  /** store_max_stream_bytes / disk_max_stream_bytes: the largest max_bytes of a file stream. */
+  storeMaxStreamBytes: number;
+  /** max_bytes_required: every stream must set max_bytes. */
+  maxBytesRequired: boolean;
+}
+
+/**
+ * JetStream for the whole server (`jetstream { … }`, `-js`, `-sd`). Sizes in bytes (0 or -1: derived
+ * from the machine, as the reference: 75% of memory, the free disk space of the store directory).
+ */
+export interface JetStreamOptions {
+  /** enabled (default true when the block is present). */
+  enabled?: boolean;
+  /** store_dir: the server keeps its data in `<store_dir>/jetstream` (default: the OS temp dir). */
+  storeDir?: string;
+  /** max_memory_store / max_mem_store / max_mem. */
+  maxMemoryStore?: number;
+  /** max_file_store / max_file. */
+  maxFileStore?: number;
+  /** domain. */
+  domain?: string;
+  /** limits { max_request_batch, max_ack_pending, duplicate_window, max_ha_assets } (duration in ms). */
+  limits?: { maxRequestBatch?: number; maxAckPending?: number; duplicateWindow?: number; maxHaAssets?: number };
+  /**
+   * memory_only (tsnats extension, "the in-memory test mode"): every stream is kept in memory whatever
+   * its `storage` says, nothing is written to disk (no store directory is created or read). Streams
+   * keep reporting their configured storage type and the file store's byte accounting, so clients see
+   * what they would see on disk; what is stored is lost when the server stops.
+   */
+  memoryOnly?: boolean;
+  /** sync_always (tsnats extension): fsync every batch of a file stream before its acks go out. */
+  syncAlways?: boolean;
+}
+
 export interface AccountLimits {
   /** max_connections / max_conn / conn: active connections in the account (-1 or 0 = unlimited). */
   maxConnections?: number;
@@ -61,6 +112,8 @@ export interface AccountConfig {
   exports?: (StreamExport | ServiceExport)[];
   imports?: (StreamImport | ServiceImport)[];
   defaultPermissions?: Permissions;
+  /** jetstream: true/'enabled' = no limits, false = off, an object = these limits (others -1). */
+  jetstream?: boolean | Partial<JetStreamAccountLimits>;
 }
 
 /** cluster.permissions: what this server imports from (sends interest for) and exports to its routes. */
@@ -241,6 +294,14 @@ export interface ServerOptions {
   trustedOperators?: string[];
   resolver?: ResolverConfig;
   resolverPreload?: Record<string, string>;
+
+  /**
+   * JetStream: true (`-js`, `jetstream: enabled`) or its options (`jetstream { … }`,
+   * startServer({ jetstream: { memoryOnly: true } })); false/absent = off.
+   */
+  jetstream?: boolean | JetStreamOptions;
+  /** store_dir at the top level and `-sd` (jetstream.storeDir wins when both are set). */
+  storeDir?: string;
 
   connectErrorReports: number;
   reconnectErrorReports: number;

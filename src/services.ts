@@ -4,10 +4,13 @@
 import { Server } from './server/server.js';
 import type { Service } from './server/service.js';
 import type { ServerOptions } from './options.js';
-import type { Account } from './accounts/account.js';
 import type { MonitorServer } from './monitor/http.js';
 import { SystemService } from './system/service.js';
 import { registerSystemServices } from './system/imports.js';
+import { Account } from './accounts/account.js';
+import { jetStreamOptions } from './jetstream/options.js';
+import type { JetStream } from './jetstream/service.js';
+import type { JetStreamOptions } from './options.js';
 import { websocketService, websocketConfig } from './transport/ws/service.js';
 export type { WebsocketService } from './transport/ws/service.js';
 import type { Cluster } from './cluster/cluster.js';
@@ -15,6 +18,14 @@ import type { Cluster } from './cluster/cluster.js';
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
   const srv = new Server(options);
+  const js = jetStreamOptions(srv.opts);
+  // JetStream is a service of the system account: a server with JetStream always has one
+  // (SetDefaultSystemAccount), even with no_system_account.
+  if (js !== null && srv.sysAcc === null) {
+    const sys = new Account(srv.opts.systemAccount, !srv.opts.disableSublistCache);
+    srv.accounts.set(sys.name, sys);
+    srv.sysAcc = sys;
+  }
   if (srv.opts.httpPort !== 0 || srv.opts.httpsPort !== 0) srv.use(monitorService(srv));
   // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
   if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
@@ -22,7 +33,31 @@ export function createServer(options: Partial<ServerOptions> = {}): Server {
   // account's SHUTDOWN event is queued on the routes before they close.
   if ((srv.opts.cluster?.port ?? 0) !== 0) srv.use(clusterService(srv));
   if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
+  if (js !== null) srv.use(jetStreamService(srv, js));
   return srv;
+}
+
+/** JetStream: `srv.service<JetStreamService>('jetstream')?.js` once started. */
+export interface JetStreamService extends Service {
+  readonly js: JetStream | null;
+}
+
+/** JetStream, loaded on demand (a server without it never loads the stores). */
+function jetStreamService(srv: Server, opts: JetStreamOptions): JetStreamService {
+  let js: JetStream | null = null;
+  return {
+    name: 'jetstream',
+    get js() {
+      return js;
+    },
+    async start() {
+      const { JetStream } = await import('./jetstream/service.js');
+      js = new JetStream(srv, opts);
+      js.start();
+    },
+    stop: () => js?.stop(),
+    accountsChanged: (acc) => js?.accountsChanged(acc),
+  };
 }
 
 /** The HTTP monitor service: `srv.service<MonitorService>('monitor').port` is the bound port. */

@@ -9,7 +9,7 @@ import { SubjectTransform } from './transform.js';
 import { serviceImportSubscription, DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type ServiceExport, type StreamExport, type ServiceImport, type StreamImport } from './imports.js';
 import { normalizePermissions } from '../auth/permissions.js';
 import type { Account } from './account.js';
-import type { AccountConfig, AccountLimits, Permissions, StreamImport as StreamImportCfg, ServiceImport as ServiceImportCfg } from '../options.js';
+import type { AccountConfig, AccountLimits, JetStreamAccountLimits, Permissions, StreamImport as StreamImportCfg, ServiceImport as ServiceImportCfg } from '../options.js';
 
 /** Exports and imports in one shape, from options or from an account JWT (jwt.ts). */
 export interface AccountSpec {
@@ -20,6 +20,23 @@ export interface AccountSpec {
   streamExports: StreamExport[];
   serviceExports: ServiceExport[];
   imports: ImportSpec[];
+  /** JetStream limits (null: JetStream not enabled for the account). */
+  jetstream: JetStreamAccountLimits | null;
+}
+
+/** Unlimited JetStream account limits (defaultJSAccountTiers). */
+export function unlimitedJsLimits(): JetStreamAccountLimits {
+  return {
+    maxMemory: -1, maxStore: -1, maxStreams: -1, maxConsumers: -1, maxAckPending: -1,
+    memoryMaxStreamBytes: -1, storeMaxStreamBytes: -1, maxBytesRequired: false,
+  };
+}
+
+/** accounts.X.jetstream from the options: true = no limits, an object = its limits over -1. */
+export function jsLimitsFromConfig(v: AccountConfig['jetstream']): JetStreamAccountLimits | null {
+  if (v === undefined || v === false) return null;
+  if (v === true) return unlimitedJsLimits();
+  return { ...unlimitedJsLimits(), ...v };
 }
 
 export interface ImportSpec {
@@ -49,6 +66,7 @@ export function specFromConfig(a: AccountConfig): AccountSpec {
     streamExports: [],
     serviceExports: [],
     imports: [],
+    jetstream: jsLimitsFromConfig(a.jetstream),
   };
   for (const x of a.exports ?? []) {
     if (isService(x)) {
@@ -82,6 +100,7 @@ export function applyExports(acc: Account, spec: AccountSpec): void {
   acc.msubs = spec.caps.subs;
   acc.mpay = spec.caps.payload;
   acc.defaultPermissions = spec.defaultPermissions;
+  acc.jsLimits = spec.jetstream;
   for (const x of [...spec.streamExports, ...spec.serviceExports]) {
     if (!isValidSubject(x.subject)) throw new TsnatsError('BAD_EXPORT', `invalid export subject ${JSON.stringify(x.subject)} in account ${JSON.stringify(acc.name)}`);
   }

@@ -5,7 +5,7 @@ import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Subscription } from '../server/subscription.js';
 import type { Client } from '../server/client.js';
 import { Kind } from '../server/kind.js';
-import type { AccountLimits } from '../options.js';
+import type { AccountLimits, JetStreamAccountLimits } from '../options.js';
 import {
   addShadowSubscriptions, removeShadowSubscriptions, processServiceImport, SERVICE_REPLY_PREFIX,
   type StreamExport, type ServiceExport, type StreamImport, type ServiceImport,
@@ -24,6 +24,8 @@ export class Account {
   mconns = -1;
   msubs = -1;
   mpay = -1;
+  /** JetStream limits (accounts.X.jetstream, JWT limits); null = JetStream not enabled for it. */
+  jsLimits: JetStreamAccountLimits | null = null;
   /** Totals for /accstatz and account CONNS events. */
   slowConsumers = 0;
   totalConns = 0;
@@ -200,6 +202,7 @@ export class Account {
    * one member, picked at random, of each queue group (processMsgResults). `buf[s,e)` is the
    * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
    * `chain` is set when the message came through service imports (none re-exported to streams).
+   * `once`: the subject is a one-off (a reply inbox): its match is not cached.
    *
    * Routes (cluster/): a route with matching interest gets the message once (RMSG), naming the
    * queue groups whose member it was picked for. A message from a route (`pub` of kind ROUTER) is
@@ -208,8 +211,8 @@ export class Account {
    * (a remote one only if no local member could take it). A client's publish picks queue members
    * at random over local and remote ones alike (2.9.10 has no local preference, captured).
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null): boolean {
-    const r = this.sl.match(subject);
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false): boolean {
+    const r = this.sl.match(subject, once);
     let delivered = false;
     const fromRoute = pub !== null && pub.kind === Kind.ROUTER;
     // Routes to send to, and for each the queue groups picked there (' '-separated): scratch lists
@@ -321,7 +324,14 @@ const scratch: { rts: Client[]; rqs: string[] }[] = [];
 let depth = 0;
 
 function deliverInternal(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): void {
-  if (sub.closed || sub.handler === null) return;
+  if (sub.closed) return;
+  if (sub.raw !== null) {
+    // JetStream ingest: no copies, no microtask (the handler copies into its store).
+    sub.nm++;
+    sub.raw(sub, subject, reply, buf, s, e, hdr, pub);
+    return;
+  }
+  if (sub.handler === null) return;
   sub.nm++;
   const h = hdr > 0 ? Buffer.from(buf.subarray(s, s + hdr)) : null;
   const msg = Buffer.from(buf.subarray(hdr > 0 ? s + hdr : s, e));

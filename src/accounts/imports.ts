@@ -28,6 +28,13 @@ export const SERVICE_REPLY_PREFIX = '_R_.';
 /** The header carrying the requester's account and RTT (ClientInfoHdr). */
 export const CLIENT_INFO_HDR = 'Nats-Request-Info';
 const HDR_LINE = 'NATS/1.0\r\n';
+const JS_NEXT_PREFIX = '$JS.API.CONSUMER.MSG.NEXT.';
+const JS_DIRECT_GET_PREFIX = '$JS.API.DIRECT.GET';
+const JS_ACK_PREFIX = '$JS.ACK';
+
+/** Set while a server-internal response is delivered through an import (see processServiceImport). */
+export let importedResponse = false;
+
 /** Chains of service imports longer than this are dropped (a cycle guard beside the identity check). */
 const MAX_IMPORT_DEPTH = 8;
 
@@ -75,6 +82,8 @@ export interface ServiceImport {
   threshold: number;
   /** Created (ms), for response expiry. */
   ts: number;
+  /** An import of a system service (JetStream's $JS.API.>): the request info also names this server. */
+  sysImport?: boolean;
 }
 
 // ---------------------------------------------------------------- stream imports: shadow subscriptions
@@ -178,11 +187,36 @@ function addResponseImport(exporter: Account, requester: Account, reply: string,
   return rsi;
 }
 
-/** `Nats-Request-Info: {"acc":…,"rtt":ns}` (getClientInfo, not shared): placed in the message's header block. */
-function withClientInfo(pub: Client, buf: Buffer, s: number, e: number, hdr: number): { buf: Buffer; hdr: number } {
-  const info: { acc: string; rtt?: number } = { acc: pub.account.name };
-  const rtt = Math.round(pub.rtt * 1e6);
-  if (rtt > 0) info.rtt = rtt;
+/**
+ * `Nats-Request-Info: {"acc":…,"rtt":ns}` (getClientInfo, not shared), placed in the message's header
+ * block; `server` is added for imports of system services (addServerAndClusterInfo). A request that
+ * already went through an import keeps the first account's info and names the importing account
+ * as `svc` (processServiceImport with a previous service import).
+ */
+function withClientInfo(pub: Client, holder: Account, si: ServiceImport, chained: boolean, buf: Buffer, s: number, e: number, hdr: number): { buf: Buffer; hdr: number } {
+  let info: Record<string, unknown> | null = null;
+  if (chained && hdr > 2) {
+    const prev = headerValue(buf.toString('latin1', s, s + hdr), CLIENT_INFO_HDR);
+    if (prev !== null) {
+      try {
+        const v = JSON.parse(prev) as unknown;
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+          const o = v as Record<string, unknown>;
+          // Go's ClientInfo field order: acc, svc, then the rest.
+          info = { acc: o.acc, svc: holder.name };
+          for (const [k, x] of Object.entries(o)) if (k !== 'acc' && k !== 'svc') info[k] = x;
+        }
+      } catch {
+        info = null;
+      }
+    }
+  }
+  if (info === null) {
+    info = { acc: pub.account.name };
+    const rtt = Math.round(pub.rtt * 1e6);
+    if (rtt > 0) info.rtt = rtt;
+  }
+  if (si.sysImport && info.server === undefined) info.server = pub.server.name;
   const line = `${CLIENT_INFO_HDR}: ${JSON.stringify(info)}\r\n`;
   let head: string;
   let bodyStart: number;
@@ -200,6 +234,15 @@ function withClientInfo(pub: Client, buf: Buffer, s: number, e: number, hdr: num
   h.copy(out, 0);
   buf.copy(out, h.length, bodyStart, e);
   return { buf: out, hdr: h.length };
+}
+
+/** The value of a `key: value` line of a header block, or null. */
+function headerValue(head: string, key: string): string | null {
+  const i = head.indexOf(`\r\n${key}:`);
+  if (i < 0) return null;
+  const start = i + 2 + key.length + 1;
+  const end = head.indexOf('\r\n', start);
+  return (end < 0 ? head.slice(start) : head.slice(start, end)).trim();
 }
 
 /** Drops a `key: value` line from a header block (removeHeaderIfPresent). */
@@ -228,6 +271,10 @@ export function processServiceImport(
   }
   // Cycle detection: a message never goes through the same import twice.
   if (chain !== null && (chain.includes(si) || chain.length >= MAX_IMPORT_DEPTH)) return;
+  // JetStream's pull requests and direct gets are answered in the requester's account, never by
+  // the system account's $JS.API.> service: skip the import (and the response mapping it would
+  // leave behind), as the reference does (processServiceImport checkJS).
+  if (si.sysImport && !si.response && (subject.startsWith(JS_NEXT_PREFIX) || subject.startsWith(JS_DIRECT_GET_PREFIX))) return;
   if (si.response && Date.now() - si.ts > si.threshold) {
     holder.removeResponse(si);
     return;
@@ -235,20 +282,33 @@ export function processServiceImport(
   let nrr = '';
   let rsi: ServiceImport | null = null;
   if (reply.length > 0) {
-    rsi = addResponseImport(si.acc, holder, reply, si);
-    nrr = rsi.from;
+    // A JetStream ack subject crosses as it is (a pull consumer reached through another account).
+    if (reply.startsWith(JS_ACK_PREFIX)) nrr = reply;
+    else {
+      rsi = addResponseImport(si.acc, holder, reply, si);
+      nrr = rsi.from;
+    }
   }
   const to = si.response ? si.to : si.tr !== null ? si.tr.apply(subject) : si.to;
   let mbuf = buf, ms = s, me = e, mhdr = hdr;
   if (!si.response && pub !== null) {
-    const m = withClientInfo(pub, buf, s, e, hdr);
+    const m = withClientInfo(pub, holder, si, chain !== null, buf, s, e, hdr);
     mbuf = m.buf;
     ms = 0;
     me = m.buf.length;
     mhdr = m.hdr;
   }
   const next = chain === null ? [si] : [...chain, si];
-  const delivered = si.acc.deliverLocal(pub, to, nrr, mbuf, ms, me, mhdr, next);
+  // A response from a server-internal publisher crosses the import with a plain reply field
+  // (`MSG <inbox> <sid> <size>`, one space), as the reference frames it.
+  const prevFlag = importedResponse;
+  importedResponse = si.response && pub === null;
+  let delivered: boolean;
+  try {
+    delivered = si.acc.deliverLocal(pub, to, nrr, mbuf, ms, me, mhdr, next);
+  } finally {
+    importedResponse = prevFlag;
+  }
   // Response mappings go after the first response (Singleton) or an empty one (end of stream/chunks).
   if (!delivered || (si.response && (si.responseType === 'Singleton' || e === s))) {
     if (si.response) holder.removeResponse(si);

@@ -128,7 +128,6 @@ const tlsFlag =
   (s: State, v: TlsFlags[K]) => {
     (s.tls ??= {})[k] = v;
   };
-const NO_JS = 'JetStream is not implemented';
 
 const FLAGS: Record<string, FlagSpec> = {
   h: { kind: 'bool', apply: (s, v: boolean) => (s.help = v) },
@@ -179,6 +178,10 @@ const FLAGS: Record<string, FlagSpec> = {
   max_traced_msg_len: { kind: 'int', apply: set('maxTracedMsgLen') },
   v: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
   version: { kind: 'bool', apply: (s, v: boolean) => (s.version = v) },
+  js: { kind: 'bool', apply: set('jetstream') },
+  jetstream: { kind: 'bool', apply: set('jetstream') },
+  sd: { kind: 'string', apply: set('storeDir') },
+  store_dir: { kind: 'string', apply: set('storeDir') },
   // Clustering (opts.go: routes, cluster/cluster_listen, cluster_advertise, no_advertise,
   // connect_retries, cluster_name).
   routes: { kind: 'string', apply: (s, v: string) => (s.options.routes = routesFromStr(v)) },
@@ -197,10 +200,6 @@ const FLAGS: Record<string, FlagSpec> = {
   syslog: { kind: 'bool', unsupported: 'syslog is not implemented (use -l)' },
   r: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
   remote_syslog: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
-  js: { kind: 'bool', unsupported: NO_JS },
-  jetstream: { kind: 'bool', unsupported: NO_JS },
-  sd: { kind: 'string', unsupported: NO_JS },
-  store_dir: { kind: 'string', unsupported: NO_JS },
   profile: { kind: 'int', unsupported: 'the Go profiler does not apply to tsnats' },
 };
 
@@ -438,6 +437,10 @@ Logging Options:
         --log_size_limit <limit>     Logfile size limit (default: auto)
         --max_traced_msg_len <len>   Maximum printable length for traced messages (default: unlimited)
 
+JetStream Options:
+    -js, --jetstream                 Enable JetStream functionality
+    -sd, --store_dir <dir>           Set the storage directory
+
 Authorization Options:
         --user <user>                User required for connections
         --pass <password>            Password required for connections
@@ -466,7 +469,7 @@ Cluster Options:
         --connect_retries <number>   For implicit routes, number of connect retries
 
 Not supported yet (nats-server flags that tsnats refuses):
-    -s,--syslog, -r,--remote_syslog, -js,--jetstream, -sd,--store_dir, --profile
+    -s,--syslog, -r,--remote_syslog, --profile
 
 Common Options:
     -h, --help                       Show this message
@@ -493,9 +496,20 @@ export function mergeOptions(
   const flagFields: (keyof ServerOptions)[] = [];
   for (const k of Object.keys(flagOptions) as (keyof ServerOptions)[]) {
     if (flagOptions[k] === undefined) continue;
+    const fv = flagOptions[k];
+    // -js over a jetstream { … } block turns it on (or off) and keeps the block's settings.
+    if (k === 'jetstream' && typeof fv === 'boolean' && typeof fileOptions.jetstream === 'object') {
+      options.jetstream = { ...fileOptions.jetstream, enabled: fv };
+      flagFields.push(k);
+      continue;
+    }
+    // -sd over a store_dir in the jetstream block: the flag wins.
+    if (k === 'storeDir' && typeof options.jetstream === 'object' && options.jetstream.storeDir !== undefined) {
+      options.jetstream = { ...options.jetstream, storeDir: fv as string };
+    }
     // The cluster flags set single fields of the cluster block (opts.go: flags over the file's ClusterOpts).
     if (k === 'cluster') options.cluster = { ...fileOptions.cluster, ...flagOptions.cluster };
-    else (options as Record<string, unknown>)[k] = flagOptions[k];
+    else (options as Record<string, unknown>)[k] = fv;
     flagFields.push(k);
   }
   return { options, flagFields };

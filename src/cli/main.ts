@@ -119,6 +119,9 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
     void srv.shutdown().then(() => process.exit(code));
   };
   const trapped = (name: string) => srv.log.debugf(`Trapped "${name}" signal`);
+  // A file size limit (ulimit -f) must fail the write (EFBIG, answered as a store error), not kill
+  // the server: SIGXFSZ's default action is to terminate.
+  process.on('SIGXFSZ', () => {});
   process.on('SIGINT', () => {
     trapped('interrupt');
     stop(0);

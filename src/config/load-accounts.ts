@@ -4,6 +4,7 @@
 import type { AccountConfig, AccountLimits, ServiceExport, ServiceImport, StreamExport, StreamImport } from '../options.js';
 import type { ConfNode, MapNode } from './parse.js';
 import { entries, goType, type LoadContext } from './load-values.js';
+import { loadAccountJetStream } from './load-jetstream.js';
 import { goQuote } from '../errors.js';
 import { applyDefaultPermissions, isPublicKey, loadPermissions, loadUsers } from './load-auth.js';
 import { subjectIsSubsetMatch as isSubsetMatch, isValidSubject } from '../subjects/subject.js';
@@ -99,9 +100,11 @@ function loadAccount(ctx: LoadContext, name: string, m: MapNode): AccountConfig 
       case 'limits':
         acc.limits = loadLimits(ctx, v);
         break;
-      case 'jetstream':
-        ctx.warn(v, `tsnats ignores ${goQuote(rawKey)} in account ${goQuote(name)}: JetStream is not supported`, 'ignored');
+      case 'jetstream': {
+        const js = loadAccountJetStream(ctx, v);
+        if (js !== undefined) acc.jetstream = js;
         break;
+      }
       case 'mappings':
       case 'maps':
         ctx.warn(v, `tsnats ignores ${goQuote(rawKey)} in account ${goQuote(name)}: subject mappings are not supported yet`, 'ignored');

@@ -17,6 +17,7 @@ import { LoadContext, entries, goType } from './load-values.js';
 import { goQuote } from '../errors.js';
 import { loadAuthorization } from './load-auth.js';
 import { loadAccounts } from './load-accounts.js';
+import { loadJetStream, loadStoreDir } from './load-jetstream.js';
 import { loadTls } from './load-tls.js';
 import { loadCluster } from './load-cluster.js';
 import { loadWebsocket } from './load-websocket.js';
@@ -196,9 +197,9 @@ const TOP: Record<string, Handler> = {
   gateway: ignored('gateways are not supported yet'),
   leaf: ignored('leafnodes are not supported yet'),
   leafnodes: ignored('leafnodes are not supported yet'),
-  store_dir: ignored('JetStream is not supported'),
-  storedir: ignored('JetStream is not supported'),
-  jetstream: ignored('JetStream is not supported'),
+  store_dir: (ctx, node, key) => loadStoreDir(ctx, node, key),
+  storedir: (ctx, node, key) => loadStoreDir(ctx, node, key),
+  jetstream: (ctx, node) => loadJetStream(ctx, node),
   logfile: str('logFile'),
   log_file: str('logFile'),
   logfile_size_limit: (ctx, node, key) => ctx.set('logSizeLimit', ctx.nonNegInt(node, key), node),
@@ -271,7 +272,7 @@ const TOP: Record<string, Handler> = {
   ws: (ctx, node) => loadWebsocket(ctx, node),
   mqtt: ignored('MQTT is not supported'),
   server_tags: ignored('server tags are not supported yet'),
-  default_js_domain: ignored('JetStream is not supported'),
+  default_js_domain: ignored('JetStream domains across leafnodes are not supported yet'),
 
   // tsnats extensions.
   ping_timeout: duration('pingTimeout', { legacy: false, zeroIsDefault: false }),

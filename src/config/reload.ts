@@ -94,6 +94,8 @@ const TABLE: Entry[] = [
   { field: 'websocket', goName: 'Websocket' },
   { field: 'connectErrorReports', goName: 'ConnectErrorReports', reload: R('connect_error_reports') },
   { field: 'reconnectErrorReports', goName: 'ReconnectErrorReports', reload: R('reconnect_error_reports') },
+  { field: 'jetstream', goName: 'JetStream' },
+  { field: 'storeDir', goName: 'StoreDir' },
   // tsnats extensions.
   { field: 'pingTimeout', goName: 'PingTimeout', reload: R('ping_timeout', 'duration') },
   { field: 'busyPoll', goName: 'BusyPoll', reload: R('busy_poll', 'duration') },

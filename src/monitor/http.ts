@@ -109,11 +109,14 @@ const HANDLERS: Record<string, Handler> = {
   },
   '/jsz': (srv, q, _req, res) => {
     countRequest(srv, '/jsz');
-    for (const b of ['accounts', 'streams', 'consumers', 'config']) q.bool(b);
-    q.int('offset');
-    q.int('limit');
-    q.bool('leader-only');
-    respond(res, q, pretty(jsz(srv)));
+    const accounts = q.bool('accounts');
+    const streams = q.bool('streams');
+    const consumer = q.bool('consumers');
+    const config = q.bool('config');
+    const offset = q.int('offset');
+    const limit = q.int('limit');
+    const leader_only = q.bool('leader-only');
+    respond(res, q, pretty(jsz(srv, { account: q.str('acc'), accounts, streams, consumer, config, leader_only, offset, limit })));
   },
   '/healthz': (srv, q, _req, res) => {
     countRequest(srv, '/healthz');

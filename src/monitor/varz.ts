@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import * as C from '../const.js';
+import { jetStreamOf } from './misc.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
 import { clusterAuthTimeoutMs, clusterTlsTimeoutMs, tlsTimeoutMs } from '../options.js';
@@ -133,7 +134,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     leaf: {},
     mqtt: {},
     websocket: websocketVarz(srv),
-    jetstream: {},
+    jetstream: jetStreamOf(srv)?.varz() ?? {},
     tls_timeout: tlsTimeoutMs(o.tls) / 1000,
     write_deadline: o.writeDeadline * NS_PER_MS,
     start: goTime(srv.startTime),

@@ -28,6 +28,7 @@ import { monoMs } from '../clock.js';
 import * as C from '../const.js';
 import { authUserDesc, redactConnect, bindNoAuthUser, type AuthResult } from '../auth/auth.js';
 import { clientPermissions } from '../auth/permissions.js';
+import { importedResponse } from '../accounts/imports.js';
 import type { Server } from './server.js';
 import type { Account } from '../accounts/account.js';
 import { startClientTls, type ClientTlsInfo } from '../transport/tls.js';
@@ -1037,7 +1038,7 @@ export class Client implements ParserHandler {
     // reference frames it (`MSG $SYS.SERVER.ACCOUNT.$G.CONNS 2  454`).
     const hdrTok = withHdr ? (pub !== null && pub.paHdb !== null ? pub.paHdb : null) : null;
     const sizeTok = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? pub.paSzb : null;
-    p = writeMsgHeader(out, p, withHdr, subject, sub.sidBytes, reply, pub === null, hdr, hdrTok, size, sizeTok);
+    p = writeMsgHeader(out, p, withHdr, subject, sub.sidBytes, reply, pub === null && !importedResponse, hdr, hdrTok, size, sizeTok);
     if (size > 0) p = copyPayload(out, p, buf, s, e, pub);
     out[p++] = 0x0d;
     out[p++] = 0x0a;

@@ -4,6 +4,13 @@ import type { StreamImport, ServiceImport } from '../accounts/imports.js';
 /** Internal subscriptions ($SYS handlers) get messages through a callback instead of a socket. */
 export type InternalHandler = (sub: Subscription, subject: string, reply: string, hdr: Buffer | null, msg: Buffer, client: Client | null) => void;
 
+/**
+ * A synchronous internal handler (JetStream's stream ingest): called during delivery with the
+ * publisher's buffer, `buf[s,e)` holding `hdr` header bytes first (hdr <= 0: none). It must copy
+ * what it keeps, and must not publish or subscribe before returning (queue that for later).
+ */
+export type RawHandler = (sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, client: Client | null) => void;
+
 /** One SUB of one connection (or an internal handler). */
 export class Subscription {
   /** Messages delivered so far (for UNSUB max and /subsz msgs). */
@@ -24,6 +31,8 @@ export class Subscription {
   si: ServiceImport | null = null;
   /** The shadow subscriptions made for this subscription in exporting accounts. */
   shadow: Subscription[] | null = null;
+  /** Set for synchronous internal handlers (see RawHandler); `handler` is then unused. */
+  raw: RawHandler | null = null;
 
   constructor(
     /** The receiving connection; null for internal handlers. */

@@ -139,3 +139,55 @@ export function permSubjectError(s: string): string | undefined {
   if (!isValidSubject(fields[0]!)) return `subject ${JSON.stringify(fields[0])} is not a valid subject`;
   return undefined;
 }
+
+/** Could `a` and `b` both match some literal subject? (sublist.go SubjectsCollide) */
+export function subjectsCollide(a: string, b: string): boolean {
+  if (a === b) return true;
+  const t1 = a.split('.');
+  const t2 = b.split('.');
+  const wc = (toks: string[]) => {
+    let pwc = false;
+    let fwc = false;
+    for (const t of toks) {
+      if (t === '*') pwc = true;
+      else if (t === '>') fwc = true;
+    }
+    return [pwc, fwc] as const;
+  };
+  const [p1, f1] = wc(t1);
+  const [p2, f2] = wc(t2);
+  const l1 = !(p1 || f1);
+  const l2 = !(p2 || f2);
+  if (l1 && l2) return a === b;
+  if (l1 && !l2) return tokensSubsetMatch(t1, t2);
+  if (l2 && !l1) return tokensSubsetMatch(t2, t1);
+  if (!f1 && !f2 && t1.length !== t2.length) return false;
+  if (t1.length !== t2.length && ((t1.length < t2.length && !f1) || (t2.length < t1.length && !f2))) return false;
+  const stop = Math.min(t1.length, t2.length);
+  for (let i = 0; i < stop; i++) {
+    const x = t1[i]!;
+    const y = t2[i]!;
+    if (x.length === 0 || y.length === 0) return false;
+    if (x === '*' || y === '*' || x === '>' || y === '>' || x[0] === '*' || y[0] === '*' || x[0] === '>' || y[0] === '>') continue;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+/** isSubsetMatchTokenized: are the tokens `toks` (maybe wildcards) covered by `test`'s? */
+function tokensSubsetMatch(toks: string[], test: string[]): boolean {
+  for (let i = 0; i < test.length; i++) {
+    if (i >= toks.length) return false;
+    const t2 = test[i]!;
+    if (t2.length === 0) return false;
+    if (t2 === '>') return true;
+    const t1 = toks[i]!;
+    if (t1.length === 0 || t1 === '>') return false;
+    if (t1 === '*') {
+      if (t2 !== '*') return false;
+      continue;
+    }
+    if (t2 !== '*' && t1 !== t2) return false;
+  }
+  return toks.length === test.length;
+}

@@ -188,8 +188,12 @@ export class Sublist<S extends SubLike> {
     for (const key of cache.keys()) if (subjectMatches(key, subject)) cache.delete(key);
   }
 
-  /** All subscriptions matching a literal subject. The result is shared: do not modify it. */
-  match(subject: string): SublistResult<S> {
+  /**
+   * All subscriptions matching a literal subject. The result is shared: do not modify it.
+   * `once`: a subject unlikely to be seen again (a reply inbox): a miss is not cached, so one-off
+   * subjects do not push the publishers' subjects out of the cache.
+   */
+  match(subject: string, once = false): SublistResult<S> {
     this.stats.matches++;
     const cache = this.cache;
     if (cache !== null) {
@@ -211,7 +215,7 @@ export class Sublist<S extends SubLike> {
     let valid = true;
     for (const t of toks) if (t.length === 0) valid = false;
     if (valid) matchLevel(this.root, toks, 0, r);
-    if (cache !== null) {
+    if (cache !== null && !once) {
       this.lastSubject = subject;
       this.lastResult = r;
       cache.set(subject, r);

@@ -7,7 +7,8 @@ import { varz } from '../monitor/varz.js';
 import { connz, type ConnzOptions } from '../monitor/connz.js';
 import { subsz, type SubszOptions } from '../monitor/subsz.js';
 import { accountz, accountInfo, accountStatz, type AccountStatzOptions } from '../monitor/accounts.js';
-import { healthz, leafz, gatewayz, jsz } from '../monitor/misc.js';
+import { healthz, leafz, gatewayz, jsz, jetStreamOf } from '../monitor/misc.js';
+import type { JszOptions } from '../jetstream/monitor.js';
 import { routez, type RoutezOptions } from '../monitor/routez.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
@@ -96,7 +97,7 @@ export function registerRequests(sys: SystemService): void {
     GATEWAYZ: (reply, msg) => zReq(sys, 'GatewayzEventOptions', reply, msg, () => gatewayz(srv)),
     LEAFZ: (reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => leafz(srv)),
     ACCOUNTZ: (reply, msg) => zReq(sys, 'AccountzEventOptions', reply, msg, (o) => accountz(srv, { account: o.account as string | undefined })),
-    JSZ: (reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, () => jsz(srv)),
+    JSZ: (reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => jsz(srv, o as JszOptions)),
     HEALTHZ: (reply, msg) => zReq(sys, 'HealthzEventOptions', reply, msg, () => healthz(srv)),
   };
   for (const [ep, h] of Object.entries(server)) {
@@ -145,9 +146,13 @@ export function registerRequests(sys: SystemService): void {
     CONNZ: (subject, reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, { ...(o as ConnzOptions), acc: accountOf(subject) })),
     LEAFZ: (subject, reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => (accountOf(subject), leafz(srv))),
     // JszAccount returns a typed nil with its error: `"data":null`.
-    JSZ: (subject, reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, () => {
-      accountOf(subject);
-      throw new Error('jetstream not enabled');
+    JSZ: (subject, reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => {
+      const name = accountOf(subject);
+      const js = jetStreamOf(srv);
+      if (js === null || !js.running) throw new Error('jetstream not enabled');
+      const d = js.jszAccount(name, o as JszOptions);
+      if ('error' in d && typeof d.error === 'string') throw new Error(d.error);
+      return d;
     }),
     INFO: (subject, reply, msg) => zReq(sys, 'AccInfoEventOptions', reply, msg, () => accountInfo(srv, accountOf(subject))),
     // STATZ: an account with no connections is not reported unless include_unused.

@@ -37,7 +37,7 @@ export const DOC_CASES: DocCase[] = [
   { file: 'readme-bad-token.conf', ref: { valid: true } },
   { file: 'readme-fixed-token.conf', ref: { valid: true } },
   { file: 'readme-include-server.conf', ref: { valid: true } },
-  { file: 'readme-jetstream.conf', ref: { valid: true }, warnings: ['ignored'] },
+  { file: 'readme-jetstream.conf', ref: { valid: true } },
   { file: 'readme-variables-env.conf', env: { TOKEN: 'hello' }, ref: { valid: true } },
   { file: 'readme-variables.conf', ref: { valid: true } },
   { file: 'sys-accounts.conf', ref: { valid: true } },

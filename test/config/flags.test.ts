@@ -93,7 +93,7 @@ test('help: nats-server\'s layout, with tsnats\'s flags and extensions', () => {
     assert.ok(h.includes(`\n${section}\n`), section);
   assert.match(h, /--ping_timeout <duration>/);
   assert.match(h, /--busy_poll <duration>/);
-  assert.doesNotMatch(h.split('Not supported yet')[0]!, /-js/);
+  assert.match(h, /\nJetStream Options:\n    -js, --jetstream {17}Enable JetStream functionality\n    -sd, --store_dir <dir> {11}Set the storage directory\n/);
   // TLS flags are implemented: their section, as nats-server's
   assert.match(h, /\nTLS Options:\n        --tls                        Enable TLS, do not verify clients \(default: false\)\n/);
   assert.match(h, /-ms,--https_port <port>/);
@@ -131,13 +131,25 @@ test('errors: messages and outputs as nats-server; flag syntax errors exit 1 (na
 });
 
 test('nats-server flags tsnats does not implement: a clear error, exit 1; turning them off is fine', () => {
-  for (const argv of [['-js'], ['--jetstream'], ['-sd', '/tmp'], ['-s'], ['-r', 'udp://x:514'], ['--profile', '6060']]) {
+  for (const argv of [['-s'], ['-r', 'udp://x:514'], ['--profile', '6060']]) {
     const c = parseArgs(argv);
     assert.ok(c.kind === 'error', argv.join(' '));
     assert.equal(c.exitCode, 1);
     assert.match(c.stderr, /^tsnats: flag -\w+ is not supported yet: .+\n$/, argv.join(' '));
   }
-  assert.equal(parseArgs(['--tls=false', '-js=false', '-p', '1']).kind, 'run');
+  assert.equal(parseArgs(['--tls=false', '-p', '1']).kind, 'run');
+});
+
+test('JetStream flags: -js/--jetstream turn it on, -sd/--store_dir set the store directory, over a config block', () => {
+  for (const f of ['-js', '--jetstream', '-jetstream']) assert.equal(parseArgs([f]).options.jetstream, true, f);
+  assert.equal(parseArgs(['-js=false']).options.jetstream, false);
+  for (const f of ['-sd', '--store_dir']) assert.equal(parseArgs([f, '/data']).options.storeDir, '/data', f);
+  // -js over a jetstream { } block keeps the block's settings; -sd wins over its store_dir.
+  const file = { jetstream: { maxMemoryStore: 1024, storeDir: '/file' } };
+  const m = mergeOptions(file, parseArgs(['-js', '-sd', '/flag']).options).options;
+  assert.deepEqual(m.jetstream, { maxMemoryStore: 1024, storeDir: '/flag', enabled: true });
+  assert.equal(m.storeDir, '/flag');
+  assert.deepEqual(mergeOptions(file, parseArgs(['-js=false']).options).options.jetstream, { maxMemoryStore: 1024, storeDir: '/file', enabled: false });
 });
 
 test('TLS flags: collected as given, replacing the file\'s TLS as nats-server overrideTLS does', () => {

@@ -180,7 +180,7 @@ test('variables that were referenced are not unknown fields', () => {
 
 test('options nats-server knows and tsnats runs without: a warning at their position', () => {
   const ignoredKeys = [
-    'gateway {}', 'leaf {}', 'leafnodes {}', 'jetstream {}', 'jetstream: enabled', 'store_dir: "/x"',
+    'gateway {}', 'leaf {}', 'leafnodes {}',
     'mqtt {}', 'mappings {}', 'syslog: true', 'remote_syslog: "udp://x:1"', 'prof_port: 6060', 'max_sub_tokens: 3', 'server_tags: [a]',
     'default_js_domain: {}', 'resolver_tls {}',
   ];
@@ -388,7 +388,6 @@ test('accounts: errors, with the reference messages', () => {
   for (const [src, want] of table) assert.deepEqual(errs(load(src)), want, src);
   // Ignored inside an account: a warning.
   assert.deepEqual(warns(load('accounts { A { jetstream: enabled, mappings: { a: b } } }')), [
-    'a.conf:1:16: tsnats ignores "jetstream" in account "A": JetStream is not supported',
     'a.conf:1:36: tsnats ignores "mappings" in account "A": subject mappings are not supported yet',
   ]);
 });
@@ -449,4 +448,30 @@ test('checkReport: what -t prints, as nats-server', () => {
   const ignored = checkReport('a.conf', load('gateway {}'));
   assert.equal(ignored.exitCode, 0);
   assert.equal(ignored.stderr, 'tsnats: a.conf:1:1: tsnats ignores "gateway": gateways are not supported yet\ntsnats: configuration file a.conf is valid\n');
+});
+
+test('jetstream: enabled forms, the block with sizes and limits, store_dir, account limits (opts.go parseJetStream*)', () => {
+  assert.deepEqual(ok('jetstream: enabled'), { jetstream: true });
+  assert.deepEqual(ok('jetstream: disabled'), { jetstream: false });
+  assert.deepEqual(ok('jetstream: true'), { jetstream: true });
+  assert.deepEqual(ok('jetstream {}'), { jetstream: { enabled: true } });
+  assert.deepEqual(ok('store_dir: "/x"'), { storeDir: '/x' });
+  assert.deepEqual(
+    ok('jetstream { store_dir: "/d", max_memory_store: 1GB, max_file_store: "2G", domain: hub, limits { max_request_batch: 10, max_ack_pending: 20, duplicate_window: "30s" }, memory_only: true }'),
+    { jetstream: { enabled: true, storeDir: '/d', maxMemoryStore: 1024 ** 3, maxFileStore: 2 * 1024 ** 3, domain: 'hub', limits: { maxRequestBatch: 10, maxAckPending: 20, duplicateWindow: 30_000 }, memoryOnly: true } },
+  );
+  assert.deepEqual(ok('jetstream { enabled: false }'), { jetstream: { enabled: false } });
+  assert.deepEqual(errs(load('jetstream: maybe')), ["a.conf:1:1: Expected 'enabled' or 'disabled' for string value, got 'maybe'"]);
+  assert.deepEqual(errs(load('jetstream: 5')), ['a.conf:1:1: Expected map, bool or string to define JetStream, got int64']);
+  assert.deepEqual(errs(load('jetstream { max_file_store: "2X" }')), ['a.conf:1:13: max_file_store sizes defined as strings must end in K, M, G, T']);
+  assert.deepEqual(errs(load('jetstream { bogus: 1 }')), ['a.conf:1:13: unknown field "bogus"']);
+  assert.deepEqual(errs(load('store_dir: "/a"\njetstream { store_dir: "/b" }')), ["a.conf:2:13: Duplicate 'store_dir' configuration"]);
+  assert.equal(errs(load('jetstream { key: "secret" }'))[0]?.includes('encryption at rest is not implemented'), true);
+  const accs = ok('accounts { A { jetstream: enabled }, B { jetstream { max_mem: 1024, max_file: 2048, max_streams: 3, max_consumers: 4, max_bytes_required: true, max_ack_pending: 5, memory_max_stream_bytes: 6, store_max_stream_bytes: 7 } }, C { jetstream: disabled } }').accounts!;
+  assert.deepEqual(accs.map((a) => a.jetstream), [
+    true,
+    { maxMemory: 1024, maxStore: 2048, maxStreams: 3, maxConsumers: 4, maxBytesRequired: true, maxAckPending: 5, memoryMaxStreamBytes: 6, storeMaxStreamBytes: 7 },
+    false,
+  ]);
+  assert.deepEqual(errs(load('accounts { A { jetstream { max_mem: "x" } } }')), ['a.conf:1:28: Expected a parseable size for "max_mem", got x']);
 });

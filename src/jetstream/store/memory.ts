@@ -3,9 +3,9 @@
 // Bytes are counted as memStoreMsgSize. Nothing is written anywhere: a message is acknowledged at
 // the next flush() (see the durability contract in types.ts).
 import { randomFillSync } from 'node:crypto';
-import { StoreBase, SubjState } from './base.js';
+import { EPOCH_TS, StoreBase, SubjState } from './base.js';
 import { ConsumerMemStore } from './consumer.js';
-import { memStoreMsgSize } from './size.js';
+import { fileStoreMsgSize, memStoreMsgSize } from './size.js';
 import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, StoreMsg } from './types.js';
 
 class MemMsg {
@@ -24,6 +24,13 @@ class MemMsg {
 export interface MemStoreOptions {
   limits?: StoreLimits;
   log?: StoreLogger;
+  /**
+   * Count bytes as the file store does (fileStoreMsgSize) instead of memStoreMsgSize: the
+   * in-memory test mode keeps "file" streams here and reports what a file stream would.
+   */
+  fileAccounting?: boolean;
+  /** first_ts once single removals took the last message: as the file store (the Unix epoch). */
+  fileEmptyFirstTs?: boolean;
 }
 
 /** Beyond this many missing sequences in a range, walk the map instead of the range. */
@@ -33,8 +40,17 @@ export class MemStore extends StoreBase {
   readonly type = 'memory' as const;
   private map = new Map<number, MemMsg>();
 
+  private readonly size: (subjLen: number, hdrLen: number, msgLen: number) => number;
+  private readonly epochFirstTs: boolean;
+
   constructor(opts: MemStoreOptions = {}) {
     super(opts.limits, opts.log);
+    this.size = opts.fileAccounting ? fileStoreMsgSize : memStoreMsgSize;
+    this.epochFirstTs = opts.fileEmptyFirstTs === true;
+  }
+
+  protected override emptyFirstTs(): number {
+    return this.epochFirstTs ? EPOCH_TS : 0;
   }
 
   protected _has(seq: number): boolean {
@@ -48,7 +64,7 @@ export class MemStore extends StoreBase {
   }
   protected _size(seq: number): number {
     const m = this.map.get(seq);
-    return m ? memStoreMsgSize(m.ss ? m.ss.sblen : 0, 0, m.buf.length) : 0;
+    return m ? this.size(m.ss ? m.ss.sblen : 0, m.hl, m.buf.length - m.hl) : 0;
   }
   protected _prev(seq: number): number {
     return this.map.get(seq)?.prev ?? 0;
@@ -72,7 +88,7 @@ export class MemStore extends StoreBase {
     if (hdr) hdr.copy(buf, 0);
     msg.copy(buf, hl);
     this.map.set(seq, new MemMsg(seq, ts, ss, buf, hl, prev, 0));
-    return memStoreMsgSize(ss ? ss.sblen : 0, hl, msg.length);
+    return this.size(ss ? ss.sblen : 0, hl, msg.length);
   }
 
   protected _drop(seq: number, secure: boolean): void {
