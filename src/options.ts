@@ -145,6 +145,13 @@ export interface ClusterOptions {
   /** cluster.connect_retries: dial attempts of an implicit (gossiped) route before giving up; default 0. */
   connectRetries?: number;
   permissions?: RoutePermissions;
+  /**
+   * cluster.tls: routes over TLS in both directions (route.go createRoute): the handshake comes
+   * first, before CONNECT/INFO; a peer's certificate is always required and verified against
+   * `caFile` (whatever `verify` says), and a dialled peer's against the route URL's host unless
+   * `insecure`. `verifyAndMap` / `checkKnownUrls` authorize a peer by its certificate.
+   */
+  tls?: TlsConfig;
 }
 
 /** resolver: where account JWTs come from in operator mode (nats-server's MEMORY, URL(…) or a directory). */
@@ -441,6 +448,17 @@ export function withDefaults(o: Partial<ServerOptions>): ServerOptions {
   const out: ServerOptions = { ...defaultOptions(), ...set };
   if (set.authTimeout === undefined && set.tls) out.authTimeout = tlsTimeoutMs(set.tls) + 1000;
   return out;
+}
+
+/** The route TLS handshake timeout (cluster.tls.timeout; 2 s by default, with or without TLS, as /varz shows it). */
+export function clusterTlsTimeoutMs(c: ClusterOptions | undefined): number {
+  return tlsTimeoutMs(c?.tls);
+}
+
+/** The route auth timeout: cluster.authorization.timeout, else 2 s, or the TLS timeout + 1 s with TLS (getDefaultAuthTimeout). */
+export function clusterAuthTimeoutMs(c: ClusterOptions | undefined): number {
+  if (c?.authTimeout) return c.authTimeout;
+  return c?.tls ? clusterTlsTimeoutMs(c) + 1000 : C.DEFAULT_AUTH_TIMEOUT_MS;
 }
 
 /** The TLS handshake timeout in force (tls.timeout; 0 or unset = 2 s). */

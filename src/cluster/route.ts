@@ -16,6 +16,7 @@ import { decodeRouteConnect, decodeRouteInfo, type RouteInfo } from './info.js';
 import type { RouteURL } from './url.js';
 import type { Cluster } from './cluster.js';
 import type { SubjectPermission } from '../options.js';
+import { routeCertAuthorized } from './tls-auth.js';
 
 /** How a route came to be: configured (explicit) or learned by gossip (implicit). */
 export const enum RouteType {
@@ -113,8 +114,14 @@ export class Route {
     c.connectReceived = true;
     c.echo = c.opts.echo;
     c.headers = !srv.opts.noHeaderSupport && c.opts.headers;
-    // Route auth (isRouterAuthorized): the cluster's single user, password plain or bcrypt.
+    // Route auth (isRouterAuthorized): with verify_and_map or verify_cert_and_check_known_urls the
+    // peer's certificate alone; else the cluster's single user, password plain or bcrypt.
     const cl = this.cluster;
+    const tls = cl.tls;
+    if (tls !== null && (tls.map || tls.checkKnownUrls)) {
+      if (!routeCertAuthorized(c, tls.map, tls.checkKnownUrls, cl.opts.username ?? '', c.server.opts.routes ?? [])) return c.authViolation();
+      return this.finishConnect(ci.cluster, ci.cluster_dynamic, ci.gateway, ci.lnoc);
+    }
     const user = cl.opts.username ?? '';
     if (user !== '') {
       const pass = cl.opts.password ?? '';

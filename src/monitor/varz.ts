@@ -8,7 +8,7 @@ import * as C from '../const.js';
 import { jetStreamOf } from './misc.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
-import { tlsTimeoutMs } from '../options.js';
+import { clusterAuthTimeoutMs, clusterTlsTimeoutMs, tlsTimeoutMs } from '../options.js';
 import type { ClusterService } from '../services.js';
 import { parseRouteURL } from '../cluster/url.js';
 import { leafClients } from './leafz.js';
@@ -241,9 +241,12 @@ function clusterVarz(srv: Server, cl: { clusterName: string; port: number; liste
     name: cl.clusterName,
     addr: cl.listenHost,
     cluster_port: cl.port,
-    auth_timeout: (c.authTimeout || C.DEFAULT_AUTH_TIMEOUT_MS) / 1000,
+    auth_timeout: clusterAuthTimeoutMs(c) / 1000,
     urls: urls.length > 0 ? urls : undefined,
-    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
+    tls_timeout: clusterTlsTimeoutMs(c) / 1000,
+    // ClusterOptsVarz: both from TLSConfig != nil; omitted when false.
+    tls_required: c.tls ? true : undefined,
+    tls_verify: c.tls ? true : undefined,
   };
 }
 
