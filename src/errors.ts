@@ -25,6 +25,9 @@ export const E = {
 
 // Subjects and queues come off the wire as byte strings (one char per byte): quoted with goQuoteBytes,
 // so the -ERR carries what Go's %q makes of the bytes (fuzz seed 3490).
+/** The reference's answer to a reload when the server has no config file to read again (Server.Reload). */
+export const NO_CONFIG_FILE = 'can only reload config when a file is provided using -c or --config';
+
 export function pubViolation(subject: string): string {
   return `Permissions Violation for Publish to ${goQuoteBytes(subject)}`;
 }

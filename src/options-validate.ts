@@ -1,15 +1,13 @@
 // validateOptions: the checks nats-server makes on its options when a server starts
 // (server.go validateOptions, validateAuth), in one place. The config loader reports them at the
 // option's file:line:col (and so `-t` does), the CLI after merging flags over the file, and
-// startServer()/new Server() throws them — the same text everywhere.
+// startServer()/new Server() throws them — the same text everywhere. The checks of optional blocks
+// (websocket origins, TLS names, cluster URLs, leafnodes) load with the block (optional.ts).
 import type { ServerOptions } from './options.js';
 import { formatGoDuration } from './config/duration.js';
 import * as C from './const.js';
 import { TsnatsError, goQuote } from './errors.js';
-import { allowedOriginError } from './transport/ws/origin.js';
-import { CIPHER_SUITES, CURVES } from './tls/names.js';
-import { parseHostPort, parseRouteURL } from './cluster/url.js';
-import { leafnodeIssues } from './leaf/validate.js';
+import { need } from './optional.js';
 
 export interface OptionIssue {
   /** The option the problem is reported at. */
@@ -84,7 +82,7 @@ export function validateOptions(o: ServerOptions): OptionIssue[] {
   }
   if (o.websocket !== undefined) for (const m of websocketIssues(o)) bad('websocket', m);
   validateCluster(o, bad);
-  for (const m of leafnodeIssues(o)) bad('leafnodes', m);
+  if (o.leafnodes !== undefined) for (const m of need('leafValidate').leafnodeIssues(o)) bad('leafnodes', m);
   return out;
 }
 
@@ -107,7 +105,7 @@ function validateCluster(o: ServerOptions, bad: (field: keyof ServerOptions, mes
     if (c.noAdvertise !== undefined && typeof c.noAdvertise !== 'boolean') bad('cluster', `cluster no_advertise must be a boolean, got ${JSON.stringify(c.noAdvertise)}`);
     if (c.tls !== undefined) for (const m of tlsShapeIssues(c.tls)) bad('cluster', `cluster ${m}`);
     if (typeof c.advertise === 'string' && c.advertise !== '') {
-      const hp = parseHostPort(c.advertise, 0);
+      const hp = need('clusterUrl').parseHostPort(c.advertise, 0);
       if (typeof hp === 'string') bad('cluster', `invalid Cluster.Advertise value of ${c.advertise}, err=${hp}`);
     }
   }
@@ -118,7 +116,7 @@ function validateCluster(o: ServerOptions, bad: (field: keyof ServerOptions, mes
         bad('routes', `route URL must be a string, got ${JSON.stringify(r)}`);
         continue;
       }
-      const u = parseRouteURL(r);
+      const u = need('clusterUrl').parseRouteURL(r);
       if (typeof u === 'string') bad('routes', u);
     }
   }
@@ -174,7 +172,7 @@ function websocketIssues(o: ServerOptions): string[] {
   // validateWebsocketOptions, in its order; the first problem stops it.
   if (ws.noTls === false && !ws.tls && !ws.tlsConfig) return ['websocket requires TLS configuration'];
   for (const ao of ws.allowedOrigins ?? []) {
-    const e = allowedOriginError(ao);
+    const e = need('wsOrigin').allowedOriginError(ao);
     if (e !== null) return [e];
   }
   if (ws.noAuthUser) {
@@ -212,14 +210,14 @@ function tlsShapeIssues(t: unknown): string[] {
   if (tm !== undefined && (typeof tm !== 'number' || Number.isNaN(tm) || tm < 0)) out.push(`tls.timeoutMs must be a non-negative duration in milliseconds, got ${JSON.stringify(tm)}`);
   const rl = c.rateLimit;
   if (rl !== undefined && (typeof rl !== 'number' || !Number.isSafeInteger(rl))) out.push(`tls.rateLimit must be an integer, got ${JSON.stringify(rl)}`);
-  const names = (f: string, known: Record<string, unknown>, what: string) => {
+  const names = (f: string, known: () => Record<string, unknown>, what: string) => {
     const v = c[f];
     if (v === undefined) return;
     if (!Array.isArray(v) || v.length === 0) return void out.push(`tls.${f} must be a non-empty list of names, got ${JSON.stringify(v)}`);
-    for (const n of v) if (typeof n !== 'string' || !Object.hasOwn(known, n)) out.push(`unrecognized ${what} ${String(n)}`);
+    for (const n of v) if (typeof n !== 'string' || !Object.hasOwn(known(), n)) out.push(`unrecognized ${what} ${String(n)}`);
   };
-  names('cipherSuites', CIPHER_SUITES, 'cipher');
-  names('curvePreferences', CURVES, 'curve preference');
+  names('cipherSuites', () => need('tlsNames').CIPHER_SUITES, 'cipher');
+  names('curvePreferences', () => need('tlsNames').CURVES, 'curve preference');
   const pc = c.pinnedCerts;
   if (pc !== undefined && pc !== null) {
     const list = pc instanceof Set ? [...pc] : Array.isArray(pc) ? pc : null;

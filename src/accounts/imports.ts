@@ -11,7 +11,7 @@
 // requesting account. The exporting account holds one internal subscription on `_R_.<prefix>.>`;
 // a response published to such a reply goes back to the original reply subject in the requester's
 // account (and the mapping is dropped after one response for Singleton services).
-import { randomInt } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { Subscription } from '../server/subscription.js';
 import { SubjectTransform } from './transform.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
@@ -159,7 +159,7 @@ export function serviceImportSubscription(si: ServiceImport, sid: string): Subsc
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 function randomToken(n: number): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += DIGITS[randomInt(DIGITS.length)];
+  for (let i = 0; i < n; i++) s += DIGITS[nodeCrypto().randomInt(DIGITS.length)];
   return s;
 }
 

@@ -7,19 +7,21 @@
 // operator mode (user JWT signed by a trusted operator's account) · nkey users (nonce signature) ·
 // users (user/password, bcrypt or plain, with no_auth_user for clients that send no credentials) ·
 // token · single user/password. Secrets are compared in constant time and never logged.
-import { timingSafeEqual, createHash, randomBytes } from 'node:crypto';
-import { bcryptCompare } from './bcrypt-pool.js';
+//
+// Operator mode (jwt.ts), verify_and_map (tls/map.ts), bcrypt (bcrypt-pool.ts) and node:crypto load
+// when a configuration or a credential needs them (optional.ts, builtins.ts).
 import { TsnatsError, goQuote } from '../errors.js';
 import * as C from '../const.js';
 import { normalizePermissions } from './permissions.js';
-import { OperatorTrust } from './jwt.js';
-import { verifyNonceSig } from './jwt-checks.js';
+import type { OperatorTrust } from './jwt.js';
+import { verifyNonceSig } from './nonce.js';
 import { goToUpper } from '../protocol/gostrings.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Account } from '../accounts/account.js';
-import { tlsMapUser, usersFromMap } from '../tls/map.js';
+import { need } from '../optional.js';
+import { nodeCrypto } from '../builtins.js';
 
 /** What a successful authentication grants. */
 export interface AuthResult {
@@ -64,6 +66,7 @@ export function isBcrypt(s: string): boolean {
 
 /** Constant-time comparison: both sides are hashed first, so the length does not leak either. */
 export function safeEqual(a: string, b: string): boolean {
+  const { createHash, timingSafeEqual } = nodeCrypto();
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb) && a.length === b.length;
@@ -74,7 +77,7 @@ export function comparePasswords(server: string, client: string): boolean | Prom
   if (isBcrypt(server)) {
     // bcryptjs knows $2a$/$2b$/$2y$; $2x$ hashes are read as $2a$.
     const h = server.startsWith('$2x$') ? '$2a$' + server.slice(4) : server;
-    return bcryptCompare(client, h);
+    return import('./bcrypt-pool.js').then((m) => m.bcryptCompare(client, h));
   }
   return safeEqual(server, client);
 }
@@ -121,7 +124,7 @@ export class Authenticator {
     if (trusted.length > 0 && (authUsers.length > 0 || accountUsers.length > 0)) {
       throw new TsnatsError('AUTH_CONFIG', 'operator mode: users are defined by JWTs, not in the configuration');
     }
-    this.operator = trusted.length > 0 ? new OperatorTrust(trusted, o.resolverPreload ?? {}) : null;
+    this.operator = trusted.length > 0 ? new (need('jwt').OperatorTrust)(trusted, o.resolverPreload ?? {}) : null;
     const defaults = normalizePermissions(o.defaultPermissions);
     const add = (u: UserConfig, accName: string | undefined, accDefaults: Permissions | undefined) => {
       const account = accName === undefined ? srv.gacc : srv.accounts.get(accName);
@@ -200,7 +203,7 @@ export class Authenticator {
 
   /** 11 random bytes, base64 RawURL: 15 characters. */
   newNonce(): string {
-    return randomBytes(C.NONCE_BYTES).toString('base64url');
+    return nodeCrypto().randomBytes(C.NONCE_BYTES).toString('base64url');
   }
 
   /** The [ERR] line of an authentication failure (authViolation): what it names depends on the setup. */
@@ -226,6 +229,7 @@ export class Authenticator {
       srv.emit('client:tls_error', c, 'unmapped');
       return null;
     }
+    const { tlsMapUser, usersFromMap } = need('tlsMap');
     const r = tlsMapUser(c.tls.peer, usersFromMap(this.users), (u) => connectionTypeAllowed(u.cfg, connectionTypeName(c.type)), c.tls.peerCerts.length);
     for (const d of r.debug) c.debug(d);
     if (r.user === null) {

@@ -1,40 +1,6 @@
-// Checks of a user's credentials shared by nkey users and JWT users (nats-server auth.go, jwt.go):
-// the nonce signature (base64 RawURL, falling back to standard base64, as Go's decoders read them,
-// verified with @nats-io/nkeys), and a user JWT's `src` CIDRs and daily `times` windows.
-import { nkeysLib } from '../libs.js';
-import type { Client } from '../server/client.js';
-import { rawURLDecode, stdDecode } from './jwt-claims.js';
+// Checks of a JWT user's credentials (nats-server auth.go, jwt.go): the nonce signature (nonce.ts,
+// shared with nkey users), and a user JWT's `src` CIDRs and daily `times` windows.
 import { goParseCIDR, goCIDRContains, goParseClock } from '../protocol/gonet.js';
-
-/**
- * Decodes a signature as the reference: base64.RawURLEncoding, falling back to StdEncoding. Go's
- * decoders skip '\r' and '\n' anywhere in the input, so a signature broken over lines is accepted.
- */
-export function decodeSig(sig: string): Uint8Array | null {
-  return rawURLDecode(sig) ?? stdDecode(sig);
-}
-/** Verifies CONNECT `sig` over the nonce of the INFO this client got, with public key `key`. */
-export function verifyNonceSig(c: Client, key: string): boolean {
-  const o = c.opts;
-  if (o.sig === '') {
-    c.debug('Signature missing');
-    return false;
-  }
-  const sig = decodeSig(o.sig);
-  if (sig === null) {
-    c.debug('Signature not valid base64');
-    return false;
-  }
-  let ok: boolean;
-  try {
-    ok = nkeysLib().fromPublic(key).verify(Buffer.from(c.nonce, 'latin1'), sig);
-  } catch (e) {
-    c.debug(`User nkey not valid: ${(e as Error).message}`);
-    return false;
-  }
-  if (!ok) c.debug('Signature not verified');
-  return ok;
-}
 
 /**
  * src (validateSrc): no list allows every address; otherwise the client's address must be in one of

@@ -10,6 +10,8 @@ import {
   type GoType, type JNode, type DecodeContext,
 } from '../protocol/gojson-decode.js';
 import { goTrimSpace, goToLower, goToUpper } from '../protocol/gostrings.js';
+import { rawURLDecode } from '../protocol/gobase64.js';
+export { rawURLDecode, stdDecode } from '../protocol/gobase64.js';
 
 // ---------------------------------------------------------------- typed claims (jwt v2.3.0 structs)
 
@@ -280,20 +282,6 @@ const IDENTIFIER = struct('jwt.identifier', [['type', S], ['nats', struct('jwt.G
 export type ClaimKind = 'user' | 'account' | 'operator' | 'activation';
 type Decoded = { kind: 'user'; claims: UserClaims } | { kind: 'account'; claims: AccountClaims }
   | { kind: 'operator'; claims: OperatorClaims } | { kind: 'activation'; claims: ActivationClaims };
-
-/** Go's base64.RawURLEncoding.DecodeString: '\r' and '\n' are skipped; no padding; 4n+1 chars is an error. */
-export function rawURLDecode(s: string): Buffer | null {
-  const t = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
-  if (!/^[A-Za-z0-9_-]*$/.test(t) || t.length % 4 === 1) return null;
-  return Buffer.from(t, 'base64url');
-}
-
-/** Go's base64.StdEncoding.DecodeString: '\r' and '\n' are skipped; padding required. */
-export function stdDecode(s: string): Buffer | null {
-  const t = s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s;
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(t)) return null;
-  return Buffer.from(t, 'base64');
-}
 
 const utf8 = new TextDecoder('utf-8');
 

@@ -17,7 +17,8 @@ import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } f
 import type { JetStreamAccountLimits, Permissions } from '../options.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
+import { validateSrc, validateTimes } from './jwt-checks.js';
+import { verifyNonceSig } from './nonce.js';
 import {
   decodeUserClaims, decodeAccountClaims, decodeOperatorClaims, decodeActivationClaims, isValidPublicKey, SERVICE, STREAM,
   type AccountClaims, type OperatorClaims, type OperatorLimits, type UserClaims, type UserScope, type UserPermissionLimits, type Import,

@@ -11,7 +11,7 @@
 // The TLS flags replace the config file's TLS as the reference's overrideTLS does (mergeOptions).
 // Pure: no I/O; the CLI prints `stdout`/`stderr` and exits with `exitCode`.
 import type { ClusterOptions, ServerOptions, TlsConfig } from '../options.js';
-import { CIPHER_SUITES, CURVES } from '../tls/names.js';
+import { need } from '../optional.js';
 import { DEFAULT_PORT, MAX_BUSY_POLL_MS, TSNATS_VERSION, VERSION } from '../const.js';
 import { formatGoDuration, parseGoDuration } from '../config/duration.js';
 
@@ -346,6 +346,7 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
 
 /** `--help_tls`: the reference's text (PrintTLSHelpAndDie), names in a stable order. */
 export function tlsHelp(): string {
+  const { CIPHER_SUITES, CURVES } = need('tlsNames');
   return `
 TLS configuration is specified in the tls section of a configuration file:
 

@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 // `tsnats`: run a server from nats-server's flags and nats.conf, as nats-server does: -t checks a
 // config file, --signal talks to a running server, signals reload/reopen/lame-duck/stop it.
+//
+// Start-up time (docs/performance.md): what a run does not use is not loaded — the config loader
+// without -c, the server for -v/-h/-t/--signal, the doctor tools for a server, and the optional
+// subsystems its options do not ask for (optional.ts). The package runs this as a single-file
+// CommonJS bundle from V8's code cache (scripts/bundle-cli.mjs, src/cli/loader.cts), so there is no
+// top-level await here.
 import { parseArgs, mergeOptions, overrideTls, type TlsFlags } from './flags.js';
 import { sendSignal } from './signal.js';
-import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
 import { withDefaults, type ServerOptions } from '../options.js';
 import { validateOptions } from '../options-validate.js';
 import { isToolCommand } from '../doctor/commands.js';
 import { programName } from '../server/program.js';
+import { NO_CONFIG_FILE } from '../errors.js';
+import { canRequireEsm, preloadAll } from '../optional.js';
+
+type ConfigModule = typeof import('../config/index.js');
+
+/** Where the CLI loader (loader.cts) listens for the server being up. */
+const CLI_READY = Symbol.for('tsnats.cli.ready');
 
 /**
  * The program's name in messages: `nats-server` when run through the package's `nats-server`
@@ -21,43 +33,54 @@ function exit(code: number, stdout = '', stderr = ''): never {
   process.exit(code);
 }
 
-// Operator subcommands (`tsnats doctor|conns|kick …`, src/doctor/): tools that read a running
-// server's monitoring; everything else is nats-server's command line.
-const argv = process.argv.slice(2);
-if (isToolCommand(argv[0])) {
-  const { runTool } = await import('../doctor/cli.js');
-  process.exit(await runTool(argv[0], argv.slice(1)));
+async function main(): Promise<void> {
+  // Operator subcommands (`tsnats doctor|conns|kick …`, src/doctor/): tools that read a running
+  // server's monitoring; everything else is nats-server's command line.
+  const argv = process.argv.slice(2);
+  if (isToolCommand(argv[0])) {
+    const { runTool } = await import('../doctor/cli.js');
+    process.exit(await runTool(argv[0], argv.slice(1)));
+  }
+
+  const cmd = parseArgs(argv, PROGRAM);
+  switch (cmd.kind) {
+    case 'version':
+    case 'help':
+    case 'help_tls':
+      exit(cmd.exitCode, cmd.stdout);
+    // falls through (exit never returns)
+    case 'error':
+      exit(cmd.exitCode, cmd.stdout, cmd.stderr);
+    // falls through
+    case 'signal': {
+      const err = sendSignal(cmd.signal.name, cmd.signal.target);
+      if (err) exit(1, '', `${PROGRAM}: ${err}\n`);
+      exit(0);
+    }
+    // falls through
+    case 'test-config': {
+      const { checkReport, loadConfigFile } = await import('../config/index.js');
+      const r = checkReport(cmd.configFile, loadConfigFile(cmd.configFile), PROGRAM);
+      exit(r.exitCode, '', r.stderr);
+    }
+    // falls through
+    case 'run': {
+      // The config loader only with a config file; on a Node without require(esm), the optional
+      // modules up front (optional.ts: a reload may need any of them, synchronously).
+      const config = cmd.configFile ? await import('../config/index.js') : null;
+      if (!canRequireEsm()) await preloadAll();
+      await run(cmd.options, cmd.configFile, config, cmd.tlsFlags);
+    }
+  }
 }
 
-const cmd = parseArgs(argv, PROGRAM);
-switch (cmd.kind) {
-  case 'version':
-  case 'help':
-  case 'help_tls':
-    exit(cmd.exitCode, cmd.stdout);
-  // falls through (exit never returns)
-  case 'error':
-    exit(cmd.exitCode, cmd.stdout, cmd.stderr);
-  // falls through
-  case 'signal': {
-    const err = sendSignal(cmd.signal.name, cmd.signal.target);
-    if (err) exit(1, '', `${PROGRAM}: ${err}\n`);
-    exit(0);
-  }
-  // falls through
-  case 'test-config': {
-    const r = checkReport(cmd.configFile, loadConfigFile(cmd.configFile), PROGRAM);
-    exit(r.exitCode, '', r.stderr);
-  }
-  // falls through
-  case 'run':
-    await run(cmd.options, cmd.configFile, cmd.tlsFlags);
-}
+void main();
 
 /** Options from the config file (if any) with the flags over them; exits on config errors. */
-function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string | undefined, tlsFlags: TlsFlags | undefined, onError: (msg: string) => void): ServerOptions | null {
+function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string | undefined, config: ConfigModule | null, tlsFlags: TlsFlags | undefined, onError: (msg: string) => void): ServerOptions | null {
   let fileOptions: Partial<ServerOptions> = {};
-  if (configFile) {
+  if (configFile && config) {
+    const { loadConfigFile, formatIssue } = config;
     const r = loadConfigFile(configFile);
     if (r.errors.length > 0) {
       onError(r.errors.map(formatIssue).join('\n'));
@@ -91,12 +114,11 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
   return opts;
 }
 
-async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined, tlsFlags: TlsFlags | undefined): Promise<void> {
-  const opts = resolveOptions(flagOptions, configFile, tlsFlags, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
+async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined, config: ConfigModule | null, tlsFlags: TlsFlags | undefined): Promise<void> {
+  const opts = resolveOptions(flagOptions, configFile, config, tlsFlags, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
   // Loaded here so that -v, -h, -t and --signal do not load the server.
   const { createServer } = await import('../services.js');
-  const { NO_CONFIG_FILE } = await import('../server/reload.js');
   // A configuration or trust error (an operator JWT that does not verify, a preload that does not
   // decode, …) is one line and exit status 1, as nats-server reports it: never a stack trace.
   let srv: ReturnType<typeof createServer>;
@@ -107,10 +129,14 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
     // flags name, an operator JWT that does not verify, a preload that does not decode.
     return exit(1, '', `${PROGRAM}: ${(e as Error).message}\n`);
   }
-  srv.start().catch((e: Error) => {
-    srv.log.fatal(e.message);
-    process.exit(1);
-  });
+  srv.start().then(
+    // The loader's hook (loader.cts): the server is up, the code that ran is worth caching.
+    () => (globalThis as { [CLI_READY]?: () => void })[CLI_READY]?.(),
+    (e: Error) => {
+      srv.log.fatal(e.message);
+      process.exit(1);
+    },
+  );
 
   let stopping = false;
   const stop = (code: number) => {
@@ -136,7 +162,7 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
   srv.setReloader(() => {
     if (!configFile) return new Error(NO_CONFIG_FILE);
     let error = '';
-    const next = resolveOptions(flagOptions, configFile, tlsFlags, (msg) => (error = msg));
+    const next = resolveOptions(flagOptions, configFile, config, tlsFlags, (msg) => (error = msg));
     return next ?? new Error(error);
   });
   process.on('SIGHUP', () => {

@@ -1,15 +1,14 @@
 // /accountz, /accstatz and the per-account data behind $SYS.REQ.ACCOUNT.<acc>.{INFO,STATZ,CONNS}
 // (monitor.go Accountz, accountInfo, AccountStatz; events.go Account.statz).
 import { jetStreamOf } from './misc.js';
-import { leafClients } from './leafz.js';
 import type { Server } from '../server/server.js';
 import type { Account } from '../accounts/account.js';
-import type { Client } from '../server/client.js';
-import { Kind } from '../server/kind.js';
 import type { StreamExport } from '../accounts/imports.js';
 import { goTime, nowMs } from './format.js';
 import { MonitorError } from './params.js';
 import { sublistStats, type SublistStats } from './subsz.js';
+import { accountStat, numLeafConnections, numLocalConnections } from './counters.js';
+export { trackAccountTraffic, accountStat, numLeafConnections, numLocalConnections } from './counters.js';
 
 export interface MsgBytes {
   msgs: number;
@@ -104,79 +103,6 @@ export interface Accountz {
 
 export interface AccountzOptions {
   account?: string;
-}
-
-/**
- * Message totals per account: the sums of its closed connections plus, at query time, those of
- * its open ones (the reference keeps running account counters; tsnats derives them so the
- * delivery path carries no extra work).
- */
-interface AccountTotals {
-  inMsgs: number;
-  inBytes: number;
-  outMsgs: number;
-  outBytes: number;
-}
-
-const closedTotals = new WeakMap<Server, Map<string, AccountTotals>>();
-
-/** Starts counting closed connections' traffic into their account (idempotent). */
-export function trackAccountTraffic(srv: Server): void {
-  if (closedTotals.has(srv)) return;
-  const m = new Map<string, AccountTotals>();
-  closedTotals.set(srv, m);
-  srv.on('client:close', (c: Client) => {
-    const name = c.account?.name;
-    if (!name || (c.inMsgs === 0 && c.outMsgs === 0)) return;
-    let t = m.get(name);
-    if (!t) m.set(name, (t = { inMsgs: 0, inBytes: 0, outMsgs: 0, outBytes: 0 }));
-    t.inMsgs += c.inMsgs;
-    t.inBytes += c.inBytes;
-    t.outMsgs += c.outMsgs;
-    t.outBytes += c.outBytes;
-  });
-}
-
-function accountTraffic(srv: Server, a: Account): AccountTotals {
-  const base = closedTotals.get(srv)?.get(a.name);
-  const t = { inMsgs: base?.inMsgs ?? 0, inBytes: base?.inBytes ?? 0, outMsgs: base?.outMsgs ?? 0, outBytes: base?.outBytes ?? 0 };
-  for (const c of a.clients) {
-    t.inMsgs += c.inMsgs;
-    t.inBytes += c.inBytes;
-    t.outMsgs += c.outMsgs;
-    t.outBytes += c.outBytes;
-  }
-  return t;
-}
-
-/** Client connections of an account (numLocalConnections). */
-export function numLocalConnections(a: Account): number {
-  let n = 0;
-  for (const c of a.clients) if (c.kind === Kind.CLIENT) n++;
-  return n;
-}
-
-/** Leaf connections bound to an account (numLocalLeafNodes). */
-export function numLeafConnections(srv: Server, a: Account): number {
-  let n = 0;
-  for (const c of leafClients(srv)) if (c.account === a) n++;
-  return n;
-}
-
-/** The account's AccountStat (Account.statz): `received` is what its clients published, `sent` what they were delivered. */
-export function accountStat(srv: Server, a: Account): AccountStat {
-  const conns = numLocalConnections(a);
-  const leafs = numLeafConnections(srv, a);
-  const t = accountTraffic(srv, a);
-  return {
-    acc: a.name,
-    conns,
-    leafnodes: leafs,
-    total_conns: conns + leafs,
-    sent: { msgs: t.outMsgs, bytes: t.outBytes },
-    received: { msgs: t.inMsgs, bytes: t.inBytes },
-    slow_consumers: a.slowConsumers,
-  };
 }
 
 /** /accstatz: accounts with connections (all of them with include_unused). */

@@ -9,7 +9,7 @@ import * as C from '../const.js';
 import { goTime, nowMs, rttString, uptime } from './format.js';
 import { ConnState, MonitorError, type ConnStateValue } from './params.js';
 import { certInfo } from '../tls/certinfo.js';
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 
 /** Default page size of /connz and /subsz (DefaultConnListSize). */
 export const DEFAULT_LIST_SIZE = 1024;
@@ -293,7 +293,7 @@ function peerCerts(ders: Uint8Array[]): TlsPeerCert[] {
       const i = certInfo(der);
       out.push({ subject: i.subject, spki_sha256: i.spkiSha256, cert_sha256: i.certSha256 });
     } catch {
-      out.push({ subject: '', spki_sha256: '', cert_sha256: createHash('sha256').update(der).digest('hex') });
+      out.push({ subject: '', spki_sha256: '', cert_sha256: nodeCrypto().createHash('sha256').update(der).digest('hex') });
     }
   }
   return out;

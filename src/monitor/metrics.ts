@@ -3,40 +3,14 @@
 // `gnatsd_healthz_*`, `gnatsd_accstatz_*`) so dashboards built on the exporter work against the
 // monitor port directly; tsnats' own health counters are `tsnats_*`.
 import type { Server } from '../server/server.js';
-import type { Client } from '../server/client.js';
 import { varz } from './varz.js';
 import { connz, DEFAULT_LIST_SIZE } from './connz.js';
 import { subsz } from './subsz.js';
 import { healthz } from './misc.js';
 import { accountStatz } from './accounts.js';
 import { ConnState } from './params.js';
-
-/** Close reasons and authentication failures since start (tsnats_* counters). */
-interface HealthCounters {
-  closed: Map<string, number>;
-  authErrors: number;
-  /** TLS failures by cause (transport/tls.ts TlsFailure). */
-  tls: Map<string, number>;
-}
-
-const counters = new WeakMap<Server, HealthCounters>();
-
-/** Starts counting closes by reason and authentication failures (idempotent). */
-export function trackHealthCounters(srv: Server): void {
-  if (counters.has(srv)) return;
-  const h: HealthCounters = { closed: new Map(), authErrors: 0, tls: new Map() };
-  counters.set(srv, h);
-  srv.on('client:close', (_c: Client, reason: string | null) => {
-    const r = reason ?? 'Unknown State';
-    h.closed.set(r, (h.closed.get(r) ?? 0) + 1);
-  });
-  srv.on('client:auth_error', () => {
-    h.authErrors++;
-  });
-  srv.on('client:tls_error', (_c: Client, cause: string) => {
-    h.tls.set(cause, (h.tls.get(cause) ?? 0) + 1);
-  });
-}
+import { healthCounters } from './counters.js';
+export { trackHealthCounters } from './counters.js';
 
 const TLS_CAUSES = ['timeout', 'not_tls', 'no_certificate', 'untrusted', 'expired', 'not_pinned', 'protocol', 'closed', 'throttled', 'unmapped'];
 
@@ -137,7 +111,7 @@ export function metrics(srv: Server): string {
   e.sample('tsnats_stale_connections_total', 'counter', 'connections closed as stale (no PONG)', sid, st.staleConnections);
   e.sample('tsnats_slow_consumers_total', 'counter', 'connections closed as slow consumers', sid, st.slowConsumers);
   e.sample('tsnats_producer_stalls_total', 'counter', 'times a publisher was paused for a slow subscriber', sid, st.stalledClients);
-  const hc = counters.get(srv);
+  const hc = healthCounters(srv);
   if (hc) {
     e.sample('tsnats_auth_errors_total', 'counter', 'authentication failures', sid, hc.authErrors);
     for (const [reason, n] of [...hc.closed].sort()) e.sample('tsnats_connections_closed_total', 'counter', 'closed connections by reason', { ...sid, reason }, n);

@@ -1,7 +1,7 @@
 // /varz: general server information in nats-server 2.12's Varz shape (monitor.go createVarz,
 // updateVarzRuntimeFields). Durations are nanoseconds (ping_interval, write_deadline), timeouts
 // float seconds (auth_timeout, tls_timeout), times RFC 3339.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { readFileSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import * as C from '../const.js';
@@ -281,7 +281,7 @@ export function websocketVarz(srv: Server): Record<string, unknown> {
 function configDigest(file: string | undefined): string {
   if (!file) return '';
   try {
-    return 'sha256:' + createHash('sha256').update(readFileSync(file)).digest('hex');
+    return 'sha256:' + nodeCrypto().createHash('sha256').update(readFileSync(file)).digest('hex');
   } catch {
     return '';
   }

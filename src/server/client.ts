@@ -31,7 +31,8 @@ import { clientPermissions } from '../auth/permissions.js';
 import { importedResponse } from '../accounts/imports.js';
 import type { Server } from './server.js';
 import type { Account } from '../accounts/account.js';
-import { startClientTls, type ClientTlsInfo } from '../transport/tls.js';
+import type { ClientTlsInfo } from '../transport/tls.js';
+import { need } from '../optional.js';
 import type { Route } from '../cluster/route.js';
 import type { Leaf } from '../leaf/leaf.js';
 import type { AuthResult as Grant } from '../auth/auth.js';
@@ -252,13 +253,13 @@ export class Client implements ParserHandler {
     const tls = this.server.tls;
     if (tls !== null && this.kind === Kind.CLIENT && this.type === 'nats' && this.sock instanceof Socket) {
       // INFO, the handshake and its deadline; startReading() once it succeeded (transport/tls.ts).
-      startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
+      need('tls').startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
       return;
     }
     // An accepted leaf on a listener with leafnodes.tls: INFO, then the handshake, as for clients.
     const ltls = this.leaf?.acceptTls ?? null;
     if (ltls !== null && this.sock instanceof Socket) {
-      startClientTls(this, this.sock, ltls, false);
+      need('tls').startClientTls(this, this.sock, ltls, false);
       return;
     }
     if (this.route === null && this.leaf === null) this.sendInfo();

@@ -1,6 +1,6 @@
 import { decodeGoStructs, type Struct } from '../protocol/gojson.js';
 import { goUnmarshal, decodeNode, GoJsonError, T, type GoType } from '../protocol/gojson-decode.js';
-import { stdDecode } from '../auth/jwt-claims.js';
+import { stdDecode } from '../protocol/gobase64.js';
 
 // CONNECT options (nats-server ClientOpts) and their decoding with Go's encoding/json rules:
 // keys match case-insensitively, the last one wins, unknown keys are ignored, `null` leaves the

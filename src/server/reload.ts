@@ -7,12 +7,12 @@ import { validateOptions } from '../options-validate.js';
 import { FileSink, stderrSink } from '../log.js';
 import { checkAuthorization, reloadAuthorization } from '../auth/auth-reload.js';
 import type { Server } from './server.js';
-import { E, ClosedState } from '../errors.js';
+import { E, ClosedState, NO_CONFIG_FILE } from '../errors.js';
 import { buildClientTls } from './server.js';
 import type { ClientTls } from '../transport/tls.js';
-import { checkPinned } from '../tls/options.js';
 import type { ClusterService } from '../services.js';
-import { RouteTls } from '../cluster/tls.js';
+import type { RouteTls } from '../cluster/tls.js';
+import { need } from '../optional.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -27,8 +27,7 @@ export interface ReloadResult {
  */
 export type Reloader = () => ServerOptions | Error;
 
-/** The reference's answer when the server has no config file to read again (Server.Reload). */
-export const NO_CONFIG_FILE = 'can only reload config when a file is provided using -c or --config';
+export { NO_CONFIG_FILE } from '../errors.js';
 
 /**
  * A reload as SIGHUP and `$SYS.REQ.SERVER.<id>.RELOAD` ask for it: the reloader's options applied,
@@ -85,7 +84,7 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
   let newRouteTls: RouteTls | null | undefined; // undefined: unchanged
   if (cluster !== null) {
     try {
-      if (next.cluster?.tls) newRouteTls = new RouteTls(next.cluster.tls);
+      if (next.cluster?.tls) newRouteTls = new (need('clusterTls').RouteTls)(next.cluster.tls);
       else if (cluster.tls !== null) newRouteTls = null;
     } catch (e) {
       const error = (e as Error).message;
@@ -181,6 +180,7 @@ function samePins(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null):
 
 /** reload.go recheckPinnedCerts: TLS clients whose certificate is no longer pinned are closed. */
 function recheckPinned(srv: Server, pinned: ReadonlySet<string>): void {
+  const { checkPinned } = need('tlsOptions');
   const out = [...srv.clients.values()].filter((c) => c.tls !== null && !checkPinned(c.tls.peerCerts[0] ?? null, pinned).ok);
   if (out.length === 0) return;
   srv.log.notice(`Disconnect ${out.length} clients due to pinned certs reload`);

@@ -1,7 +1,7 @@
 // The server id: an nkey server public key ("N…", 56 chars), as nats-server's. nats-server 2.9
 // never signs with the server's key pair (the id is only a name), so the 32 key bytes are random
 // bytes: no Ed25519 key generation, whose first call cost ~0.6 ms of an in-process start.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** nkeys prefix byte of server keys: 'N' (13) << 3. */
@@ -46,5 +46,5 @@ export function encodeServerPublicKey(pub: Uint8Array): string {
 
 /** A fresh server id. */
 export function newServerId(): string {
-  return encodeServerPublicKey(randomBytes(32));
+  return encodeServerPublicKey(nodeCrypto().randomBytes(32));
 }

@@ -28,11 +28,12 @@ import type { ConnExtras } from './connect.js';
 import { type InfoFields } from '../protocol/encode.js';
 import { E, ClosedState, type ClosedReason } from '../errors.js';
 import { healthChannels } from './events.js';
-import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from './reload.js';
+import type { ReloadResult, Reloader } from './reload.js';
 import { lameDuckMode } from './lameduck.js';
 import { watchMemory, unwatchMemory } from './reclaim.js';
 import { monoMs } from '../clock.js';
-import { ClientTls } from '../transport/tls.js';
+import type { ClientTls } from '../transport/tls.js';
+import { need } from '../optional.js';
 import { TsnatsError } from '../errors.js';
 
 /** Counters the monitoring endpoints serve (varz). */
@@ -303,7 +304,7 @@ export class Server extends EventEmitter {
 
   /** Applies new options live (SIGHUP); all-or-nothing. See reload.ts. */
   reload(next: ServerOptions): ReloadResult {
-    return reloadServer(this, next);
+    return need('reload').reloadServer(this, next);
   }
 
   /**
@@ -316,7 +317,7 @@ export class Server extends EventEmitter {
 
   /** Reloads the configuration as SIGHUP does (also `$SYS.REQ.SERVER.<id>.RELOAD`). */
   reloadConfig(): ReloadResult {
-    return reloadFromSource(this, this.reloader);
+    return need('reload').reloadFromSource(this, this.reloader);
   }
 
   /** Lame duck mode (SIGUSR2): stop accepting, drain clients over lame_duck_duration, shut down. */
@@ -608,7 +609,7 @@ function tryUnlink(p: string): void {
 /** The client port's TLS for `cfg`, or the configuration error in the reference's words. */
 export function buildClientTls(cfg: NonNullable<ServerOptions['tls']>): ClientTls {
   try {
-    return new ClientTls(cfg);
+    return new (need('tls').ClientTls)(cfg);
   } catch (e) {
     throw new TsnatsError('TLS_CONFIG', (e as Error).message);
   }

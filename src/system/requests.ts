@@ -1,7 +1,8 @@
 // $SYS.REQ.* request handlers (events.go initEventTracking, zReq, statszReq, idzReq, kickClient,
 // ldmClient, connsRequest): the same monitor functions as the HTTP endpoints, answered as
 // `{"server":{…},"data":{…}}`, or `{"server":{…},"error":{"code":400,"description":…}}` for a body
-// that does not decode (500 when the function itself fails, with `"data":null`).
+// that does not decode (500 when the function itself fails, with `"data":null`). Loaded at the first
+// request (optional.ts): service.ts subscribes the subjects (request-subjects.ts) and calls these.
 import { ClosedState } from '../errors.js';
 import { varz } from '../monitor/varz.js';
 import { connz, type ConnzOptions } from '../monitor/connz.js';
@@ -13,7 +14,8 @@ import { leafz } from '../monitor/leafz.js';
 import { routez, type RoutezOptions } from '../monitor/routez.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
-import type { SystemService } from './service.js';
+import type { SystemService, InternalHandler } from './service.js';
+import { SERVER_ENDPOINTS, ACCOUNT_ENDPOINTS, type ServerEndpoint, type AccountEndpoint } from './request-subjects.js';
 import { SYS_DEBUG_SUBSCRIBERS } from './imports.js';
 import type { Account } from '../accounts/account.js';
 import { hasWildcard, isValidLiteralSubject, subjectIsSubsetMatch } from '../subjects/subject.js';
@@ -69,9 +71,12 @@ function accountOf(subject: string): string {
   return t[3];
 }
 
-export function registerRequests(sys: SystemService): void {
+/** The handler of each request subject (requestSubjects), by subject. */
+export function requestHandlers(sys: SystemService): Map<string, InternalHandler> {
   const srv = sys.srv;
   const id = srv.id;
+  const out = new Map<string, InternalHandler>();
+  const on = (subject: string, h: InternalHandler) => out.set(subject, h);
 
   // The legacy ping: statsz from every server; with no reply, on the broadcast subject.
   const statszReq = (reply: string, msg: Buffer) => {
@@ -84,9 +89,9 @@ export function registerRequests(sys: SystemService): void {
     if (msg.length > 0 && filteredOut(sys, d.filter)) return;
     sys.publish(to, '', { server: null, statsz: statsz(srv, 1 + sys.servers.size) });
   };
-  sys.subscribe('$SYS.REQ.SERVER.PING', (_s, reply, msg) => statszReq(reply, msg));
+  on('$SYS.REQ.SERVER.PING', (_s, reply, msg) => statszReq(reply, msg));
 
-  const server: Record<string, (reply: string, msg: Buffer) => void> = {
+  const server: Record<ServerEndpoint, (reply: string, msg: Buffer) => void> = {
     STATSZ: statszReq,
     IDZ: (reply) => {
       if (reply) sys.publish(reply, '', { name: srv.name, host: srv.opts.host, id });
@@ -101,19 +106,20 @@ export function registerRequests(sys: SystemService): void {
     JSZ: (reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => jsz(srv, o as JszOptions)),
     HEALTHZ: (reply, msg) => zReq(sys, 'HealthzEventOptions', reply, msg, () => healthz(srv)),
   };
-  for (const [ep, h] of Object.entries(server)) {
-    sys.subscribe(`$SYS.REQ.SERVER.${id}.${ep}`, (_s, reply, msg) => h(reply, msg));
-    sys.subscribe(`$SYS.REQ.SERVER.PING.${ep}`, (_s, reply, msg) => h(reply, msg));
+  for (const ep of SERVER_ENDPOINTS) {
+    const h = server[ep];
+    on(`$SYS.REQ.SERVER.${id}.${ep}`, (_s, reply, msg) => h(reply, msg));
+    on(`$SYS.REQ.SERVER.PING.${ep}`, (_s, reply, msg) => h(reply, msg));
   }
 
   // KICK: close a connection with reason Kicked (2.10). LDM: tell it the server is going away.
-  sys.subscribe(`$SYS.REQ.SERVER.${id}.KICK`, (_s, reply, msg) => {
+  on(`$SYS.REQ.SERVER.${id}.KICK`, (_s, reply, msg) => {
     zReq(sys, 'KickClientReq', reply, msg, (o) => {
       if (!srv.closeClient(Number(o.cid ?? 0), ClosedState.Kicked)) throw new ApiError('no such client id');
       return undefined;
     });
   });
-  sys.subscribe(`$SYS.REQ.SERVER.${id}.LDM`, (_s, reply, msg) => {
+  on(`$SYS.REQ.SERVER.${id}.LDM`, (_s, reply, msg) => {
     zReq(sys, 'LDMClientReq', reply, msg, (o) => {
       const c = srv.clients.get(Number(o.cid ?? 0));
       if (!c) throw new ApiError('no such client id');
@@ -126,7 +132,7 @@ export function registerRequests(sys: SystemService): void {
   // RELOAD (2.10): the configuration reloaded as SIGHUP does (Server.reloadConfig); `{"server"}`
   // when it applied, else error 500 with the reason (`can only reload config when a file is
   // provided using -c or --config` for a server without a reloader).
-  sys.subscribe(`$SYS.REQ.SERVER.${id}.RELOAD`, (_s, reply, msg) => {
+  on(`$SYS.REQ.SERVER.${id}.RELOAD`, (_s, reply, msg) => {
     zReq(sys, 'EventFilterOptions', reply, msg, () => {
       const r = srv.reloadConfig();
       if (!r.ok) throw new ApiError(r.error ?? 'reload failed');
@@ -136,13 +142,13 @@ export function registerRequests(sys: SystemService): void {
 
   // $SYS.DEBUG.SUBSCRIBERS: how many client subscriptions of the requester's account a message on
   // the subject in the body (optionally `subject queue`) would reach; the answer is the bare number.
-  sys.subscribe(SYS_DEBUG_SUBSCRIBERS, (_s, reply, msg, client) => {
+  on(SYS_DEBUG_SUBSCRIBERS, (_s, reply, msg, client) => {
     if (client === null || reply === '') return;
     sys.publishRaw(reply, String(countSubscribers(client.account, msg.toString('utf8'))));
   });
 
   // Per account: $SYS.REQ.ACCOUNT.<acc>.<EP>.
-  const perAccount: Record<string, (subject: string, reply: string, msg: Buffer) => void> = {
+  const perAccount: Record<AccountEndpoint, (subject: string, reply: string, msg: Buffer) => void> = {
     SUBSZ: (subject, reply, msg) => zReq(sys, 'SubszEventOptions', reply, msg, (o) => subsz(srv, { ...(o as SubszOptions), subscriptions: true, account: accountOf(subject) })),
     CONNZ: (subject, reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, { ...(o as ConnzOptions), acc: accountOf(subject) })),
     LEAFZ: (subject, reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, (o) => leafz(srv, { subscriptions: o.subscriptions === true, account: accountOf(subject) })),
@@ -170,8 +176,9 @@ export function registerRequests(sys: SystemService): void {
       if (a.numConnections > 0) sys.accConnsUpdate(a, reply);
     },
   };
-  for (const [ep, h] of Object.entries(perAccount)) {
-    sys.subscribe(`$SYS.REQ.ACCOUNT.*.${ep}`, (subject, reply, msg) => {
+  for (const ep of ACCOUNT_ENDPOINTS) {
+    const h = perAccount[ep];
+    on(`$SYS.REQ.ACCOUNT.*.${ep}`, (subject, reply, msg) => {
       try {
         h(subject, reply, msg);
       } catch {
@@ -179,12 +186,14 @@ export function registerRequests(sys: SystemService): void {
       }
     });
   }
-  sys.subscribe('$SYS.REQ.ACCOUNT.PING.STATZ', (_s, reply, msg) => {
+  on('$SYS.REQ.ACCOUNT.PING.STATZ', (_s, reply, msg) => {
     zReq(sys, 'AccountStatzEventOptions', reply, msg, (o) => {
       const stz = accountStatz(srv, o as AccountStatzOptions);
       return stz.account_statz.length === 0 && !o.include_unused ? SKIP : stz;
     });
   });
+  // The same subjects as requestSubjects(id), which service.ts subscribed (test/monitor/sys-lazy.test.ts).
+  return out;
 }
 
 /**

@@ -9,11 +9,10 @@ import type { Client } from '../server/client.js';
 import { Subscription } from '../server/subscription.js';
 import { ClosedState } from '../errors.js';
 import { goJSON, nowMs } from '../monitor/format.js';
-import { trackAccountTraffic, accountStat, numLeafConnections } from '../monitor/accounts.js';
-import { trackHealthCounters } from '../monitor/metrics.js';
-import { statsz } from '../monitor/statsz.js';
+import { trackAccountTraffic, accountStat, numLeafConnections, trackHealthCounters } from '../monitor/counters.js';
 import { serverInfo, type ServerInfo, clientInfo, typedEvent, ConnectEventMsgType, DisconnectEventMsgType, AccountNumConnsMsgType } from './messages.js';
-import { registerRequests } from './requests.js';
+import { requestSubjects } from './request-subjects.js';
+import { need } from '../optional.js';
 
 /** STATSZ heartbeat: first after 250ms, doubling up to 30s (startStatszTimer, heartbeatStatsz). */
 export const STATSZ_FIRST_MS = 250;
@@ -44,7 +43,7 @@ export class SystemService {
     this.running = true;
     trackAccountTraffic(this.srv);
     trackHealthCounters(this.srv);
-    registerRequests(this);
+    this.subscribeRequests();
     this.on('client:connect', (c: Client) => this.clientConnected(c));
     this.on('client:close', (c: Client, reason: string | null) => this.clientClosed(c, reason ?? ClosedState.ClientClosed));
     this.on('client:auth_error', (c: Client) => this.authError(c));
@@ -66,6 +65,20 @@ export class SystemService {
     this.on('route:close', (c: Client) => { if (c.route !== null) this.remoteServerGone(c.route.remoteID); });
     this.statszInterval = STATSZ_FIRST_MS;
     this.armStatsz();
+  }
+
+  /**
+   * The $SYS.REQ.* subscriptions; their handlers (requests.ts, and the monitor functions they answer
+   * with) load at the first request, which they then answer in the same tick.
+   */
+  private subscribeRequests(): void {
+    let handlers: Map<string, InternalHandler> | null = null;
+    for (const subject of requestSubjects(this.srv.id)) {
+      this.subscribe(subject, (s, reply, msg, client) => {
+        handlers ??= need('sysRequests').requestHandlers(this);
+        handlers.get(subject)!(s, reply, msg, client);
+      });
+    }
   }
 
   /** Sends the SHUTDOWN event, then stops publishing (sendShutdownEvent: nothing is sent after it). */
@@ -270,6 +283,6 @@ export class SystemService {
   /** `{"server":…,"statsz":…}` to `subject` (the broadcast subject only when someone listens). */
   sendStatsz(subject: string, force = false): void {
     if (!force && !this.hasInterest(subject)) return;
-    this.publish(subject, '', { server: null, statsz: statsz(this.srv, 1 + this.servers.size) });
+    this.publish(subject, '', { server: null, statsz: need('statsz').statsz(this.srv, 1 + this.servers.size) });
   }
 }

@@ -3,7 +3,7 @@
 // (RC4, 3DES) is an error, never a silent substitution; a name the reference does not know is the
 // reference's error ("unrecognized cipher X", "unrecognized curve preference X"). Callers add
 // file:line:col.
-import { getCiphers } from 'node:tls';
+import { nodeTls } from '../builtins.js';
 
 /** Go name → OpenSSL name (TLS 1.2 suites use OpenSSL's names; TLS 1.3 suites keep theirs). */
 export const CIPHER_SUITES: Readonly<Record<string, { openssl: string; tls13: boolean }>> = {
@@ -94,7 +94,7 @@ export class TlsNameError extends Error {
 
 let available: Set<string> | null = null;
 function opensslHas(name: string): boolean {
-  available ??= new Set(getCiphers().map((c) => c.toLowerCase()));
+  available ??= new Set(nodeTls().getCiphers().map((c) => c.toLowerCase()));
   return available.has(name.toLowerCase());
 }
 

@@ -7,7 +7,7 @@ import { withServer, logCollector } from '../helpers/tsnats.js';
 import { RawConn } from '../helpers/raw.js';
 import { rawAuth, sync } from './helpers.js';
 import { safeEqual, isBcrypt, redactConnect } from '../../src/auth/auth.js';
-import { decodeSig } from '../../src/auth/jwt-checks.js';
+import { decodeSig } from '../../src/auth/nonce.js';
 
 describe('auth on the wire', () => {
   test('INFO: a fresh 15-character base64url nonce per connection when nkeys are configured, none otherwise', async (t) => {
