@@ -53,8 +53,15 @@ const r = await build({
   banner: { js: 'const __tsnats_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [optionalInBundle],
   write: false,
+  metafile: true,
   logLevel: 'warning',
 });
+// A script run through vm.Script has no module loader for import() (a code-cached one not even with
+// importModuleDynamically): packages are required (src/libs.ts).
+for (const [file, o] of Object.entries(r.metafile.outputs)) {
+  const dyn = o.imports.filter((i) => i.kind === 'dynamic-import');
+  if (dyn.length > 0) throw new Error(`bundle-cli: ${file} keeps import() of ${dyn.map((i) => i.path).join(', ')}: require it instead (src/libs.ts)`);
+}
 // The loader wraps the bundle in a function: no hashbang line in it.
 const code = r.outputFiles[0].text.replace(/^#!.*\n/, '');
 writeFileSync(`${out}/tsnats.cjs`, code);

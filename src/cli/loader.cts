@@ -117,9 +117,8 @@ function main(): void {
     filename: BUNDLE,
     lineOffset: -1,
     cachedData,
-    // import() inside the bundle (an ES module package) goes to Node's loader, as from a file.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((s: string) => import(s)),
-  } as vm.ScriptOptions);
+    // No importModuleDynamically: the bundle has no import() (scripts/bundle-cli.mjs checks).
+  });
   if (dirs.length > 0 && (cachedData === undefined || script.cachedDataRejected === true)) {
     (globalThis as { [READY]?: () => void })[READY] = () => {
       setTimeout(() => {

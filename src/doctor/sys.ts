@@ -3,6 +3,7 @@
 // needs it, so the server itself never imports the client.
 import { readFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { transportNodeLib } from '../libs.js';
 
 export interface SysAuth {
   user?: string;
@@ -29,7 +30,7 @@ export class SysError extends Error {
 }
 
 export async function sysConnect(url: string, auth: SysAuth, timeoutMs = 5000, tls: { caFile?: string; certFile?: string; keyFile?: string } = {}): Promise<SysConn> {
-  const mod = await import('@nats-io/transport-node');
+  const mod = transportNodeLib();
   const opts: Record<string, unknown> = { servers: url, name: 'tsnats-doctor', timeout: timeoutMs, reconnect: false, maxReconnectAttempts: 0 };
   // TLS when the server asks for it (the client upgrades on its own), with our CA and certificate if given.
   if (tls.caFile || tls.certFile || /^tls:/i.test(url)) opts.tls = { ...(tls.caFile ? { caFile: tls.caFile } : {}), ...(tls.certFile ? { certFile: tls.certFile } : {}), ...(tls.keyFile ? { keyFile: tls.keyFile } : {}) };
