@@ -177,8 +177,10 @@ export class Account {
    * one member, picked at random, of each queue group (processMsgResults). `buf[s,e)` is the
    * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
    * `chain` is set when the message came through service imports (none re-exported to streams).
+   * `asSubject`: the subject connections see instead of `subject` (a JetStream delivery is matched
+   * on its deliver subject but carries the stream subject: jsPubMsg's dsubj and subj).
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null): boolean {
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, asSubject: string | null = null): boolean {
     const r = this.sl.match(subject);
     let delivered = false;
     const psubs = r.psubs;
@@ -190,11 +192,11 @@ export class Account {
         else deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
         delivered = true;
       } else if (c !== pub || pub.echo) {
-        let dsubj = subject;
+        let dsubj = asSubject ?? subject;
         if (sub.im !== null) {
           // A shadow subscription: the importer sees the subject under its own name.
           if (chain !== null) continue;
-          dsubj = sub.im.tr.apply(subject);
+          if (asSubject === null) dsubj = sub.im.tr.apply(subject);
         }
         if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) delivered = true;
       }
@@ -213,10 +215,10 @@ export class Account {
           break;
         }
         if (c === pub && !pub.echo) continue;
-        let dsubj = subject;
+        let dsubj = asSubject ?? subject;
         if (sub.im !== null) {
           if (chain !== null) continue;
-          dsubj = sub.im.tr.apply(subject);
+          if (asSubject === null) dsubj = sub.im.tr.apply(subject);
         }
         if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
           delivered = true;
