@@ -390,12 +390,22 @@ export class Server extends EventEmitter {
       headers: !o.noHeaderSupport,
       auth_required: this.auth.expectConnect(c.type) || undefined,
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
+      // The server runs JetStream (info.JetStream; the domain too when one is set).
+      jetstream: this.jetstreamInfo()?.enabled,
+      domain: this.jetstreamInfo()?.domain,
       client_id: c.cid,
       client_ip: c.host,
     };
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
+  }
+
+  /** JetStream as INFO shows it: undefined when it is not running. */
+  private jetstreamInfo(): { enabled: true; domain: string | undefined } | undefined {
+    const js = this.service<Service & { js?: { running: boolean; config: { domain: string } } | null }>('jetstream')?.js;
+    if (js === undefined || js === null || !js.running) return undefined;
+    return { enabled: true, domain: js.config.domain || undefined };
   }
 
   /** Publishes a health event as a Server event and on its diagnostics channel. */
