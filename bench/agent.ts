@@ -4,7 +4,11 @@
 //   sub        counts delivered bytes into shared counters; whoever sees the target reached reports
 //   responder  answers each fixed-size request with a fixed-size reply
 //   requester  sequential requests, one latency sample per round trip
+//   handshaker new TLS connections in parallel lanes (INFO, handshake, CONNECT+PING → PONG, close)
+// With `tls` (the CA's PEM), the pub/sub connections speak TLS.
 import { parentPort, workerData } from 'node:worker_threads';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { RawConn } from './conn.js';
 import { WsConn, wsChunkOf } from './ws-conn.js';
 import { chunkOf, msgFrameLen, pubFrame } from './frames.js';
@@ -14,8 +18,9 @@ export interface WsTarget { wsPort: number; compress: boolean }
 type Conn = RawConn | WsConn;
 
 export type AgentData =
-  | { role: 'pub'; port: number; conns: number; subject: string; size: number; chunkBytes: number; ws?: WsTarget }
-  | { role: 'sub'; port: number; conns: number; subject: string; queue?: string; shared: SharedArrayBuffer; base: number; total: number; ws?: WsTarget }
+  | { role: 'pub'; port: number; conns: number; subject: string; size: number; chunkBytes: number; ws?: WsTarget; tls?: string }
+  | { role: 'sub'; port: number; conns: number; subject: string; queue?: string; shared: SharedArrayBuffer; base: number; total: number; ws?: WsTarget; tls?: string }
+  | { role: 'handshaker'; port: number; lanes: number; tls: string }
   | { role: 'responder'; port: number; subject: string; inbox: string; size: number }
   | { role: 'requester'; port: number; subject: string; inbox: string; size: number };
 
@@ -33,8 +38,11 @@ const lost = (why: string) => post({ type: 'error', message: `${data.role} conne
 
 async function openAll(n: number, name: string, setup: string, ws?: WsTarget): Promise<Conn[]> {
   const conns: Conn[] = [];
+  const ca = 'tls' in data ? data.tls : undefined;
   for (let i = 0; i < n; i++) {
-    const c = ws ? await WsConn.open(ws.wsPort, `${name}-${i}`, setup, ws.compress) : await RawConn.open(data.port, `${name}-${i}`, setup);
+    const c = ws
+      ? await WsConn.open(ws.wsPort, `${name}-${i}`, setup, ws.compress)
+      : ca ? await RawConn.openTls(data.port, `${name}-${i}`, setup, ca) : await RawConn.open(data.port, `${name}-${i}`, setup);
     c.onLost = lost;
     conns.push(c);
   }
@@ -179,10 +187,50 @@ async function requesterRole(d: Extract<AgentData, { role: 'requester' }>) {
   post({ type: 'ready' });
 }
 
+/** One TLS connection from scratch to PONG, then closed. */
+function handshakeOnce(port: number, ca: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const raw = netConnect({ port, host: '127.0.0.1', noDelay: true });
+    raw.once('error', reject);
+    raw.once('data', () => {
+      const t = tlsConnect({ socket: raw, ca });
+      t.once('error', reject);
+      t.once('secureConnect', () => t.write('CONNECT {"verbose":false,"pedantic":false,"protocol":1}\r\nPING\r\n'));
+      let text = '';
+      t.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (text.includes('PONG\r\n')) { t.destroy(); resolve(); } else if (text.includes('-ERR')) { t.destroy(); reject(new Error(text)); }
+      });
+    });
+  });
+}
+
+async function handshakerRole(d: Extract<AgentData, { role: 'handshaker' }>) {
+  port.on('message', async (m: ToAgent) => {
+    if (m.op !== 'go') return;
+    const tStart = now();
+    const deadline = tStart + BigInt(Math.round(m.durationMs * 1e6));
+    let done = 0;
+    try {
+      await Promise.all(Array.from({ length: d.lanes }, async () => {
+        while (now() < deadline) {
+          await handshakeOnce(d.port, d.tls);
+          done++;
+        }
+      }));
+    } catch (e) {
+      post({ type: 'error', message: `handshake: ${(e as Error).message}` });
+      return;
+    }
+    post({ type: 'done', seq: m.seq, sent: done, tStart, tEnd: now() });
+  });
+  post({ type: 'ready' });
+}
+
 function closeAll(conns: Conn[]) {
   for (const c of conns) c.close();
   post({ type: 'closed' });
 }
 
-const roles = { pub: pubRole, sub: subRole, responder: responderRole, requester: requesterRole } as const;
+const roles = { pub: pubRole, sub: subRole, responder: responderRole, requester: requesterRole, handshaker: handshakerRole } as const;
 (roles[data.role] as (d: AgentData) => Promise<void>)(data).catch((e: Error) => post({ type: 'error', message: `${data.role}: ${e.message}` }));

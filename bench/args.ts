@@ -11,14 +11,18 @@ export interface Args extends Settings {
 export const USAGE = `usage: node dist/bench/run.js [options]
   --quick              short run (fewer rounds, shorter floods)
   --only a,b           cases or groups: pub16 pub128 pub1k (pub), pubsub16 pubsub128 pubsub1k (pubsub),
-                       fanout, fanin, ws-pubsub128 ws-pubsub128-deflate (ws), reqrep, conns,
-                       start-inproc start-cli (startup)
+                       fanout, fanin, ws-pubsub128 ws-pubsub128-deflate (ws), reqrep,
+                       route128 routefan routereq routemix (cluster), conns, start-inproc start-cli
+                       import (startup), tlspubsub128 tlshs-ecdsa tlshs-rsa tlsconns (tls),
+                       js-pub-file js-pub-mem js-sync js-direct-seq js-direct-last js-disk js-restart
+                       js-mem (js)
   --servers a,b        nats-server,tsnats (default both; one missing is skipped with a note)
   --rounds N           rounds per case, servers interleaved (default 5, quick 2)
   --duration MS        timed flood length (default 1000, quick 300)
   --warmup MS          untimed flood before each timed one (default 300, quick 100)
   --req-ms MS          timed request/reply run (default 1500, quick 400)
   --conns N            idle connections for the RSS case (default 10000)
+  --tls-conns N        idle TLS connections for the TLS RSS case (default 2000)
   --conns-19k          same as --conns 19900 (the most a 20,000 hard fd limit allows; see docs)
   --hold MS            hold the idle connections this long with keepalive on (default 0; --conns-19k: 10000)
   --ping-interval MS   the servers' ping_interval while holding (default 1000)
@@ -35,6 +39,7 @@ export function parseArgs(argv: string[]): Args {
     warmupMs: quick ? 100 : 300,
     reqMs: quick ? 400 : 1500,
     conns: 10_000,
+    tlsConns: 2000,
     holdMs: 0,
     pingIntervalMs: 1000,
     retryBusy: 0,
@@ -63,6 +68,7 @@ export function parseArgs(argv: string[]): Args {
       case '--warmup': a.warmupMs = num(++i); break;
       case '--req-ms': a.reqMs = num(++i); break;
       case '--conns': a.conns = Math.max(1, Math.round(num(++i))); break;
+      case '--tls-conns': a.tlsConns = Math.max(1, Math.round(num(++i))); break;
       case '--conns-19k': a.conns = 19_900; if (!argv.includes('--hold')) a.holdMs = 10_000; break;
       case '--hold': a.holdMs = num(++i); break;
       case '--ping-interval': a.pingIntervalMs = Math.max(1, num(++i)); break;

@@ -2,6 +2,7 @@
 // once the PONG arrives every further byte goes to `onBytes` (read into one reused buffer, so a
 // reader costs a counter update per socket read, not a parse per message).
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { connectLine } from './frames.js';
 
 export class RawConn {
@@ -53,6 +54,42 @@ export class RawConn {
       const fail = (why: string) => { sock.destroy(); reject(new Error(why)); };
       sock.once('error', (e) => { if (!c.ready) reject(e); else c.onLost(`error: ${e.message}`); });
       sock.once('close', () => { if (!c.ready) reject(new Error('closed during handshake')); else if (!c.closing) c.onLost('closed by server'); });
+    });
+  }
+
+  /**
+   * The same over TLS: INFO in plaintext, then the handshake on the same socket (trusting `ca`),
+   * then CONNECT + `setup` + PING → PONG; bytes arrive as 'data' events.
+   */
+  static openTls(port: number, name: string, setup: string, ca: string): Promise<RawConn> {
+    return new Promise((resolve, reject) => {
+      const raw = connect({ port, host: '127.0.0.1', noDelay: true });
+      raw.once('error', reject);
+      let info = '';
+      const onInfo = (d: Buffer) => {
+        info += d.toString('latin1');
+        if (!info.includes('\n')) return;
+        raw.off('data', onInfo);
+        const t = tlsConnect({ socket: raw, ca });
+        const c = new RawConn(t);
+        let text = '';
+        t.once('error', reject);
+        t.once('secureConnect', () => t.write(connectLine(name) + setup + 'PING\r\n'));
+        const onData = (d: Buffer) => {
+          if (c.ready) return c.onBytes(d.length, d);
+          text += d.toString('latin1');
+          if (text.includes('-ERR')) { t.destroy(); reject(new Error(`server said ${JSON.stringify(text)}`)); return; }
+          const p = text.indexOf('PONG\r\n');
+          if (p < 0) return;
+          c.ready = true;
+          t.off('error', reject);
+          t.once('error', (e) => c.onLost(`error: ${e.message}`));
+          t.once('close', () => { if (!c.closing) c.onLost('closed by server'); });
+          resolve(c);
+        };
+        t.on('data', onData);
+      };
+      raw.on('data', onInfo);
     });
   }
 

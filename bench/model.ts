@@ -12,6 +12,8 @@ export interface Settings {
   reqMs: number;
   /** Idle connections for the RSS case. */
   conns: number;
+  /** Idle TLS connections for the TLS RSS case (each costs a handshake to open). */
+  tlsConns: number;
   /**
    * Hold the idle connections this long with the servers' keepalive at `pingIntervalMs` (clients
    * answer every PING), and count the connections the server closed meanwhile (none should be).

@@ -6,10 +6,13 @@ import { parseArgs } from './args.js';
 import { BUSY_CORES, Skip, type Case, type Sample } from './model.js';
 import { busyCores, header, machine, summarize, summaryLine, ratios, type KindResult } from './report.js';
 import { liveServers, unavailable, type Kind } from './servers.js';
-import { throughputCases } from './cases/throughput.js';
+import { throughputCases, tlsThroughputCases } from './cases/throughput.js';
 import { reqrepCase } from './cases/reqrep.js';
-import { connsCase } from './cases/conns.js';
+import { connsCase, tlsConnsCase } from './cases/conns.js';
+import { handshakeCases } from './cases/handshake.js';
 import { startupCases } from './cases/startup.js';
+import { jetstreamCases } from './cases/jetstream.js';
+import { clusterCases } from './cases/cluster.js';
 
 const BUSY = BUSY_CORES;
 const otherLoad = (x: Sample) => Number(x.extra?.otherCores ?? 0);
@@ -18,7 +21,7 @@ const s = (() => {
   try { return parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
 })();
 
-const all: Case[] = [...throughputCases, reqrepCase, connsCase(s), ...startupCases];
+const all: Case[] = [...throughputCases, reqrepCase, ...clusterCases, connsCase(s), ...startupCases, ...tlsThroughputCases, ...handshakeCases, tlsConnsCase(s), ...jetstreamCases];
 const cases = s.only.length ? all.filter((c) => s.only.includes(c.id) || s.only.includes(c.group)) : all;
 if (!cases.length) { console.error(`--only ${s.only.join(',')} matches no case (${all.map((c) => c.id).join(' ')})`); process.exit(2); }
 

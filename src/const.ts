@@ -17,6 +17,8 @@ export const DEFAULT_PING_INTERVAL_MS = 2 * 60 * 1000;
 export const DEFAULT_PING_MAX = 2;
 /** The first PING after CONNECT comes at most 2s later (firstClientPingInterval), plus up to 20% jitter. */
 export const FIRST_CLIENT_PING_INTERVAL_MS = 2000;
+/** A route's first PING comes at most 1s after the connection (firstPingInterval), plus up to 20% jitter. */
+export const FIRST_PING_INTERVAL_MS = 1000;
 /** An RTT sample is forced when the last one is older than this (1h, as the reference). */
 export const RTT_REFRESH_MS = 60 * 60 * 1000;
 /** tsnats extension: a PING unanswered this long closes the connection; 0 = off (reference behaviour). */

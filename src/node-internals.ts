@@ -12,6 +12,10 @@
 //                             that Node's Socket constructor fills for `onread`: accepted sockets
 //                             read into one shared buffer (transport/read-buffer.ts). Fallback:
 //                             'data' events.
+//   tlsWrapped(tlsSocket)     TLSSocket#_parent: the net.Socket a tls.Server wrapped (fed with
+//                             emit('connection', raw)), so a 'tlsClientError' or 'secureConnection'
+//                             finds its connection. Fallback: null (the connection then learns of
+//                             a failed handshake from its raw socket closing, with a generic text).
 //
 // TSNATS_SHARED_READ_BUFFER=0 (read once, here) turns the shared read buffer off, for A/B runs
 // (docs/configuration.md, "Environment variables").
@@ -81,6 +85,15 @@ export function useUserBuffer(sock: Duplex, buf: Buffer, onRead: (n: number) => 
   s[kb] = buf;
   s[kcb] = onRead;
   return true;
+}
+
+/**
+ * The socket a server-side TLSSocket wraps (TLSSocket#_parent, set since Node 0.11 when the socket
+ * was created from a net.Socket), or null when Node does not say.
+ */
+export function tlsWrapped(tlsSocket: object): object | null {
+  const p = (tlsSocket as { _parent?: unknown })._parent;
+  return typeof p === 'object' && p !== null && typeof (p as { destroy?: unknown }).destroy === 'function' ? p : null;
 }
 
 // ---- forceFullGC: V8's gc() without starting Node with --expose-gc. The flag is set for the moment

@@ -2,6 +2,9 @@
 // (ping_interval → pingInterval). Durations are milliseconds, sizes are bytes.
 import type { TlsOptions } from 'node:tls';
 import * as C from './const.js';
+import type { TlsConfig } from './tls/options.js';
+
+export type { TlsConfig } from './tls/options.js';
 
 /** Subject permissions: allow/deny lists (deny wins). */
 export interface SubjectPermission {
@@ -113,6 +116,37 @@ export interface AccountConfig {
   jetstream?: boolean | Partial<JetStreamAccountLimits>;
 }
 
+/** cluster.permissions: what this server imports from (sends interest for) and exports to its routes. */
+export interface RoutePermissions {
+  import?: SubjectPermission;
+  export?: SubjectPermission;
+}
+
+/**
+ * cluster { … }: the route listener and how routes authenticate (nats-server ClusterOpts). Clustering
+ * is on when `port` is set (not 0); -1 picks a free port.
+ */
+export interface ClusterOptions {
+  /** cluster.name; unset: a random name (NUID) that adopts the first configured peer's name. */
+  name?: string;
+  /** cluster.host (listen's host); default 0.0.0.0. */
+  host?: string;
+  /** cluster.port; 0 or unset = no cluster, -1 = a free port. */
+  port?: number;
+  /** cluster.advertise: host[:port] announced to peers for gossip (implicit routes). */
+  advertise?: string;
+  /** cluster.no_advertise: do not add the cluster's client URLs to clients' connect_urls. */
+  noAdvertise?: boolean;
+  /** cluster.authorization user/password a peer's CONNECT must carry (and gossiped routes send). */
+  username?: string;
+  password?: string;
+  /** cluster.authorization.timeout (ms); default 2s. */
+  authTimeout?: number;
+  /** cluster.connect_retries: dial attempts of an implicit (gossiped) route before giving up; default 0. */
+  connectRetries?: number;
+  permissions?: RoutePermissions;
+}
+
 /** resolver: where account JWTs come from in operator mode (nats-server's MEMORY, URL(…) or a directory). */
 export type ResolverConfig = { type: 'memory' } | { type: 'url'; url: string } | { type: 'full' | 'cache'; dir: string };
 
@@ -141,8 +175,10 @@ export interface WebsocketOptions {
    * "websocket requires TLS configuration"); the API allows plain ws:// when neither is given.
    */
   noTls?: boolean;
-  /** TLS for wss:// (node:tls options; API only until the config file's `tls {}` block lands). */
+  /** TLS for wss:// as node:tls options (API). */
   tls?: TlsOptions;
+  /** TLS for wss:// as a `tls {}` block (the config file's `websocket { tls {} }`; the API may use it too). */
+  tlsConfig?: TlsConfig;
   /** same_origin: the Origin header must match the request's Host. */
   sameOrigin?: boolean;
   /** allowed_origins: origins (scheme://host[:port]) a browser may connect from. */
@@ -207,7 +243,15 @@ export interface ServerOptions {
   httpHost?: string;
   /** http_port; 0 = off; -1 = random. */
   httpPort: number;
+  /** https_port (or `https: host:port`, `-ms`): the monitor over HTTPS with the tls {} certificates; 0 = off; -1 = random. */
+  httpsPort: number;
   httpBasePath: string;
+
+  // TLS on the client port (docs/tls.md)
+  /** tls {}: certificates, client verification, handshake timeout, ciphers… (src/tls/options.ts). */
+  tls?: TlsConfig;
+  /** allow_non_tls: with tls {}, plaintext clients are accepted too (INFO says tls_available). */
+  allowNonTls: boolean;
 
   // logging
   debug: boolean;
@@ -255,6 +299,10 @@ export interface ServerOptions {
   connectErrorReports: number;
   reconnectErrorReports: number;
 
+  // clustering
+  cluster?: ClusterOptions;
+  /** cluster.routes / --routes: route URLs to solicit (nats-route://[user:pass@]host:port). */
+  routes?: string[];
   /** websocket {}: the WebSocket listener; absent = none. */
   websocket?: WebsocketOptions;
 
@@ -283,7 +331,9 @@ export function defaultOptions(): ServerOptions {
     disableSublistCache: false,
     disableShortFirstPing: false,
     httpPort: 0,
+    httpsPort: 0,
     httpBasePath: '',
+    allowNonTls: false,
     debug: false,
     trace: false,
     traceVerbose: false,
@@ -298,4 +348,23 @@ export function defaultOptions(): ServerOptions {
     connectErrorReports: C.DEFAULT_CONNECT_ERROR_REPORTS,
     reconnectErrorReports: C.DEFAULT_RECONNECT_ERROR_REPORTS,
   };
+}
+
+/**
+ * Options with the defaults applied, as nats-server's setBaselineOptions does: an unset
+ * authorization timeout is the TLS timeout + 1 s when TLS is configured (getDefaultAuthTimeout),
+ * else 2 s.
+ */
+export function withDefaults(o: Partial<ServerOptions>): ServerOptions {
+  const set: Partial<ServerOptions> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (set as Record<string, unknown>)[k] = v;
+  const out: ServerOptions = { ...defaultOptions(), ...set };
+  if (set.authTimeout === undefined && set.tls) out.authTimeout = tlsTimeoutMs(set.tls) + 1000;
+  return out;
+}
+
+/** The TLS handshake timeout in force (tls.timeout; 0 or unset = 2 s). */
+export function tlsTimeoutMs(tls: TlsConfig | undefined): number {
+  const t = tls?.timeoutMs ?? 0;
+  return t > 0 ? t : C.DEFAULT_TLS_TIMEOUT_MS;
 }

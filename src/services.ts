@@ -13,6 +13,7 @@ import type { JetStream } from './jetstream/service.js';
 import type { JetStreamOptions } from './options.js';
 import { websocketService, websocketConfig } from './transport/ws/service.js';
 export type { WebsocketService } from './transport/ws/service.js';
+import type { Cluster } from './cluster/cluster.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
@@ -25,9 +26,12 @@ export function createServer(options: Partial<ServerOptions> = {}): Server {
     srv.accounts.set(sys.name, sys);
     srv.sysAcc = sys;
   }
-  if (srv.opts.httpPort !== 0) srv.use(monitorService(srv));
+  if (srv.opts.httpPort !== 0 || srv.opts.httpsPort !== 0) srv.use(monitorService(srv));
   // After the monitor: the reference logs the websocket listener after `Starting http monitor`.
   if (srv.opts.websocket !== undefined) srv.use(websocketService(srv, websocketConfig(srv.opts)));
+  // The cluster before the system account: services stop in reverse order, so the system
+  // account's SHUTDOWN event is queued on the routes before they close.
+  if ((srv.opts.cluster?.port ?? 0) !== 0) srv.use(clusterService(srv));
   if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
   if (js !== null) srv.use(jetStreamService(srv, js));
   return srv;
@@ -80,11 +84,37 @@ function monitorService(srv: Server): MonitorService {
       await m.start();
     },
     stop: () => m?.stop(),
+    tlsChanged: () => m?.updateTls(),
     portsEntries(): Record<string, string[]> {
       if (m === null) return {};
       const h = m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host;
-      return { monitoring: [`http://${h}:${m.port}`] };
+      return { monitoring: [`${srv.opts.httpsPort !== 0 ? 'https' : 'http'}://${h}:${m.port}`] };
     },
+  };
+}
+
+/** The cluster (routes): `srv.service<ClusterService>('cluster')?.cluster` once started. */
+export interface ClusterService extends Service {
+  readonly cluster: Cluster | null;
+}
+
+/** Routes, loaded on demand as the monitor is: a server without a cluster never loads them. */
+function clusterService(srv: Server): ClusterService {
+  let cl: Cluster | null = null;
+  return {
+    name: 'cluster',
+    get cluster() {
+      return cl;
+    },
+    async start() {
+      const { Cluster } = await import('./cluster/cluster.js');
+      cl = new Cluster(srv);
+      cl.start();
+    },
+    listening: () => cl?.listening(),
+    stop: () => cl?.stop(),
+    accountsChanged: (acc) => cl?.accountsChanged(acc),
+    portsEntries: () => cl?.portsEntries() ?? {},
   };
 }
 

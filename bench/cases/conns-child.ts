@@ -2,9 +2,10 @@
 // completing INFO → CONNECT + PING → PONG, holds them open, and closes them when told.
 // A child process (not a thread) so that its file descriptors do not count against the bench's limit.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { connectLine } from '../frames.js';
 
-interface OpenMsg { op: 'open'; port: number; count: number; concurrency: number }
+interface OpenMsg { op: 'open'; port: number; count: number; concurrency: number; /** TLS, trusting this PEM. */ tls?: string }
 
 const socks: Socket[] = [];
 /** Connections the server closed after the handshake, and the last thing it said before. */
@@ -12,14 +13,29 @@ let closedByServer = 0;
 let lastError = '';
 let pings = 0;
 
-function openOne(port: number): Promise<void> {
+function openOne(port: number, ca?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1' });
+    const raw = connect({ port, host: '127.0.0.1' });
+    let s: Socket = raw;
     let text = '';
     let sent = false;
     const onData = (d: Buffer) => {
       text += d.toString('latin1');
-      if (!sent && text.includes('\n')) { sent = true; s.write(connectLine('bench-idle') + 'PING\r\n'); }
+      if (!sent && text.includes('\n')) {
+        sent = true;
+        if (ca) {
+          // INFO in plaintext, then TLS on the same socket; CONNECT goes over TLS.
+          raw.off('data', onData);
+          text = '';
+          const t = tlsConnect({ socket: raw, ca });
+          s = t;
+          t.once('error', reject);
+          t.once('secureConnect', () => t.write(connectLine('bench-idle') + 'PING\r\n'));
+          t.on('data', onData);
+          return;
+        }
+        s.write(connectLine('bench-idle') + 'PING\r\n');
+      }
       if (sent && text.includes('PONG\r\n')) {
         s.off('data', onData);
         // An idle client still reads, and answers the server's keepalive PINGs.
@@ -39,9 +55,9 @@ function openOne(port: number): Promise<void> {
         resolve();
       }
     };
-    s.on('data', onData);
-    s.once('error', reject);
-    s.once('close', () => reject(new Error('closed during handshake')));
+    raw.on('data', onData);
+    raw.once('error', reject);
+    raw.once('close', () => reject(new Error('closed during handshake')));
   });
 }
 
@@ -53,7 +69,7 @@ async function openAll(m: OpenMsg) {
   const lane = async () => {
     while (next < m.count) {
       next++;
-      try { await openOne(m.port); } catch (e) { failed++; firstError ||= (e as Error).message; }
+      try { await openOne(m.port, m.tls); } catch (e) { failed++; firstError ||= (e as Error).message; }
     }
   };
   await Promise.all(Array.from({ length: m.concurrency }, lane));

@@ -8,6 +8,7 @@ import { openWindow } from '../window.js';
 import { startBenchServer, type Kind } from '../servers.js';
 import { fixed } from '../stats.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { benchCert, tlsFlags, type KeyKind } from '../tls.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,8 +32,8 @@ function nextMessage(c: ChildProcess, timeoutMs: number): Promise<Record<string,
   });
 }
 
-async function measure(kind: Kind, s: Settings): Promise<Sample> {
-  const n = s.conns;
+async function measure(kind: Kind, s: Settings, tls?: KeyKind): Promise<Sample> {
+  const n = tls ? s.tlsConns : s.conns;
   // Each accepted connection is a file descriptor in the server: ask for room (capped by the hard limit).
   // With a hold, both servers run a short keepalive so that every connection is PINGed several times.
   let args: string[] = [];
@@ -42,6 +43,8 @@ async function measure(kind: Kind, s: Settings): Promise<Sample> {
     writeFileSync(conf, `ping_interval: "${s.pingIntervalMs}ms"\nping_max: 2\n`);
     args = ['-c', conf];
   }
+  if (tls) args = [...args, ...tlsFlags(tls)];
+  const ca = tls ? benchCert(tls).pem : undefined;
   const server = await startBenchServer(kind, { nofile: n + 1024, args });
   const children: ChildProcess[] = [];
   try {
@@ -54,7 +57,7 @@ async function measure(kind: Kind, s: Settings): Promise<Sample> {
     const t0 = performance.now();
     const shares = children.map((_, i) => Math.min(PER_CHILD, n - i * PER_CHILD));
     const ready = children.map((c) => nextMessage(c, 120_000));
-    children.forEach((c, i) => c.send({ op: 'open', port: server.port, count: shares[i], concurrency: CONCURRENCY }));
+    children.forEach((c, i) => c.send({ op: 'open', port: server.port, count: shares[i], concurrency: tls ? 8 : CONCURRENCY, tls: ca }));
     const res = await Promise.all(ready);
     const openMs = performance.now() - t0;
     const cpu = win();
@@ -86,6 +89,20 @@ async function measure(kind: Kind, s: Settings): Promise<Sample> {
   }
 }
 
+/** RSS per idle TLS connection (ECDSA P-256 certificate, TLS 1.3), `--tls-conns` of them. */
+export function tlsConnsCase(s: Settings): Case {
+  const k = s.tlsConns;
+  return {
+    id: 'tlsconns',
+    group: 'tls',
+    title: `idle TLS conns ${k >= 1000 ? `${(k / 1000).toFixed(k % 1000 ? 1 : 0)}k` : k}`,
+    metrics: [{ key: 'kbPerConn', label: 'RSS', unit: 'KB/conn', better: 'lower', format: (x) => fixed(x, 1) }],
+    cpuPer: 'conn',
+    rounds: (st) => Math.min(st.rounds, 3),
+    run: (kind, st) => measure(kind, st, 'ecdsa'),
+  };
+}
+
 export function connsCase(s: Settings): Case {
   return {
     id: 'conns',
@@ -94,6 +111,6 @@ export function connsCase(s: Settings): Case {
     metrics: [{ key: 'kbPerConn', label: 'RSS', unit: 'KB/conn', better: 'lower', format: (x) => fixed(x, 1) }],
     cpuPer: 'conn',
     rounds: (st) => Math.min(st.rounds, 3),
-    run: measure,
+    run: (kind, st) => measure(kind, st),
   };
 }

@@ -7,25 +7,46 @@ import { startBenchServer, type Kind } from '../servers.js';
 import { percentile } from '../stats.js';
 
 const SIZE = 128;
-const SUBJECT = 'req';
-const INBOX = '_INBOX.bench';
+export const REQ_SUBJECT = 'req';
+const SUBJECT = REQ_SUBJECT;
+export const REQ_INBOX = '_INBOX.bench';
+const INBOX = REQ_INBOX;
 
 async function measure(kind: Kind, s: Settings): Promise<Sample> {
   const server = await startBenchServer(kind);
+  try {
+    return await runReqRep(s, { reqPort: server.port, respPort: server.port, pids: [server.pid] });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Where requests run: the requester's server, the responder's, the server pids. */
+export interface ReqRepPlace {
+  reqPort: number;
+  respPort: number;
+  pids: number[];
+  /** After both subscribed, before the first request (a cluster: interest has spread both ways). */
+  ready?: () => Promise<void>;
+}
+
+export async function runReqRep(s: Settings, place: ReqRepPlace): Promise<Sample> {
   const box = new Mailbox();
   let agents: Agent[] = [];
   try {
-    const [responder] = await startAgents(box, [{ role: 'responder', port: server.port, subject: SUBJECT, inbox: INBOX, size: SIZE }]);
+    const [responder] = await startAgents(box, [{ role: 'responder', port: place.respPort, subject: SUBJECT, inbox: INBOX, size: SIZE }]);
     agents = [responder];
-    const [requester] = await startAgents(box, [{ role: 'requester', port: server.port, subject: SUBJECT, inbox: INBOX, size: SIZE }]);
+    const [requester] = await startAgents(box, [{ role: 'requester', port: place.reqPort, subject: SUBJECT, inbox: INBOX, size: SIZE }]);
     agents.push(requester);
+    await place.ready?.();
     let seq = 0;
     const run = async (ms: number) => {
       const id = ++seq;
-      const win = openWindow(server.pid);
+      const wins = place.pids.map((p) => openWindow(p));
       requester.send({ op: 'go', seq: id, durationMs: ms });
       const m = await box.take((x) => x.type === 'done' && x.seq === id, ms + 60_000, 'requests');
-      return { lat: m.latencies as Float64Array, cpu: win() };
+      const cpus = wins.map((w) => w());
+      return { lat: m.latencies as Float64Array, cpu: { server: cpus.reduce((a, c) => a + c.server, 0), client: cpus[0].client, otherCores: cpus[0].otherCores } };
     };
     if (s.warmupMs > 0) await run(s.warmupMs);
     const r = await run(s.reqMs);
@@ -38,7 +59,6 @@ async function measure(kind: Kind, s: Settings): Promise<Sample> {
     };
   } finally {
     await stopAgents(agents);
-    await server.stop();
   }
 }
 

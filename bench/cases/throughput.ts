@@ -7,12 +7,13 @@ import { msgFrameLen } from '../frames.js';
 import { openWindow } from '../window.js';
 import { startBenchServer, type Kind, type BenchServer } from '../servers.js';
 import { si } from '../stats.js';
+import { benchCert, tlsFlags, type KeyKind } from '../tls.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../dev/ports.js';
 
-interface Flood {
+export interface Flood {
   id: string;
   group: string;
   title: string;
@@ -25,9 +26,11 @@ interface Flood {
   ws?: { compress: boolean };
   unit: string;
   cpuPer: string;
+  /** Over TLS with this kind of server key. */
+  tls?: KeyKind;
 }
 
-const SUBJECT = 'foo';
+export const SUBJECT = 'foo';
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 128 * 1024);
 /** Agent threads per role: the machine has 2 cores, more threads only add switching. */
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
@@ -48,22 +51,51 @@ async function startWsServer(kind: Kind, compress: boolean): Promise<BenchServer
 }
 
 async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
-  const server = f.ws ? await startWsServer(kind, f.ws.compress) : await startBenchServer(kind);
+  const server = f.ws ? await startWsServer(kind, f.ws.compress) : await startBenchServer(kind, f.tls ? { args: tlsFlags(f.tls) } : {});
   const ws = f.ws && 'wsPort' in server ? { wsPort: server.wsPort as number, compress: f.ws.compress } : undefined;
+  try {
+    return await runFlood(f, s, { pubPort: server.port, subPorts: [server.port], pids: [server.pid], ws, tls: f.tls ? benchCert(f.tls).pem : undefined });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Where a flood runs: the publishers' server, the subscribers' servers (spread evenly), the server pids. */
+export interface FloodPlace {
+  pubPort: number;
+  subPorts: number[];
+  pids: number[];
+  /** Publishers and subscribers on the WebSocket listener. */
+  ws?: { wsPort: number; compress: boolean };
+  /** TLS clients: the CA PEM they trust (the servers were started with the bench certificate). */
+  tls?: string;
+  /** After the subscribers subscribed, before anything is published (a cluster: interest has spread). */
+  ready?: () => Promise<void>;
+}
+
+/** One warm-up and one timed flood of `f` at `place`. */
+export async function runFlood(f: Flood, s: Settings, place: FloodPlace): Promise<Sample> {
+  const ws = place.ws;
+  const tls = place.tls;
   const box = new Mailbox();
   let agents: Agent[] = [];
   try {
     const shared = new SharedArrayBuffer(8 * 2 * Math.max(1, f.subs));
     const subData: AgentData[] = [];
     let base = 0;
-    for (const n of f.subs ? split(f.subs, THREADS) : []) {
-      subData.push({ role: 'sub', port: server.port, conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs, ws });
-      base += n;
-    }
+    // Subscribers spread over the servers, then over the threads.
+    const perServer = f.subs ? split(f.subs, place.subPorts.length) : [];
+    perServer.forEach((m, i) => {
+      for (const n of split(m, Math.max(1, Math.floor(THREADS / perServer.length)))) {
+        subData.push({ role: 'sub', port: place.subPorts[i], conns: n, subject: SUBJECT, queue: f.queue ? 'q' : undefined, shared, base, total: f.subs, ws, tls });
+        base += n;
+      }
+    });
     const subs = await startAgents(box, subData);
     agents = subs;
+    await place.ready?.();
     const pubs = await startAgents(box, split(f.pubs, THREADS).map((n): AgentData =>
-      ({ role: 'pub', port: server.port, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK, ws })));
+      ({ role: 'pub', port: place.pubPort, conns: n, subject: SUBJECT, size: f.size, chunkBytes: CHUNK, ws, tls })));
     agents = [...subs, ...pubs];
     const frameLen = msgFrameLen(SUBJECT, '1', f.size);
     const copies = f.queue ? 1 : f.subs;
@@ -73,7 +105,7 @@ async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
     const flood = async (ms: number) => {
       const id = ++seq;
       const timeout = ms + 60_000;
-      const win = openWindow(server.pid);
+      const wins = place.pids.map((p) => openWindow(p));
       for (const p of pubs) p.send({ op: 'go', seq: id, durationMs: ms });
       const done = await box.takeEach(pubs, (m) => m.type === 'done' && m.seq === id, timeout, 'flood end');
       const sent = done.reduce((a, m) => a + (m.sent as number), 0);
@@ -87,7 +119,9 @@ async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
         if ((got.tEnd as bigint) > tEnd) tEnd = got.tEnd as bigint;
         units = sent * copies;
       }
-      const cpu = win();
+      const cpus = wins.map((w) => w());
+      // Several servers: their CPU adds up; the other load is what none of them used.
+      const cpu = { server: cpus.reduce((a, c) => a + c.server, 0), client: cpus[0].client, otherCores: Math.max(0, cpus[0].otherCores - cpus.slice(1).reduce((a, c) => a + c.server, 0) / 1e9 / Math.max(1e-9, Number(tEnd - tStart) / 1e9)) };
       const secs = Number(tEnd - tStart) / 1e9;
       return { units, secs, cpu };
     };
@@ -108,7 +142,6 @@ async function measure(kind: Kind, f: Flood, s: Settings): Promise<Sample> {
     };
   } finally {
     await stopAgents(agents);
-    await server.stop();
   }
 }
 
@@ -134,4 +167,9 @@ export const throughputCases: Case[] = [
   // WebSocket: publisher and subscriber both on the WebSocket listener; frames of 32 KiB of PUBs, as nats.js flushes.
   floodCase({ id: 'ws-pubsub128', group: 'ws', title: 'WebSocket pub/sub 1:1 128B', size: 128, pubs: 1, subs: 1, ws: { compress: false }, unit: 'msg/s', cpuPer: 'msg' }),
   floodCase({ id: 'ws-pubsub128-deflate', group: 'ws', title: 'WebSocket pub/sub 1:1 128B, permessage-deflate', size: 128, pubs: 1, subs: 1, ws: { compress: true }, unit: 'msg/s', cpuPer: 'msg' }),
+];
+
+/** TLS pub/sub 1:1 128B (ECDSA P-256 server certificate, TLS 1.3). */
+export const tlsThroughputCases: Case[] = [
+  floodCase({ id: 'tlspubsub128', group: 'tls', title: 'TLS pub/sub 1:1 128B', size: 128, pubs: 1, subs: 1, unit: 'msg/s', cpuPer: 'msg', tls: 'ecdsa' }),
 ];

@@ -4,6 +4,7 @@ import { Sublist } from '../subjects/sublist.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Subscription } from '../server/subscription.js';
 import type { Client } from '../server/client.js';
+import { Kind } from '../server/kind.js';
 import type { AccountLimits, JetStreamAccountLimits } from '../options.js';
 import {
   addShadowSubscriptions, removeShadowSubscriptions, processServiceImport, SERVICE_REPLY_PREFIX,
@@ -75,9 +76,32 @@ export class Account {
     return this.clients.size;
   }
 
-  /** Account max_connections reached? (MaxTotalConnectionsReached) */
+  /**
+   * Connections of this account on other servers of the cluster, by server id, as their
+   * `$SYS.SERVER.ACCOUNT.<acc>.CONNS` events report them (strack), and their sum (nrclients).
+   */
+  readonly remoteConns = new Map<string, number>();
+  nrclients = 0;
+
+  /** Account max_connections reached, here and on the rest of the cluster? (MaxTotalConnectionsReached) */
   maxConnectionsReached(): boolean {
-    return this.mconns >= 0 && this.clients.size >= this.mconns;
+    return this.mconns >= 0 && this.clients.size + this.nrclients >= this.mconns;
+  }
+
+  /**
+   * A remote server's connection count for this account (updateRemoteServer). The reference
+   * 2.9.10 only refuses new connections with it: its rebalancing of local ones is dead code.
+   */
+  updateRemoteServer(serverId: string, conns: number): void {
+    const prev = this.remoteConns.get(serverId) ?? 0;
+    if (conns > 0) this.remoteConns.set(serverId, conns);
+    else this.remoteConns.delete(serverId);
+    this.nrclients += conns - prev;
+  }
+
+  /** A remote server went away (removeRemoteServer). */
+  removeRemoteServer(serverId: string): void {
+    this.updateRemoteServer(serverId, 0);
   }
 
   addClient(c: Client): void {
@@ -177,12 +201,27 @@ export class Account {
    * one member, picked at random, of each queue group (processMsgResults). `buf[s,e)` is the
    * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
    * `chain` is set when the message came through service imports (none re-exported to streams).
+   * `once`: the subject is a one-off (a reply inbox): its match is not cached.
    * `asSubject`: the subject connections see instead of `subject` (a JetStream delivery is matched
    * on its deliver subject but carries the stream subject: jsPubMsg's dsubj and subj).
+   *
+   * Routes (cluster/): a route with matching interest gets the message once (RMSG), naming the
+   * queue groups whose member it was picked for. A message from a route (`pub` of kind ROUTER) is
+   * delivered here only, never to another route; `qf` is its list of queue groups: without one
+   * it reaches plain subscriptions only, with one exactly one local member of each group listed
+   * (a remote one only if no local member could take it). A client's publish picks queue members
+   * at random over local and remote ones alike (2.9.10 has no local preference, captured).
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, asSubject: string | null = null): boolean {
-    const r = this.sl.match(subject);
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false, asSubject: string | null = null): boolean {
+    const r = this.sl.match(subject, once);
     let delivered = false;
+    const fromRoute = pub !== null && pub.kind === Kind.ROUTER;
+    // Routes to send to, and for each the queue groups picked there (' '-separated): scratch lists
+    // per nesting level (a service import delivers again from inside this loop).
+    const level = depth++;
+    let rts: Client[] | null = null;
+    let rqs: string[] | null = null;
+    let nrt = 0;
     const psubs = r.psubs;
     for (let i = 0; i < psubs.length; i++) {
       const sub = psubs[i];
@@ -191,6 +230,19 @@ export class Account {
         if (sub.si !== null) processServiceImport(this, sub.si, pub, subject, reply, buf, s, e, hdr, chain);
         else deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
         delivered = true;
+      } else if (c.kind === Kind.ROUTER) {
+        if (fromRoute) continue;
+        if (rts === null) {
+          const sc = (scratch[level] ??= { rts: [], rqs: [] });
+          rts = sc.rts;
+          rqs = sc.rqs;
+        }
+        let k = 0;
+        while (k < nrt && rts[k] !== c) k++;
+        if (k === nrt) {
+          rts[nrt] = c;
+          rqs![nrt++] = '';
+        }
       } else if (c !== pub || pub.echo) {
         let dsubj = asSubject ?? subject;
         if (sub.im !== null) {
@@ -202,33 +254,75 @@ export class Account {
       }
     }
     const qsubs = r.qsubs;
-    for (let g = 0; g < qsubs.length; g++) {
-      const group = qsubs[g];
-      const n = group.length;
-      const start = n === 1 ? 0 : Math.floor(Math.random() * n);
-      for (let k = 0; k < n; k++) {
-        const sub = group[(start + k) % n];
-        const c = sub.client;
-        if (c === null) {
-          deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
-          delivered = true;
-          break;
+    // A routed message without queue groups is for plain subscribers only (unless it is a
+    // service import's response, pmrIgnoreEmptyQueueFilter).
+    if (qsubs.length > 0 && !(fromRoute && (qf === null || qf.length === 0) && chain === null)) {
+      for (let g = 0; g < qsubs.length; g++) {
+        const group = qsubs[g];
+        const n = group.length;
+        if (n === 0) continue;
+        const qname = group[0].queue!;
+        if (qf !== null && qf.length > 0 && !qf.includes(qname)) continue;
+        // From a route: local members first; a route's member only if none of them takes it
+        // (never back to the route it came from).
+        let rsub: Subscription | null = null;
+        const start = n === 1 ? 0 : Math.floor(Math.random() * n);
+        let done = false;
+        for (let k = 0; k < n; k++) {
+          const sub = group[(start + k) % n];
+          const c = sub.client;
+          if (c === null) {
+            deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
+            delivered = done = true;
+            break;
+          }
+          if (c.kind === Kind.ROUTER) {
+            if (fromRoute) {
+              if (rsub === null && c !== pub) rsub = sub;
+              continue;
+            }
+            rsub = sub;
+            break;
+          }
+          if (c === pub && !pub.echo) continue;
+          let dsubj = asSubject ?? subject;
+          if (sub.im !== null) {
+            if (chain !== null) continue;
+            if (asSubject === null) dsubj = sub.im.tr.apply(subject);
+          }
+          if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
+            delivered = done = true;
+            break;
+          }
         }
-        if (c === pub && !pub.echo) continue;
-        let dsubj = asSubject ?? subject;
-        if (sub.im !== null) {
-          if (chain !== null) continue;
-          if (asSubject === null) dsubj = sub.im.tr.apply(subject);
-        }
-        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
-          delivered = true;
-          break;
+        if (!done && rsub !== null) {
+          const c = rsub.client!;
+          if (rts === null) {
+            const sc = (scratch[level] ??= { rts: [], rqs: [] });
+            rts = sc.rts;
+            rqs = sc.rqs;
+          }
+          let i = 0;
+          while (i < nrt && rts[i] !== c) i++;
+          if (i === nrt) {
+            rts[nrt] = c;
+            rqs![nrt++] = qname;
+          } else rqs![i] = rqs![i] === '' ? qname : `${rqs![i]} ${qname}`;
         }
       }
     }
+    for (let i = 0; i < nrt; i++) {
+      if (rts![i].sendRoutedMsg(this.name, subject, reply, rqs![i], buf, s, e, hdr, pub)) delivered = true;
+      rts![i] = null as unknown as Client; // no reference kept past the delivery
+    }
+    depth--;
     return delivered;
   }
 }
+
+/** Scratch lists of deliverLocal's route targets, one pair per nesting level (service imports nest). */
+const scratch: { rts: Client[]; rqs: string[] }[] = [];
+let depth = 0;
 
 function deliverInternal(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): void {
   if (sub.closed) return;

@@ -17,6 +17,7 @@ import { SubjectTransform } from './transform.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Account } from './account.js';
 import type { Client } from '../server/client.js';
+import { Kind } from '../server/kind.js';
 
 export type ResponseType = 'Singleton' | 'Stream' | 'Chunked';
 
@@ -27,6 +28,10 @@ export const SERVICE_REPLY_PREFIX = '_R_.';
 /** The header carrying the requester's account and RTT (ClientInfoHdr). */
 export const CLIENT_INFO_HDR = 'Nats-Request-Info';
 const HDR_LINE = 'NATS/1.0\r\n';
+const JS_NEXT_PREFIX = '$JS.API.CONSUMER.MSG.NEXT.';
+const JS_DIRECT_GET_PREFIX = '$JS.API.DIRECT.GET';
+const JS_ACK_PREFIX = '$JS.ACK';
+
 /** Set while a server-internal response is delivered through an import (see processServiceImport). */
 export let importedResponse = false;
 
@@ -257,6 +262,8 @@ export function processServiceImport(
   holder: Account, si: ServiceImport, pub: Client | null, subject: string, reply: string,
   buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null,
 ): void {
+  // From a route only responses are mapped: the request was imported on the requester's server.
+  if (pub !== null && pub.kind === Kind.ROUTER && !si.respWildcard && !si.response) return;
   if (si.respWildcard) {
     const rsi = holder.responses.get(subject);
     if (rsi === undefined) return;
@@ -264,6 +271,10 @@ export function processServiceImport(
   }
   // Cycle detection: a message never goes through the same import twice.
   if (chain !== null && (chain.includes(si) || chain.length >= MAX_IMPORT_DEPTH)) return;
+  // JetStream's pull requests and direct gets are answered in the requester's account, never by
+  // the system account's $JS.API.> service: skip the import (and the response mapping it would
+  // leave behind), as the reference does (processServiceImport checkJS).
+  if (si.sysImport && !si.response && (subject.startsWith(JS_NEXT_PREFIX) || subject.startsWith(JS_DIRECT_GET_PREFIX))) return;
   if (si.response && Date.now() - si.ts > si.threshold) {
     holder.removeResponse(si);
     return;
@@ -271,8 +282,12 @@ export function processServiceImport(
   let nrr = '';
   let rsi: ServiceImport | null = null;
   if (reply.length > 0) {
-    rsi = addResponseImport(si.acc, holder, reply, si);
-    nrr = rsi.from;
+    // A JetStream ack subject crosses as it is (a pull consumer reached through another account).
+    if (reply.startsWith(JS_ACK_PREFIX)) nrr = reply;
+    else {
+      rsi = addResponseImport(si.acc, holder, reply, si);
+      nrr = rsi.from;
+    }
   }
   const to = si.response ? si.to : si.tr !== null ? si.tr.apply(subject) : si.to;
   let mbuf = buf, ms = s, me = e, mhdr = hdr;

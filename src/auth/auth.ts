@@ -18,6 +18,7 @@ import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Account } from '../accounts/account.js';
+import { tlsMapUser, usersFromMap } from '../tls/map.js';
 
 /** What a successful authentication grants. */
 export interface AuthResult {
@@ -209,12 +210,45 @@ export class Authenticator {
     return 'authentication error';
   }
 
+  /**
+   * verify_and_map (auth.go checkClientTLSCertSubject): the user is the one the client's verified
+   * certificate names (email, DNS or URI SAN, or the subject DN; tls/map.ts). A user in CONNECT is
+   * ignored with the reference's warning; a password in CONNECT is still compared with the mapped
+   * user's (usually none), as the reference does.
+   */
+  private mapFromCertificate(c: Client): AuthResult | null | Promise<AuthResult | null> {
+    const srv = this.srv;
+    const co = c.opts;
+    if (c.tls === null) {
+      c.debug('User required in cert, no TLS connection state');
+      c.tlsError = 'verify_and_map: the connection is not TLS';
+      srv.emit('client:tls_error', c, 'unmapped');
+      return null;
+    }
+    const r = tlsMapUser(c.tls.peer, usersFromMap(this.users), (u) => connectionTypeAllowed(u.cfg, connectionTypeName(c.type)), c.tls.peerCerts.length);
+    for (const d of r.debug) c.debug(d);
+    if (r.user === null) {
+      c.tlsError = `certificate not mapped to a user: ${r.debug[r.debug.length - 1] ?? 'no identity'}`;
+      srv.emit('client:tls_error', c, 'unmapped');
+      return null;
+    }
+    const u = r.user;
+    if (co.user !== '') srv.log.warn(`User ${goQuote(co.user)} found in connect proto, but user required from cert`);
+    // The reference writes the mapped user into the CONNECT options (logs then name it).
+    const name = u.cfg.user ?? r.name!;
+    co.user = name;
+    return then(comparePasswords(u.cfg.password ?? '', co.pass), (v) => (v ? { user: name, account: u.account, permissions: u.permissions, expiresAt: 0 } : null));
+  }
+
   /** Startup lines: trusted operators (INF), plaintext passwords (WRN, checkAuthforWarnings). */
   logStartup(): void {
     const log = this.srv.log;
     if (this.operator) for (const l of this.operator.startupLines()) log.notice(l);
     const plain = (p: string | undefined) => p !== undefined && !isBcrypt(p);
-    if ((this.password !== '' && plain(this.password)) || [...this.users.values()].some((u) => plain(u.cfg.password ?? ''))) {
+    // Users mapped from certificates need no password (unless one was left in the config).
+    const tlsMap = this.opts.tls?.verifyAndMap === true;
+    const users = [...this.users.values()].filter((u) => !(tlsMap && !u.cfg.password));
+    if ((this.password !== '' && plain(this.password)) || users.some((u) => plain(u.cfg.password ?? ''))) {
       log.warn('Plaintext passwords detected, use nkeys or bcrypt');
     }
   }
@@ -248,6 +282,8 @@ export class Authenticator {
       if (!verifyNonceSig(c, co.nkey)) return null;
       return { user: co.nkey, account: u.account, permissions: u.permissions, expiresAt: 0 };
     }
+    // The client port's verify_and_map (a WebSocket listener has its own TLS settings).
+    if (this.users.size > 0 && this.opts.tls?.verifyAndMap && c.type === 'nats') return this.mapFromCertificate(c);
     if (this.users.size > 0) {
       // no_auth_user: a client that sends no credentials at all is that user.
       // (The client's CONNECT options are left as sent, so a reload can check them again.)

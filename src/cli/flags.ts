@@ -7,18 +7,32 @@
 //   - `-v`/`--version`/`version` prints the version, `-h`/`--help`/`help` the usage, exit 0;
 //   - a leftover argument is `unrecognized command: "x"`, exit 1 (the subcommands doctor, conns and
 //     kick are dispatched by main.ts before these flags are parsed: src/doctor/).
-// Flags nats-server has and tsnats does not implement (TLS, cluster, JetStream…) are a clear error.
+// Flags nats-server has and tsnats does not implement (cluster, JetStream…) are a clear error.
+// The TLS flags replace the config file's TLS as the reference's overrideTLS does (mergeOptions).
 // Pure: no I/O; the CLI prints `stdout`/`stderr` and exits with `exitCode`.
-import type { ServerOptions } from '../options.js';
+import type { ClusterOptions, ServerOptions, TlsConfig } from '../options.js';
+import { CIPHER_SUITES, CURVES } from '../tls/names.js';
 import { DEFAULT_PORT, MAX_BUSY_POLL_MS, TSNATS_VERSION, VERSION } from '../const.js';
 import { formatGoDuration, parseGoDuration } from '../config/duration.js';
 
 export type SignalName = 'ldm' | 'stop' | 'quit' | 'term' | 'reopen' | 'reload';
 export const SIGNALS: readonly SignalName[] = ['ldm', 'stop', 'quit', 'term', 'reopen', 'reload'];
 
+/** The --tls* flags as given (opts.go: any of them replaces the config file's TLS). */
+export interface TlsFlags {
+  /** --tls (false: --tls=false turns the file's TLS off). */
+  tls?: boolean;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  verify?: boolean;
+}
+
 interface Base {
   /** Options given by flags, only those explicitly set. */
   options: Partial<ServerOptions>;
+  /** --tls, --tlscert, --tlskey, --tlscacert, --tlsverify, when any was given. */
+  tlsFlags?: TlsFlags;
   /** The option fields set by flags (a config reload must not override them). */
   flagFields: (keyof ServerOptions)[];
   configFile?: string;
@@ -29,6 +43,7 @@ export type ParsedCommand =
   /** `--signal <name>[=<pid|pidfile>]`: target is the text after `=` (a pid, or a pid file to read). */
   | (Base & { kind: 'signal'; signal: { name: SignalName; target?: string } })
   | (Base & { kind: 'version'; stdout: string; exitCode: 0 })
+  | (Base & { kind: 'help_tls'; stdout: string; exitCode: 0 })
   | (Base & { kind: 'help'; stdout: string; exitCode: 0 })
   | (Base & { kind: 'error'; stderr: string; stdout: string; exitCode: number });
 
@@ -39,7 +54,11 @@ interface State {
   check: boolean;
   help: boolean;
   version: boolean;
+  helpTls: boolean;
   signal?: string;
+  tls: TlsFlags | undefined;
+  /** --cluster / --cluster_listen as given (overrideCluster applies it after the flags). */
+  clusterListen?: string;
 }
 interface FlagSpec {
   kind: Kind;
@@ -50,14 +69,65 @@ interface FlagSpec {
   max?: number;
 }
 
+/** The cluster options the flags set (merged over the file's cluster block, see mergeOptions). */
+function clusterOf(s: State): ClusterOptions {
+  return (s.options.cluster ??= {});
+}
+
+/** RoutesFromStr: comma-separated route URLs; an empty string clears the routes. */
+function routesFromStr(v: string): string[] {
+  if (v === '') return [];
+  return v.split(',').map((r) => r.trim());
+}
+
+/**
+ * overrideCluster (opts.go): `--cluster nats://[user:pass@]host:port` sets the cluster listener and,
+ * with userinfo, its authorization (a user needs a password); `host:-1` a random port; "" turns
+ * clustering off. Returns an error message or null.
+ */
+function overrideCluster(s: State, listen: string): string | null {
+  const c = clusterOf(s);
+  if (listen === '') {
+    c.port = 0;
+    return null;
+  }
+  let text = listen;
+  const random = text.endsWith(':-1');
+  if (random) text = `${text.slice(0, -3)}:0`;
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/]*)@)?(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(\/.*)?$/.exec(text);
+  if (m === null) {
+    const first = text.split('/')[0]!;
+    return first.includes(':') ? `parse ${JSON.stringify(listen)}: first path segment in URL cannot contain colon` : `address ${text}: missing port in address`;
+  }
+  const [, , userinfo, rawHost, rawPort] = m;
+  if (rawPort === undefined || rawPort === '') return `address ${rawHost}${rawPort === '' ? ':' : ''}: missing port in address`;
+  if (!/^\d+$/.test(rawPort)) return `expected integer`;
+  c.host = rawHost!.startsWith('[') ? rawHost!.slice(1, -1) : rawHost!;
+  c.port = random ? -1 : Number(rawPort);
+  if (userinfo !== undefined) {
+    const i = userinfo.indexOf(':');
+    if (i < 0) return 'expected cluster password to be set';
+    c.username = decodeURIComponent(userinfo.slice(0, i));
+    c.password = decodeURIComponent(userinfo.slice(i + 1));
+  } else {
+    // With no user in the flag, what the config file had is cleared.
+    c.username = '';
+    c.password = '';
+  }
+  return null;
+}
+
 const set =
   <K extends keyof ServerOptions>(field: K) =>
   (s: State, v: ServerOptions[K]) => {
     s.options[field] = v;
   };
 
-const NO_TLS = 'TLS is not implemented';
-const NO_CLUSTER = 'clustering (routes) is not implemented';
+const tlsFlag =
+  <K extends keyof TlsFlags>(k: K) =>
+  (s: State, v: TlsFlags[K]) => {
+    (s.tls ??= {})[k] = v;
+  };
 
 const FLAGS: Record<string, FlagSpec> = {
   h: { kind: 'bool', apply: (s, v: boolean) => (s.help = v) },
@@ -86,6 +156,14 @@ const FLAGS: Record<string, FlagSpec> = {
   auth: { kind: 'string', apply: set('authorization') },
   m: { kind: 'int', apply: set('httpPort') },
   http_port: { kind: 'int', apply: set('httpPort') },
+  ms: { kind: 'int', apply: set('httpsPort') },
+  https_port: { kind: 'int', apply: set('httpsPort') },
+  tls: { kind: 'bool', apply: tlsFlag('tls') },
+  tlsverify: { kind: 'bool', apply: tlsFlag('verify') },
+  tlscert: { kind: 'string', apply: tlsFlag('cert') },
+  tlskey: { kind: 'string', apply: tlsFlag('key') },
+  tlscacert: { kind: 'string', apply: tlsFlag('ca') },
+  help_tls: { kind: 'bool', apply: (s, v: boolean) => (s.helpTls = v) },
   c: { kind: 'string', apply: (s, v: string) => (s.configFile = v) },
   config: { kind: 'string', apply: (s, v: string) => (s.configFile = v) },
   t: { kind: 'bool', apply: (s, v: boolean) => (s.check = v) },
@@ -104,30 +182,24 @@ const FLAGS: Record<string, FlagSpec> = {
   jetstream: { kind: 'bool', apply: set('jetstream') },
   sd: { kind: 'string', apply: set('storeDir') },
   store_dir: { kind: 'string', apply: set('storeDir') },
+  // Clustering (opts.go: routes, cluster/cluster_listen, cluster_advertise, no_advertise,
+  // connect_retries, cluster_name).
+  routes: { kind: 'string', apply: (s, v: string) => (s.options.routes = routesFromStr(v)) },
+  cluster: { kind: 'string', apply: (s, v: string) => (s.clusterListen = v) },
+  cluster_listen: { kind: 'string', apply: (s, v: string) => (s.clusterListen = v) },
+  cluster_name: { kind: 'string', apply: (s, v: string) => (clusterOf(s).name = v) },
+  cluster_advertise: { kind: 'string', apply: (s, v: string) => (clusterOf(s).advertise = v) },
+  no_advertise: { kind: 'bool', apply: (s, v: boolean) => (clusterOf(s).noAdvertise = v) },
+  connect_retries: { kind: 'int', apply: (s, v: number) => (clusterOf(s).connectRetries = v) },
   // tsnats extension.
   ping_timeout: { kind: 'duration', apply: set('pingTimeout') },
   busy_poll: { kind: 'duration', max: MAX_BUSY_POLL_MS, apply: set('busyPoll') },
 
   // nats-server flags tsnats does not implement.
-  ms: { kind: 'int', unsupported: 'HTTPS monitoring needs TLS, which is not implemented (use -m)' },
-  https_port: { kind: 'int', unsupported: 'HTTPS monitoring needs TLS, which is not implemented (use -m)' },
   s: { kind: 'bool', unsupported: 'syslog is not implemented (use -l)' },
   syslog: { kind: 'bool', unsupported: 'syslog is not implemented (use -l)' },
   r: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
   remote_syslog: { kind: 'string', unsupported: 'syslog is not implemented (use -l)' },
-  tls: { kind: 'bool', unsupported: NO_TLS },
-  tlsverify: { kind: 'bool', unsupported: NO_TLS },
-  tlscert: { kind: 'string', unsupported: NO_TLS },
-  tlskey: { kind: 'string', unsupported: NO_TLS },
-  tlscacert: { kind: 'string', unsupported: NO_TLS },
-  help_tls: { kind: 'bool', unsupported: NO_TLS },
-  routes: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster_listen: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster_name: { kind: 'string', unsupported: NO_CLUSTER },
-  cluster_advertise: { kind: 'string', unsupported: NO_CLUSTER },
-  no_advertise: { kind: 'bool', unsupported: NO_CLUSTER },
-  connect_retries: { kind: 'int', unsupported: NO_CLUSTER },
   profile: { kind: 'int', unsupported: 'the Go profiler does not apply to tsnats' },
 };
 
@@ -169,9 +241,14 @@ export function parseGoInt(s: string): number | 'parse error' | 'value out of ra
 
 /** Parse argv (without the node and script paths). */
 export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCommand {
-  const s: State = { options: {}, check: false, help: false, version: false };
+  const s: State = { options: {}, check: false, help: false, version: false, helpTls: false, tls: undefined };
   const flagFields = (): (keyof ServerOptions)[] => Object.keys(s.options) as (keyof ServerOptions)[];
-  const base = (): Base => ({ options: s.options, flagFields: flagFields(), ...(s.configFile !== undefined ? { configFile: s.configFile } : {}) });
+  const base = (): Base => ({
+    options: s.options,
+    flagFields: flagFields(),
+    ...(s.configFile !== undefined ? { configFile: s.configFile } : {}),
+    ...(s.tls !== undefined ? { tlsFlags: s.tls } : {}),
+  });
   // A flag syntax error: Go's message on stderr, then the usage on stdout. nats-server 2.9.10 then
   // exits 0; tsnats exits 1 so that scripts see the failure (docs/compatibility.md).
   const usageError = (msg: string): ParsedCommand => ({ kind: 'error', ...base(), stderr: msg + '\n', stdout: usage(program), exitCode: 1 });
@@ -236,17 +313,22 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
   // The order nats-server checks things in (opts.go ConfigureOptions).
   if (s.version) return { kind: 'version', ...base(), stdout: versionText(), exitCode: 0 };
   if (s.help) return { kind: 'help', ...base(), stdout: usage(program), exitCode: 0 };
+  if (s.helpTls) return { kind: 'help_tls', ...base(), stdout: tlsHelp(), exitCode: 0 };
   if (args.length > 0) {
     const cmd = args[0]!.toLowerCase();
     if (cmd === 'version') return { kind: 'version', ...base(), stdout: versionText(), exitCode: 0 };
     if (cmd === 'help') return { kind: 'help', ...base(), stdout: usage(program), exitCode: 0 };
     return fatal(`unrecognized command: ${JSON.stringify(args[0])}`);
   }
-  for (const f of ['port', 'httpPort'] as const) {
+  for (const f of ['port', 'httpPort', 'httpsPort'] as const) {
     const p = s.options[f];
-    if (p !== undefined && (p < -1 || p > 65535)) return fatal(`invalid port ${p} for -${f === 'port' ? 'p' : 'm'}`);
+    if (p !== undefined && (p < -1 || p > 65535)) return fatal(`invalid port ${p} for -${f === 'port' ? 'p' : f === 'httpPort' ? 'm' : 'ms'}`);
   }
   if (s.options.logSizeLimit !== undefined && s.options.logSizeLimit < 0) return fatal('log_size_limit can not be negative');
+  if (s.clusterListen !== undefined) {
+    const err = overrideCluster(s, s.clusterListen);
+    if (err !== null) return fatal(err);
+  }
   if (s.signal !== undefined) {
     const parts = s.signal.split('=');
     if (parts.length > 2) return fatal(`invalid signal parameters: [${parts.slice(2).join(' ')}]`);
@@ -260,6 +342,60 @@ export function parseArgs(argv: readonly string[], program = 'tsnats'): ParsedCo
     return { kind: 'test-config', ...base(), configFile: s.configFile };
   }
   return { kind: 'run', ...base() };
+}
+
+/** `--help_tls`: the reference's text (PrintTLSHelpAndDie), names in a stable order. */
+export function tlsHelp(): string {
+  return `
+TLS configuration is specified in the tls section of a configuration file:
+
+e.g.
+
+    tls {
+        cert_file:      "./certs/server-cert.pem"
+        key_file:       "./certs/server-key.pem"
+        ca_file:        "./certs/ca.pem"
+        verify:         true
+        verify_and_map: true
+
+        cipher_suites: [
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        ]
+        curve_preferences: [
+            "CurveP256",
+            "CurveP384",
+            "CurveP521"
+        ]
+    }
+
+Available cipher suites include:
+${Object.keys(CIPHER_SUITES).map((k) => `    ${k}\n`).join('')}
+Available curve preferences include:
+${Object.keys(CURVES).map((k) => `    ${k}\n`).join('')}`;
+}
+
+/**
+ * The TLS flags over the file's options (opts.go ConfigureOptions + overrideTLS): `--tls=false`
+ * turns TLS off; any other TLS flag replaces the file's certificate, key, CA and verify and sets the
+ * default ciphers and curves, keeping the file's timeout, verify_and_map and pinned_certs. Returns
+ * the TLS to use (null: none) or the reference's error.
+ */
+export function overrideTls(file: TlsConfig | undefined, f: TlsFlags): { tls: TlsConfig | null } | { error: string } {
+  if (f.tls === false) return { tls: null };
+  if (!f.cert) return { error: 'TLS Server certificate must be present and valid' };
+  if (!f.key) return { error: 'TLS Server private key must be present and valid' };
+  const tls: TlsConfig = {
+    certFile: f.cert,
+    keyFile: f.key,
+    ...(f.ca ? { caFile: f.ca } : {}),
+    verify: f.verify === true || file?.verifyAndMap === true,
+    verifyAndMap: file?.verifyAndMap ?? false,
+    insecure: false,
+    timeoutMs: file?.timeoutMs ?? 0,
+    ...(file?.pinnedCerts ? { pinnedCerts: file.pinnedCerts } : {}),
+  };
+  return { tls };
 }
 
 /**
@@ -282,6 +418,7 @@ Server Options:
         --server_name <server_name>  Server name (default: auto)
     -P, --pid <file>                 File to store PID
     -m, --http_port <port>           Use port for http monitoring
+    -ms,--https_port <port>          Use port for https monitoring
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
     -sl,--signal <signal>[=<pid>]    Send signal to ${program} process (ldm, stop, quit, term, reopen, reload)
@@ -315,10 +452,24 @@ Connection Health Options (tsnats):
 Latency Options (tsnats):
         --busy_poll <duration>       Keep polling this long after each flush instead of sleeping (default: 100us, 0 = off)
 
+TLS Options:
+        --tls                        Enable TLS, do not verify clients (default: false)
+        --tlscert <file>             Server certificate file
+        --tlskey <file>              Private key for server certificate
+        --tlsverify                  Enable TLS, verify client certificates
+        --tlscacert <file>           Client certificate CA for verification
+        --help_tls                   TLS help (cipher suites and curves)
+
+Cluster Options:
+        --routes <rurl-1, rurl-2>    Routes to solicit and connect
+        --cluster <cluster-url>      Cluster URL for solicited routes
+        --cluster_name <string>      Cluster Name, if not set one will be dynamically generated
+        --no_advertise <bool>        Do not advertise known cluster information to clients
+        --cluster_advertise <string> Cluster URL to advertise to other servers
+        --connect_retries <number>   For implicit routes, number of connect retries
+
 Not supported yet (nats-server flags that tsnats refuses):
-    -ms,--https_port, -s,--syslog, -r,--remote_syslog,
-    --tls, --tlscert, --tlskey, --tlsverify, --tlscacert, --help_tls, --routes, --cluster,
-    --cluster_name, --no_advertise, --cluster_advertise, --connect_retries, --cluster_listen, --profile
+    -s,--syslog, -r,--remote_syslog, --profile
 
 Common Options:
     -h, --help                       Show this message
@@ -356,7 +507,9 @@ export function mergeOptions(
     if (k === 'storeDir' && typeof options.jetstream === 'object' && options.jetstream.storeDir !== undefined) {
       options.jetstream = { ...options.jetstream, storeDir: fv as string };
     }
-    (options as Record<string, unknown>)[k] = fv;
+    // The cluster flags set single fields of the cluster block (opts.go: flags over the file's ClusterOpts).
+    if (k === 'cluster') options.cluster = { ...fileOptions.cluster, ...flagOptions.cluster };
+    else (options as Record<string, unknown>)[k] = fv;
     flagFields.push(k);
   }
   return { options, flagFields };

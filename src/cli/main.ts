@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `tsnats`: run a server from nats-server's flags and nats.conf, as nats-server does: -t checks a
 // config file, --signal talks to a running server, signals reload/reopen/lame-duck/stop it.
-import { parseArgs, mergeOptions } from './flags.js';
+import { parseArgs, mergeOptions, overrideTls, type TlsFlags } from './flags.js';
 import { sendSignal } from './signal.js';
 import { loadConfigFile, checkReport, formatIssue } from '../config/index.js';
-import { defaultOptions, type ServerOptions } from '../options.js';
+import { withDefaults, type ServerOptions } from '../options.js';
 import { validateOptions } from '../options-validate.js';
 import { isToolCommand } from '../doctor/commands.js';
 import { programName } from '../server/program.js';
@@ -33,6 +33,7 @@ const cmd = parseArgs(argv, PROGRAM);
 switch (cmd.kind) {
   case 'version':
   case 'help':
+  case 'help_tls':
     exit(cmd.exitCode, cmd.stdout);
   // falls through (exit never returns)
   case 'error':
@@ -50,11 +51,11 @@ switch (cmd.kind) {
   }
   // falls through
   case 'run':
-    await run(cmd.options, cmd.configFile);
+    await run(cmd.options, cmd.configFile, cmd.tlsFlags);
 }
 
 /** Options from the config file (if any) with the flags over them; exits on config errors. */
-function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string | undefined, onError: (msg: string) => void): ServerOptions | null {
+function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string | undefined, tlsFlags: TlsFlags | undefined, onError: (msg: string) => void): ServerOptions | null {
   let fileOptions: Partial<ServerOptions> = {};
   if (configFile) {
     const r = loadConfigFile(configFile);
@@ -66,7 +67,21 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
     fileOptions = r.options;
   }
   const merged = mergeOptions(fileOptions, flagOptions).options;
-  const opts: ServerOptions = { ...defaultOptions(), ...merged, log: true, configFile };
+  // Routes from the command line need a cluster listener, from the flags or the file (ConfigureOptions).
+  if (flagOptions.routes !== undefined && flagOptions.routes.length > 0 && !merged.cluster?.host && !merged.cluster?.port) {
+    onError('solicited routes require cluster capabilities, e.g. --cluster');
+    return null;
+  }
+  if (tlsFlags) {
+    // --tls* replace the file's TLS (overrideTLS), with the reference's errors.
+    const o = overrideTls(merged.tls, tlsFlags);
+    if ('error' in o) {
+      onError(o.error);
+      return null;
+    }
+    merged.tls = o.tls ?? undefined;
+  }
+  const opts: ServerOptions = withDefaults({ ...merged, log: true, configFile });
   // Flags over the file can make a combination the file alone did not (validateOptions).
   const issues = validateOptions(opts);
   if (issues.length > 0) {
@@ -76,13 +91,19 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
   return opts;
 }
 
-async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined): Promise<void> {
-  const opts = resolveOptions(flagOptions, configFile, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
+async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined, tlsFlags: TlsFlags | undefined): Promise<void> {
+  const opts = resolveOptions(flagOptions, configFile, tlsFlags, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
   // Loaded here so that -v, -h, -t and --signal do not load the server.
   const { createServer } = await import('../services.js');
   const { NO_CONFIG_FILE } = await import('../server/reload.js');
-  const srv = createServer(opts);
+  let srv: ReturnType<typeof createServer>;
+  try {
+    srv = createServer(opts);
+  } catch (e) {
+    // A certificate file the flags name that cannot be used (the file's were checked when loading it).
+    return exit(1, '', `${PROGRAM}: ${(e as Error).message}\n`);
+  }
   srv.start().catch((e: Error) => {
     srv.log.fatal(e.message);
     process.exit(1);
@@ -95,6 +116,9 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
     void srv.shutdown().then(() => process.exit(code));
   };
   const trapped = (name: string) => srv.log.debugf(`Trapped "${name}" signal`);
+  // A file size limit (ulimit -f) must fail the write (EFBIG, answered as a store error), not kill
+  // the server: SIGXFSZ's default action is to terminate.
+  process.on('SIGXFSZ', () => {});
   process.on('SIGINT', () => {
     trapped('interrupt');
     stop(0);
@@ -109,7 +133,7 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
   srv.setReloader(() => {
     if (!configFile) return new Error(NO_CONFIG_FILE);
     let error = '';
-    const next = resolveOptions(flagOptions, configFile, (msg) => (error = msg));
+    const next = resolveOptions(flagOptions, configFile, tlsFlags, (msg) => (error = msg));
     return next ?? new Error(error);
   });
   process.on('SIGHUP', () => {

@@ -35,10 +35,10 @@ export interface AuthBlock {
   defaultPermissions?: Permissions;
 }
 
-/** The top-level `authorization` block. */
-export function loadAuthorization(ctx: LoadContext, node: ConfNode): void {
+/** The keys of an `authorization { … }` block (parseAuthorization), top-level or cluster's. */
+export function parseAuthBlock(ctx: LoadContext, node: ConfNode): AuthBlock | undefined {
   const m = ctx.map(node, 'authorization');
-  if (!m) return;
+  if (!m) return undefined;
   const auth: AuthBlock = {};
   for (const [key, rawKey, v] of entries(m)) {
     switch (key) {
@@ -68,6 +68,13 @@ export function loadAuthorization(ctx: LoadContext, node: ConfNode): void {
         ctx.unknownField(rawKey, v);
     }
   }
+  return auth;
+}
+
+/** The top-level `authorization` block. */
+export function loadAuthorization(ctx: LoadContext, node: ConfNode): void {
+  const auth = parseAuthBlock(ctx, node);
+  if (!auth) return;
   if ((auth.user || auth.pass) && auth.token) return void ctx.error(node, 'Cannot have a user/pass and token');
   if (auth.users && auth.user) return void ctx.error(node, 'Can not have a single user/pass and a users array');
   if (auth.users && auth.token) return void ctx.error(node, 'Can not have a token and a users array');

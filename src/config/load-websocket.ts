@@ -5,6 +5,7 @@
 //     reference, not validated further);
 //   - host defaults to 0.0.0.0 as the reference (the embedding API defaults to the server's host);
 //   - no_tls defaults to false, so a block without `tls` must say `no_tls: true`.
+import { parseTlsBlock } from './load-tls.js';
 import type { WebsocketAuthorization, WebsocketOptions } from '../options.js';
 import { goQuote } from '../errors.js';
 import type { ConfNode } from './parse.js';
@@ -83,10 +84,12 @@ export function loadWebsocket(ctx: LoadContext, node: ConfNode): void {
       case 'no_tls':
         ws.noTls = ctx.bool(v, rawKey) ?? false;
         break;
-      case 'tls':
-        // The client port's tls {} is not wired yet: refuse rather than run wss:// as plain ws://.
-        ctx.error(v, `"websocket.tls" is not supported by tsnats yet: TLS for the WebSocket listener comes with the tls {} block (use no_tls: true behind a TLS-terminating proxy)`, 'unsupported');
+      case 'tls': {
+        // The same block as the client port's (certificates, verify, ciphers, timeout), for wss://.
+        const tc = parseTlsBlock(ctx, v);
+        if (tc !== undefined) ws.tlsConfig = tc;
         break;
+      }
       case 'same_origin':
         ws.sameOrigin = ctx.bool(v, rawKey);
         break;

@@ -4,7 +4,7 @@
 //     ping_interval, max_payload…) leaves the option unset.
 //   - Options the reference knows but tsnats does not implement: a warning ('ignored') and tsnats
 //     runs without them; or an error ('unsupported') where running without them would be unsafe
-//     (TLS: we never run plaintext when TLS was asked for; trust settings that restrict who may connect).
+//     (OCSP stapling; trust settings that restrict who may connect).
 //   - Unknown fields are errors (`unknown field "x"`), except variables that were referenced.
 //   - Cross-option checks the reference makes at startup (max_payload ≤ max_pending, lame duck
 //     grace < duration, no_auth_user exists) are reported here, at the option's position.
@@ -18,6 +18,8 @@ import { goQuote } from '../errors.js';
 import { loadAuthorization } from './load-auth.js';
 import { loadAccounts } from './load-accounts.js';
 import { loadJetStream, loadStoreDir } from './load-jetstream.js';
+import { loadTls } from './load-tls.js';
+import { loadCluster } from './load-cluster.js';
 import { loadWebsocket } from './load-websocket.js';
 import { formatGoDuration } from './duration.js';
 import { claimType, decodeClaims, readOperatorJWT } from './jwt.js';
@@ -82,7 +84,7 @@ const unsupported =
   (ctx, node, key) =>
     void ctx.error(node, `${goQuote(key)} is not supported by tsnats yet: ${why}`, 'unsupported');
 
-const NO_TLS = 'TLS is not implemented, and tsnats will not run in plaintext when TLS was asked for';
+const NO_OCSP = 'OCSP stapling is not implemented, and tsnats will not run without it when it was asked for';
 
 const str =
   (field: keyof ServerOptions): Handler =>
@@ -122,14 +124,14 @@ const duration =
   };
 
 /** A port: -1 = random, 0 = the default, 1..65535. */
-function port(ctx: LoadContext, node: ConfNode, v: number, field: 'port' | 'httpPort'): void {
+function port(ctx: LoadContext, node: ConfNode, v: number, field: 'port' | 'httpPort' | 'httpsPort'): void {
   if (v < -1 || v > 65535) return void ctx.error(node, `invalid port ${v}`);
   if (v === 0 && field === 'port') ctx.unset('port', node);
   else ctx.set(field, v, node);
 }
 
 /** listen / http: `port`, `host:port` or `[ipv6]:port` (opts.go parseListen). */
-function hostPort(ctx: LoadContext, node: ConfNode): { host?: string; port?: number } | undefined {
+export function hostPort(ctx: LoadContext, node: ConfNode): { host?: string; port?: number } | undefined {
   if (node.kind === 'integer') return { port: node.value };
   if (node.kind !== 'string') return ctx.error(node, `expected port or host:port, got ${goType(node)}`);
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):([^:]*)$/.exec(node.value);
@@ -175,15 +177,23 @@ const TOP: Record<string, Handler> = {
     if (hp.host) ctx.set('httpHost', hp.host, node);
     if (hp.port !== undefined) port(ctx, node, hp.port, 'httpPort');
   },
-  https: unsupported(`HTTPS monitoring needs TLS, which is not implemented (use "http")`),
+  https: (ctx, node) => {
+    const hp = hostPort(ctx, node);
+    if (!hp) return;
+    if (hp.host) ctx.set('httpHost', hp.host, node);
+    if (hp.port !== undefined) port(ctx, node, hp.port, 'httpsPort');
+  },
   http_port: (ctx, node, key) => {
     const v = ctx.int(node, key);
     if (v !== undefined) port(ctx, node, v, 'httpPort');
   },
   monitor_port: (ctx, node, key) => TOP['http_port']!(ctx, node, key, {}),
-  https_port: unsupported(`HTTPS monitoring needs TLS, which is not implemented (use "http_port")`),
+  https_port: (ctx, node, key) => {
+    const v = ctx.int(node, key);
+    if (v !== undefined) port(ctx, node, v, 'httpsPort');
+  },
   http_base_path: str('httpBasePath'),
-  cluster: ignored('clustering (routes) is not supported yet'),
+  cluster: (ctx, node) => loadCluster(ctx, node),
   gateway: ignored('gateways are not supported yet'),
   leaf: ignored('leafnodes are not supported yet'),
   leafnodes: ignored('leafnodes are not supported yet'),
@@ -212,9 +222,13 @@ const TOP: Record<string, Handler> = {
   max_subscription_tokens: ignored('a limit on subject tokens is not supported yet'),
   ping_interval: duration('pingInterval', { legacy: true, zeroIsDefault: true }),
   ping_max: count('pingMax'),
-  tls: unsupported(NO_TLS),
-  ocsp: unsupported(NO_TLS),
-  allow_non_tls: ignored('TLS is not implemented, every connection is plaintext'),
+  tls: (ctx, node) => loadTls(ctx, node),
+  ocsp: (ctx, node, key, o) => {
+    // `ocsp: false` asks for nothing; anything else is stapling, which tsnats does not do.
+    if (node.kind === 'bool' && !node.value) return;
+    unsupported(NO_OCSP)(ctx, node, key, o);
+  },
+  allow_non_tls: bool('allowNonTls'),
   write_deadline: duration('writeDeadline', { legacy: true, zeroIsDefault: true }),
   lame_duck_duration: (ctx, node, key) => {
     // opts.go: a duration string (v.(string)), at least 30s.
@@ -359,6 +373,8 @@ export function loadTree(root: MapNode, opts: LoadOptions = {}): LoadResult {
  * startServer()), reported at the position of the option they concern.
  */
 function crossChecks(ctx: LoadContext): void {
+  // nats-server validates options only once the file parsed: a broken option is reported alone.
+  if (ctx.errors.length > 0) return;
   const pos = ctx.positions;
   for (const i of validateOptions({ ...defaultOptions(), ...ctx.options })) {
     const at = [i.field, ...(i.related ?? [])].map((f) => pos[f]).find((p) => p !== undefined);

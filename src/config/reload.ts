@@ -7,7 +7,7 @@
 // Both option sets should be complete (defaults applied) and, as the reference does on reload,
 // `next` should already have the command-line flags merged over the new file (mergeOptions), so
 // that options given as flags keep their value.
-import type { ServerOptions } from '../options.js';
+import { tlsTimeoutMs, type ServerOptions, type TlsConfig } from '../options.js';
 import { DEFAULT_SYSTEM_ACCOUNT } from '../const.js';
 import { formatGoDuration } from './duration.js';
 
@@ -68,14 +68,21 @@ const TABLE: Entry[] = [
   { field: 'httpHost', goName: 'HTTPHost' },
   { field: 'httpPort', goName: 'HTTPPort' },
   { field: 'httpBasePath', goName: 'HTTPBasePath' },
+  { field: 'httpsPort', goName: 'HTTPSPort' },
   { field: 'authTimeout', goName: 'AuthTimeout', reload: R('authorization timeout', 'seconds') },
   { field: 'maxControlLine', goName: 'MaxControlLine', reload: R('max_control_line') },
   { field: 'maxPayload', goName: 'MaxPayload', reload: R('max_payload') },
   { field: 'maxPending', goName: 'MaxPending' },
+  // cluster: reloadable but for its host and port (special case below).
+  { field: 'cluster', goName: 'Cluster', reload: R('cluster', 'plain', () => 'Reloaded: cluster') },
   { field: 'pidFile', goName: 'PidFile', reload: R('pid_file') },
   { field: 'portsFileDir', goName: 'PortsFileDir', reload: R('ports_file_dir') },
   { field: 'logFile', goName: 'LogFile', reload: R('log_file') },
   { field: 'logSizeLimit', goName: 'LogSizeLimit' },
+  // TLSTimeout, TLSMap, TLSConfig, TLSPinnedCerts, TLSRateLimit: the `tls` block, special case below.
+  { field: 'tls', goName: 'TLSConfig' },
+  { field: 'allowNonTls', goName: 'AllowNonTLS' },
+  { field: 'routes', goName: 'Routes', reload: R('cluster routes', 'plain', () => 'Reloaded: cluster routes') },
   { field: 'writeDeadline', goName: 'WriteDeadline', reload: R('write_deadline', 'duration') },
   { field: 'maxClosedClients', goName: 'MaxClosedClients' },
   { field: 'lameDuckDuration', goName: 'LameDuckDuration' },
@@ -174,6 +181,32 @@ export function diffOptions(old: ServerOptions, next: ServerOptions): ReloadDiff
         if ((o ?? '') === (n ?? '') || (o === DEFAULT_SYSTEM_ACCOUNT && !n)) continue;
         refused.push(refusal(e, o, n));
         continue;
+      case 'tls':
+        diffTls(old.tls, next.tls, changes, refused);
+        continue;
+      case 'cluster': {
+        // validateClusterOpts: the listener stays where it is.
+        const oc = (o ?? {}) as NonNullable<ServerOptions['cluster']>;
+        const nc = (n ?? {}) as NonNullable<ServerOptions['cluster']>;
+        if ((oc.host ?? '') !== (nc.host ?? '') && (oc.port ?? 0) !== 0) {
+          refused.push({ field: 'cluster', message: `config reload not supported for cluster host: old=${oc.host ?? ''}, new=${nc.host ?? ''}` });
+          continue;
+        }
+        const op = oc.port ?? 0;
+        const np = nc.port ?? 0;
+        // A random port (-1) keeps the port the cluster is listening on.
+        if (op !== np && !(op === -1 && np === -1)) {
+          refused.push({ field: 'cluster', message: `config reload not supported for cluster port: old=${op}, new=${np}` });
+          continue;
+        }
+        if (deepEqual(o, n)) continue;
+        changes.push({ field: 'cluster', configName: 'cluster', value: n, message: 'Reloaded: cluster' });
+        continue;
+      }
+      case 'routes':
+        if (deepEqual(o ?? [], n ?? [])) continue;
+        changes.push({ field: 'routes', configName: 'cluster routes', value: n, message: 'Reloaded: cluster routes' });
+        continue;
       case 'resolver':
         if (deepEqual(o, n)) continue;
         if (!o || !n) refused.push({ field: e.field, message: 'config reload does not support moving to or from an account resolver' });
@@ -195,6 +228,33 @@ export function diffOptions(old: ServerOptions, next: ServerOptions): ReloadDiff
     if (!deepEqual(old[k], next[k])) refused.push({ field: k, message: `config reload not supported for ${k}: old=${format(old[k], 'plain')}, new=${format(next[k], 'plain')}` });
   }
   return { changes: dedupe(changes), refused };
+}
+
+/**
+ * The `tls` block, as the reference diffs its parts (reload.go): `timeout` → `Reloaded: tls timeout
+ * = 2`; the certificates, CA, verify, ciphers… (tls.Config) → `Reloaded: tls = enabled|disabled`;
+ * `pinned_certs` → `Reloaded: N pinned_certs`; `verify_and_map` (TLSMap) and
+ * `connection_rate_limit` cannot be reloaded. A change of the files' contents under the same names
+ * is found by the reload itself (server/reload.ts), which reads them.
+ */
+function diffTls(o: TlsConfig | undefined, n: TlsConfig | undefined, changes: ReloadChange[], refused: ReloadRefusal[]): void {
+  if (!!o?.verifyAndMap !== !!n?.verifyAndMap) refused.push({ field: 'tls', message: `config reload not supported for TLSMap: old=${!!o?.verifyAndMap}, new=${!!n?.verifyAndMap}` });
+  if ((o?.rateLimit ?? 0) !== (n?.rateLimit ?? 0)) refused.push({ field: 'tls', message: `config reload not supported for TLSRateLimit: old=${o?.rateLimit ?? 0}, new=${n?.rateLimit ?? 0}` });
+  const secs = (t: TlsConfig | undefined) => (t ? tlsTimeoutMs(t) / 1000 : 0);
+  if (secs(o) !== secs(n)) changes.push({ field: 'tls', configName: 'tls timeout', value: secs(n), message: `Reloaded: tls timeout = ${secs(n)}` });
+  if (!sameTlsContext(o, n)) changes.push({ field: 'tls', configName: 'tls', value: n, message: `Reloaded: tls = ${n ? 'enabled' : 'disabled'}` });
+  const pins = (t: TlsConfig | undefined) => [...new Set(t?.pinnedCerts ?? [])].map((x) => x.toLowerCase()).sort();
+  if (!deepEqual(pins(o), pins(n))) changes.push({ field: 'tls', configName: 'pinned_certs', value: pins(n), message: `Reloaded: ${pins(n).length} pinned_certs` });
+}
+
+/** The settings that make the tls.Config (everything but timeout, verify_and_map, pinned_certs and the rate limit). */
+export function sameTlsContext(o: TlsConfig | undefined, n: TlsConfig | undefined): boolean {
+  if (!o || !n) return !o && !n;
+  const ctx = (t: TlsConfig) => ({
+    certFile: t.certFile, keyFile: t.keyFile, caFile: t.caFile, verify: !!(t.verify || t.verifyAndMap), insecure: !!t.insecure,
+    cipherSuites: t.cipherSuites, curvePreferences: t.curvePreferences, minVersion: t.minVersion, handshakeFirst: t.handshakeFirst,
+  });
+  return deepEqual(ctx(o), ctx(n));
 }
 
 function dedupe(changes: ReloadChange[]): ReloadChange[] {

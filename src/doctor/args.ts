@@ -10,8 +10,9 @@ export interface ToolArgs {
 /** Flags that take a value, with their aliases. */
 const VALUE_FLAGS: Record<string, string> = {
   user: 'user', password: 'password', pass: 'password', creds: 'creds',
-  interval: 'interval', sort: 'sort', limit: 'limit', since: 'since', idle: 'idle', rtt: 'rtt',
+  interval: 'interval', sort: 'sort', limit: 'limit', since: 'since', idle: 'idle', rtt: 'rtt', 'route-rtt': 'route-rtt',
   pending: 'pending', skip: 'skip', server: 'server', timeout: 'timeout',
+  tlsca: 'tlsca', tlscacert: 'tlsca', tlscert: 'tlscert', tlskey: 'tlskey',
 };
 const BOOL_FLAGS: Record<string, string> = { json: 'json', h: 'help', help: 'help' };
 

@@ -2,7 +2,9 @@
 // (the first ones follow the NATS audit catalogue's numbering: SERVER_004, CONN_001 …), a
 // severity, the evidence, and the fix. docs/doctor.md documents every one; keep them in step.
 import type { Conn, Finding, Sample, Severity } from './types.js';
+import type { TlsProbe } from './tls.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
+import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
 
 export interface Thresholds {
   /** CONN_001: RTT above this (ms). */
@@ -21,6 +23,14 @@ export interface Thresholds {
   keepaliveMinMs: number;
   /** OPT_PAYLOAD_001: max_payload above this. */
   maxPayload: number;
+  /** TLS_001: warn when a served certificate expires within this (ms). */
+  certWarnMs: number;
+  /** CLUSTER_005: route RTT above this (ms). */
+  routeRttMs: number;
+  /** CLUSTER_006: route pending bytes above this. */
+  routePendingBytes: number;
+  /** CLUSTER_002 (one sample): routes younger than this on an older server (ms). */
+  youngRouteMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -34,6 +44,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   keepaliveMinMs: 20_000,
   // nats-server warns above 8 MB (MAX_PAYLOAD_MAX_SIZE).
   maxPayload: 8 * 1024 * 1024,
+  // Let's Encrypt renews at 30 days left; an operator needs time to act before clients fail.
+  certWarnMs: 30 * 86400_000,
+  ...DEFAULT_CLUSTER_THRESHOLDS,
 };
 
 export interface Ctx {
@@ -128,6 +141,7 @@ const REASON_ADVICE: Record<string, string> = {
   'Maximum Control Line Exceeded': 'Maximum Control Line Exceeded: a protocol line (subject + reply) was longer than max_control_line',
   'Parse Error': 'Parse Error: a client sent bytes that are not the NATS protocol (wrong port? an HTTP or TLS client?)',
   'Protocol Violation': 'Protocol Violation: a client broke the protocol; check its library version',
+  'TLS Handshake Failure': 'TLS Handshake Failure: a client could not complete TLS (not trusted, expired or missing client certificate, a plaintext client on a TLS port, or a handshake that timed out); tsnats says which in /connz?state=closed `tls_error`, nats-server in its log (`TLS handshake error: …`) — see docs/tls.md',
 };
 
 export const CHECKS: Check[] = [
@@ -313,7 +327,89 @@ export const CHECKS: Check[] = [
       return { findings: [{ severity: 'warning', subject: serverName(ctx.last), evidence: `max_payload ${fmtBytes(mp)} (${mp} bytes)` }] };
     },
   },
+  {
+    code: 'TLS_001',
+    title: 'TLS certificate expired or expiring soon',
+    severity: 'critical (expired or not yet valid) / warning (expires within 30 days)',
+    fix: 'Renew the certificate and its key (cert_file/key_file) before it expires, then reload the server (SIGHUP, `tsnats --signal reload`): new connections get the new certificate, open ones carry on. Watch tsnats_tls_certificate_expires_in_seconds on /metrics to be told in time.',
+    run: (ctx) => {
+      const probes = probed(ctx.last);
+      if ('skip' in probes) return probes;
+      const findings = [];
+      for (const p of probes.list) {
+        const now = ctx.last.takenAt;
+        for (const [i, c] of p.chain.entries()) {
+          if (i > 0 && c.selfIssued) continue; // a root sent along is not what clients check against
+          const left = c.notAfter.getTime() - now;
+          const what = `${listenerName(p)} ${i === 0 ? 'certificate' : 'intermediate'} "${c.subject}" (issuer "${c.issuer}")`;
+          if (now < c.notBefore.getTime()) findings.push({ severity: 'critical' as Severity, subject: what, evidence: `not valid before ${c.notBefore.toISOString()}` });
+          else if (left <= 0) findings.push({ severity: 'critical' as Severity, subject: what, evidence: `expired ${c.notAfter.toISOString()} (${fmtDuration(-left)} ago): clients that verify refuse it` });
+          else if (left < ctx.th.certWarnMs) findings.push({ severity: 'warning' as Severity, subject: what, evidence: `expires ${c.notAfter.toISOString()}, in ${fmtDuration(left)}` });
+        }
+      }
+      return { findings };
+    },
+  },
+  {
+    code: 'TLS_002',
+    title: 'TLS certificate does not cover the host clients use',
+    severity: 'warning',
+    fix: 'Clients that verify the server (all official clients do by default) refuse a certificate whose names do not include the host they connect to. Issue the certificate with that host as a DNS name (or IP address) in its subjectAltName — the CN is not used — or have clients use a name the certificate has.',
+    run: (ctx) => {
+      const probes = probed(ctx.last);
+      if ('skip' in probes) return probes;
+      const findings = [];
+      for (const p of probes.list) {
+        const leaf = p.chain[0];
+        if (!leaf || p.coversHost !== false) continue;
+        const names = [...leaf.dnsNames.map((n) => `DNS:${n}`), ...leaf.ipAddresses.map((n) => `IP:${n}`)];
+        findings.push({ severity: 'warning' as Severity, subject: `${listenerName(p)} certificate "${leaf.subject}"`, evidence: `clients connect to "${p.host}", the certificate names ${names.length ? names.join(', ') : 'no DNS name or IP address'}` });
+      }
+      return { findings };
+    },
+  },
+  {
+    code: 'TLS_003',
+    title: 'TLS off on a listener that is not loopback',
+    severity: 'warning',
+    fix: 'Traffic (credentials included) crosses the network in plaintext. Configure tls { cert_file, key_file } for the client port (docs/tls.md), serve monitoring over https_port, or bind the listener to 127.0.0.1.',
+    run: (ctx) => {
+      const v = ctx.last.varz;
+      const findings = [];
+      const host = String(v.host ?? '');
+      const client = ctx.last.tls?.find((p) => p.listener === 'client' && !p.error);
+      const clientTls = client ? client.tls && client.tlsRequired !== false : v.tls_required === true;
+      if (!clientTls && !isLoopback(host)) {
+        const how = client?.tlsAvailable ? 'TLS is only available (allow_non_tls): plaintext clients are accepted' : 'no TLS';
+        findings.push({ severity: 'warning' as Severity, subject: 'client port', evidence: `${how} on ${host || '?'}:${v.port ?? '?'}` });
+      }
+      const httpPort = Number(v.http_port ?? 0);
+      const httpHost = String(v.http_host ?? host);
+      if (httpPort > 0 && !isLoopback(httpHost)) findings.push({ severity: 'warning' as Severity, subject: 'monitoring port', evidence: `plain HTTP on ${httpHost || '?'}:${httpPort} (https_port is not used)` });
+      return { findings };
+    },
+  },
+  // Routes (cluster-checks.ts).
+  ...CLUSTER_CHECKS,
 ];
+
+/** The TLS probes of a sample, or why there are none. */
+function probed(s: Sample): { list: TlsProbe[] } | { skip: string } {
+  if (s.tls === undefined) return { skip: 'the listeners were not probed' };
+  const list = s.tls.filter((p) => p.tls && p.chain.length > 0);
+  const err = s.tls.find((p) => p.error)?.error;
+  // No certificate to judge: nothing wrong with one (TLS_003 says whether TLS should be on).
+  if (list.length === 0 && err) return { skip: `TLS probe failed: ${err}` };
+  return { list };
+}
+
+function listenerName(p: TlsProbe): string {
+  return `${p.listener === 'client' ? 'client port' : 'HTTPS monitor'} ${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 /** tsnats says so in /varz (`go` is `node…`; `ping_timeout` is its extension). */
 export function isTsnats(s: Sample): boolean {

@@ -4,10 +4,12 @@ import { parseToolArgs, type ToolArgs } from './args.js';
 import { openTransport, allConns, collect, splitUserInfo, type Transport } from './source.js';
 import { checkServer, unreachable, summarize, formatText, formatJSON } from './report.js';
 import { CHECKS, type Thresholds } from './checks.js';
+import { checkAcrossServers } from './cluster-checks.js';
 import { CONN_SORTS, sortConns, formatConns, type ConnSort } from './conns.js';
 import { parseDurationArg, parseSizeArg } from './units.js';
 import { sysConnect, SysError, type SysAuth } from './sys.js';
 import type { Sample, ServerReport } from './types.js';
+import type { DoctorTls } from './tls.js';
 
 import type { ToolCommand } from './commands.js';
 
@@ -23,6 +25,8 @@ const DEFAULT_NATS = 'nats://127.0.0.1:4222';
 
 const AUTH_HELP = `    --user USER --password PASS   a system-account user (for nats:// URLs and kick)
     --creds FILE                  a system-account user's credentials file
+    --tlsca FILE                  CA that signed the server's certificate (TLS client port, https://)
+    --tlscert FILE --tlskey FILE  a client certificate, for servers that verify clients
     --timeout DURATION            per request (default 5s)`;
 
 export const USAGE: Record<ToolCommand, string> = {
@@ -37,11 +41,14 @@ nats://host:4222 with a system-account user. Exit: 0 ok, 1 warning, 2 critical, 
     --since DURATION     closed connections this recent count (default 15m)
     --idle DURATION      idle threshold of OPT_IDLE_007 (default 5m)
     --rtt DURATION       RTT threshold of CONN_001 (default 100ms)
+    --route-rtt DURATION RTT threshold between cluster members, CLUSTER_005 (default 50ms)
     --pending SIZE       pending threshold of CONN_002 (default 1MiB)
     --skip CODE,…        checks not to run
 ${AUTH_HELP}
 
-Checks: ${CHECKS.map((c) => c.code).join(' ')} (docs/doctor.md)
+Give every member of a cluster (URL…) to also compare them: CLUSTER_003, CLUSTER_004.
+
+Checks: ${CHECKS.map((c) => c.code).join(' ')} CLUSTER_003 CLUSTER_004 (docs/doctor.md)
 `,
   conns: `Usage: tsnats conns [URL] [--sort idle|rtt|pending|msgs|cid] [--limit N] [--json]
 
@@ -62,6 +69,10 @@ ${AUTH_HELP}
 
 function authOf(a: ToolArgs): SysAuth {
   return { user: a.flags.get('user'), password: a.flags.get('password'), creds: a.flags.get('creds') };
+}
+
+function tlsOf(a: ToolArgs): DoctorTls {
+  return { caFile: a.flags.get('tlsca'), certFile: a.flags.get('tlscert'), keyFile: a.flags.get('tlskey') };
 }
 
 class UsageError extends Error {}
@@ -112,6 +123,8 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
   if (idle !== undefined) th.idleMs = idle;
   const rtt = durationFlag(a, 'rtt');
   if (rtt !== undefined) th.rttMs = rtt;
+  const routeRtt = durationFlag(a, 'route-rtt');
+  if (routeRtt !== undefined) th.routeRttMs = routeRtt;
   if (a.flags.has('pending')) {
     try {
       th.pendingBytes = parseSizeArg(a.flags.get('pending')!);
@@ -124,24 +137,27 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
   if (unknown.length) throw new UsageError(`unknown check code(s) for --skip: ${unknown.join(', ')}`);
   const auth = authOf(a);
 
-  const servers = await Promise.all(
-    urls.map(async (url): Promise<ServerReport> => {
+  const read = await Promise.all(
+    urls.map(async (url): Promise<{ report: ServerReport; last: Sample | null }> => {
       let t: Transport | undefined;
       try {
-        t = await openTransport({ url, auth, serverId: a.flags.get('server'), timeoutMs });
+        t = await openTransport({ url, auth, serverId: a.flags.get('server'), timeoutMs, tls: tlsOf(a) });
         const samples: Sample[] = [await collect(t)];
         if (interval > 0) {
           await new Promise((r) => setTimeout(r, interval));
           samples.push(await collect(t));
         }
-        return checkServer(url, samples, { thresholds: th, skip });
+        return { report: checkServer(url, samples, { thresholds: th, skip }), last: samples[samples.length - 1]! };
       } catch (e) {
-        return unreachable(url, (e as Error).message);
+        return { report: unreachable(url, (e as Error).message), last: null };
       } finally {
         await t?.close();
       }
     }),
   );
+  const servers = read.map((r) => r.report);
+  // Several members of one cluster: names and the mesh compared across them.
+  checkAcrossServers(servers, read.map((r) => r.last));
   const report = summarize(servers);
   io.out(a.bools.has('json') ? formatJSON(report) : formatText(report));
   return report.exitCode;
@@ -155,7 +171,7 @@ async function conns(a: ToolArgs, io: Io): Promise<number> {
   const limitS = a.flags.get('limit') ?? '20';
   const limit = Number(limitS);
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit must be a whole number (0 = all), got ${JSON.stringify(limitS)}`);
-  const t = await openTransport({ url, auth: authOf(a), serverId: a.flags.get('server'), timeoutMs: durationFlag(a, 'timeout') ?? 5000 });
+  const t = await openTransport({ url, auth: authOf(a), serverId: a.flags.get('server'), timeoutMs: durationFlag(a, 'timeout') ?? 5000, tls: tlsOf(a) });
   try {
     const varz = await t.varz();
     const now = Date.parse(varz.now);
@@ -179,7 +195,7 @@ async function kick(a: ToolArgs, io: Io): Promise<number> {
   if (/^https?:/i.test(rawUrl)) throw new UsageError('kick talks to the server through the system account: give its nats:// URL');
   const { url, auth } = splitUserInfo(rawUrl.includes('://') ? rawUrl : `nats://${rawUrl}`, authOf(a));
   if (!auth.user && !auth.creds) throw new UsageError('kick needs a system-account user: --user/--password or --creds');
-  const sys = await sysConnect(url, auth, durationFlag(a, 'timeout') ?? 5000);
+  const sys = await sysConnect(url, auth, durationFlag(a, 'timeout') ?? 5000, tlsOf(a));
   try {
     const id = a.flags.get('server') ?? sys.serverId;
     try {

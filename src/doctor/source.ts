@@ -1,7 +1,10 @@
 // Reading a server's monitoring, over HTTP (/varz, /connz, /accountz) or through the system account
 // ($SYS.REQ.SERVER.<id>.VARZ …, the same answers), into a Sample.
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AccountUse, Conn, Json, Sample } from './types.js';
 import { sysConnect, type SysAuth, type SysConn } from './sys.js';
+import { probeClientPort, probeHttps, type DoctorTls, type TlsProbe } from './tls.js';
 
 export interface ConnzQuery {
   state?: 'open' | 'closed';
@@ -17,29 +20,32 @@ export interface Transport {
   varz(): Promise<Json>;
   connz(q: ConnzQuery): Promise<Json>;
   accountz(acc?: string): Promise<Json>;
+  routez(): Promise<Json>;
   /** The transport's own connection, when it has one. */
   readonly selfCid?: number;
+  /** The doctor's client-side TLS settings (CA, certificate), for its probes. */
+  readonly tls: DoctorTls;
   close(): Promise<void>;
 }
 
 /** http(s)://host:port[/base] → the monitoring endpoints under it. */
 export class HttpTransport implements Transport {
   private readonly base: string;
-  constructor(readonly url: string, private readonly timeoutMs = 5000) {
+  constructor(readonly url: string, private readonly timeoutMs = 5000, readonly tls: DoctorTls = {}) {
     this.base = url.replace(/\/+$/, '');
   }
 
   private async get(path: string): Promise<Json> {
     const u = this.base + path;
-    let res: Response;
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(u, { signal: AbortSignal.timeout(this.timeoutMs) });
+      ({ status, text } = /^https:/i.test(u) ? await this.httpsGet(u) : await plainGet(u, this.timeoutMs));
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      throw new Error(`GET ${u}: ${err.cause?.code ?? err.cause?.message ?? err.message}`);
+      const err = e as Error & { cause?: { code?: string; message?: string }; code?: string };
+      throw new Error(`GET ${u}: ${err.cause?.code ?? err.cause?.message ?? err.code ?? err.message}`);
     }
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`GET ${u}: ${res.status} ${text.trim()}`);
+    if (status !== 200) throw new Error(`GET ${u}: ${status} ${text.trim()}`);
     try {
       return JSON.parse(text) as Json;
     } catch {
@@ -65,16 +71,53 @@ export class HttpTransport implements Transport {
     return this.get(acc ? `/accountz?acc=${encodeURIComponent(acc)}` : '/accountz');
   }
 
+  /**
+   * HTTPS without refusing the certificate: the doctor sends no secret to the monitor, and an
+   * expired or wrong-host certificate is what it reports (TLS_001, TLS_002, from its probe), so it
+   * must still read the server. The client certificate, if given, is offered.
+   */
+  private httpsGet(u: string): Promise<{ status: number; text: string }> {
+    const t = this.tls;
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(u, {
+        agent: false,
+        timeout: this.timeoutMs,
+        rejectUnauthorized: false,
+        ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}),
+        ...(t.certFile ? { cert: readFileSync(t.certFile) } : {}),
+        ...(t.keyFile ? { key: readFileSync(t.keyFile) } : {}),
+      }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  routez(): Promise<Json> {
+    return this.get('/routez');
+  }
+
   async close(): Promise<void> {}
+}
+
+async function plainGet(u: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const res = await fetch(u, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, text: await res.text() };
 }
 
 /** nats://host:port with a system-account user → `$SYS.REQ.SERVER.<id>.<EP>` requests. */
 export class SysTransport implements Transport {
-  private constructor(readonly url: string, private readonly sys: SysConn, private readonly id: string) {}
+  private constructor(readonly url: string, private readonly sys: SysConn, private readonly id: string, readonly tls: DoctorTls) {}
 
-  static async open(url: string, auth: SysAuth, serverId?: string, timeoutMs = 5000): Promise<SysTransport> {
-    const sys = await sysConnect(url, auth, timeoutMs);
-    return new SysTransport(url, sys, serverId || sys.serverId);
+  static async open(url: string, auth: SysAuth, serverId?: string, timeoutMs = 5000, tls: DoctorTls = {}): Promise<SysTransport> {
+    const sys = await sysConnect(url, auth, timeoutMs, tls);
+    return new SysTransport(url, sys, serverId || sys.serverId, tls);
   }
 
   get selfCid(): number | undefined {
@@ -98,6 +141,10 @@ export class SysTransport implements Transport {
     return this.req('ACCOUNTZ', acc ? { account: acc } : {});
   }
 
+  routez(): Promise<Json> {
+    return this.req('ROUTEZ', {});
+  }
+
   close(): Promise<void> {
     return this.sys.close();
   }
@@ -108,16 +155,17 @@ export interface Target {
   auth: SysAuth;
   serverId?: string;
   timeoutMs?: number;
+  tls?: DoctorTls;
 }
 
 /** The transport for a URL: http(s) → HTTP monitoring, nats/tls → the system account. */
 export async function openTransport(t: Target): Promise<Transport> {
   const u = t.url;
-  if (/^https?:\/\//i.test(u)) return new HttpTransport(u, t.timeoutMs);
+  if (/^https?:\/\//i.test(u)) return new HttpTransport(u, t.timeoutMs, t.tls);
   if (/^(nats|tls):\/\//i.test(u) || !u.includes('://')) {
     const { url, auth } = splitUserInfo(u.includes('://') ? u : `nats://${u}`, t.auth);
     if (!auth.user && !auth.creds) throw new Error(`${u}: reading a server through $SYS needs a system-account user (--user/--password or --creds); or give its monitoring URL (http://host:8222)`);
-    return SysTransport.open(url, auth, t.serverId, t.timeoutMs);
+    return SysTransport.open(url, auth, t.serverId, t.timeoutMs, t.tls);
   }
   throw new Error(`${u}: expected http://host:port (monitoring) or nats://host:port (system account)`);
 }
@@ -170,14 +218,41 @@ export async function collect(t: Transport): Promise<Sample> {
   } catch (e) {
     notes.push(`closed connections unavailable: ${(e as Error).message}`);
   }
+  let routez: Json | null = null;
+  try {
+    routez = await t.routez();
+  } catch (e) {
+    notes.push(`routes unavailable: ${(e as Error).message}`);
+  }
   let accounts: AccountUse[] | null = null;
   try {
     accounts = await accountUse(t, varz.system_account);
   } catch (e) {
     notes.push(`accounts unavailable: ${(e as Error).message}`);
   }
+  const tls = await probeListeners(t, varz);
   const now = Date.parse(varz.now);
-  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, accounts, notes, selfCid: t.selfCid };
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, routez, accounts, notes, selfCid: t.selfCid, tls };
+}
+
+/**
+ * The listeners' TLS as a client sees it: the client port (the URL's host, /varz's port) and an
+ * HTTPS monitor. The host is the one the doctor was given: the name clients use, presumably.
+ */
+export async function probeListeners(t: Transport, varz: Json): Promise<TlsProbe[]> {
+  let u: URL;
+  try {
+    u = new URL(t.url.includes('://') ? t.url : `nats://${t.url}`);
+  } catch {
+    return [];
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const monitor = /^https?:$/i.test(u.protocol);
+  const clientPort = monitor ? Number(varz.port) : Number(u.port || 4222);
+  const out: Promise<TlsProbe>[] = [];
+  if (Number.isInteger(clientPort) && clientPort > 0) out.push(probeClientPort(host, clientPort, t.tls));
+  if (/^https:$/i.test(u.protocol)) out.push(probeHttps(host, Number(u.port || 443), t.tls));
+  return Promise.all(out);
 }
 
 /**

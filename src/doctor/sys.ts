@@ -28,9 +28,11 @@ export class SysError extends Error {
   }
 }
 
-export async function sysConnect(url: string, auth: SysAuth, timeoutMs = 5000): Promise<SysConn> {
+export async function sysConnect(url: string, auth: SysAuth, timeoutMs = 5000, tls: { caFile?: string; certFile?: string; keyFile?: string } = {}): Promise<SysConn> {
   const mod = await import('@nats-io/transport-node');
   const opts: Record<string, unknown> = { servers: url, name: 'tsnats-doctor', timeout: timeoutMs, reconnect: false, maxReconnectAttempts: 0 };
+  // TLS when the server asks for it (the client upgrades on its own), with our CA and certificate if given.
+  if (tls.caFile || tls.certFile || /^tls:/i.test(url)) opts.tls = { ...(tls.caFile ? { caFile: tls.caFile } : {}), ...(tls.certFile ? { certFile: tls.certFile } : {}), ...(tls.keyFile ? { keyFile: tls.keyFile } : {}) };
   if (auth.creds) opts.authenticator = mod.credsAuthenticator(new Uint8Array(readFileSync(auth.creds)));
   else if (auth.user !== undefined) {
     opts.user = auth.user;

@@ -5,6 +5,8 @@
 /** A field bag as the server sent it: fields differ between server versions, so nothing is assumed. */
 export type Json = Record<string, any>;
 
+import type { TlsProbe } from './tls.js';
+
 /** One connection of /connz (open or closed), as sent. */
 export interface Conn {
   cid: number;
@@ -51,12 +53,16 @@ export interface Sample {
   conns: Conn[];
   /** The most recent closed connections, newest first; null when the server did not answer. */
   closed: Conn[] | null;
+  /** /routez (the server's routes); null when it could not be read. */
+  routez: Json | null;
   /** Per-account use; null when it could not be read. */
   accounts: AccountUse[] | null;
   /** Why `accounts`/`closed` are missing, when they are. */
   notes: string[];
   /** The doctor's own connection (through $SYS), left out of the checks. */
   selfCid?: number;
+  /** The listeners' TLS as a client sees it (client port, HTTPS monitor); absent when not probed. */
+  tls?: TlsProbe[];
 }
 
 export type Severity = 'info' | 'warning' | 'critical';

@@ -669,17 +669,21 @@ export class Consumer implements ConsumerHandle {
     if (!ok) this.didNotDeliver(seq);
   }
 
-  /** One message out through the account: matched on `dsubj`, carrying the stream subject. */
+  /**
+   * One message out through the account: matched on `dsubj`, carrying the stream subject. A pull
+   * request's inbox is a one-off subject: its match is not cached.
+   */
   private send(dsubj: string, subject: string, reply: string, hdr: Buffer | null, msg: Buffer): boolean {
-    if (hdr === null || hdr.length === 0) return this.acc.deliverLocal(null, dsubj, reply, msg, 0, msg.length, -1, null, subject);
+    const once = this.isPullMode();
+    if (hdr === null || hdr.length === 0) return this.acc.deliverLocal(null, dsubj, reply, msg, 0, msg.length, -1, null, null, once, subject);
     const b = joined(hdr, msg);
-    return this.acc.deliverLocal(null, dsubj, reply, b, 0, b.length, hdr.length, null, subject);
+    return this.acc.deliverLocal(null, dsubj, reply, b, 0, b.length, hdr.length, null, null, once, subject);
   }
 
   /** A status (or flow control) message: headers only, from the server (no reply unless given). */
   private sendStatus(subject: string, hdr: string, reply = ''): void {
     const h = Buffer.from(hdr, 'latin1');
-    this.acc.deliverLocal(null, subject, reply, h, 0, h.length, h.length);
+    this.acc.deliverLocal(null, subject, reply, h, 0, h.length, h.length, null, null, subject !== this.cfg.deliver_subject);
   }
 
   private sendIdleHeartbeat(subject: string): void {
@@ -810,7 +814,7 @@ export class Consumer implements ConsumerHandle {
   }
 
   private hasInterest(subject: string): boolean {
-    const r = this.acc.sl.match(subject);
+    const r = this.acc.sl.match(subject, true);
     return r.psubs.length + r.qsubs.length > 0;
   }
 
@@ -906,7 +910,7 @@ export class Consumer implements ConsumerHandle {
 
   /** An empty message (the answer to an ack sent as a request). */
   private sendStatusless(reply: string): void {
-    this.acc.deliverLocal(null, reply, '', EMPTY, 0, 0, -1);
+    this.acc.deliverLocal(null, reply, '', EMPTY, 0, 0, -1, null, null, true);
   }
 
   /** Ack activity postpones the inactivity delete (suppressDeletion). */

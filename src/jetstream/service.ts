@@ -23,6 +23,8 @@ import { goJson } from './json.js';
 import type { StoreError } from './store/index.js';
 import { nextEventId } from '../system/nuid.js';
 import { goTime, nowMs } from '../monitor/format.js';
+import type { SnapshotConsumer, DecodedSnapshot } from './snapshot.js';
+import { jsz, jszAccount, varzJetStream, type ConsumerDetailFn, type JszOptions } from './monitor.js';
 
 /** The subject space of the API (jsAllAPI). */
 export const JS_ALL_API = '$JS.API.>';
@@ -118,6 +120,11 @@ export class JetStream implements Service {
    * of the account's streams are open, to recreate its consumers (stream.storedConsumers()).
    */
   recoverConsumers: ((s: Stream) => void) | null = null;
+  /** Set by the consumer layer (issue 20): a stream's consumers for a snapshot, and back on restore. */
+  snapshotConsumers: ((s: Stream) => SnapshotConsumer[]) | null = null;
+  restoreConsumers: ((s: Stream, list: SnapshotConsumer[]) => void) | null = null;
+  /** Set by the consumer layer (issue 20): a stream's consumers as /jsz consumer_detail shows them. */
+  consumerDetail: ConsumerDetailFn | null = null;
   private sysAcc: Account;
 
   constructor(readonly srv: Server, opts: JetStreamOptions) {
@@ -133,6 +140,11 @@ export class JetStream implements Service {
   start(): void {
     const log = this.log;
     const c = this.config;
+    // Clustered JetStream (Raft meta group, replicated streams) is not built: with routes, every
+    // member would answer the same $JS.API requests. Refuse rather than serve them twice.
+    if ((this.srv.opts.cluster?.port ?? 0) !== 0) {
+      throw new Error('JetStream in a cluster is not supported by tsnats yet: run it on a server without a cluster block');
+    }
     log.notice('Starting JetStream');
     if (c.dynamic) log.debugf(`JetStream creating dynamic configuration - ${friendlyBytes(c.maxMemory)} memory, ${friendlyBytes(c.maxStore)} disk`);
     if (!c.memoryOnly) this.checkStoreDir();
@@ -306,6 +318,8 @@ export class JetStream implements Service {
         this.log.warn(`  Error recreating stream ${JSON.stringify(meta.cfg.name)}: ${(e as Error).message}`);
       }
     }
+    // Mirrors and sources recovered before their origins start reading them now.
+    for (const s of jsa.streams.values()) for (const o of jsa.streams.keys()) s.sources?.originCreated(o);
     if (this.recoverConsumers !== null) for (const s of jsa.streams.values()) this.recoverConsumers(s);
   }
 
@@ -350,13 +364,19 @@ export class JetStream implements Service {
       if (sameConfig(have.cfg, cfg)) return have;
       throw jsError('JSStreamNameExistErr');
     }
+    return this.addStream(jsa, cfg);
+  }
+
+  /** addStream after the checks of checkStreamCfg: limits, template, overlaps, the store, advisory. */
+  private addStream(jsa: JsAccount, cfg: StreamConfig, created?: number, fill?: (s: Stream) => void): Stream {
     const e = jsa.checkAllLimits(cfg, jsa.reservation(cfg), cfg.max_bytes);
     if (e !== null) throw new JsApiError(e);
     if (cfg.template_owner) throw jsError('JSStreamCreateErrF', { err: 'stream not owned by template' });
     if (this.subjectsOverlap(jsa, cfg.subjects ?? [], null)) throw jsError('JSStreamSubjectOverlapErr');
     let s: Stream;
     try {
-      s = new Stream(this, jsa, cfg);
+      s = new Stream(this, jsa, cfg, { created });
+      fill?.(s);
     } catch (err) {
       this.log.warn(`Stream create failed for '${jsa.acc.name} > ${cfg.name}': ${(err as Error).message}`);
       throw jsError('JSStreamCreateErrF', { err: 'error creating store for stream' });
@@ -365,6 +385,16 @@ export class JetStream implements Service {
     this.reserve(cfg.storage, cfg.max_bytes);
     s.start();
     this.streamAction(s, 'create');
+    // Mirrors and sources waiting for a stream of this name start at once.
+    for (const o of jsa.streams.values()) if (o !== s) o.sources?.originCreated(cfg.name);
+    return s;
+  }
+
+  /** The end of a STREAM.RESTORE: the stream with the snapshot's messages and consumers. */
+  restoreStream(jsa: JsAccount, cfg: StreamConfig, snap: DecodedSnapshot): Stream {
+    if (jsa.streams.has(cfg.name)) throw jsError('JSStreamNameExistRestoreFailedErr');
+    const s = this.addStream(jsa, cfg, snap.created || undefined, (st) => st.restoreMessages(snap.firstSeq, snap.lastSeq, snap.msgs));
+    if (snap.consumers.length > 0 && this.restoreConsumers !== null) this.restoreConsumers(s, snap.consumers);
     return s;
   }
 
@@ -443,6 +473,25 @@ export class JetStream implements Service {
   /** A file stream ran out of disk: the reference disables JetStream; we refuse and log (store back-off). */
   outOfSpace(s: Stream, err: StoreError): void {
     this.log.error(`JetStream out of resources, will be DISABLED: stream '${s.acc.name} > ${s.name}': ${err.message}`);
+  }
+
+  // ---------------------------------------------------------------- monitoring (monitor.ts)
+
+  jsz(opts: JszOptions = {}): Record<string, unknown> {
+    return jsz(this, opts);
+  }
+
+  jszAccount(name: string, opts: JszOptions = {}): Record<string, unknown> | { error: string } {
+    return jszAccount(this, name, opts);
+  }
+
+  varz(): Record<string, unknown> {
+    return varzJetStream(this);
+  }
+
+  /** /accountz jetstream_enabled. */
+  accountEnabled(acc: Account): boolean {
+    return this.accounts.has(acc);
   }
 
   // ---------------------------------------------------------------- advisories

@@ -43,7 +43,7 @@ import { RepublishTransform } from './transform.js';
 import { Dedupe } from './dedupe.js';
 import type { JsAccount } from './jsaccount.js';
 import type { JetStream } from './service.js';
-import type { SourceState } from './sources.js';
+import { Sources, listenerWants, type OriginListener, type SourceState } from './sources.js';
 
 /** What a consumer tells its stream and hears from it (see THE STREAM/CONSUMER SEAM above). */
 export interface ConsumerHandle {
@@ -113,7 +113,14 @@ export class Stream {
   private ackPrefix = '';
   private pending: PendingReply[] = [];
   private flushQueued = false;
+  /** Entries handed to the store with onWritten, in store order (its callbacks come in that order). */
+  private awaiting: PendingReply[] = [];
+  private awaitHead = 0;
+  /** One reusable buffer for the acks of a batch (every delivery copies out of it at once). */
+  private scratch = Buffer.allocUnsafe(256);
   private readonly consumers = new Set<ConsumerHandle>();
+  /** Mirrors and sources reading this stream (direct consumers in the reference: not counted). */
+  private readonly originListeners = new Set<OriginListener>();
   private republish: RepublishTransform | null = null;
   closed = false;
   /** Mirror and sources (sources.ts), when configured. */
@@ -194,16 +201,45 @@ export class Stream {
 
   // ---------------------------------------------------------------- subscriptions
 
-  /** Subscribes the stream's subjects and direct gets (subscribeToStream). */
+  /** Subscribes the stream's subjects and direct gets, starts its mirror/sources (subscribeToStream). */
   start(): void {
     for (const subj of this.cfg.subjects ?? []) this.subscribeSubject(subj);
     if (this.cfg.allow_direct) this.subscribeDirect();
+    if (this.cfg.mirror && this.cfg.mirror_direct) this.subscribeMirrorDirect(this.cfg.mirror.name);
+    if (this.cfg.mirror || (this.cfg.sources && this.cfg.sources.length > 0)) this.sources = new Sources(this);
   }
 
-  private internalSub(subject: string, queue: string | null, handler: Subscription['handler']): Subscription {
-    const sub = new Subscription(null, subject, queue, String(this.sid++), handler);
-    this.acc.sl.insert(sub);
-    return sub;
+  addOriginListener(l: OriginListener): void {
+    this.originListeners.add(l);
+  }
+
+  removeOriginListener(l: OriginListener): void {
+    this.originListeners.delete(l);
+  }
+
+  /** A mirror uses the sequences up to `seq` without messages (skipMsgs: the origin starts later). */
+  skipTo(seq: number): void {
+    const last = this.store.fastState().lastSeq;
+    if (seq <= last) return;
+    this.store.skipMsgs(last + 1, seq - last);
+    this.lseq = seq;
+  }
+
+  /** A mirrored message keeps its origin sequence and time; gaps (filters, expiry) are skipped. */
+  storeMirrored(sm: { subject: string; hdr: Buffer | null; msg: Buffer; seq: number; ts: number }): void {
+    if (this.closed || sm.seq <= this.lseq) return;
+    if (sm.seq > this.lseq + 1) this.skipTo(sm.seq - 1);
+    let entry: PendingReply | null = null;
+    try {
+      entry = this.queueReply('', null, sm.seq, sm.subject, true);
+      this.store.storeRawMsg(sm.subject, sm.hdr, sm.msg, sm.seq, sm.ts, this.onWritten);
+      this.awaiting.push(entry);
+      this.lseq = sm.seq;
+    } catch (err) {
+      if (entry !== null) entry.stored = false;
+      this.lseq = this.store.fastState().lastSeq;
+      this.log('WRN', `JetStream failed to store a mirrored msg on stream '${this.acc.name} > ${this.cfg.name}': ${(err as Error).message}`);
+    }
   }
 
   private dropSub(sub: Subscription): void {
@@ -236,11 +272,21 @@ export class Stream {
     this.directSubs = this.directSubscriptions(this.cfg.name);
   }
 
+  /** Direct gets are answered during delivery (no copy, no microtask): the answer goes to another subject. */
   private directSubscriptions(name: string): Subscription[] {
-    return [
-      this.internalSub(`$JS.API.DIRECT.GET.${name}`, '_sys_', (_s, subject, reply, hdr, msg) => this.directGet(subject, reply, hdr, msg, false)),
-      this.internalSub(`$JS.API.DIRECT.GET.${name}.>`, '_sys_', (_s, subject, reply, hdr, msg) => this.directGet(subject, reply, hdr, msg, true)),
-    ];
+    const mk = (subject: string, bySubject: boolean): Subscription => {
+      const sub = new Subscription(null, subject, '_sys_', String(this.sid++));
+      sub.raw = (_s, subj, reply, buf, s, e, hdr) => {
+        try {
+          this.directGet(subj, reply, buf.subarray(hdr > 0 ? s + hdr : s, e), bySubject);
+        } catch (err) {
+          this.log('ERR', `JetStream direct get on stream '${this.acc.name} > ${this.cfg.name}' failed: ${(err as Error).message}`);
+        }
+      };
+      this.acc.sl.insert(sub);
+      return sub;
+    };
+    return [mk(`$JS.API.DIRECT.GET.${name}`, false), mk(`$JS.API.DIRECT.GET.${name}.>`, true)];
   }
 
   /** A mirror with mirror_direct answers direct gets for its origin too (subscribeToMirrorDirect). */
@@ -277,6 +323,36 @@ export class Stream {
     h.copy(buf, 0);
     body.copy(buf, h.length);
     this.acc.deliverLocal(null, subject, '', buf, 0, buf.length, h.length);
+  }
+
+  /** A text payload (acks) through the reusable scratch buffer: no allocation per message. */
+  private sendText(subject: string, text: string): void {
+    const n = text.length * 3;
+    if (n > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(n, this.scratch.length * 2));
+    const len = this.scratch.write(text, 0, 'utf8');
+    this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1, null, null, true);
+  }
+
+  /** A message with a reply subject from JetStream's internal client (snapshot chunks). */
+  sendWithReply(subject: string, reply: string, payload: Buffer): void {
+    this.acc.deliverLocal(null, subject, reply, payload, 0, payload.length, -1);
+  }
+
+  /**
+   * Fills a new stream from a snapshot (RestoreStream): messages keep their sequences and times,
+   * the sequences around them are used as in the snapshot.
+   */
+  restoreMessages(firstSeq: number, lastSeq: number, msgs: { subject: string; hdr: Buffer | null; msg: Buffer; seq: number; ts: number }[]): void {
+    for (const m of msgs) {
+      if (m.seq <= this.lseq) continue;
+      if (m.seq > this.lseq + 1) this.skipTo(m.seq - 1);
+      this.store.storeRawMsg(m.subject, m.hdr, m.msg, m.seq, m.ts, null);
+      this.lseq = m.seq;
+    }
+    if (lastSeq > this.lseq) this.skipTo(lastSeq);
+    void firstSeq;
+    this.store.flush();
+    if (msgs.length > 0) this.dedupe.needsRebuild = true;
   }
 
   /** An error pub ack (JSPubAckResponse with only the stream name in its PubAck). */
@@ -400,9 +476,9 @@ export class Stream {
     let entry: PendingReply | null = null;
     let seq: number;
     try {
-      const done = (err: StoreError | null, dseq: number): void => this.written(entry!, err, dseq);
       entry = this.queueReply(canRespond ? reply : '', null, 0, subject, true);
-      const r = ts > 0 ? this.store.storeRawMsg(subject, hbuf, payload, 0, ts, done) : this.store.storeMsg(subject, hbuf, payload, done);
+      const r = ts > 0 ? this.store.storeRawMsg(subject, hbuf, payload, 0, ts, this.onWritten) : this.store.storeMsg(subject, hbuf, payload, this.onWritten);
+      this.awaiting.push(entry);
       seq = r.seq;
       entry.seq = seq;
       ts = r.ts;
@@ -455,6 +531,16 @@ export class Stream {
     return seq;
   }
 
+  /** The store's done callback, shared: verdicts come in the order the messages were stored. */
+  private readonly onWritten = (err: StoreError | null, seq: number): void => {
+    const e = this.awaiting[this.awaitHead++];
+    if (this.awaitHead >= this.awaiting.length) {
+      this.awaiting = [];
+      this.awaitHead = 0;
+    }
+    if (e !== undefined) this.written(e, err, seq);
+  };
+
   /** The store's verdict on a stored message (from its flush). */
   private written(entry: PendingReply, err: StoreError | null, seq: number): void {
     if (!entry.stored) return; // already answered (account limits)
@@ -483,8 +569,9 @@ export class Stream {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (p.stored && p.republish !== null) this.sendMsg(p.republish.subject, p.republish.msg ?? Buffer.alloc(0), p.republish.hdr);
-      if (p.reply && p.text) this.sendMsg(p.reply, p.text);
+      if (p.reply && p.text) this.sendText(p.reply, p.text);
       if (p.stored && this.consumers.size > 0) for (const c of this.consumers) c.onStored(p.seq, p.subject);
+      if (p.stored && this.originListeners.size > 0) for (const l of this.originListeners) l.onStored(p.seq, p.subject);
     }
   };
 
@@ -493,6 +580,7 @@ export class Stream {
     for (const c of this.consumers) {
       if (c.filterSubject === '' || subjectIsSubsetMatch(subject, c.filterSubject)) return true;
     }
+    for (const l of this.originListeners) if (listenerWants(l, subject)) return true;
     return false;
   }
 
@@ -634,7 +722,8 @@ export class Stream {
     this.setRepublish();
     this.store.updateConfig(storeLimits({ ...cfg, max_msg_size: -1 }));
     if (this.store instanceof FileStore) this.store.writeMeta({ config: streamConfigJSON(cfg), created: this.created });
-    this.sources?.configChanged(old, cfg);
+    if (this.sources === null && cfg.sources && cfg.sources.length > 0) this.sources = new Sources(this);
+    else this.sources?.configChanged(old, cfg);
   }
 
   /**
@@ -648,6 +737,8 @@ export class Stream {
     this.closed = true;
     for (const c of [...this.consumers]) c.onStreamStop(deleted);
     this.consumers.clear();
+    for (const l of [...this.originListeners]) l.onOriginStop();
+    this.originListeners.clear();
     this.sources?.stop();
     this.unsubscribeAll();
     this.dedupe.stop();
@@ -664,20 +755,24 @@ export class Stream {
   // ---------------------------------------------------------------- direct get
 
   /** DIRECT.GET.<stream> (JSON body) and DIRECT.GET.<stream>.<subject> (processDirectGet*Request). */
-  private directGet(subject: string, reply: string, _hdr: Buffer | null, msg: Buffer, bySubject: boolean): void {
+  private directGet(subject: string, reply: string, msg: Buffer, bySubject: boolean): void {
     if (reply === '' || this.closed) return;
     const status = (line: string) => this.sendMsg(reply, Buffer.alloc(0), `NATS/1.0 ${line}\r\n\r\n`);
     let req: { seq: number; last_by_subj: string; next_by_subj: string };
     if (bySubject) {
       if (msg.length !== 0) return status('408 Bad Request');
-      // Everything after the stream token is the subject.
-      const toks = subject.split('.');
-      const key = toks.slice(5).join('.');
+      // Everything after the stream token is the subject ($JS.API.DIRECT.GET.<stream>.<subject>).
+      let i = 0;
+      for (let n = 0; n < 5 && i >= 0; n++) i = subject.indexOf('.', i + 1);
+      const key = i < 0 ? '' : subject.slice(i + 1);
       if (key === '') return status('408 Bad Request');
       req = { seq: 0, last_by_subj: key, next_by_subj: '' };
     } else {
       if (msg.length === 0) return status('408 Empty Request');
-      const d = decodeMsgGetRequest(msg.toString('utf8'));
+      const text = msg.toString('latin1');
+      // The common body, {"seq":N}, without the general decoder.
+      const fast = /^\{"seq":([1-9]\d{0,15})\}$/.exec(text);
+      const d = fast !== null ? { seq: Number(fast[1]), last_by_subj: '', next_by_subj: '' } : decodeMsgGetRequest(msg.toString('utf8'));
       if (d === null) return status('408 Malformed Request');
       req = d;
       if (req.seq === 0 && req.last_by_subj === '' && req.next_by_subj === '') return status('408 Empty Request');
@@ -687,16 +782,17 @@ export class Stream {
     const sm = this.loadForGet(req);
     if (sm === null) return status('404 Message Not Found');
     const ts = goTimeNs(sm.ts);
-    let h: string;
-    if (sm.hdr === null || sm.hdr.length === 0) {
-      h = `NATS/1.0\r\n${H_STREAM}: ${this.cfg.name}\r\n${H_SUBJECT}: ${sm.subject}\r\n${H_SEQUENCE}: ${sm.seq}\r\n${H_TIMESTAMP}: ${ts}\r\n\r\n`;
-    } else {
-      h = genHeader(sm.hdr.toString('latin1'), H_STREAM, this.cfg.name);
-      h = genHeader(h, H_SUBJECT, sm.subject);
-      h = genHeader(h, H_SEQUENCE, String(sm.seq));
-      h = genHeader(h, H_TIMESTAMP, ts);
-    }
-    this.sendMsg(reply, sm.msg, h);
+    const tail = `${H_STREAM}: ${this.cfg.name}\r\n${H_SUBJECT}: ${sm.subject}\r\n${H_SEQUENCE}: ${sm.seq}\r\n${H_TIMESTAMP}: ${ts}\r\n\r\n`;
+    // The stored headers (without their final CRLF), then ours (genHeader, four times).
+    const stored = sm.hdr !== null && sm.hdr.length > 2 ? sm.hdr.length - 2 : 0;
+    const tl = Buffer.byteLength(tail, 'latin1');
+    const hl = (stored > 0 ? stored : 10) + tl;
+    const out = Buffer.allocUnsafe(hl + sm.msg.length);
+    if (stored > 0) sm.hdr!.copy(out, 0, 0, stored);
+    else out.write('NATS/1.0\r\n', 0, 'latin1');
+    out.write(tail, hl - tl, 'latin1');
+    sm.msg.copy(out, hl);
+    this.acc.deliverLocal(null, reply, '', out, 0, out.length, hl, null, null, true);
   }
 
   /** The message a MSG.GET / DIRECT.GET request names, or null. */

@@ -1,5 +1,6 @@
 // /accountz, /accstatz and the per-account data behind $SYS.REQ.ACCOUNT.<acc>.{INFO,STATZ,CONNS}
 // (monitor.go Accountz, accountInfo, AccountStatz; events.go Account.statz).
+import { jetStreamOf } from './misc.js';
 import type { Server } from '../server/server.js';
 import type { Account } from '../accounts/account.js';
 import type { Client } from '../server/client.js';
@@ -203,7 +204,7 @@ export function accountInfo(srv: Server, name: string): AccountInfo {
     is_system: a === srv.sysAcc || undefined,
     expired: false,
     complete: true,
-    jetstream_enabled: false,
+    jetstream_enabled: jetStreamOf(srv)?.accountEnabled(a) ?? false,
     leafnode_connections: 0,
     client_connections: numLocalConnections(a),
     subscriptions: a.sl.size,

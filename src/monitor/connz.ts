@@ -8,6 +8,8 @@ import type { ClosedClientInfo } from '../server/closed.js';
 import * as C from '../const.js';
 import { goTime, nowMs, rttString, uptime } from './format.js';
 import { ConnState, MonitorError, type ConnStateValue } from './params.js';
+import { certInfo } from '../tls/certinfo.js';
+import { createHash } from 'node:crypto';
 
 /** Default page size of /connz and /subsz (DefaultConnListSize). */
 export const DEFAULT_LIST_SIZE = 1024;
@@ -53,6 +55,8 @@ export interface ConnInfo {
   last_activity: string;
   stop?: string;
   reason?: string;
+  /** tsnats extension: why TLS (or the certificate's user mapping) failed; nats-server only logs it. */
+  tls_error?: string;
   rtt?: string;
   uptime: string;
   idle: string;
@@ -66,10 +70,22 @@ export interface ConnInfo {
   name?: string;
   lang?: string;
   version?: string;
+  tls_version?: string;
+  tls_cipher_suite?: string;
+  /** With `auth`: the certificates the client presented (subject, SPKI and certificate SHA-256). */
+  tls_peer_certs?: TlsPeerCert[];
+  /** The TLS handshake came before INFO (handshake_first; nats-server 2.12's field). */
+  tls_first?: boolean;
   authorized_user?: string;
   account?: string;
   subscriptions_list?: string[];
   subscriptions_list_detail?: SubDetail[];
+}
+
+export interface TlsPeerCert {
+  subject: string;
+  spki_sha256: string;
+  cert_sha256: string;
 }
 
 export interface Connz {
@@ -195,6 +211,13 @@ function openRow(c: Client, now: number, auth: boolean, subs: boolean, subsDet: 
     lang: o.lang || undefined,
     version: o.version || undefined,
   };
+  const tls = c.tls;
+  if (tls !== null) {
+    ci.tls_version = tls.version;
+    ci.tls_cipher_suite = tls.cipher;
+    if (auth && tls.peerCerts.length > 0) ci.tls_peer_certs = peerCerts(tls.peerCerts);
+    if (tls.first) ci.tls_first = true;
+  }
   if (auth) {
     ci.authorized_user = authUser(c.user, o.auth_token) || undefined;
     const an = c.account?.name;
@@ -222,6 +245,7 @@ function closedRow(cc: ClosedClientInfo, auth: boolean, subs: boolean, subsDet: 
     last_activity: goTime(cc.lastActivity),
     stop: goTime(cc.stop),
     reason: cc.reason,
+    tls_error: cc.tlsError || undefined,
     rtt: rttString(cc.rtt),
     // Measured at close, as the reference fills a closed connection's ConnInfo then.
     uptime: uptime(stop - cc.start.getTime()),
@@ -236,6 +260,10 @@ function closedRow(cc: ClosedClientInfo, auth: boolean, subs: boolean, subsDet: 
     name: cc.name || undefined,
     lang: cc.lang || undefined,
     version: cc.version || undefined,
+    // A closed connection keeps its TLS version and suite, not its certificates (as the reference).
+    tls_version: cc.tlsVersion || undefined,
+    tls_cipher_suite: cc.tlsCipher || undefined,
+    tls_first: cc.tlsFirst || undefined,
   };
   if (auth) {
     ci.authorized_user = cc.user || undefined;
@@ -255,6 +283,20 @@ function closedRow(cc: ClosedClientInfo, auth: boolean, subs: boolean, subsDet: 
 
 export function subDetail(subject: string, queue: string | null, sid: string, msgs: number, max: number, cid: number): SubDetail {
   return { subject, qgroup: queue || undefined, sid, msgs, max: max > 0 ? max : undefined, cid };
+}
+
+/** /connz tls_peer_certs (monitor.go makePeerCerts): Go's subject string, SPKI and certificate hashes. */
+function peerCerts(ders: Uint8Array[]): TlsPeerCert[] {
+  const out: TlsPeerCert[] = [];
+  for (const der of ders) {
+    try {
+      const i = certInfo(der);
+      out.push({ subject: i.subject, spki_sha256: i.spkiSha256, cert_sha256: i.certSha256 });
+    } catch {
+      out.push({ subject: '', spki_sha256: '', cert_sha256: createHash('sha256').update(der).digest('hex') });
+    }
+  }
+  return out;
 }
 
 /** The user a connection authenticated as; a token is never shown (getRawAuthUser). */

@@ -44,6 +44,10 @@ export const DASHBOARD_HTML = `<!doctype html>
   .bar > div.bad { background: var(--bad); }
   .empty { color: var(--muted); padding: 8px; }
   .scroll { max-height: 420px; overflow: auto; }
+  .mesh { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 10px; }
+  .node { border: 1px solid var(--line); border-radius: 14px; padding: 3px 10px; font-size: 12px; }
+  .node.self { background: #1d2330; color: #fff; }
+  .node.bad { border-color: var(--bad); color: var(--bad); }
 </style>
 </head>
 <body>
@@ -72,6 +76,18 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tbody></tbody>
     </table>
     </div>
+  </section>
+  <section class="wide" id="cluster" hidden>
+    <h2>Cluster <span id="cluster-name"></span> <span class="sub" id="cluster-note"></span></h2>
+    <div id="mesh" class="mesh"></div>
+    <table id="routes">
+      <thead><tr>
+        <th class="num">rid</th><th>member</th><th>direction</th><th>address</th>
+        <th class="num">rtt</th><th class="num">pending</th><th class="num">age</th><th class="num">idle</th>
+        <th class="num">msgs in / out</th><th class="num">interest</th>
+      </tr></thead>
+      <tbody></tbody>
+    </table>
   </section>
   <section class="three">
     <h2>Recent closes</h2>
@@ -257,6 +273,49 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     });
   }
 
+  // The cluster: this server, a chip per member it has a route to (red when slow or backed up),
+  // and a row per route with its RTT, pending bytes and age.
+  function renderCluster(d) {
+    var box = $('cluster');
+    if (!d.cluster) { box.hidden = true; return; }
+    box.hidden = false;
+    var c = d.cluster;
+    $('cluster-name').textContent = c.name;
+    $('cluster-note').textContent = c.routes.length + ' route' + (c.routes.length === 1 ? '' : 's') +
+      (c.stale_routes ? ' · ' + c.stale_routes + ' stale' : '') + (c.slow_routes ? ' · ' + c.slow_routes + ' slow' : '');
+    var mesh = $('mesh');
+    mesh.textContent = '';
+    mesh.appendChild(el('span', d.server.name || d.server.id, 'node self'));
+    c.routes.forEach(function (r) {
+      var bad = r.rtt_ms > 50 || r.pending_bytes > MIB;
+      var n = el('span', (r.name || r.remote_id.slice(0, 8)) + ' · ' + rtt(r.rtt_ms), 'node' + (bad ? ' bad' : ''));
+      n.title = r.remote_id;
+      mesh.appendChild(n);
+    });
+    var tb = document.querySelector('#routes tbody');
+    tb.textContent = '';
+    c.routes.forEach(function (r) {
+      var tr = el('tr');
+      tr.dataset.rid = r.rid;
+      tr.appendChild(el('td', r.rid, 'num'));
+      var name = el('td', r.name || r.remote_id.slice(0, 12) + '…', 'name');
+      name.title = r.remote_id;
+      tr.appendChild(name);
+      tr.appendChild(el('td', (r.did_solicit ? 'dialled' : 'accepted') + (r.is_configured ? ' (configured)' : r.did_solicit ? ' (gossip)' : '')));
+      tr.appendChild(el('td', r.ip + ':' + r.port));
+      tr.appendChild(el('td', rtt(r.rtt_ms), 'num' + (r.rtt_ms > 50 ? ' hot' : '')));
+      tr.appendChild(el('td', bytes(r.pending_bytes), 'num' + (r.pending_bytes > MIB ? ' hot' : r.pending_bytes > 0 ? ' warm' : '')));
+      tr.appendChild(el('td', dur(r.age_ms), 'num'));
+      tr.appendChild(el('td', dur(r.idle_ms), 'num'));
+      tr.appendChild(el('td', r.in_msgs + ' / ' + r.out_msgs, 'num'));
+      tr.appendChild(el('td', r.subscriptions, 'num'));
+      tb.appendChild(tr);
+    });
+    if (!c.routes.length) {
+      var tr = el('tr'); var td = el('td', 'no route up', 'empty reason-bad'); td.colSpan = 10; tr.appendChild(td); tb.appendChild(tr);
+    }
+  }
+
   function render(d) {
     var s = d.server;
     $('server').textContent = (s.name || s.id) + ' · v' + s.version + ' · up ' + s.uptime + ' · keepalive ' + dur(s.ping_interval_ms) + ' × ' + (s.ping_max + 1);
@@ -270,6 +329,7 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     renderConns(d);
     renderClosed(d);
     renderAccounts(d);
+    renderCluster(d);
     $('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · every ' + dur(POLL_MS);
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   }

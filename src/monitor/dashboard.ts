@@ -11,6 +11,7 @@ import { ConnState, type Query } from './params.js';
 import { goJSON, nowMs } from './format.js';
 import { countRequest } from './state.js';
 import { DASHBOARD_HTML, DASHBOARD_JS } from './dashboard-page.js';
+import type { ClusterService } from '../services.js';
 
 /** Table sort keys of the page: connz sort keys, and `msgs` (in + out). */
 export const DASHBOARD_SORTS = ['idle', 'rtt', 'pending', 'msgs'] as const;
@@ -46,6 +47,51 @@ export interface DashboardData {
   connections: DashConn[];
   closed: ConnInfo[];
   accounts: { name: string; conns: number; max_connections: number }[];
+  /** The cluster (routes to the other members); null without one. */
+  cluster: DashCluster | null;
+}
+
+export interface DashRoute {
+  rid: number;
+  /** The member's server name (from its INFO) and id. */
+  name: string;
+  remote_id: string;
+  did_solicit: boolean;
+  is_configured: boolean;
+  ip: string;
+  port: number;
+  rtt_ms: number;
+  pending_bytes: number;
+  age_ms: number;
+  idle_ms: number;
+  in_msgs: number;
+  out_msgs: number;
+  subscriptions: number;
+}
+
+export interface DashCluster {
+  name: string;
+  stale_routes: number;
+  slow_routes: number;
+  routes: DashRoute[];
+}
+
+function clusterData(srv: Server, now: number): DashCluster | null {
+  const cl = srv.service<ClusterService>('cluster')?.cluster;
+  if (!cl) return null;
+  return {
+    name: cl.clusterName,
+    stale_routes: srv.stats.staleRoutes,
+    slow_routes: srv.stats.slowConsumerRoutes,
+    routes: cl.routeList().map((c) => {
+      const r = c.route!;
+      return {
+        rid: c.cid, name: r.remoteName, remote_id: r.remoteID, did_solicit: r.didSolicit, is_configured: r.routeType === 1,
+        ip: c.host, port: c.port, rtt_ms: c.rtt, pending_bytes: c.pendingBytes, age_ms: Math.max(0, now - c.start.getTime()),
+        idle_ms: Math.max(0, now - c.last), in_msgs: c.inMsgs, out_msgs: c.outMsgs, subscriptions: r.subs.size,
+      };
+    }),
+  };
 }
 
 export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_ROWS): DashboardData {
@@ -83,6 +129,7 @@ export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_R
     connections: conns,
     closed,
     accounts,
+    cluster: clusterData(srv, now),
   };
 }
 

@@ -75,5 +75,10 @@ function htmlSafe(json: string): string {
  * HTML-safe escaping. `indent` gives json.MarshalIndent's layout (the HTTP endpoints use 2 spaces).
  */
 export function goJSON(v: unknown, indent = 0): string {
-  return htmlSafe(JSON.stringify(v, null, indent || undefined));
+  const s = htmlSafe(JSON.stringify(v, null, indent || undefined));
+  // A uint64 beyond 2^53 (JetStream's reserved -1 as uint64) travels as a placeholder string.
+  return s.includes(U64_MAX_TOKEN_JSON) ? s.split(`"${U64_MAX_TOKEN_JSON}"`).join('18446744073709551615') : s;
 }
+
+/** The JSON text of the uint64-max placeholder (jetstream/json.ts U64_MAX_TOKEN). */
+const U64_MAX_TOKEN_JSON = '\\u0000u64max\\u0000';

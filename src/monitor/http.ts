@@ -1,9 +1,12 @@
-// The HTTP monitor (`-m PORT`, `http_port`, `http: host:port`): thin handlers over the monitor
+// The HTTP monitor (`-m PORT`, `http_port`, `http: host:port`; over HTTPS with `-ms PORT`,
+// `https_port`, `https: host:port` and the tls {} certificates): thin handlers over the monitor
 // functions, with the reference's wire details (monitor.go Handle*, ResponseHandler): pretty JSON
 // (2-space indent), `Content-Type: application/json`, JSONP with `callback`, 400 text/plain for a
 // bad parameter, `404 page not found` for unknown paths, and per-endpoint request counters.
 import { createServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import type { Server } from '../server/server.js';
 import { goJSON } from './format.js';
 import { MonitorError, Query } from './params.js';
@@ -12,7 +15,8 @@ import { varz } from './varz.js';
 import { connz } from './connz.js';
 import { subsz, subszHttpBody } from './subsz.js';
 import { accountz, accountStatz, trackAccountTraffic } from './accounts.js';
-import { healthz, routez, leafz, gatewayz, jsz } from './misc.js';
+import { healthz, leafz, gatewayz, jsz } from './misc.js';
+import { routez } from './routez.js';
 import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
 import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
@@ -72,9 +76,9 @@ const HANDLERS: Record<string, Handler> = {
     respond(res, q, pretty(body));
   },
   '/routez': (srv, q, _req, res) => {
-    q.subs();
+    const [subs, detail] = q.subs();
     countRequest(srv, '/routez');
-    respond(res, q, pretty(routez(srv)));
+    respond(res, q, pretty(routez(srv, { subscriptions: subs, subscriptions_detail: detail })));
   },
   '/gatewayz': (srv, q, _req, res) => {
     countRequest(srv, '/gatewayz');
@@ -105,11 +109,14 @@ const HANDLERS: Record<string, Handler> = {
   },
   '/jsz': (srv, q, _req, res) => {
     countRequest(srv, '/jsz');
-    for (const b of ['accounts', 'streams', 'consumers', 'config']) q.bool(b);
-    q.int('offset');
-    q.int('limit');
-    q.bool('leader-only');
-    respond(res, q, pretty(jsz(srv)));
+    const accounts = q.bool('accounts');
+    const streams = q.bool('streams');
+    const consumer = q.bool('consumers');
+    const config = q.bool('config');
+    const offset = q.int('offset');
+    const limit = q.int('limit');
+    const leader_only = q.bool('leader-only');
+    respond(res, q, pretty(jsz(srv, { account: q.str('acc'), accounts, streams, consumer, config, leader_only, offset, limit })));
   },
   '/healthz': (srv, q, _req, res) => {
     countRequest(srv, '/healthz');
@@ -144,9 +151,16 @@ function joinPath(base: string, p: string): string {
   return base === '/' ? p : base + (p === '/' ? '' : p);
 }
 
-/** The monitor's HTTP listener. */
+/** Go's net/http answer to plain HTTP on a TLS port (tlsRecordHeaderLooksLikeHTTP). */
+const HTTP_ON_HTTPS = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
+const HTTP_METHODS = ['GET /', 'HEAD ', 'POST ', 'PUT /', 'OPTIO'];
+
+/** The monitor's HTTP (or HTTPS) listener. */
 export class MonitorServer {
   private http: HttpServer | null = null;
+  /** HTTPS: the TCP listener in front of the HTTPS server (answers plain HTTP as Go does). */
+  private front: NetServer | null = null;
+  private readonly secure: boolean;
   private sockets = new Set<Socket>();
   private routes = new Map<string, Handler>();
   private root: string;
@@ -157,6 +171,20 @@ export class MonitorServer {
     const base = normalizeBasePath(srv.opts.httpBasePath);
     this.root = base;
     for (const [p, h] of Object.entries(HANDLERS)) this.routes.set(joinPath(base, p), h);
+    this.secure = srv.opts.httpsPort !== 0;
+  }
+
+  /** The tls {} certificates without client verification (the reference: ClientAuth = NoClientCert). */
+  private tlsOptions(): SecureContextOptions & { requestCert: false; rejectUnauthorized: false } {
+    const t = this.srv.tls;
+    if (t === null) throw new Error("Can't start monitoring: TLS cert and key required for HTTPS");
+    return { ...t.contextOptions, requestCert: false, rejectUnauthorized: false };
+  }
+
+  /** A reload brought new certificates: new HTTPS connections use them. */
+  updateTls(): void {
+    const http = this.http as unknown as { setSecureContext?: (o: SecureContextOptions) => void } | null;
+    if (this.secure && http?.setSecureContext && this.srv.tls !== null) http.setSecureContext(this.tlsOptions());
   }
 
   /** Binds `http_host:http_port` (the client host when http_host is unset; -1 = a free port). */
@@ -165,41 +193,78 @@ export class MonitorServer {
     trackHealthCounters(this.srv);
     const o = this.srv.opts;
     const host = o.httpHost ?? o.host;
-    const port = o.httpPort === -1 ? 0 : o.httpPort;
-    const http = createServer((req, res) => this.handle(req, res));
-    http.on('connection', (s: Socket) => {
+    const want = this.secure ? o.httpsPort : o.httpPort;
+    const port = want === -1 ? 0 : want;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    const http: HttpServer = this.secure ? (createHttpsServer(this.tlsOptions(), handler) as unknown as HttpServer) : createServer(handler);
+    const track = (s: Socket) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
-    });
+    };
+    // HTTPS: a TCP listener judges the first bytes (plain HTTP gets Go's 400) and hands TLS on.
+    const listener: HttpServer | NetServer = this.secure ? createNetServer({ pauseOnConnect: true }, (s) => this.frontConnection(s, http)) : http;
+    if (this.secure) this.front = listener as NetServer;
+    listener.on('connection', track);
     await new Promise<void>((resolve, reject) => {
       const onErr = (err: NodeJS.ErrnoException) => {
         reject(new Error(`can't listen to the monitor port: listen tcp ${hostPort(host, port)}: ${err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.message}`));
       };
-      http.once('error', onErr);
-      http.listen({ host, port }, () => {
-        http.off('error', onErr);
+      listener.once('error', onErr);
+      listener.listen({ host, port }, () => {
+        listener.off('error', onErr);
         resolve();
       });
     });
-    http.on('error', (err) => this.srv.log.error(`Monitor HTTP server error: ${err.message}`));
+    listener.on('error', (err) => this.srv.log.error(`Monitor HTTP server error: ${err.message}`));
     this.http = http;
     this.host = host;
-    this.port = (http.address() as { port: number }).port;
+    this.port = (listener.address() as { port: number }).port;
     const st = monitorState(this.srv);
     st.httpHost = host;
-    st.httpPort = this.port;
-    this.srv.log.notice(`Starting http monitor on ${hostPort(host, this.port)}`);
+    if (this.secure) st.httpsPort = this.port;
+    else st.httpPort = this.port;
+    this.srv.log.notice(`Starting ${this.secure ? 'https' : 'http'} monitor on ${hostPort(host, this.port)}`);
+  }
+
+  /** HTTPS: the first bytes decide: a TLS record goes to the HTTPS server, plain HTTP gets Go's 400. */
+  private frontConnection(s: Socket, https: HttpServer): void {
+    let got: Buffer = Buffer.alloc(0);
+    s.on('error', () => s.destroy());
+    const timer = setTimeout(() => s.destroy(), 10_000);
+    timer.unref();
+    const onData = (d: Buffer) => {
+      got = got.length ? Buffer.concat([got, d]) : d;
+      if (got[0] === 0x16) {
+        s.off('data', onData);
+        s.pause();
+        clearTimeout(timer);
+        s.unshift(got);
+        https.emit('connection', s);
+        return;
+      }
+      if (got.length < 5) return;
+      s.off('data', onData);
+      clearTimeout(timer);
+      const head = got.toString('latin1', 0, 5);
+      if (HTTP_METHODS.includes(head)) s.end(HTTP_ON_HTTPS);
+      else s.destroy();
+    };
+    s.on('data', onData);
+    s.resume();
   }
 
   async stop(): Promise<void> {
     const http = this.http;
     if (!http) return;
     this.http = null;
-    const closed = new Promise<void>((r) => http.close(() => r()));
+    const listener: HttpServer | NetServer = this.front ?? http;
+    this.front = null;
+    const closed = new Promise<void>((r) => listener.close(() => r()));
     for (const s of this.sockets) s.destroy();
     await closed;
     const st = monitorState(this.srv);
     st.httpPort = 0;
+    st.httpsPort = 0;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

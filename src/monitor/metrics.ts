@@ -15,6 +15,8 @@ import { ConnState } from './params.js';
 interface HealthCounters {
   closed: Map<string, number>;
   authErrors: number;
+  /** TLS failures by cause (transport/tls.ts TlsFailure). */
+  tls: Map<string, number>;
 }
 
 const counters = new WeakMap<Server, HealthCounters>();
@@ -22,7 +24,7 @@ const counters = new WeakMap<Server, HealthCounters>();
 /** Starts counting closes by reason and authentication failures (idempotent). */
 export function trackHealthCounters(srv: Server): void {
   if (counters.has(srv)) return;
-  const h: HealthCounters = { closed: new Map(), authErrors: 0 };
+  const h: HealthCounters = { closed: new Map(), authErrors: 0, tls: new Map() };
   counters.set(srv, h);
   srv.on('client:close', (_c: Client, reason: string | null) => {
     const r = reason ?? 'Unknown State';
@@ -31,7 +33,12 @@ export function trackHealthCounters(srv: Server): void {
   srv.on('client:auth_error', () => {
     h.authErrors++;
   });
+  srv.on('client:tls_error', (_c: Client, cause: string) => {
+    h.tls.set(cause, (h.tls.get(cause) ?? 0) + 1);
+  });
 }
+
+const TLS_CAUSES = ['timeout', 'not_tls', 'no_certificate', 'untrusted', 'expired', 'not_pinned', 'protocol', 'closed', 'throttled', 'unmapped'];
 
 /** Escapes a label value (backslash, double quote, newline). */
 function label(v: string): string {
@@ -134,6 +141,16 @@ export function metrics(srv: Server): string {
   if (hc) {
     e.sample('tsnats_auth_errors_total', 'counter', 'authentication failures', sid, hc.authErrors);
     for (const [reason, n] of [...hc.closed].sort()) e.sample('tsnats_connections_closed_total', 'counter', 'closed connections by reason', { ...sid, reason }, n);
+    if (srv.tls !== null) {
+      for (const cause of TLS_CAUSES) e.sample('tsnats_tls_handshake_failures_total', 'counter', 'TLS connections that failed, by cause (timeout, not_tls, no_certificate, untrusted, expired, not_pinned, protocol, closed, throttled, unmapped)', { ...sid, cause }, hc.tls.get(cause) ?? 0);
+    }
+  }
+  // The serving certificate (tls {} cert_file, leaf first): when it expires.
+  const leaf = srv.tls?.chain[0];
+  if (leaf) {
+    const l = { ...sid, listener: 'client', subject: leaf.subject, issuer: leaf.issuer };
+    e.sample('tsnats_tls_certificate_expiry_timestamp_seconds', 'gauge', 'when the serving TLS certificate expires (notAfter, seconds since the epoch)', l, Math.floor(leaf.notAfter.getTime() / 1000));
+    e.sample('tsnats_tls_certificate_expires_in_seconds', 'gauge', 'seconds until the serving TLS certificate expires (negative: expired)', l, Math.floor((leaf.notAfter.getTime() - Date.now()) / 1000));
   }
   let maxPending = 0, maxIdle = 0;
   const now = Date.now();

@@ -1,6 +1,9 @@
 // /healthz, and the endpoints of features tsnats has not built yet, in the reference's shape for
-// "none": /routez (no routes), /leafz (no leafnodes), /gatewayz (no gateways), /jsz (disabled).
+// "none": /leafz (no leafnodes), /gatewayz (no gateways), /jsz (disabled).
 import type { Server } from '../server/server.js';
+import type { JetStreamService } from '../services.js';
+import type { JetStream } from '../jetstream/service.js';
+import type { JszOptions } from '../jetstream/monitor.js';
 import { goTime, nowMs } from './format.js';
 
 export interface HealthStatus {
@@ -17,17 +20,6 @@ export interface HealthzOptions {
 export function healthz(srv: Server, _opts: HealthzOptions = {}): HealthStatus {
   if (!srv.running || !srv.accepting) return { status: 'error', error: 'failed to be ready for connections after 1ms: server' };
   return { status: 'ok' };
-}
-
-export interface Routez {
-  server_id: string;
-  now: string;
-  num_routes: number;
-  routes: unknown[];
-}
-
-export function routez(srv: Server): Routez {
-  return { server_id: srv.id, now: goTime(nowMs()), num_routes: 0, routes: [] };
 }
 
 export interface Leafz {
@@ -53,8 +45,15 @@ export function gatewayz(srv: Server): Gatewayz {
   return { server_id: srv.id, now: goTime(nowMs()), outbound_gateways: {}, inbound_gateways: {} };
 }
 
-/** /jsz with JetStream disabled, field for field as the reference answers then. */
-export function jsz(srv: Server): Record<string, unknown> {
+/** The running JetStream of a server, or null. */
+export function jetStreamOf(srv: Server): JetStream | null {
+  return srv.service<JetStreamService>('jetstream')?.js ?? null;
+}
+
+/** /jsz: JetStream's answer (jetstream/monitor.ts), or the reference's "disabled" shape. */
+export function jsz(srv: Server, opts: JszOptions = {}): Record<string, unknown> {
+  const js = jetStreamOf(srv);
+  if (js !== null && js.running) return js.jsz(opts);
   return {
     server_id: srv.id,
     now: goTime(nowMs()),

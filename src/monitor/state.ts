@@ -11,6 +11,8 @@ export interface MonitorState {
   /** Where the HTTP monitor listens (0 = not running). */
   httpHost: string;
   httpPort: number;
+  /** Set when the monitor is HTTPS (https_port); httpPort is then 0. */
+  httpsPort: number;
   cpu: CpuSampler;
 }
 
@@ -19,7 +21,7 @@ const states = new WeakMap<Server, MonitorState>();
 export function monitorState(srv: Server): MonitorState {
   let st = states.get(srv);
   if (!st) {
-    st = { httpReqStats: new Map(), httpHost: '', httpPort: 0, cpu: new CpuSampler() };
+    st = { httpReqStats: new Map(), httpHost: '', httpPort: 0, httpsPort: 0, cpu: new CpuSampler() };
     states.set(srv, st);
   }
   return st;

@@ -5,6 +5,19 @@ import { goTime } from './format.js';
 import { monitorState, numCores } from './state.js';
 import { activeAccounts, type MsgBytes } from './accounts.js';
 import type { KindCounts } from './varz.js';
+import { routeClients } from './routez.js';
+
+function routeStats(srv: Server): RouteStat[] | undefined {
+  const rs = routeClients(srv);
+  if (rs.length === 0) return undefined;
+  return rs.map((c) => ({
+    rid: c.cid,
+    name: c.route!.remoteName || undefined,
+    sent: { msgs: c.outMsgs, bytes: c.outBytes },
+    received: { msgs: c.inMsgs, bytes: c.inBytes },
+    pending: c.pendingBytes,
+  }));
+}
 
 export interface ServerStats {
   start: string;
@@ -24,11 +37,21 @@ export interface ServerStats {
   stale_connections?: number;
   stale_connection_stats?: KindCounts;
   stalled_clients?: number;
+  routes?: RouteStat[];
   active_servers?: number;
   gomaxprocs?: number;
 }
 
-export function statsz(srv: Server): ServerStats {
+/** A route's traffic in STATSZ (events.go RouteStat). */
+export interface RouteStat {
+  rid: number;
+  name?: string;
+  sent: MsgBytes;
+  received: MsgBytes;
+  pending: number;
+}
+
+export function statsz(srv: Server, activeServers = 1): ServerStats {
   const st = srv.stats;
   const sent = { msgs: st.outMsgs, bytes: st.outBytes };
   const received = { msgs: st.inMsgs, bytes: st.inBytes };
@@ -50,7 +73,8 @@ export function statsz(srv: Server): ServerStats {
     stale_connections: st.staleConnections || undefined,
     stale_connection_stats: st.staleConnections ? { clients: st.staleClients, routes: st.staleRoutes, gateways: st.staleGateways, leafs: st.staleLeafs } : undefined,
     stalled_clients: st.stalledClients || undefined,
-    active_servers: 1,
+    routes: routeStats(srv),
+    active_servers: activeServers,
     gomaxprocs: numCores(),
   };
 }

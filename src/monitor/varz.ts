@@ -5,8 +5,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import * as C from '../const.js';
+import { jetStreamOf } from './misc.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
+import { tlsTimeoutMs } from '../options.js';
+import type { ClusterService } from '../services.js';
+import { parseRouteURL } from '../cluster/url.js';
 
 /** Counts by connection kind (slow_consumer_stats, stale_connection_stats). */
 export interface KindCounts {
@@ -99,6 +103,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
   const reqStats: Record<string, number> = {};
   for (const k of [...mon.httpReqStats.keys()].sort()) reqStats[k] = mon.httpReqStats.get(k)!;
   const cores = numCores();
+  const cl = srv.service<ClusterService>('cluster')?.cluster ?? null;
   return {
     server_id: srv.id,
     server_name: srv.name,
@@ -108,27 +113,29 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     host: o.host,
     port: srv.port,
     auth_required: srv.authRequired() || undefined,
+    ...varzTls(srv),
+    connect_urls: srv.connectURLs.length > 0 ? [...srv.connectURLs] : undefined,
     max_connections: o.maxConnections,
     max_subscriptions: o.maxSubscriptions > 0 ? o.maxSubscriptions : undefined,
     ping_interval: o.pingInterval * NS_PER_MS,
     ping_max: o.pingMax,
     ping_timeout: o.pingTimeout * NS_PER_MS,
     busy_poll: Math.round(o.busyPoll * NS_PER_MS),
-    http_host: mon.httpPort ? mon.httpHost : (o.httpHost ?? o.host),
+    http_host: mon.httpPort || mon.httpsPort ? mon.httpHost : (o.httpHost ?? o.host),
     http_port: mon.httpPort || o.httpPort,
     http_base_path: o.httpBasePath,
-    https_port: 0,
+    https_port: mon.httpsPort || o.httpsPort,
     auth_timeout: o.authTimeout / 1000,
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
     max_pending: o.maxPending,
-    cluster: {},
+    cluster: clusterVarz(srv, cl),
     gateway: {},
     leaf: {},
     mqtt: {},
     websocket: websocketVarz(srv),
-    jetstream: {},
-    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
+    jetstream: jetStreamOf(srv)?.varz() ?? {},
+    tls_timeout: tlsTimeoutMs(o.tls) / 1000,
     write_deadline: o.writeDeadline * NS_PER_MS,
     start: goTime(srv.startTime),
     now: goTime(nowMs()),
@@ -139,18 +146,18 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     cpu: mon.cpu.percent(),
     connections: srv.numConnections,
     total_connections: st.totalConnections,
-    routes: 0,
-    remotes: 0,
+    routes: cl?.routes.size ?? 0,
+    remotes: cl?.remotes.size ?? 0,
     leafnodes: 0,
     in_msgs: st.inMsgs,
     out_msgs: st.outMsgs,
     in_bytes: st.inBytes,
     out_bytes: st.outBytes,
-    // Only client connections exist, so the client-only counters equal the totals.
-    in_client_msgs: st.inMsgs,
-    in_client_bytes: st.inBytes,
-    out_client_msgs: st.outMsgs,
-    out_client_bytes: st.outBytes,
+    // Client traffic: the totals without what came from or went to routes.
+    in_client_msgs: st.inMsgs - st.inRouteMsgs,
+    in_client_bytes: st.inBytes - st.inRouteBytes,
+    out_client_msgs: st.outMsgs - st.outRouteMsgs,
+    out_client_bytes: st.outBytes - st.outRouteBytes,
     slow_consumers: st.slowConsumers,
     stale_connections: st.staleConnections,
     stalled_clients: st.stalledClients,
@@ -171,6 +178,27 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
       gateways: st.staleGateways,
       leafs: st.staleLeafs,
     },
+  };
+}
+
+/** tls_required / tls_verify as the reference copies them from INFO (tls_available is not in /varz). */
+function varzTls(srv: Server): Pick<Varz, 'tls_required' | 'tls_verify'> {
+  const f = srv.tlsInfoFields();
+  return { tls_required: f.tls_required, tls_verify: f.tls_verify };
+}
+
+/** The cluster block (ClusterOptsVarz): empty without a cluster; auth_timeout and tls_timeout in seconds. */
+function clusterVarz(srv: Server, cl: { clusterName: string; port: number; listenHost: string } | null): Record<string, unknown> {
+  const c = srv.opts.cluster;
+  if (cl === null || c === undefined) return {};
+  const urls = (srv.opts.routes ?? []).map(parseRouteURL).filter((u) => typeof u !== 'string').map((u) => (u as { hostPort: string }).hostPort);
+  return {
+    name: cl.clusterName,
+    addr: cl.listenHost,
+    cluster_port: cl.port,
+    auth_timeout: (c.authTimeout || C.DEFAULT_AUTH_TIMEOUT_MS) / 1000,
+    urls: urls.length > 0 ? urls : undefined,
+    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
   };
 }
 

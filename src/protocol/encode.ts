@@ -106,3 +106,48 @@ export function writeMsgHeader(
   out[p++] = 0x0a;
   return p;
 }
+
+/**
+ * Writes the control line of a message to a route (client.go msgHeaderForRouteOrLeaf) into `out`
+ * at `p` and returns the position after it: `RMSG <acc> <subject> [<reply>] <size>\r\n`, with queue
+ * groups `RMSG <acc> <subject> + <reply> <q…> <size>` or `RMSG <acc> <subject> | <q…> <size>`, and
+ * with headers `HMSG … <hdr> <total>`. `queues` is the space-separated group names ('' = none).
+ * `out` must have room (account + subject + reply + queues + 40 bytes).
+ */
+export function writeRoutedMsgHeader(
+  out: Buffer, p: number, hmsg: boolean, acc: string, subject: string, reply: string, queues: string,
+  hdr: number, hdrTok: string | null, size: number, sizeTok: string | null,
+): number {
+  out[p++] = hmsg ? 0x48 : 0x52; // H / R
+  out[p++] = 0x4d; // M
+  out[p++] = 0x53; // S
+  out[p++] = 0x47; // G
+  out[p++] = 0x20;
+  p = writeLatin1(out, p, acc);
+  out[p++] = 0x20;
+  p = writeLatin1(out, p, subject);
+  out[p++] = 0x20;
+  if (queues.length > 0) {
+    if (reply.length > 0) {
+      out[p++] = 0x2b; // +
+      out[p++] = 0x20;
+      p = writeLatin1(out, p, reply);
+    } else {
+      out[p++] = 0x7c; // |
+    }
+    out[p++] = 0x20;
+    p = writeLatin1(out, p, queues);
+    out[p++] = 0x20;
+  } else if (reply.length > 0) {
+    p = writeLatin1(out, p, reply);
+    out[p++] = 0x20;
+  }
+  if (hmsg) {
+    p = hdrTok !== null ? writeLatin1(out, p, hdrTok) : writeInt(out, p, hdr);
+    out[p++] = 0x20;
+  }
+  p = sizeTok !== null ? writeLatin1(out, p, sizeTok) : writeInt(out, p, size);
+  out[p++] = 0x0d;
+  out[p++] = 0x0a;
+  return p;
+}

@@ -32,6 +32,8 @@ export const enum S {
 /** Which argument line is being collected (what to call at its '\n'). */
 export const enum Arg {
   NONE = 0, CONNECT, PUB, HPUB, SUB, UNSUB, INFO, ERR, HMSG,
+  /** Route and leafnode operations (reference parser.go: SUB_ARG/UNSUB_ARG/MSG_ARG by c.op). */
+  RSUB, RUNSUB, LSUB, LUNSUB, RMSG, LMSG, ASUB, AUSUB,
 }
 
 /**
@@ -65,6 +67,21 @@ export interface ParserHandler {
   processPong(): void;
   processInfo(buf: Buffer, s: number, e: number): void;
   processErr(buf: Buffer, s: number, e: number): void;
+  /**
+   * `RS+ <account> <subject>[ <queue> <weight>]`, or with `origin` the leafnode-origin form
+   * `LS+ <origin> <account> <subject>[ <queue> <weight>]` (routes).
+   */
+  processRemoteSub(buf: Buffer, s: number, e: number, origin: boolean): void;
+  /** `RS- <account> <subject>[ <queue>]` (also `LS-`, which carries no origin in 2.9.10). */
+  processRemoteUnsub(buf: Buffer, s: number, e: number): void;
+  /**
+   * The arguments of `RMSG <account> <subject> [+ <reply> <queues…> | \| <queues…> | <reply>] <size>`
+   * (`hdr`: `HMSG` with `<hdr> <total>`; `origin`: `LMSG <origin> …`, always with a header size).
+   * Returns the payload size to read, or -1 if the connection closed.
+   */
+  processRoutedMsgArgs(buf: Buffer, s: number, e: number, hdr: boolean, origin: boolean): number;
+  /** `A+ <account>` / `A- <account>` (account interest: acted on by gateways only). */
+  processAccountSub(buf: Buffer, s: number, e: number, sub: boolean): void;
   /** Unknown or malformed operation at index i of buf: -ERR 'Unknown Protocol Operation' and close. */
   parseError(state: number, buf: Buffer, i: number): void;
   /** An op other than CONNECT before auth: -ERR 'Authorization Violation' and close. */
@@ -85,8 +102,14 @@ const SUBJECT_CACHE_BYTES = 64;
 /** A client's row of server/kind.ts KIND_OPS (the default). */
 const CLIENT_OPS = Op.CONNECT | Op.INFO | Op.PING | Op.PONG | Op.OK | Op.ERR | Op.PUB | Op.HPUB | Op.SUB | Op.UNSUB;
 
+/** Parser.op: the operation family being read, as parser.go's c.op ('R' and 'L' ops reuse the SUB/UNSUB/MSG states). */
+const OP_ROUTE = 1;
+const OP_LEAF = 2;
+
 export class Parser {
   state: number = S.OP_START;
+  /** 0 for client ops, OP_ROUTE after 'R', OP_LEAF after 'L'. */
+  private op = 0;
   /** Start of the current argument (or payload) in the current buffer. */
   private as = 0;
   /** 1 when a '\r' preceded the '\n' (not part of the argument). */
@@ -151,17 +174,33 @@ export class Parser {
             case 0x48: case 0x68: this.state = S.OP_H; break; // H
             case 0x53: case 0x73: // S
               if ((this.ops & Op.SUB) === 0) return this.err(buf, i);
+              this.op = 0;
               this.state = S.OP_S;
               break;
             case 0x55: case 0x75: // U
               if ((this.ops & Op.UNSUB) === 0) return this.err(buf, i);
+              this.op = 0;
               this.state = S.OP_U;
+              break;
+            case 0x52: case 0x72: // R: RS+, RS-, RMSG (routes)
+              if ((this.ops & (Op.RSUB | Op.RMSG)) === 0) return this.err(buf, i);
+              this.op = OP_ROUTE;
+              this.state = S.OP_R;
+              break;
+            case 0x4c: case 0x6c: // L: LS+, LS-, LMSG (leafnodes, and routes from leafnode-origin peers)
+              if ((this.ops & (Op.LSUB | Op.LMSG)) === 0) return this.err(buf, i);
+              this.op = OP_LEAF;
+              this.state = S.OP_L;
+              break;
+            case 0x41: case 0x61: // A: A+, A- (routes, gateways)
+              if ((this.ops & Op.ASUB) === 0) return this.err(buf, i);
+              this.state = S.OP_A;
               break;
             case 0x43: case 0x63: this.state = S.OP_C; break; // C
             case 0x49: case 0x69: this.state = S.OP_I; break; // I
             case 0x2b: this.state = S.OP_PLUS; break; // +
             case 0x2d: this.state = S.OP_MINUS; break; // -
-            default: // R, A, L (route/leaf ops: states to add with their kinds' rows), M and anything else
+            default: // M and anything else
               h.parseError(this.state, buf, i);
               return;
           }
@@ -269,7 +308,60 @@ export class Parser {
           else return this.err(buf, i);
           break;
         case S.OP_SUB_SPC:
-          if (b !== 0x20 && b !== 0x09) this.startArg(S.SUB_ARG, Arg.SUB, i);
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.SUB_ARG, this.op === OP_ROUTE ? Arg.RSUB : this.op === OP_LEAF ? Arg.LSUB : Arg.SUB, i);
+          break;
+
+        // ---- R, L: RS+/RS-/RMSG, LS+/LS-/LMSG (then the SUB, UNSUB and MSG states, as parser.go)
+        case S.OP_R:
+        case S.OP_L: {
+          const sub = this.state === S.OP_R ? Op.RSUB : Op.LSUB;
+          const msg = this.state === S.OP_R ? Op.RMSG : Op.LMSG;
+          if ((b === 0x53 || b === 0x73) && (this.ops & sub) !== 0) this.state = this.state === S.OP_R ? S.OP_RS : S.OP_LS;
+          else if ((b === 0x4d || b === 0x6d) && (this.ops & msg) !== 0) this.state = S.OP_M;
+          else return this.err(buf, i);
+          break;
+        }
+        case S.OP_RS:
+        case S.OP_LS:
+          if (b === 0x2b) this.state = S.OP_SUB; // +
+          else if (b === 0x2d) this.state = S.OP_UNSUB; // -
+          else return this.err(buf, i);
+          break;
+        case S.OP_M:
+          if (b === 0x53 || b === 0x73) this.state = S.OP_MS;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MS:
+          if (b === 0x47 || b === 0x67) this.state = S.OP_MSG;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MSG:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_MSG_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_MSG_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.MSG_ARG, this.op === OP_LEAF ? Arg.LMSG : Arg.RMSG, i);
+          break;
+
+        // ---- A+ / A-
+        case S.OP_A:
+          if (b === 0x2b) this.state = S.OP_ASUB;
+          else if (b === 0x2d || b === 0x75) this.state = S.OP_AUSUB; // '-' or 'u', as parser.go
+          else return this.err(buf, i);
+          break;
+        case S.OP_ASUB:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_ASUB_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_ASUB_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.ASUB_ARG, Arg.ASUB, i);
+          break;
+        case S.OP_AUSUB:
+          if (b === 0x20 || b === 0x09) this.state = S.OP_AUSUB_SPC;
+          else return this.err(buf, i);
+          break;
+        case S.OP_AUSUB_SPC:
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.AUSUB_ARG, Arg.AUSUB, i);
           break;
 
         // ---- U: UNSUB
@@ -294,7 +386,7 @@ export class Parser {
           else return this.err(buf, i);
           break;
         case S.OP_UNSUB_SPC:
-          if (b !== 0x20 && b !== 0x09) this.startArg(S.UNSUB_ARG, Arg.UNSUB, i);
+          if (b !== 0x20 && b !== 0x09) this.startArg(S.UNSUB_ARG, this.op === 0 ? Arg.UNSUB : this.op === OP_ROUTE ? Arg.RUNSUB : Arg.LUNSUB, i);
           break;
 
         // ---- C: CONNECT (no space needed before its argument, as the reference)
@@ -386,7 +478,10 @@ export class Parser {
         case S.CONNECT_ARG:
         case S.INFO_ARG:
         case S.MINUS_ERR_ARG:
-        case S.HMSG_ARG: {
+        case S.HMSG_ARG:
+        case S.MSG_ARG:
+        case S.ASUB_ARG:
+        case S.AUSUB_ARG: {
           // Fast scan to the end of the line when the whole line is in this buffer.
           if (this.argBuf === null) {
             let j = i;
@@ -453,10 +548,39 @@ export class Parser {
               break;
             }
             case Arg.HMSG:
-              // HMSG from a client: the reference has nothing to route and fails in its
-              // end-of-message state (captured: state=41, -ERR 'Unknown Protocol Operation').
-              h.parseError(S.MSG_END_R, buf, i);
-              return;
+            case Arg.RMSG:
+            case Arg.LMSG: {
+              if ((this.ops & Op.HMSG) === 0) {
+                // HMSG from a client: the reference has nothing to route and fails in its
+                // end-of-message state (captured: state=41, -ERR 'Unknown Protocol Operation').
+                h.parseError(S.MSG_END_R, buf, i);
+                return;
+              }
+              const size = h.processRoutedMsgArgs(abuf, s, e, arg !== Arg.RMSG, arg === Arg.LMSG);
+              if (size < 0 || h.closed) return;
+              const next = this.payload(buf, i, n, size);
+              if (next < 0) return;
+              i = next;
+              break;
+            }
+            case Arg.RSUB:
+            case Arg.LSUB:
+              this.state = S.OP_START;
+              h.processRemoteSub(abuf, s, e, arg === Arg.LSUB);
+              if (h.closed) return;
+              break;
+            case Arg.RUNSUB:
+            case Arg.LUNSUB:
+              this.state = S.OP_START;
+              h.processRemoteUnsub(abuf, s, e);
+              if (h.closed) return;
+              break;
+            case Arg.ASUB:
+            case Arg.AUSUB:
+              this.state = S.OP_START;
+              h.processAccountSub(abuf, s, e, arg === Arg.ASUB);
+              if (h.closed) return;
+              break;
             case Arg.SUB:
               this.state = S.OP_START;
               h.processSub(abuf, s, e);
@@ -692,7 +816,8 @@ export class Parser {
   private isArgState(): boolean {
     const st = this.state;
     return st === S.PUB_ARG || st === S.HPUB_ARG || st === S.SUB_ARG || st === S.UNSUB_ARG ||
-      st === S.CONNECT_ARG || st === S.INFO_ARG || st === S.MINUS_ERR_ARG || st === S.HMSG_ARG;
+      st === S.CONNECT_ARG || st === S.INFO_ARG || st === S.MINUS_ERR_ARG || st === S.HMSG_ARG ||
+      st === S.MSG_ARG || st === S.ASUB_ARG || st === S.AUSUB_ARG;
   }
 
   private startArg(state: number, arg: number, i: number): void {

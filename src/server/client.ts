@@ -10,15 +10,16 @@
 // Reads may arrive in the shared read buffer (transport/read-buffer.ts): nothing here keeps a
 // reference to the bytes passed to readBatch or the process* methods past the call.
 import type { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
-import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader } from '../protocol/encode.js';
+import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader, writeRoutedMsgHeader } from '../protocol/encode.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet } from '../protocol/args.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
-import { readIntoShared } from '../transport/read-buffer.js';
+import { readIntoShared, type SharedReader } from '../transport/read-buffer.js';
 import { decodeClientOpts, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
-import { Kind, KIND_OPS } from './kind.js';
+import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
 import { latin1Slice, writableChunks } from '../node-internals.js';
 import { Timer } from '../timers.js';
@@ -30,6 +31,8 @@ import { clientPermissions } from '../auth/permissions.js';
 import { importedResponse } from '../accounts/imports.js';
 import type { Server } from './server.js';
 import type { Account } from '../accounts/account.js';
+import { startClientTls, type ClientTlsInfo } from '../transport/tls.js';
+import type { Route } from '../cluster/route.js';
 
 /** What a user may publish and subscribe to (implemented in auth/permissions.ts). */
 export interface ClientPermissions {
@@ -48,6 +51,8 @@ const FRAME_OVERHEAD = 5 + 4 + 40 + 4;
 /** Smallest and largest outbound buffer allocated per flush. */
 const OUT_MIN = 512;
 const OUT_MAX = 64 * 1024;
+/** Routes have no max_control_line in the reference; a generous bound keeps a peer's line in memory in check. */
+const ROUTE_MAX_CONTROL_LINE = 1024 * 1024;
 /** A connection already past its subscription limit when its limits are applied is closed this much later. */
 const MAX_SUBS_CLOSE_DELAY_MS = 20;
 
@@ -68,12 +73,20 @@ export class Client implements ParserHandler {
   readonly start = new Date();
   /** Time the connection object was created (ms, monotonic clock), for the first RTT estimate. */
   private readonly startMono = monoMs();
-  /** "ip:port - cid:N" then ` - "name"` once CONNECT names it: the log prefix. */
+  /** "ip:port - cid:N" then ` - "name"` once CONNECT names it: the log prefix ("rid:N" for routes). */
   private logPrefix: string;
-  /** "ip:port - cid:N" ("[xff/]ip:port - wid:N" for WebSocket clients): the prefix before CONNECT names it. */
+  /** The route protocol state of a ROUTER connection (cluster/route.ts); null for other kinds. */
+  route: Route | null = null;
+  /** "ip:port - cid:N" ("[xff/]ip:port - wid:N" for WebSocket clients, "rid:N" for routes): the prefix before CONNECT names it. */
   private readonly connStr: string;
   /** websocket.jwt_cookie's JWT from the upgrade request ('' = none). */
   private readonly cookieJwt: string;
+
+  // ---- TLS (transport/tls.ts)
+  /** The TLS session once the handshake succeeded; null for plaintext (and while handshaking). */
+  tls: ClientTlsInfo | null = null;
+  /** Why TLS (or the certificate mapping) failed, for /connz?state=closed (tsnats extension). */
+  tlsError = '';
 
   // ---- CONNECT and state
   opts: ClientOpts = defaultClientOpts();
@@ -172,6 +185,8 @@ export class Client implements ParserHandler {
   /** Messages were queued since the last flush (the flush then counts as activity). */
   private msgsQueued = false;
   private wdTimer: Timer | null = null;
+  /** Bytes the socket had written when the write deadline was armed (routes: progress keeps them open). */
+  private wdWritten = 0;
   private readonly onWriteDone: (err?: Error | null) => void;
 
   // ---- producer stall (stall.ts)
@@ -183,7 +198,8 @@ export class Client implements ParserHandler {
 
   constructor(
     readonly server: Server,
-    readonly sock: Duplex,
+    /** The byte stream: the accepted socket, or the TLS socket over it once the handshake is done. */
+    public sock: Duplex,
     cid: number,
     host: string,
     port: number,
@@ -198,13 +214,14 @@ export class Client implements ParserHandler {
     this.type = type;
     this.last = this.start.getTime();
     const o = server.opts;
-    this.mpay = o.maxPayload > 0 ? o.maxPayload : -1;
-    this.msubs = o.maxSubscriptions > 0 ? o.maxSubscriptions : -1;
-    // initClient: "<ip:port> - cid:N"; WebSocket clients "wid:N", with X-Forwarded-For in front.
+    // Routes have no payload or subscription limits (createRoute: msubs -1, mpay -1).
+    this.mpay = o.maxPayload > 0 && kind === Kind.CLIENT ? o.maxPayload : -1;
+    this.msubs = o.maxSubscriptions > 0 && kind === Kind.CLIENT ? o.maxSubscriptions : -1;
+    // initClient: "<ip:port> - cid:N"; WebSocket clients "wid:N", with X-Forwarded-For in front; routes "rid:N".
     let conn = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const xff = ext?.clientIP ?? '';
     if (xff !== '') conn = `${xff.includes(':') ? `[${xff}]` : xff}/${conn}`;
-    this.connStr = `${conn} - ${type === 'websocket' ? 'wid' : 'cid'}:${cid}`;
+    this.connStr = `${conn} - ${kind === Kind.ROUTER ? 'rid' : type === 'websocket' ? 'wid' : 'cid'}:${cid}`;
     this.logPrefix = this.connStr;
     this.cookieJwt = ext?.cookieJwt ?? '';
     this.parser = new Parser(this, KIND_OPS[kind]);
@@ -221,24 +238,57 @@ export class Client implements ParserHandler {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Called by the server once the client is registered: INFO, timers, socket handlers. */
-  init(): void {
+  /**
+   * Called by the server once the connection is registered: INFO (and the TLS handshake) for a client,
+   * CONNECT/INFO for a route, then reading. `reader`: a socket already reading into the shared buffer
+   * (one the server dialled) hands its reads here.
+   */
+  init(reader?: SharedReader): void {
+    if (this.route === null) this.debug('Client connection created');
+    const tls = this.server.tls;
+    if (tls !== null && this.kind === Kind.CLIENT && this.type === 'nats' && this.sock instanceof Socket) {
+      // INFO, the handshake and its deadline; startReading() once it succeeded (transport/tls.ts).
+      startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
+      return;
+    }
+    if (this.route === null) this.sendInfo();
+    this.startReading(this.sock, true, reader);
+  }
+
+  /**
+   * Starts reading NATS from `sock` (the accepted socket, or the TLS socket once the handshake
+   * is done) and arms the auth and ping timers: after TLS, as the reference (createClient), so a
+   * slow handshake never eats into the auth timeout. `shared`: the socket may read into the shared
+   * buffer (an untouched TCP socket); a TLS socket, or one bytes were pushed back into, cannot.
+   */
+  startReading(sock: Duplex, shared: boolean, reader?: SharedReader): void {
     const srv = this.server;
-    const sock = this.sock;
+    if (this.closed) {
+      sock.destroy();
+      return;
+    }
+    if (sock !== this.sock) {
+      this.sock = sock;
+      srv.trackSocket(sock);
+    }
     const read = (chunk: Buffer) => this.readBatch(chunk);
-    if (!readIntoShared(sock, read)) sock.on('data', read);
+    if (reader !== undefined) reader.onBytes = read;
+    else if (!shared || !readIntoShared(sock, read)) sock.on('data', read);
     sock.on('end', () => this.closeConnection(ClosedState.ClientClosed));
     sock.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     sock.on('close', () => this.closeConnection(ClosedState.ClientClosed));
-    this.debug('Client connection created');
-    this.sendInfo();
-    if (srv.auth.required(this.type)) {
-      // WebSocket clients: websocket.authorization.timeout when set (createWSClient).
-      const wsTimeout = this.type === 'websocket' ? (srv.opts.websocket?.authorization?.timeout ?? 0) : 0;
-      this.authTimer = new Timer(() => this.authTimeout(), wsTimeout > 0 ? wsTimeout : srv.opts.authTimeout);
+    if (this.route !== null) {
+      // CONNECT/INFO, the auth and first PING timers of a route (route.go createRoute).
+      this.route.init();
+    } else {
+      if (srv.auth.required(this.type)) {
+        // WebSocket clients: websocket.authorization.timeout when set (createWSClient).
+        const wsTimeout = this.type === 'websocket' ? (srv.opts.websocket?.authorization?.timeout ?? 0) : 0;
+        this.authTimer = new Timer(() => this.authTimeout(), wsTimeout > 0 ? wsTimeout : srv.opts.authTimeout);
+      }
+      // Before CONNECT, the keepalive timer runs at ping_interval (setPingTimer at accept).
+      this.setPingTimer(srv.opts.pingInterval);
     }
-    // Before CONNECT, the keepalive timer runs at ping_interval (setPingTimer at accept).
-    this.setPingTimer(srv.opts.pingInterval);
     // Accepted sockets start paused (pauseOnConnect), so the read mode could be chosen first.
     sock.resume();
   }
@@ -259,8 +309,13 @@ export class Client implements ParserHandler {
     }
   }
 
-  sendInfo(extra?: { ldm?: boolean }): void {
-    const info = this.server.clientInfo(this);
+  /**
+   * The client INFO. `async`: an INFO sent after the first (cluster changes, lame duck, limits),
+   * built from the server's INFO as the reference copies it (copyInfo): auth_required as the
+   * server requires it even when a no_auth_user let this client in without credentials.
+   */
+  sendInfo(extra?: { ldm?: boolean; async?: boolean }): void {
+    const info = this.server.clientInfo(this, extra?.async === true || extra?.ldm === true);
     if (extra?.ldm) info.ldm = true;
     this.queueBytes(infoFrame(info));
     this.flushSoon();
@@ -329,22 +384,24 @@ export class Client implements ParserHandler {
   };
 
   awaitingAuth(): boolean {
+    // An accepted route must start with CONNECT, whatever the authorization (expectConnect).
+    if (this.route !== null) return this.route.expectConnect && !this.connectReceived;
     return !this.connectReceived && this.server.auth.required(this.type);
   }
 
   maxControlLine(): number {
-    return this.server.opts.maxControlLine;
+    return this.kind === Kind.CLIENT ? this.server.opts.maxControlLine : ROUTE_MAX_CONTROL_LINE;
   }
 
   parseError(state: number, buf: Buffer, i: number): void {
     this.sendErr(E.UnknownOp);
-    this.error(`Client parser ERROR, state=${state}, i=${i}: proto='${protoSnippet(buf, i, C.PROTO_SNIPPET_SIZE)}...'`);
+    this.error(`${KIND_NAMES[this.kind]} parser ERROR, state=${state}, i=${i}: proto='${protoSnippet(buf, i, C.PROTO_SNIPPET_SIZE)}...'`);
     this.closeConnection(ClosedState.ProtocolViolation);
   }
 
   /** A no_auth_user takes a client whose first op is not CONNECT (auth.ts bindNoAuthUser). */
   bindWithoutConnect(): boolean {
-    return bindNoAuthUser(this.server, this);
+    return this.kind === Kind.CLIENT && bindNoAuthUser(this.server, this);
   }
 
   authViolation(): void {
@@ -365,11 +422,17 @@ export class Client implements ParserHandler {
     this.closeConnection(ClosedState.ProtocolViolation);
   }
 
+  /** protocolError for the route module (a route's CONNECT, INFO or arguments that do not decode). */
+  protocolViolation(msg: string): void {
+    this.protocolError(msg);
+  }
+
   // ---------------------------------------------------------------- CONNECT
 
   processConnect(buf: Buffer, s: number, e: number): void {
     const srv = this.server;
     const text = buf.toString('utf8', s, e);
+    if (this.route !== null) return this.route.processConnect(text);
     if (srv.log.trace) this.trace(`<<- [CONNECT ${redactConnect(text)}]`);
     if (this.authTimer !== null) {
       this.authTimer.clear();
@@ -392,28 +455,45 @@ export class Client implements ParserHandler {
 
     const r = srv.auth.authenticate(this);
     if (!(r instanceof Promise)) return this.finishConnect(this.bind(r));
-    // An asynchronous check (bcrypt): stop reading until it is done, then carry on in order.
-    this.suspended = true;
-    this.sock.pause();
-    r.then(
-      (x) => this.resumeAfterAuth(x),
-      (err) => {
-        this.error(`authentication error: ${(err as Error).message}`);
-        this.resumeAfterAuth(null);
-      },
-    );
+    this.suspendUntil(r, (x) => this.finishConnect(this.bind(x)));
   }
 
-  private resumeAfterAuth(r: AuthResult | null): void {
-    this.suspended = false;
-    if (this.closed) return;
-    this.finishConnect(this.bind(r));
-    if (this.closed) return;
-    const srv = this.server;
-    srv.currentProducer = this;
-    this.parser.resumeParsing();
-    srv.currentProducer = null;
-    if (!this.closed && !this.suspended) this.sock.resume();
+  /**
+   * An asynchronous check (bcrypt): stops reading until `p` settles, runs `then` with its value
+   * (null if it failed), and carries on with what was read meanwhile, in order.
+   */
+  suspendUntil<T>(p: Promise<T>, then: (v: T | null) => void): void {
+    this.suspended = true;
+    this.sock.pause();
+    const resume = (v: T | null) => {
+      this.suspended = false;
+      if (this.closed) return;
+      then(v);
+      if (this.closed) return;
+      const srv = this.server;
+      srv.currentProducer = this;
+      this.parser.resumeParsing();
+      srv.currentProducer = null;
+      if (!this.closed && !this.suspended) this.sock.resume();
+    };
+    p.then(resume, (err) => {
+      this.error(`authentication error: ${(err as Error).message}`);
+      resume(null);
+    });
+  }
+
+  /** Stops the CONNECT timer (a CONNECT arrived). */
+  clearAuthTimer(): void {
+    if (this.authTimer !== null) {
+      this.authTimer.clear();
+      this.authTimer = null;
+    }
+  }
+
+  /** Arms the CONNECT timer: -ERR 'Authentication Timeout' and close if no CONNECT within `ms`. */
+  startAuthTimer(ms: number): void {
+    this.authTimer?.clear();
+    this.authTimer = new Timer(() => this.authTimeout(), ms);
   }
 
   /** The rest of processConnect, once the credentials were checked. */
@@ -536,6 +616,7 @@ export class Client implements ParserHandler {
   }
 
   processInfo(buf: Buffer, s: number, e: number): void {
+    if (this.route !== null) return this.route.processInfo(buf.toString('utf8', s, e));
     // A client may send INFO; it must be JSON, and is otherwise ignored.
     try {
       const v = JSON.parse(buf.toString('utf8', s, e));
@@ -546,7 +627,7 @@ export class Client implements ParserHandler {
   }
 
   processErr(buf: Buffer, s: number, e: number): void {
-    this.error(`Client Error ${buf.toString('latin1', s, e)}`);
+    this.error(`${this.kind === Kind.ROUTER ? 'Route' : 'Client'} Error ${buf.toString('latin1', s, e)}`);
     this.closeConnection(ClosedState.ParseError);
   }
 
@@ -619,6 +700,8 @@ export class Client implements ParserHandler {
       const he = n === 3 ? a1e : a2e;
       this.paHdb = he - hs > 1 && buf[hs] === 0x30 ? latin1Slice(buf, hs, he) : null;
     } else this.paHdb = null;
+    // A PUB on a route is parsed and then finds no account to deliver in (processInboundRoutedMsg).
+    if (this.route !== null) this.route.notePub(this.paSubject);
     if (this.mpay >= 0 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
@@ -635,6 +718,10 @@ export class Client implements ParserHandler {
 
   processMsg(buf: Buffer, s: number, e: number): void {
     const srv = this.server;
+    if (this.route !== null) {
+      this.activity = true;
+      return this.route.processInboundMsg(buf, s, e);
+    }
     if (srv.log.trace) this.trace(`<<- MSG_PAYLOAD: [${goQuote(buf.toString('latin1', s, e))}]`);
     this.activity = true;
     const size = e - s;
@@ -685,6 +772,8 @@ export class Client implements ParserHandler {
 
   processSub(buf: Buffer, s: number, e: number): void {
     if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
+    // A client SUB on a route is silently ignored, as the reference's parser does.
+    if (this.route !== null) return;
     const t = this.argTok;
     const n = splitArgs(buf, s, e, t);
     if (n !== 2 && n !== 3) return this.protocolError(`processSub Parse Error: ${goQuote(buf.toString('latin1', s, e))}`);
@@ -723,6 +812,8 @@ export class Client implements ParserHandler {
   }
 
   processUnsub(buf: Buffer, s: number, e: number): void {
+    // On a route, UNSUB is read as RS- (parser.go UNSUB_ARG for ROUTER).
+    if (this.route !== null) return this.processRemoteUnsub(buf, s, e);
     if (this.server.log.trace) this.traceIn('UNSUB', buf, s, e);
     const t = this.argTok;
     const n = splitArgs(buf, s, e, t);
@@ -738,6 +829,31 @@ export class Client implements ParserHandler {
       sub.max = 0;
       this.unsubscribe(sub);
     }
+  }
+
+  // ---------------------------------------------------------------- route operations (cluster/route.ts)
+
+  processRemoteSub(buf: Buffer, s: number, e: number, origin: boolean): void {
+    this.activity = true;
+    if (this.route !== null) this.route.processRemoteSub(buf, s, e, origin);
+  }
+
+  processRemoteUnsub(buf: Buffer, s: number, e: number): void {
+    this.activity = true;
+    if (this.route !== null) this.route.processRemoteUnsub(buf, s, e);
+  }
+
+  processRoutedMsgArgs(buf: Buffer, s: number, e: number, hdr: boolean, origin: boolean): number {
+    if (this.route === null) {
+      this.parseError(0, buf, s);
+      return -1;
+    }
+    return this.route.processRoutedMsgArgs(buf, s, e, hdr, origin);
+  }
+
+  /** A+/A-: account interest, which only gateways act on (processAccountSub). */
+  processAccountSub(buf: Buffer, s: number, e: number, sub: boolean): void {
+    if (this.server.log.trace) this.traceIn(sub ? 'A+' : 'A-', buf, s, e);
   }
 
   unsubscribe(sub: Subscription): void {
@@ -756,15 +872,20 @@ export class Client implements ParserHandler {
     if (this.server.log.trace) this.trace('->> [PONG]');
     this.flushSoon();
     this.lastClientPing = Date.now();
-    if (!this.connectReceived) return;
+    if (this.kind !== Kind.CLIENT || !this.connectReceived) return;
     if (this.opts.protocol < 1) {
       this.firstPongSent = true;
     } else if (!this.firstPongSent) {
-      // First PING of a protocol-1 client: INFO if what it was told changed (PONG, then INFO).
+      // First PING of a protocol-1 client: INFO if what it was told changed since it connected —
+      // the cluster's connect_urls, or its max payload (PONG, then INFO).
       this.firstPongSent = true;
-      // (The reference also sends it when the cluster's connect_urls changed since the connection began.)
-      if (this.mpay !== this.server.opts.maxPayload) this.sendInfo();
+      if (this.server.lastCURLsUpdate >= this.start.getTime() || this.mpay !== this.server.opts.maxPayload) this.sendInfo({ async: true });
     }
+  }
+
+  /** A protocol-1 client past its first PONG: it gets async INFOs (sendAsyncInfoToClients). */
+  wantsAsyncInfo(): boolean {
+    return this.kind === Kind.CLIENT && this.opts.protocol >= 1 && this.firstPongSent && !this.closed;
   }
 
   processPong(): void {
@@ -785,11 +906,15 @@ export class Client implements ParserHandler {
     else t.reset(ms);
   }
 
-  /** First PING at min(ping_interval, 2s) plus up to 20% random delay (setFirstPingTimer). */
-  private setFirstPingTimer(): void {
+  /**
+   * First PING at min(ping_interval, 2s) plus up to 20% random delay (setFirstPingTimer); routes at
+   * min(ping_interval, 1s) (firstPingInterval).
+   */
+  setFirstPingTimer(): void {
     const o = this.server.opts;
     let d = o.pingInterval;
-    if (!o.disableShortFirstPing && d > C.FIRST_CLIENT_PING_INTERVAL_MS) d = C.FIRST_CLIENT_PING_INTERVAL_MS;
+    const first = this.kind === Kind.CLIENT ? C.FIRST_CLIENT_PING_INTERVAL_MS : C.FIRST_PING_INTERVAL_MS;
+    if (!o.disableShortFirstPing && d > first) d = first;
     d += Math.floor(Math.random() * (d / 5));
     this.setPingTimer(d);
   }
@@ -799,12 +924,13 @@ export class Client implements ParserHandler {
     if (this.closed) return;
     const srv = this.server;
     const o = srv.opts;
-    this.debug('Client Ping Timer');
+    this.debug(`${KIND_NAMES[this.kind]} Ping Timer`);
     const now = Date.now();
     const monoNow = monoMs();
     const needRTT = this.rtt === 0 || this.rttStart === 0 || monoNow - this.rttStart > C.RTT_REFRESH_MS;
     let sendPing = true;
-    if (this.kind === Kind.CLIENT && !needRTT) {
+    // Activity or a PING from the peer within the interval delays ours (not for gateways).
+    if (this.kind !== Kind.GATEWAY && !needRTT) {
       const delta = now - this.lastIn;
       const pdelta = now - this.lastClientPing;
       if (delta < o.pingInterval) {
@@ -842,8 +968,9 @@ export class Client implements ParserHandler {
   private staleConnection(why?: string): void {
     const srv = this.server;
     srv.stats.staleConnections++;
-    srv.stats.staleClients++;
-    this.warn(`Stale Client Connection - Closing${this.stateSummary(why)}`);
+    if (this.kind === Kind.ROUTER) srv.stats.staleRoutes++;
+    else srv.stats.staleClients++;
+    this.warn(`Stale ${this.kind === Kind.ROUTER ? 'Route' : 'Client'} Connection - Closing${this.stateSummary(why)}`);
     srv.emitHealth('stale', this);
     this.sendErr(E.StaleConnection);
     this.closeConnection(ClosedState.StaleConnection);
@@ -916,26 +1043,7 @@ export class Client implements ParserHandler {
     const hdrTok = withHdr ? (pub !== null && pub.paHdb !== null ? pub.paHdb : null) : null;
     const sizeTok = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? pub.paSzb : null;
     p = writeMsgHeader(out, p, withHdr, subject, sub.sidBytes, reply, pub === null && !importedResponse, hdr, hdrTok, size, sizeTok);
-    if (size > 0) {
-      if (size <= 16) {
-        for (let i = s; i < e; i++) out[p++] = buf[i];
-      } else {
-        // A bare view + set is the cheapest copy in V8 (Buffer#copy allocates a view anyway).
-        // Making the view is most of the cost, so one view serves every delivery of a message.
-        let view: Uint8Array;
-        if (pub !== null && pub.paView !== null && pub.paViewBuf === buf && pub.paViewStart === s) view = pub.paView;
-        else {
-          view = new Uint8Array(buf.buffer, buf.byteOffset + s, size);
-          if (pub !== null) {
-            pub.paView = view;
-            pub.paViewBuf = buf;
-            pub.paViewStart = s;
-          }
-        }
-        out.set(view, p);
-        p += size;
-      }
-    }
+    if (size > 0) p = copyPayload(out, p, buf, s, e, pub);
     out[p++] = 0x0d;
     out[p++] = 0x0a;
     this.pendingOut += p - this.outPos;
@@ -958,6 +1066,51 @@ export class Client implements ParserHandler {
     return true;
   }
 
+  /**
+   * Queues one message for a route (deliverMsg with msgHeaderForRouteOrLeaf): `RMSG <acc> <subject>
+   * [+ <reply> <queues> | \| <queues> | <reply>] <size>`, once per route however many of its
+   * subscriptions match; `queues` lists the groups a member of which was picked on that route.
+   * Headers go as HMSG only to a route that announced headers, else they are stripped.
+   */
+  sendRoutedMsg(acc: string, subject: string, reply: string, queues: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): boolean {
+    if (this.closed) return false;
+    const withHdr = hdr > 0 && this.headers;
+    if (hdr > 0 && !this.headers) s += hdr;
+    const size = e - s;
+    const need = FRAME_OVERHEAD + acc.length + subject.length + reply.length + queues.length + size;
+    const pending = this.pendingOut + this.sockPending;
+    let out = this.out;
+    let p = this.outPos;
+    if (out === null || p + need > out.length) {
+      out = this.grow(need);
+      p = this.outPos;
+    }
+    const hdrTok = withHdr && pub !== null ? pub.paHdb : null;
+    const sizeTok = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? pub.paSzb : null;
+    p = writeRoutedMsgHeader(out, p, withHdr, acc, subject, reply, queues, hdr, hdrTok, size, sizeTok);
+    if (size > 0) p = copyPayload(out, p, buf, s, e, pub);
+    out[p++] = 0x0d;
+    out[p++] = 0x0a;
+    this.pendingOut += p - this.outPos;
+    this.outPos = p;
+    this.outMsgs++;
+    this.outBytes += size;
+    this.msgsQueued = true;
+    const st = this.server.stats;
+    st.outMsgs++;
+    st.outBytes += size;
+    st.outRouteMsgs++;
+    st.outRouteBytes += size;
+    if (this.server.log.trace) this.trace(`->> [${withHdr ? 'HMSG' : 'RMSG'} ${acc} ${subject}${queues ? (reply ? ` + ${reply} ${queues}` : ` | ${queues}`) : reply ? ' ' + reply : ''}${withHdr ? ' ' + hdr : ''} ${size}]`);
+    if (!this.dirty) {
+      this.dirty = true;
+      this.server.markDirty(this);
+    }
+    // A client publishing faster than the route drains is stalled, as for a slow subscriber.
+    if (pending > this.server.opts.maxPending >> 1) stallProducer(this);
+    return true;
+  }
+
   private slowConsumerPending(): void {
     const srv = this.server;
     srv.stats.slowConsumers++;
@@ -972,13 +1125,25 @@ export class Client implements ParserHandler {
     this.wdTimer = null;
     if (this.closed || this.sock.writableLength === 0) return;
     const srv = this.server;
+    // A route before its CONNECT is closed without counting a slow consumer (handleWriteTimeout).
+    if (this.route !== null && this.route.expectConnect && !this.connectReceived) return this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
     srv.stats.slowConsumers++;
-    srv.stats.slowConsumerClients++;
-    this.account.slowConsumers++;
+    if (this.kind === Kind.ROUTER) srv.stats.slowConsumerRoutes++;
+    else {
+      srv.stats.slowConsumerClients++;
+      this.account.slowConsumers++;
+    }
     const pending = this.sock.writableLength;
     const chunks = writableChunks(this.sock);
     this.notice(`Slow Consumer Detected: WriteDeadline of ${formatDuration(srv.opts.writeDeadline)} exceeded with ${chunks} chunks of ${pending} total bytes.`);
     srv.emitHealth('slow_consumer', this);
+    // Clients are always closed; other kinds only when nothing at all was written meanwhile.
+    const written = socketBytesWritten(this.sock);
+    if (this.kind !== Kind.CLIENT && written > this.wdWritten) {
+      this.wdWritten = written;
+      this.wdTimer = new Timer(() => this.onWriteDeadline(), srv.opts.writeDeadline);
+      return;
+    }
     this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
   }
 
@@ -1009,8 +1174,9 @@ export class Client implements ParserHandler {
     this.outPos += b.length;
     this.pendingOut += b.length;
     // Protocol replies count against max_pending too (queueOutbound checks every queued byte): a client
-    // that floods PINGs and never reads its PONGs is a slow consumer, not a growing buffer.
-    if (this.pendingOut + this.sockPending > this.server.opts.maxPending) this.slowConsumerPending();
+    // that floods PINGs and never reads its PONGs is a slow consumer, not a growing buffer. (Only
+    // clients: a route has no max_pending, its write deadline decides.)
+    if (this.pendingOut + this.sockPending > this.server.opts.maxPending && this.kind === Kind.CLIENT) this.slowConsumerPending();
   }
 
   private queueString(s: string): void {
@@ -1066,6 +1232,7 @@ export class Client implements ParserHandler {
     }
     this.sockPending = sock.writableLength;
     if (this.sockPending > 0 && this.wdTimer === null && this.server.opts.writeDeadline > 0) {
+      this.wdWritten = socketBytesWritten(sock);
       this.wdTimer = new Timer(() => this.onWriteDeadline(), this.server.opts.writeDeadline);
     }
   }
@@ -1090,7 +1257,9 @@ export class Client implements ParserHandler {
     this.pingTimer = this.authTimer = this.wdTimer = this.pingTimeoutTimer = this.expiryTimer = null;
     unstall(this);
     releaseStalled(this);
-    this.debug(`Client connection closed: ${reason}`);
+    // Routes log their close as they log their creation, at INF (markConnAsClosed).
+    if (this.kind === Kind.ROUTER) this.notice(`Router connection closed: ${reason}`);
+    else this.debug(`Client connection closed: ${reason}`);
     if (this.subs !== null) {
       for (const sub of this.subs.values()) {
         sub.closed = true;
@@ -1121,5 +1290,41 @@ export class Client implements ParserHandler {
     }
     if (this.subs !== null) this.subsAtClose = [...this.subs.values()];
     this.subs = null;
+    // A route's remote interest goes, the cluster forgets it and may dial it again (cluster.ts).
+    if (this.route !== null) this.route.cluster.routeClosed(this.route, reason);
   }
+}
+
+/**
+ * Copies a payload `buf[s,e)` into `out` at `p`; returns the position after it. A bare view + set is
+ * the cheapest copy in V8 (Buffer#copy allocates a view anyway); making the view is most of the
+ * cost, so one view serves every delivery of a message (kept on the publishing connection).
+ */
+function copyPayload(out: Buffer, p: number, buf: Buffer, s: number, e: number, pub: Client | null): number {
+  const size = e - s;
+  if (size <= 16) {
+    for (let i = s; i < e; i++) out[p++] = buf[i];
+    return p;
+  }
+  let view: Uint8Array;
+  if (pub !== null && pub.paView !== null && pub.paViewBuf === buf && pub.paViewStart === s) view = pub.paView;
+  else {
+    view = new Uint8Array(buf.buffer, buf.byteOffset + s, size);
+    if (pub !== null) {
+      pub.paView = view;
+      pub.paViewBuf = buf;
+      pub.paViewStart = s;
+    }
+  }
+  out.set(view, p);
+  return p + size;
+}
+
+/**
+ * Bytes a socket has handed to the kernel so far: net.Socket#bytesWritten counts what is still
+ * queued in the stream too, so that is taken off (0 for streams without the counter).
+ */
+function socketBytesWritten(sock: Duplex): number {
+  const n = (sock as { bytesWritten?: unknown }).bytesWritten;
+  return typeof n === 'number' ? n - sock.writableLength : 0;
 }

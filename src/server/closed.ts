@@ -36,6 +36,12 @@ export interface ClosedClientInfo {
   user: string;
   account: string;
   stalls: number;
+  /** TLS version and suite in Go's names ('' for plaintext or a failed handshake). */
+  tlsVersion: string;
+  tlsCipher: string;
+  tlsFirst: boolean;
+  /** Why TLS or the certificate mapping failed (tsnats extension), '' otherwise. */
+  tlsError: string;
 }
 
 export function closedInfo(c: Client): ClosedClientInfo {
@@ -66,6 +72,10 @@ export function closedInfo(c: Client): ClosedClientInfo {
     user: c.user,
     account: c.account?.name ?? '',
     stalls: c.stalls,
+    tlsVersion: c.tls?.version ?? '',
+    tlsCipher: c.tls?.cipher ?? '',
+    tlsFirst: c.tls?.first ?? false,
+    tlsError: c.tlsError,
   };
 }
 

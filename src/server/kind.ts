@@ -22,12 +22,14 @@ const COMMON = Op.CONNECT | Op.INFO | Op.PING | Op.PONG | Op.OK | Op.ERR;
 
 /**
  * What each kind may send (parser.go): a client publishes and subscribes; a route speaks RS+/RS-/
- * RMSG (and HMSG… as RMSG with headers) and A+/A-; a leafnode LS+/LS-/LMSG and PUB/HPUB (its
- * interest-less publishes); internal kinds send nothing on a wire.
+ * RMSG (and HMSG… as RMSG with headers), A+/A-, and LS+/LS-/LMSG for interest and messages that
+ * came from a leafnode of another cluster; a leafnode LS+/LS-/LMSG and PUB/HPUB (its interest-less
+ * publishes); internal kinds send nothing on a wire. The reference's parser also reads PUB, SUB and
+ * UNSUB from a route: a SUB is ignored, an UNSUB read as RS-, a PUB finds no account.
  */
 export const KIND_OPS: readonly number[] = [
   /* CLIENT    */ COMMON | Op.PUB | Op.HPUB | Op.SUB | Op.UNSUB,
-  /* ROUTER    */ COMMON | Op.RSUB | Op.RMSG | Op.HMSG | Op.ASUB,
+  /* ROUTER    */ COMMON | Op.RSUB | Op.RMSG | Op.HMSG | Op.ASUB | Op.LSUB | Op.LMSG | Op.PUB | Op.HPUB | Op.SUB | Op.UNSUB,
   /* GATEWAY   */ COMMON | Op.RSUB | Op.RMSG | Op.HMSG | Op.ASUB | Op.MSG,
   /* SYSTEM    */ 0,
   /* LEAF      */ COMMON | Op.LSUB | Op.LMSG | Op.HMSG | Op.PUB | Op.HPUB,

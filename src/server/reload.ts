@@ -8,6 +8,10 @@ import { FileSink, stderrSink } from '../log.js';
 import { checkAuthorization, reloadAuthorization } from '../auth/auth-reload.js';
 import type { Server } from './server.js';
 import { E, ClosedState } from '../errors.js';
+import { buildClientTls } from './server.js';
+import type { ClientTls } from '../transport/tls.js';
+import { checkPinned } from '../tls/options.js';
+import type { ClusterService } from '../services.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -52,6 +56,28 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     srv.log.error(`Failed to reload server configuration: ${error}`);
     return { ok: false, lines: [], error };
   }
+  // New TLS must build (the files read again: new contents under the same names count as a change).
+  let newTls: ClientTls | null | undefined; // undefined: unchanged
+  if (next.tls) {
+    try {
+      const t = buildClientTls(next.tls);
+      // With a ca_file the reference always finds tls.Config changed (its CA pool never compares
+      // equal) and logs `Reloaded: tls = enabled` on every reload: so do we (the CA was re-read).
+      const contextChanged = t.contextDigest !== srv.tls?.contextDigest || !!next.tls.caFile;
+      if (contextChanged || diff.changes.some((c) => c.field === 'tls')) newTls = t;
+      if (contextChanged && !diff.changes.some((c) => c.configName === 'tls')) {
+        // after `tls timeout`, before `pinned_certs` (TLSTimeout, TLSConfig, TLSPinnedCerts)
+        const at = diff.changes.findIndex((c) => c.configName === 'pinned_certs');
+        const change = { field: 'tls' as const, configName: 'tls', value: next.tls, message: 'Reloaded: tls = enabled' };
+        if (at < 0) diff.changes.push(change);
+        else diff.changes.splice(at, 0, change);
+      }
+    } catch (e) {
+      const error = (e as Error).message;
+      srv.log.error(`Failed to reload server configuration: ${error}`);
+      return { ok: false, lines: [], error };
+    }
+  } else if (srv.tls !== null) newTls = null;
   // The new authorization must build (accounts, imports, users) before anything changes.
   const authFields = ['users', 'accounts', 'username', 'password', 'authorization', 'noAuthUser', 'authTimeout', 'resolver', 'resolverPreload', 'trustedOperators', 'defaultPermissions'];
   const authChanged = diff.changes.some((c) => authFields.includes(c.field)) || next.defaultPermissions !== undefined;
@@ -65,6 +91,8 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     }
   }
   const o = srv.opts as unknown as Record<string, unknown>;
+  const oldCluster = srv.opts.cluster;
+  const oldRoutes = srv.opts.routes ?? [];
   for (const c of diff.changes) o[c.field] = (next as unknown as Record<string, unknown>)[c.field];
   // Fields that change together with the ones diffed (defaults copied into users, etc.).
   srv.opts.defaultPermissions = next.defaultPermissions;
@@ -100,12 +128,46 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     // the user's, account's and server's limits combined again (applyAccountLimits)
     for (const c of srv.clients.values()) if (c.connectReceived) c.applyAccountLimits();
   }
+  let recheck = () => {};
+  if (newTls !== undefined) {
+    // New connections use the new certificates; open ones keep their session.
+    const oldPinned = srv.tls?.pinned ?? null;
+    srv.tls = newTls;
+    srv.tlsChanged();
+    const pinned = newTls?.pinned ?? null;
+    if (newTls !== null && pinned !== null && !samePins(oldPinned, pinned)) recheck = () => recheckPinned(srv, pinned);
+  }
+  // The cluster (cluster/cluster.ts): name, advertise, authorization, permissions; routes added and removed live.
+  const cl = srv.service<ClusterService>('cluster')?.cluster;
+  if (cl) {
+    if (fields.has('cluster')) cl.clusterChanged(oldCluster);
+    if (fields.has('routes')) cl.routesChanged(oldRoutes, srv.opts.routes ?? []);
+  }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));
   if (fields.has('portsFileDir') && srv.opts.portsFileDir) srv.writePortsFile();
   // Swap the authenticator, check every open connection again (bcrypt checks finish later)
   if (authChanged) reloadAuthorization(srv, next).catch((e) => log.error(`Failed to reload authorization: ${(e as Error).message}`));
-  for (const l of lines) log.notice(l);
+  // The option lines, then the pinned_certs check of open connections, then the last line (as reload.go).
+  for (const l of lines.slice(0, -1)) log.notice(l);
+  recheck();
+  log.notice(lines[lines.length - 1]!);
   srv.configLoadTime = new Date();
   srv.emit('reload', diff.changes);
   return { ok: true, lines };
+}
+
+function samePins(a: ReadonlySet<string> | null, b: ReadonlySet<string> | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** reload.go recheckPinnedCerts: TLS clients whose certificate is no longer pinned are closed. */
+function recheckPinned(srv: Server, pinned: ReadonlySet<string>): void {
+  const out = [...srv.clients.values()].filter((c) => c.tls !== null && !checkPinned(c.tls.peerCerts[0] ?? null, pinned).ok);
+  if (out.length === 0) return;
+  srv.log.notice(`Disconnect ${out.length} clients due to pinned certs reload`);
+  for (const c of out) {
+    c.tlsError = 'certificate not pinned after reload';
+    c.closeConnection(ClosedState.TLSHandshakeError);
+  }
 }

@@ -10,7 +10,7 @@ import { programName } from './program.js';
 import 'node:dns';
 import 'node:cluster';
 import type { Duplex } from 'node:stream';
-import { defaultOptions, type ServerOptions } from '../options.js';
+import { withDefaults, type ServerOptions } from '../options.js';
 import { assertValidOptions } from '../options-validate.js';
 import * as C from '../const.js';
 import { Logger, nullSink, fnSink, stderrSink, FileSink, type LogSink } from '../log.js';
@@ -32,6 +32,8 @@ import { reloadServer, reloadFromSource, type ReloadResult, type Reloader } from
 import { lameDuckMode } from './lameduck.js';
 import { watchMemory, unwatchMemory } from './reclaim.js';
 import { monoMs } from '../clock.js';
+import { ClientTls } from '../transport/tls.js';
+import { TsnatsError } from '../errors.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -51,6 +53,11 @@ export interface ServerStats {
   staleGateways: number;
   staleLeafs: number;
   stalledClients: number;
+  /** Messages and bytes received from and sent to routes (part of the totals above). */
+  inRouteMsgs: number;
+  inRouteBytes: number;
+  outRouteMsgs: number;
+  outRouteBytes: number;
 }
 
 function newStats(): ServerStats {
@@ -58,6 +65,7 @@ function newStats(): ServerStats {
     inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, totalConnections: 0,
     slowConsumers: 0, slowConsumerClients: 0, slowConsumerRoutes: 0, slowConsumerGateways: 0, slowConsumerLeafs: 0,
     staleConnections: 0, staleClients: 0, staleRoutes: 0, staleGateways: 0, staleLeafs: 0, stalledClients: 0,
+    inRouteMsgs: 0, inRouteBytes: 0, outRouteMsgs: 0, outRouteBytes: 0,
   };
 }
 
@@ -75,6 +83,8 @@ export class Server extends EventEmitter {
   sysAcc: Account | null = null;
   readonly closedClients: ClosedRing;
   auth: Authenticator;
+  /** TLS on the client port (tls {}), or null; replaced by a reload that changes it (new connections use the new one). */
+  tls: ClientTls | null = null;
   private listener: NetServer | null = null;
   private sockets = new Set<Duplex>();
   /** The port actually bound. */
@@ -94,13 +104,26 @@ export class Server extends EventEmitter {
   private reloader: Reloader | null = null;
   /** What plugs into the engine (monitor, system account, …), in order of attachment. */
   private readonly services: Service[] = [];
+  /** The cluster's name in client INFO (`cluster`); '' without a cluster. Set by the cluster service. */
+  clusterName = '';
+  /**
+   * The client URLs of the cluster (INFO `connect_urls`): this server's first, then the others';
+   * empty until a route is up. Set by the cluster service.
+   */
+  connectURLs: string[] = [];
+  /** The cluster's WebSocket URLs: what WebSocket clients get as `connect_urls`. */
+  wsConnectURLs: string[] = [];
+  /** When connect_urls last changed (ms): a client that connected before gets INFO at its first PING. */
+  lastCURLsUpdate = 0;
 
   constructor(options: Partial<ServerOptions> = {}) {
     super();
-    this.opts = { ...defaultOptions(), ...stripUndefined(options) };
+    this.opts = withDefaults(options);
     const o = this.opts;
     // The same checks, and messages, as the config loader and the CLI (throws TsnatsError).
     assertValidOptions(o);
+    // Reads the certificate files: a missing or mismatched file fails here, in the reference's words.
+    if (o.tls) this.tls = buildClientTls(o.tls);
     this.log = new Logger({
       sink: makeSink(o),
       time: o.logtime,
@@ -180,6 +203,19 @@ export class Server extends EventEmitter {
     this.running = true;
     if (o.reclaimMemory) watchMemory(this);
     log.notice(`Listening for client connections on ${hostPort(o.host, this.port)}`);
+    if (this.tls !== null) {
+      log.notice('TLS required for client connections');
+      if (this.tls.handshakeFirst === 'on') log.warn('Clients that are not using "TLS Handshake First" option will fail to connect');
+    }
+    // Services that need the client port (the cluster announces it in connect_urls) start listening now.
+    try {
+      for (const s of this.services) await s.listening?.();
+    } catch (err) {
+      this.running = false;
+      await this.stopAccepting();
+      for (const s of started.reverse()) await s.stop?.();
+      throw err;
+    }
     if (o.pidFile) writeFileSync(o.pidFile, String(process.pid));
     if (o.portsFileDir) this.writePortsFile();
     log.notice('Server is ready');
@@ -212,9 +248,31 @@ export class Server extends EventEmitter {
     this.services.push(s);
   }
 
+  /** A new connection id (cid, rid): one sequence for every kind of connection, as the reference. */
+  nextConnectionId(): number {
+    return this.nextCid++;
+  }
+
+  /**
+   * An INFO to every client that takes async INFOs (protocol 1, past its first PONG): the
+   * cluster's connect_urls changed (sendAsyncInfoToClients).
+   */
+  sendAsyncInfoToClients(regular = true, websocket = true): void {
+    if (!this.running) return;
+    for (const c of this.clients.values()) {
+      if (!(c.type === 'websocket' ? websocket : regular)) continue;
+      if (c.wantsAsyncInfo()) c.sendInfo({ async: true });
+    }
+  }
+
   /** The attached service named `name`. */
   service<T extends Service = Service>(name: string): T | undefined {
     return this.services.find((s) => s.name === name) as T | undefined;
+  }
+
+  /** The TLS certificates changed (reload): services that serve them pick them up. */
+  tlsChanged(): void {
+    for (const s of this.services) s.tlsChanged?.();
   }
 
   /** The configuration of `acc` (or of every account) was applied again: services re-add theirs. */
@@ -327,6 +385,12 @@ export class Server extends EventEmitter {
     return c;
   }
 
+  /** Tracks another socket of a connection (the TLS socket over an accepted one) for shutdown. */
+  trackSocket(sock: Duplex): void {
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
+  }
+
   /**
    * Stops accepting new connections (lame duck, shutdown): the client listener and the services'
    * own (WebSocket); resolves when the client listener is closed.
@@ -376,8 +440,12 @@ export class Server extends EventEmitter {
     if (healthChannels.close.hasSubscribers) healthChannels.close.publish({ server: this, client: c, reason: c.reason });
   }
 
-  /** INFO for a client, as the reference builds it (generateClientInfoJSON). */
-  clientInfo(c: Client): InfoFields {
+  /**
+   * INFO for a client, as the reference builds it (generateClientInfoJSON). `async`: an INFO after
+   * the first, which the reference builds from its own INFO (copyInfo), where auth_required is set
+   * whenever authentication is, no_auth_user or not (captured).
+   */
+  clientInfo(c: Client, async = false): InfoFields {
     const o = this.opts;
     const info: InfoFields = {
       server_id: this.id,
@@ -388,14 +456,20 @@ export class Server extends EventEmitter {
       host: o.host,
       port: this.port,
       headers: !o.noHeaderSupport,
-      auth_required: this.auth.expectConnect(c.type) || undefined,
+      auth_required: (async ? this.auth.required(c.type) : this.auth.expectConnect(c.type)) || undefined,
+      // The client port's TLS (a WebSocket listener's TLS is its own: its INFO says nothing of it).
+      ...(c.type === 'nats' ? this.tlsInfoFields(c.tls?.first === true) : {}),
       max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
       // The server runs JetStream (info.JetStream; the domain too when one is set).
       jetstream: this.jetstreamInfo()?.enabled,
       domain: this.jetstreamInfo()?.domain,
       client_id: c.cid,
       client_ip: c.host,
+      cluster: this.clusterName || undefined,
     };
+    // WebSocket clients are told the cluster's WebSocket URLs (generateClientInfoJSON).
+    const urls = c.type === 'websocket' ? this.wsConnectURLs : this.connectURLs;
+    if (urls.length > 0) info.connect_urls = urls;
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
@@ -406,6 +480,21 @@ export class Server extends EventEmitter {
     const js = this.service<Service & { js?: { running: boolean; config: { domain: string } } | null }>('jetstream')?.js;
     if (js === undefined || js === null || !js.running) return undefined;
     return { enabled: true, domain: js.config.domain || undefined };
+  }
+
+  /**
+   * INFO's TLS fields (server.go: TLSRequired unless allow_non_tls, TLSVerify, TLSAvailable); a
+   * connection that did the handshake first is told TLS is required (2.10 createClient).
+   */
+  tlsInfoFields(first = false): Pick<InfoFields, 'tls_required' | 'tls_verify' | 'tls_available'> {
+    const t = this.tls;
+    if (t === null) return {};
+    const allow = this.opts.allowNonTls;
+    return {
+      tls_required: first || !allow || undefined,
+      tls_verify: t.cfg.verify || t.cfg.verifyAndMap || undefined,
+      tls_available: allow || undefined,
+    };
   }
 
   /** Publishes a health event as a Server event and on its diagnostics channel. */
@@ -433,8 +522,10 @@ export class Server extends EventEmitter {
     this.dirty = [];
     // Busy polling: the next message (a reply, the next request) usually comes within tens of µs;
     // an event loop that goes to sleep in epoll_wait takes much longer to wake on a VM. Armed before
-    // the writes, which an in-process peer may handle synchronously.
-    if (this.opts.busyPoll > 0) {
+    // the writes, which an in-process peer may handle synchronously. Not after writes to routes
+    // only: an answer from another server takes longer than the spin, which would only take a core
+    // from that server (or its clients) when they share a machine.
+    if (this.opts.busyPoll > 0 && hasClientWrite(list)) {
       this.lastFlushMono = monoMs();
       if (!this.busyPolling) {
         this.busyPolling = true;
@@ -492,6 +583,12 @@ export class Server extends EventEmitter {
   }
 }
 
+/** Whether a flush batch writes to a client (not only to routes). */
+function hasClientWrite(list: Client[]): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i].kind === Kind.CLIENT) return true;
+  return false;
+}
+
 /** The ports file's keys, in the order of the reference's Ports struct. */
 const PORTS_ORDER = ['nats', 'monitoring', 'cluster', 'profile', 'websocket', 'leafnode'];
 
@@ -507,10 +604,13 @@ function tryUnlink(p: string): void {
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** The client port's TLS for `cfg`, or the configuration error in the reference's words. */
+export function buildClientTls(cfg: NonNullable<ServerOptions['tls']>): ClientTls {
+  try {
+    return new ClientTls(cfg);
+  } catch (e) {
+    throw new TsnatsError('TLS_CONFIG', (e as Error).message);
+  }
 }
 
 function makeSink(o: ServerOptions): LogSink {

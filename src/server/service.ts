@@ -12,6 +12,12 @@ export interface Service {
    */
   start?(): Promise<void> | void;
   /**
+   * Called once the client listener is bound (its port known), before `Server is ready`: the
+   * cluster opens its listener and dials its routes here (the reference's StartRouting waits for
+   * the client port). A rejection aborts the start.
+   */
+  listening?(): Promise<void> | void;
+  /**
    * Stops, at shutdown, in reverse order of attachment. The synchronous part runs before clients
    * are closed (the system account's SHUTDOWN event is the last thing it publishes); the returned
    * promise is awaited after the sockets are gone.
@@ -22,6 +28,8 @@ export interface Service {
    * on reload, on new JWT claims — which drops service-added imports and exports: add them again.
    */
   accountsChanged?(acc?: Account): void;
+  /** A reload replaced the TLS certificates (srv.tls): listeners that serve them pick them up. */
+  tlsChanged?(): void;
   /**
    * Lame duck mode: stop accepting new connections on the service's own listener (nats-server
    * closes its WebSocket listener too); connections already accepted stay.

@@ -18,6 +18,10 @@ export class Subscription {
   /** Auto-unsubscribe after this many messages; 0 = no limit. */
   max = 0;
   closed = false;
+  /** Queue weight of a route's queue subscription (RS+ … <queue> <weight>); 1 for local ones. */
+  qw = 1;
+  /** The origin cluster of a route subscription that came from a leafnode (LS+); '' otherwise. */
+  origin = '';
   /** The sid as bytes, ready for MSG frames. */
   readonly sidBytes: Buffer;
   // ---- cross-account routing (accounts/imports.ts)

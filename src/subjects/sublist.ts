@@ -8,6 +8,11 @@ import { isValidInsertSubject, subjectMatches, hasWildcard } from './subject.js'
 export interface SubLike {
   readonly subject: string;
   readonly queue: string | null;
+  /**
+   * Queue weight: a route's queue subscription stands for this many members of the remote server
+   * and is a candidate that many times (sublist.go "Shadow these subscriptions"). Absent: 1.
+   */
+  readonly qw?: number;
 }
 
 /** Plain subscribers, and one array per queue group (a message goes to one member of each). */
@@ -36,6 +41,8 @@ class Level<S extends SubLike> {
 }
 
 export type InterestListener = (subject: string, queue: string | null, delta: 1 | -1) => void;
+/** Every insert (+1) and remove (-1) of a subscription. */
+export type ChangeListener<S> = (sub: S, delta: 1 | -1) => void;
 
 export class Sublist<S extends SubLike> {
   private root = new Level<S>();
@@ -45,6 +52,8 @@ export class Sublist<S extends SubLike> {
   stats = { inserts: 0, removes: 0, matches: 0, cacheHits: 0 };
   /** Called when a (subject, queue) gains its first or loses its last subscriber. */
   onInterest: InterestListener | null = null;
+  /** Called on every insert and remove (the cluster keeps its per-account interest counts with it). */
+  onChange: ChangeListener<S> | null = null;
   /**
    * Watchers of one literal (subject, queue) (sublist.go registerNotification): told true when its
    * first exact subscriber arrives, false when the last leaves. Called synchronously from
@@ -115,6 +124,7 @@ export class Sublist<S extends SubLike> {
     this.invalidate(subject);
     if (first && this.onInterest) this.onInterest(subject, sub.queue, 1);
     if (first && this.watchers !== null) this.notifyWatchers(subject, sub.queue, true);
+    if (this.onChange !== null) this.onChange(sub, 1);
     return true;
   }
 
@@ -164,6 +174,7 @@ export class Sublist<S extends SubLike> {
     this.invalidate(subject);
     if (last && this.onInterest) this.onInterest(subject, sub.queue, -1);
     if (last && this.watchers !== null) this.notifyWatchers(subject, sub.queue, false);
+    if (this.onChange !== null) this.onChange(sub, -1);
     return true;
   }
 
@@ -206,6 +217,11 @@ export class Sublist<S extends SubLike> {
     for (const fn of [...set]) fn(has);
   }
 
+  /** A queue subscription's weight changed (UpdateRemoteQSub): cached results that hold it go. */
+  updateRemoteQSub(sub: S): void {
+    this.invalidate(sub.subject);
+  }
+
   /** Drops cached results a change on `subject` affects. */
   private invalidate(subject: string): void {
     this.lastSubject = null;
@@ -219,8 +235,12 @@ export class Sublist<S extends SubLike> {
     for (const key of cache.keys()) if (subjectMatches(key, subject)) cache.delete(key);
   }
 
-  /** All subscriptions matching a literal subject. The result is shared: do not modify it. */
-  match(subject: string): SublistResult<S> {
+  /**
+   * All subscriptions matching a literal subject. The result is shared: do not modify it.
+   * `once`: a subject unlikely to be seen again (a reply inbox): a miss is not cached, so one-off
+   * subjects do not push the publishers' subjects out of the cache.
+   */
+  match(subject: string, once = false): SublistResult<S> {
     this.stats.matches++;
     const cache = this.cache;
     if (cache !== null) {
@@ -242,7 +262,7 @@ export class Sublist<S extends SubLike> {
     let valid = true;
     for (const t of toks) if (t.length === 0) valid = false;
     if (valid) matchLevel(this.root, toks, 0, r);
-    if (cache !== null) {
+    if (cache !== null && !once) {
       this.lastSubject = subject;
       this.lastResult = r;
       cache.set(subject, r);
@@ -283,11 +303,14 @@ function addNode<S extends SubLike>(r: SublistResult<S>, n: Node<S>): void {
         break;
       }
     }
-    if (g === null) {
-      g = [];
-      r.qsubs.push(g);
+    for (const s of set) {
+      // A remote queue subscription is a candidate as many times as its weight (none at weight 0).
+      const w = s.qw ?? 1;
+      for (let k = 0; k < w; k++) {
+        if (g === null) r.qsubs.push((g = []));
+        g.push(s);
+      }
     }
-    for (const s of set) g.push(s);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { KIND_NAMES } from '../server/kind.js';
 import * as C from '../const.js';
+import { jetStreamOf } from '../monitor/misc.js';
 import { goTime, nowMs, rttNanos } from '../monitor/format.js';
 import { nextEventId } from './nuid.js';
 
@@ -16,6 +17,8 @@ export interface ServerInfo {
   name: string;
   host: string;
   id: string;
+  /** The cluster's name (omitted without a cluster). */
+  cluster?: string;
   ver: string;
   seq: number;
   jetstream: boolean;
@@ -23,7 +26,7 @@ export interface ServerInfo {
 }
 
 export function serverInfo(srv: Server, seq: number): ServerInfo {
-  return { name: srv.name, host: srv.opts.host, id: srv.id, ver: C.VERSION, seq, jetstream: false, time: goTime(nowMs()) };
+  return { name: srv.name, host: srv.opts.host, id: srv.id, cluster: srv.clusterName || undefined, ver: C.VERSION, seq, jetstream: jetStreamOf(srv) !== null, time: goTime(nowMs()) };
 }
 
 /** ClientInfo of connect, disconnect and auth-error events. `rtt` is integer nanoseconds. */

@@ -7,7 +7,9 @@ import { varz } from '../monitor/varz.js';
 import { connz, type ConnzOptions } from '../monitor/connz.js';
 import { subsz, type SubszOptions } from '../monitor/subsz.js';
 import { accountz, accountInfo, accountStatz, type AccountStatzOptions } from '../monitor/accounts.js';
-import { healthz, routez, leafz, gatewayz, jsz } from '../monitor/misc.js';
+import { healthz, leafz, gatewayz, jsz, jetStreamOf } from '../monitor/misc.js';
+import type { JszOptions } from '../jetstream/monitor.js';
+import { routez, type RoutezOptions } from '../monitor/routez.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
 import type { SystemService } from './service.js';
@@ -28,8 +30,8 @@ function filteredOut(sys: SystemService, f: EventFilter): boolean {
   const m = (have: string, want: string) => (f.exact_match ? have === want : have.includes(want));
   if (f.server_name && !m(srv.name, f.server_name)) return true;
   if (f.host && !m(srv.opts.host, f.host)) return true;
-  // No cluster, tags or JetStream domain yet: a filter on them excludes this server.
-  if (f.cluster) return true;
+  if (f.cluster && !m(srv.clusterName, f.cluster)) return true;
+  // No tags or JetStream domain yet: a filter on them excludes this server.
   if (f.tags && f.tags.length > 0) return true;
   if (f.domain) return true;
   return false;
@@ -78,7 +80,7 @@ export function registerRequests(sys: SystemService): void {
       return;
     }
     if (msg.length > 0 && filteredOut(sys, d.filter)) return;
-    sys.publish(to, '', { server: null, statsz: statsz(srv) });
+    sys.publish(to, '', { server: null, statsz: statsz(srv, 1 + sys.servers.size) });
   };
   sys.subscribe('$SYS.REQ.SERVER.PING', (_s, reply, msg) => statszReq(reply, msg));
 
@@ -90,11 +92,11 @@ export function registerRequests(sys: SystemService): void {
     VARZ: (reply, msg) => zReq(sys, 'VarzEventOptions', reply, msg, () => varz(srv)),
     SUBSZ: (reply, msg) => zReq(sys, 'SubszEventOptions', reply, msg, (o) => subsz(srv, o as SubszOptions)),
     CONNZ: (reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, o as ConnzOptions)),
-    ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, () => routez(srv)),
+    ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, (o) => routez(srv, o as RoutezOptions)),
     GATEWAYZ: (reply, msg) => zReq(sys, 'GatewayzEventOptions', reply, msg, () => gatewayz(srv)),
     LEAFZ: (reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => leafz(srv)),
     ACCOUNTZ: (reply, msg) => zReq(sys, 'AccountzEventOptions', reply, msg, (o) => accountz(srv, { account: o.account as string | undefined })),
-    JSZ: (reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, () => jsz(srv)),
+    JSZ: (reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => jsz(srv, o as JszOptions)),
     HEALTHZ: (reply, msg) => zReq(sys, 'HealthzEventOptions', reply, msg, () => healthz(srv)),
   };
   for (const [ep, h] of Object.entries(server)) {
@@ -143,9 +145,13 @@ export function registerRequests(sys: SystemService): void {
     CONNZ: (subject, reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, { ...(o as ConnzOptions), acc: accountOf(subject) })),
     LEAFZ: (subject, reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => (accountOf(subject), leafz(srv))),
     // JszAccount returns a typed nil with its error: `"data":null`.
-    JSZ: (subject, reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, () => {
-      accountOf(subject);
-      throw new Error('jetstream not enabled');
+    JSZ: (subject, reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => {
+      const name = accountOf(subject);
+      const js = jetStreamOf(srv);
+      if (js === null || !js.running) throw new Error('jetstream not enabled');
+      const d = js.jszAccount(name, o as JszOptions);
+      if ('error' in d && typeof d.error === 'string') throw new Error(d.error);
+      return d;
     }),
     INFO: (subject, reply, msg) => zReq(sys, 'AccInfoEventOptions', reply, msg, () => accountInfo(srv, accountOf(subject))),
     // STATZ: an account with no connections is not reported unless include_unused.

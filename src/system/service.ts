@@ -50,6 +50,12 @@ export class SystemService {
     this.on('client:auth_error', (c: Client) => this.authError(c));
     // $SYS.SERVER.<id>.LAMEDUCK (since 2.9.22): the body is the ServerInfo, as SHUTDOWN.
     this.on('lame_duck', () => this.sendServerInfo(`$SYS.SERVER.${this.srv.id}.LAMEDUCK`));
+    // The other servers of the cluster (initEventTracking): their heartbeats, their account
+    // connection counts (account limits hold cluster-wide), their shutdowns.
+    this.subscribe('$SYS.SERVER.*.STATSZ', (subj, _r, msg) => this.remoteServerUpdate(subj, msg));
+    this.subscribe('$SYS.SERVER.*.SHUTDOWN', (subj) => this.remoteServerGone(subj.split('.')[2]));
+    this.subscribe('$SYS.SERVER.ACCOUNT.*.CONNS', (_s, _r, msg) => this.remoteConnsUpdate(msg));
+    this.on('route:close', (c: Client) => { if (c.route !== null) this.remoteServerGone(c.route.remoteID); });
     this.statszInterval = STATSZ_FIRST_MS;
     this.armStatsz();
   }
@@ -70,6 +76,43 @@ export class SystemService {
       this.acc.removeSubscription(s);
     }
     this.subs = [];
+    this.servers.clear();
+  }
+
+  /** Remote servers seen (their STATSZ), by id: active_servers in STATSZ. */
+  readonly servers = new Set<string>();
+
+  private remoteServerUpdate(subject: string, msg: Buffer): void {
+    const id = subject.split('.')[2];
+    if (id !== undefined && id !== this.srv.id) this.servers.add(id);
+    void msg;
+  }
+
+  /** A server left (SHUTDOWN event, or its route closed): forget it and its account connections. */
+  private remoteServerGone(id: string | undefined): void {
+    if (id === undefined || id === '' || id === this.srv.id) return;
+    this.servers.delete(id);
+    for (const a of this.srv.accounts.values()) if (a.remoteConns.has(id)) a.removeRemoteServer(id);
+  }
+
+  /** remoteConnsUpdate: another server's connection count for an account we have. */
+  private remoteConnsUpdate(msg: Buffer): void {
+    let m: unknown;
+    try {
+      m = JSON.parse(msg.toString('utf8'));
+    } catch (e) {
+      this.srv.log.error(`Error unmarshalling account connection event message: ${(e as Error).message}`);
+      return;
+    }
+    if (typeof m !== 'object' || m === null) return;
+    const ev = m as { acc?: unknown; conns?: unknown; server?: { id?: unknown } };
+    const id = ev.server?.id;
+    if (typeof ev.acc !== 'string' || typeof id !== 'string' || typeof ev.conns !== 'number' || !Number.isSafeInteger(ev.conns) || ev.conns < 0) return;
+    if (id === this.srv.id) return;
+    const acc = this.srv.accounts.get(ev.acc);
+    if (acc === undefined) return;
+    this.servers.add(id);
+    acc.updateRemoteServer(id, ev.conns);
   }
 
   get isRunning(): boolean {
@@ -219,6 +262,6 @@ export class SystemService {
   /** `{"server":…,"statsz":…}` to `subject` (the broadcast subject only when someone listens). */
   sendStatsz(subject: string, force = false): void {
     if (!force && !this.hasInterest(subject)) return;
-    this.publish(subject, '', { server: null, statsz: statsz(this.srv) });
+    this.publish(subject, '', { server: null, statsz: statsz(this.srv, 1 + this.servers.size) });
   }
 }

@@ -11,25 +11,28 @@ import { parseCertificate, pemCertificates, type ParsedCert } from './x509.js';
 /** TLS_TIMEOUT (const.go): the handshake must finish within this. */
 export const DEFAULT_TLS_TIMEOUT_MS = 2000;
 
+/** 2.10's "auto" handshake_first fallback delay (DEFAULT_TLS_HANDSHAKE_FIRST_FALLBACK_DELAY). */
+export const HANDSHAKE_FIRST_AUTO_MS = 50;
+
 export interface TlsConfig {
   certFile?: string;
   keyFile?: string;
   /** CA bundle for client certificates (Go: ClientCAs). Without it, `verify` checks against the default roots. */
   caFile?: string;
   /** Require and verify a client certificate (`verify`, or implied by `verify_and_map`). */
-  verify: boolean;
-  /** `verify_and_map`: the client's user comes from its certificate (see map.ts). */
-  verifyAndMap: boolean;
+  verify?: boolean;
+  /** `verify_and_map`: the client's user comes from its certificate (see map.ts); implies verify. */
+  verifyAndMap?: boolean;
   /** `insecure`: parsed by the reference, used only when it dials out; no effect on the client port. */
-  insecure: boolean;
-  /** Handshake timeout (`timeout`, float seconds or a duration in config); 0 means the default 2s. */
-  timeoutMs: number;
+  insecure?: boolean;
+  /** Handshake timeout (`timeout`, float seconds or a duration in config), ms; 0 or absent means the default 2s. */
+  timeoutMs?: number;
   /** Reference names; absent = DEFAULT_CIPHER_SUITES. */
   cipherSuites?: readonly string[];
   /** Reference names; absent = DEFAULT_CURVE_PREFERENCES. */
   curvePreferences?: readonly string[];
   /** Lower-case hex SHA-256 of the peer's DER SubjectPublicKeyInfo; null/absent = no pinning. */
-  pinnedCerts?: ReadonlySet<string> | null;
+  pinnedCerts?: ReadonlySet<string> | readonly string[] | null;
   /** `connection_rate_limit` (TLS handshakes per second); 0 = none. */
   rateLimit?: number;
   /** tsnats extension (nats-server 2.10's `min_version`): '1.2' (default) or '1.3'. */
@@ -93,8 +96,9 @@ export interface PinnedCheck {
  * certificate's SPKI hash must be in it. The reference then logs `TLS handshake error: certificate
  * not pinned` ([ERR]) and closes with TLS Handshake Failure.
  */
-export function checkPinned(peer: ParsedCert | Uint8Array | null | undefined, pinned: ReadonlySet<string> | null | undefined): PinnedCheck {
-  if (!pinned) return { ok: true };
+export function checkPinned(peer: ParsedCert | Uint8Array | null | undefined, pinnedIn: ReadonlySet<string> | readonly string[] | null | undefined): PinnedCheck {
+  if (!pinnedIn) return { ok: true };
+  const pinned: ReadonlySet<string> = pinnedIn instanceof Set ? pinnedIn : new Set(pinnedIn as readonly string[]);
   if (!peer || (peer instanceof Uint8Array && peer.length === 0)) return { ok: false, debug: 'Failed pinned cert test as client did not provide a certificate' };
   let keyId: string;
   try {
@@ -137,7 +141,7 @@ export function buildSecureContextOptions(cfg: TlsConfig, read: (path: string) =
     options.key = pair.keyPem;
     leaf = pair.leaf;
   }
-  if (cfg.verify) {
+  if (cfg.verify || cfg.verifyAndMap) {
     options.requestCert = true;
     options.rejectUnauthorized = true;
   } else {
@@ -173,7 +177,7 @@ export function buildSecureContextOptions(cfg: TlsConfig, read: (path: string) =
   // Go moves ChaCha20 first when the client lists it first (aesgcmPreferred): OpenSSL's
   // PRIORITIZE_CHACHA does the same with server preference on.
   options.secureOptions = cryptoConstants.SSL_OP_NO_RENEGOTIATION | cryptoConstants.SSL_OP_PRIORITIZE_CHACHA;
-  return { options, timeoutMs: cfg.timeoutMs > 0 ? cfg.timeoutMs : DEFAULT_TLS_TIMEOUT_MS, leaf };
+  return { options, timeoutMs: (cfg.timeoutMs ?? 0) > 0 ? cfg.timeoutMs! : DEFAULT_TLS_TIMEOUT_MS, leaf };
 }
 
 function derToPem(der: Uint8Array): string {

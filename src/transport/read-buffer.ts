@@ -11,6 +11,7 @@
 // copied, and deliveries copy into each receiver's outbound buffer. Reads happen one at a time on the
 // event loop, so one buffer serves every connection.
 import type { Duplex } from 'node:stream';
+import { connect, type Socket } from 'node:net';
 import { sharedReadEnabled, useUserBuffer } from '../node-internals.js';
 
 /** Bytes per read: the most libuv would suggest for one read of a stream. */
@@ -33,4 +34,46 @@ export function readIntoShared(sock: Duplex, onBytes: (bytes: Buffer) => void): 
   if (!useUserBuffer(sock, buf, (n) => onBytes(buf.subarray(0, n)))) return false;
   sharedReadStats.sockets++;
   return true;
+}
+
+/** The reader of a socket dialled with the shared buffer: set `onBytes` once a connection owns it. */
+export interface SharedReader {
+  onBytes: ((bytes: Buffer) => void) | null;
+}
+
+/**
+ * A TCP connection that reads into the shared buffer from the start (Node's `onread` option), for
+ * the connections the server dials (routes). Bytes that arrive before `reader.onBytes` is set are
+ * copied and handed over when it is (they cannot, in practice: reads come in a later turn).
+ */
+export function connectSharedRead(opts: { host: string; port: number; noDelay?: boolean }): { sock: Socket; reader: SharedReader } {
+  const early: Buffer[] = [];
+  let handler: ((bytes: Buffer) => void) | null = null;
+  const reader: SharedReader = {
+    get onBytes() {
+      return handler;
+    },
+    set onBytes(fn) {
+      handler = fn;
+      if (fn !== null) for (const b of early.splice(0)) fn(b);
+    },
+  };
+  if (!sharedReadEnabled) {
+    const sock = connect(opts);
+    sock.on('data', (b: Buffer) => (handler !== null ? handler(b) : early.push(b)));
+    return { sock, reader };
+  }
+  const buf = (shared ??= Buffer.allocUnsafe(SHARED_READ_BYTES));
+  const sock = connect({
+    ...opts,
+    onread: {
+      buffer: buf,
+      callback: (n: number): boolean => {
+        if (handler !== null) handler(buf.subarray(0, n));
+        else early.push(Buffer.from(buf.subarray(0, n)));
+        return true;
+      },
+    },
+  });
+  return { sock, reader };
 }

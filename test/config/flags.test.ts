@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mergeOptions, parseArgs, parseGoInt, usage, versionText } from '../../src/cli/flags.js';
+import { mergeOptions, overrideTls, parseArgs, parseGoInt, usage, versionText } from '../../src/cli/flags.js';
 import { hasNatsServer, natsServerBin } from '../helpers/servers.js';
 
 const run = (...argv: string[]) => parseArgs(argv);
@@ -93,8 +93,12 @@ test('help: nats-server\'s layout, with tsnats\'s flags and extensions', () => {
     assert.ok(h.includes(`\n${section}\n`), section);
   assert.match(h, /--ping_timeout <duration>/);
   assert.match(h, /--busy_poll <duration>/);
-  assert.doesNotMatch(h.split('Not supported yet')[0]!, /--tls|--cluster/);
   assert.match(h, /\nJetStream Options:\n    -js, --jetstream {17}Enable JetStream functionality\n    -sd, --store_dir <dir> {11}Set the storage directory\n/);
+  // TLS flags are implemented: their section, as nats-server's
+  assert.match(h, /\nTLS Options:\n        --tls                        Enable TLS, do not verify clients \(default: false\)\n/);
+  assert.match(h, /-ms,--https_port <port>/);
+  assert.doesNotMatch(h.split('Not supported yet')[1]!, /--tls|https_port|--cluster|--routes/);
+  assert.match(h, /\nCluster Options:\n        --routes <rurl-1, rurl-2> /);
 });
 
 test('errors: messages and outputs as nats-server; flag syntax errors exit 1 (nats-server: 0)', () => {
@@ -127,7 +131,7 @@ test('errors: messages and outputs as nats-server; flag syntax errors exit 1 (na
 });
 
 test('nats-server flags tsnats does not implement: a clear error, exit 1; turning them off is fine', () => {
-  for (const argv of [['--tls'], ['--tlscert', 'c.pem'], ['--tlsverify=true'], ['--routes', 'nats://a:1'], ['--cluster', 'nats://0.0.0.0:6222'], ['--cluster_name', 'x'], ['-ms', '8443'], ['-s'], ['-r', 'udp://x:514'], ['--profile', '6060'], ['--help_tls'], ['--no_advertise'], ['--connect_retries', '3']]) {
+  for (const argv of [['-s'], ['-r', 'udp://x:514'], ['--profile', '6060']]) {
     const c = parseArgs(argv);
     assert.ok(c.kind === 'error', argv.join(' '));
     assert.equal(c.exitCode, 1);
@@ -146,6 +150,26 @@ test('JetStream flags: -js/--jetstream turn it on, -sd/--store_dir set the store
   assert.deepEqual(m.jetstream, { maxMemoryStore: 1024, storeDir: '/flag', enabled: true });
   assert.equal(m.storeDir, '/flag');
   assert.deepEqual(mergeOptions(file, parseArgs(['-js=false']).options).options.jetstream, { maxMemoryStore: 1024, storeDir: '/file', enabled: false });
+});
+
+test('TLS flags: collected as given, replacing the file\'s TLS as nats-server overrideTLS does', () => {
+  const c = parseArgs(['--tlscert', 'c.pem', '--tlskey', 'k.pem', '--tlsverify', '--tlscacert', 'ca.pem', '-ms', '8443']);
+  assert.equal(c.kind, 'run');
+  assert.deepEqual(c.tlsFlags, { cert: 'c.pem', key: 'k.pem', verify: true, ca: 'ca.pem' });
+  assert.equal(c.options.httpsPort, 8443);
+  assert.equal(parseArgs(['-p', '1']).tlsFlags, undefined);
+  const file = { certFile: 'f.pem', keyFile: 'fk.pem', timeoutMs: 500, verifyAndMap: true, verify: true, pinnedCerts: ['a'.repeat(64)], cipherSuites: ['TLS_AES_128_GCM_SHA256'] };
+  // the file's timeout, verify_and_map and pinned_certs stay; certificates, CA, verify and ciphers come from the flags
+  assert.deepEqual(overrideTls(file, { cert: 'c.pem', key: 'k.pem' }), {
+    tls: { certFile: 'c.pem', keyFile: 'k.pem', verify: true, verifyAndMap: true, insecure: false, timeoutMs: 500, pinnedCerts: ['a'.repeat(64)] },
+  });
+  assert.deepEqual(overrideTls(undefined, { tls: true }), { error: 'TLS Server certificate must be present and valid' });
+  assert.deepEqual(overrideTls(undefined, { verify: true }), { error: 'TLS Server certificate must be present and valid' });
+  assert.deepEqual(overrideTls(undefined, { tls: true, cert: 'c.pem' }), { error: 'TLS Server private key must be present and valid' });
+  assert.deepEqual(overrideTls(file, { tls: false }), { tls: null });
+  const help = parseArgs(['--help_tls']);
+  assert.equal(help.kind, 'help_tls');
+  assert.match((help as { stdout: string }).stdout, /Available cipher suites include:\n    TLS_RSA_WITH_RC4_128_SHA\n[\s\S]*\nAvailable curve preferences include:\n    X25519\n    CurveP256\n    CurveP384\n    CurveP521\n$/);
 });
 
 test('mergeOptions: every flag given wins over the file; the flag fields are reported', () => {

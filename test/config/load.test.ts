@@ -162,13 +162,13 @@ test('validation errors, with the reference messages and the option position', (
 });
 
 test('every problem is reported, not just the first', () => {
-  const r = load('port: "x"\nbogus: 1\nping_interval: "abc"\ncluster {}\n');
+  const r = load('port: "x"\nbogus: 1\nping_interval: "abc"\ngateway {}\n');
   assert.deepEqual(errs(r), [
     'a.conf:1:1: "port" must be an integer, got string "x"',
     'a.conf:2:1: unknown field "bogus"',
     'a.conf:3:1: error parsing ping_interval: time: invalid duration "abc"',
   ]);
-  assert.deepEqual(warns(r), ['a.conf:4:1: tsnats ignores "cluster": clustering (routes) is not supported yet']);
+  assert.deepEqual(warns(r), ['a.conf:4:1: tsnats ignores "gateway": gateways are not supported yet']);
 });
 
 test('variables that were referenced are not unknown fields', () => {
@@ -180,9 +180,9 @@ test('variables that were referenced are not unknown fields', () => {
 
 test('options nats-server knows and tsnats runs without: a warning at their position', () => {
   const ignoredKeys = [
-    'cluster {}', 'gateway {}', 'leaf {}', 'leafnodes {}',
+    'gateway {}', 'leaf {}', 'leafnodes {}',
     'mqtt {}', 'mappings {}', 'syslog: true', 'remote_syslog: "udp://x:1"', 'prof_port: 6060', 'max_sub_tokens: 3', 'server_tags: [a]',
-    'default_js_domain: {}', 'allow_non_tls: true', 'resolver_tls {}',
+    'default_js_domain: {}', 'resolver_tls {}',
   ];
   for (const src of ignoredKeys) {
     const r = load(src);
@@ -194,14 +194,51 @@ test('options nats-server knows and tsnats runs without: a warning at their posi
   }
 });
 
-test('options tsnats will not run without (TLS, trust restrictions): an error', () => {
-  for (const src of ['tls { cert_file: a, key_file: b }', 'https: 8443', 'https_port: 8443', 'ocsp: true', 'trusted: [OX]', 'trusted_keys: OX', 'resolver_pinned_accounts: [A]', 'resolver: URL(http://x)', 'resolver { type: full, dir: "/x" }']) {
+test('options tsnats will not run without (OCSP stapling, trust restrictions): an error', () => {
+  for (const src of ['ocsp: true', 'ocsp { mode: always }', 'trusted: [OX]', 'trusted_keys: OX', 'resolver_pinned_accounts: [A]', 'resolver: URL(http://x)', 'resolver { type: full, dir: "/x" }']) {
     const r = load(src);
     assert.equal(r.errors.length, 1, src);
     assert.equal(r.errors[0]!.code, 'unsupported', src);
     assert.match(r.errors[0]!.message, /is not supported by tsnats yet: /, src);
   }
-  assert.match(errs(load('tls {}'))[0]!, /^a\.conf:1:1: "tls" is not supported by tsnats yet: TLS is not implemented, and tsnats will not run in plaintext when TLS was asked for$/);
+  assert.deepEqual(ok('ocsp: false'), {}, 'ocsp: false asks for nothing');
+});
+
+test('tls {}: fields, the reference\'s errors at their position, files read at load', () => {
+  assert.deepEqual(ok('tls {}'), { tls: { verify: false, verifyAndMap: false, insecure: false, timeoutMs: 0 } }, 'valid without a certificate (every handshake then fails)');
+  assert.deepEqual(ok('allow_non_tls: true'), { allowNonTls: true });
+  assert.deepEqual(ok('tls { verify_and_map: true, timeout: 0.5, connection_rate_limit: 5, insecure: true }'),
+    { tls: { verify: true, verifyAndMap: true, insecure: true, timeoutMs: 500, rateLimit: 5 } });
+  assert.deepEqual(ok('tls { timeout: "250ms", min_version: "1.3", handshake_first: auto }').tls, { verify: false, verifyAndMap: false, insecure: false, timeoutMs: 250, minVersion: '1.3', handshakeFirst: { fallbackMs: 50 } });
+  assert.deepEqual(ok('tls { first: true }').tls?.handshakeFirst, true);
+  assert.deepEqual(ok('tls { immediate: "300ms" }').tls?.handshakeFirst, { fallbackMs: 300 });
+  assert.deepEqual(ok(`tls { pinned_certs: ["${'AB'.repeat(32)}", "${'ab'.repeat(32)}"] }`).tls?.pinnedCerts, ['ab'.repeat(32)], 'lower-cased, one entry');
+  assert.deepEqual(ok('tls { cipher_suites: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"], curve_preferences: [CurveP256] }').tls?.cipherSuites, ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256']);
+  assert.deepEqual(ok('https: "127.0.0.1:8443"\ntls {}'), { httpHost: '127.0.0.1', httpsPort: 8443, tls: { verify: false, verifyAndMap: false, insecure: false, timeoutMs: 0 } });
+  assert.deepEqual(ok('https_port: -1\ntls {}').httpsPort, -1);
+  const table: [string, string][] = [
+    ['tls: true', 'a.conf:1:1: interface conversion: interface {} is bool, not map[string]interface {}'],
+    ['tls { cert_file: 5 }', "a.conf:1:7: error parsing tls config, expected 'cert_file' to be filename"],
+    ['tls { verify: "yes" }', "a.conf:1:7: error parsing tls config, expected 'verify' to be a boolean"],
+    ['tls { timeout: true }', "a.conf:1:7: error parsing tls config, 'timeout' wrong type"],
+    ['tls { timeout: "abc" }', 'a.conf:1:7: error parsing tls config, \'timeout\' time: invalid duration "abc"'],
+    ['tls { foo: 1 }', 'a.conf:1:7: error parsing tls config, unknown field ["foo"]'],
+    ['tls { cipher_suites: [] }', "a.conf:1:7: error parsing tls config, 'cipher_suites' cannot be empty"],
+    ['tls { cipher_suites: ["NOPE"] }', 'a.conf:1:24: unrecognized cipher NOPE'],
+    ['tls { curve_preferences: ["P-256"] }', 'a.conf:1:28: unrecognized curve preference P-256'],
+    ['tls { pinned_certs: "x" }', "a.conf:1:7: error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo"],
+    ['tls { pinned_certs: ["ZZ"] }', "a.conf:1:23: error parsing tls config, 'pinned_certs' key zz does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo"],
+    ['tls { connection_rate_limit: "x" }', "a.conf:1:7: error parsing tls config, 'connection_rate_limit' wrong type"],
+    ['tls { verify_cert_and_check_known_urls: true }', 'a.conf:1:7: verify_cert_and_check_known_urls not supported in this context'],
+    ['tls { min_version: "1.1" }', 'a.conf:1:7: error parsing tls config: unsupported TLS version: TLS 1.1'],
+    ['tls { min_version: "x" }', 'a.conf:1:7: error parsing tls config: unknown version: x'],
+    ['tls { handshake_first: "sometimes" }', 'a.conf:1:7: field "handshake_first"\'s value "sometimes" is invalid'],
+    ['tls { cert_file: "/nope/c.pem" }', "a.conf:1:1: missing 'key_file' in TLS configuration"],
+    ['tls { cert_file: "/nope/c.pem", key_file: "/nope/k.pem" }', 'a.conf:1:1: error parsing X509 certificate/key pair: open /nope/c.pem: no such file or directory'],
+    ['https_port: 8443', "a.conf:1:1: Can't start monitoring: TLS cert and key required for HTTPS"],
+    ['http_port: 8222\nhttps_port: 8443\ntls {}', "a.conf:2:1: can't specify both HTTP (8222) and HTTPs (8443) ports"],
+  ];
+  for (const [src, want] of table) assert.deepEqual(errs(load(src)), [want], src);
 });
 
 test('authorization: single user, token, timeout', () => {
@@ -408,9 +445,9 @@ test('checkReport: what -t prints, as nats-server', () => {
     stderr: 'tsnats: a.conf:2:1: invalid use of field "ping_interval": ping_interval should be converted to a duration\na.conf:1:1: unknown field "bogus"\n\n',
     exitCode: 1,
   });
-  const ignored = checkReport('a.conf', load('cluster {}'));
+  const ignored = checkReport('a.conf', load('gateway {}'));
   assert.equal(ignored.exitCode, 0);
-  assert.equal(ignored.stderr, 'tsnats: a.conf:1:1: tsnats ignores "cluster": clustering (routes) is not supported yet\ntsnats: configuration file a.conf is valid\n');
+  assert.equal(ignored.stderr, 'tsnats: a.conf:1:1: tsnats ignores "gateway": gateways are not supported yet\ntsnats: configuration file a.conf is valid\n');
 });
 
 test('jetstream: enabled forms, the block with sizes and limits, store_dir, account limits (opts.go parseJetStream*)', () => {

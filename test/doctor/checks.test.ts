@@ -8,21 +8,38 @@ import { parseToolArgs } from '../../src/doctor/args.js';
 import { rttMs, parseSizeArg, parseDurationArg, fmtDuration, fmtBytes } from '../../src/doctor/units.js';
 import { sortConns } from '../../src/doctor/conns.js';
 import type { Conn, Sample } from '../../src/doctor/types.js';
+import type { TlsProbe } from '../../src/doctor/tls.js';
+import type { CertInfo } from '../../src/tls/certinfo.js';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 
-/** A quiet, healthy 2.12-style sample; `varz` and the rest override. */
+/** A served certificate valid from 30 days before NOW for `days` days, for `names`. */
+function cert(days: number, names: { dns?: string[]; ip?: string[] } = { dns: ['nats.example.com'], ip: ['10.0.0.1'] }, from = NOW - 30 * 86400_000): CertInfo {
+  return {
+    subject: 'CN=nats.example.com', issuer: 'CN=Example CA', notBefore: new Date(from), notAfter: new Date(from + days * 86400_000),
+    dnsNames: names.dns ?? [], ipAddresses: names.ip ?? [], emailAddresses: [], uris: [], isCA: false, selfIssued: false, spkiSha256: 'x', certSha256: 'y',
+  };
+}
+
+/** The client port as the doctor's probe sees a well-configured TLS server. */
+function probe(over: Partial<TlsProbe> = {}): TlsProbe {
+  return { listener: 'client', host: '10.0.0.1', port: 4222, tls: true, tlsRequired: true, chain: [cert(365)], coversHost: true, verifyError: '', ...over };
+}
+
+/** A quiet, healthy 2.12-style sample with TLS; `varz` and the rest override. */
 function sample(over: Partial<Sample> & { varz?: Record<string, any> } = {}, at = NOW): Sample {
   return {
     takenAt: at,
     now: at,
     conns: [],
     closed: [],
+    routez: null,
     accounts: [],
     notes: [],
+    tls: [probe()],
     ...over,
     varz: {
-      server_id: 'NID', server_name: 'n1', version: '2.12.0', host: '10.0.0.1', port: 4222, auth_required: true,
+      server_id: 'NID', server_name: 'n1', version: '2.12.0', host: '10.0.0.1', port: 4222, auth_required: true, tls_required: true,
       max_connections: 100, connections: 0, ping_interval: 60e9, ping_max: 2, max_payload: 1048576, max_pending: 64 * 1048576,
       slow_consumers: 0, stale_connections: 0, stalled_clients: 0, uptime: '1h',
       ...over.varz,
@@ -204,4 +221,40 @@ test('sortConns: idle, rtt, pending, msgs descending; ties by cid', () => {
   assert.deepEqual(ids('pending'), [3, 1, 2]);
   assert.deepEqual(ids('msgs'), [2, 1, 3]);
   assert.deepEqual(ids('cid'), [1, 2, 3]);
+});
+
+test('TLS_001: an expired certificate is critical, one expiring within 30 days a warning; intermediates too, roots sent along ignored', () => {
+  assert.deepEqual(codes([sample()]), {});
+  assert.deepEqual(codes([sample({ tls: [probe({ chain: [cert(20)] })] })]), { TLS_001: 'critical' }, 'expired 10 days ago');
+  assert.deepEqual(codes([sample({ tls: [probe({ chain: [cert(50)] })] })]), { TLS_001: 'warning' }, 'expires in 20 days');
+  assert.deepEqual(codes([sample({ tls: [probe({ chain: [cert(70)] })] })]), {}, 'expires in 40 days');
+  assert.deepEqual(codes([sample({ tls: [probe({ chain: [cert(10, undefined, NOW + 86400_000)] })] })]), { TLS_001: 'critical' }, 'not valid yet');
+  const root = { ...cert(5), selfIssued: true, subject: 'CN=Old Root', issuer: 'CN=Old Root' };
+  assert.deepEqual(codes([sample({ tls: [probe({ chain: [cert(365), root] })] })]), {});
+  assert.deepEqual(codes([sample({ tls: [probe({ chain: [cert(365), { ...cert(40), subject: 'CN=Intermediate' }] })] })]), { TLS_001: 'warning' });
+  const r = checkServer('x', [sample({ tls: [probe({ chain: [cert(20)] }), probe({ listener: 'monitor', port: 8443, chain: [cert(50)] })] })]);
+  assert.deepEqual(r.findings.map((f) => [f.severity, f.subject]), [
+    ['critical', 'client port 10.0.0.1:4222 certificate "CN=nats.example.com" (issuer "CN=Example CA")'],
+    ['warning', 'HTTPS monitor 10.0.0.1:8443 certificate "CN=nats.example.com" (issuer "CN=Example CA")'],
+  ]);
+  assert.match(r.findings[0]!.evidence, /^expired 2026-11-11T12:00:00\.000Z \(10d0h ago\): clients that verify refuse it$/);
+  assert.match(checkServer('x', [sample({ tls: [probe({ chain: [cert(20)] })] })], { thresholds: { certWarnMs: 60 * 86400_000 } }).findings[0]!.fix, /Renew the certificate/);
+});
+
+test('TLS_002: a certificate whose names do not cover the host clients use', () => {
+  const r = checkServer('x', [sample({ tls: [probe({ host: 'nats.other.net', coversHost: false })] })]);
+  assert.deepEqual(r.findings.map((f) => [f.code, f.evidence]), [['TLS_002', 'clients connect to "nats.other.net", the certificate names DNS:nats.example.com, IP:10.0.0.1']]);
+});
+
+test('TLS_003: TLS off (or only available) on a listener that is not loopback; plain HTTP monitoring off loopback', () => {
+  const plain = { tls: [probe({ tls: false, tlsRequired: false, chain: [] })], varz: { tls_required: undefined } };
+  assert.deepEqual(codes([sample(plain)]), { TLS_003: 'warning' });
+  assert.deepEqual(codes([sample({ ...plain, varz: { tls_required: undefined, host: '127.0.0.1' } })]), {}, 'loopback only');
+  const avail = checkServer('x', [sample({ tls: [probe({ tlsRequired: false, tlsAvailable: true })] })]);
+  assert.deepEqual(avail.findings.map((f) => f.evidence), ['TLS is only available (allow_non_tls): plaintext clients are accepted on 10.0.0.1:4222']);
+  assert.deepEqual(codes([sample({ varz: { http_port: 8222, http_host: '0.0.0.0' } })]), { TLS_003: 'warning' });
+  assert.deepEqual(codes([sample({ varz: { http_port: 8222, http_host: '127.0.0.1' } })]), {});
+  // not probed (older doctor data): TLS_001/002 skip, TLS_003 reads /varz
+  const r = checkServer('x', [sample({ tls: undefined })]);
+  assert.deepEqual(r.skipped.map((k) => k.code), ['TLS_001', 'TLS_002']);
 });

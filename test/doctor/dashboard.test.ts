@@ -100,3 +100,37 @@ test('dashboard under http_base_path, and its data endpoint', { skip: !hasChromi
   await b.page.waitForSelector('#conns tbody tr[data-cid]');
   assert.equal(await b.page.textContent('#conns tbody td.name'), 'based');
 });
+
+test('dashboard of a cluster member: the mesh and a row per route with its RTT, pending bytes and age', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed' }, async (t) => {
+  const b2: Server = await startServer({ port: 0, serverName: 'peer', cluster: { port: -1, host: '127.0.0.1', name: 'MESH' } });
+  t.after(() => b2.shutdown());
+  const peerPort = (b2.service('cluster') as any).cluster.port as number;
+  const srv: Server = await startServer({ port: 0, httpPort: -1, serverName: 'me', cluster: { port: -1, host: '127.0.0.1', name: 'MESH' }, routes: [`nats-route://127.0.0.1:${peerPort}`] });
+  t.after(() => srv.shutdown());
+  const port = monitorPort(srv);
+  let data: any;
+  for (let i = 0; i < 100; i++) {
+    data = (await get(port, '/dashboard/data')).json<any>();
+    if (data.cluster?.routes.length === 1) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(data.cluster.name, 'MESH');
+  const r = data.cluster.routes[0];
+  assert.equal(r.name, 'peer');
+  assert.equal(r.did_solicit, true);
+  assert.equal(r.is_configured, true);
+  for (const k of ['rtt_ms', 'pending_bytes', 'age_ms', 'idle_ms', 'subscriptions']) assert.equal(typeof r[k], 'number', k);
+  const alone = (await get(monitorPort(await (async () => {
+    const s: Server = await startServer({ port: 0, httpPort: -1 });
+    t.after(() => s.shutdown());
+    return s;
+  })()), '/dashboard/data')).json<any>();
+  assert.equal(alone.cluster, null);
+  const b = await openBrowser();
+  t.after(() => b.close());
+  await b.page.goto(`http://127.0.0.1:${port}/dashboard?interval=250`);
+  await b.page.waitForSelector('#routes tbody tr[data-rid]');
+  assert.equal(await b.page.textContent('#cluster-name'), 'MESH');
+  assert.match((await b.page.textContent('#mesh'))!, /^me.*peer · /);
+  assert.match((await b.page.textContent('#routes tbody tr[data-rid]'))!, /peer.*dialled \(configured\)/);
+});

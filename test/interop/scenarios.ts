@@ -7,6 +7,10 @@ import type { ServerKind, StartOptions, TestServer } from '../helpers/servers.js
 import type { ClientDef } from './clients.js';
 import type { DriverCommand, DriverEvent, DriverProc } from './driver-proc.js';
 import { rawPublish, waitConnz, type Connz } from './server-side.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testCerts, type CertPair, type TestCerts } from '../helpers/certs.js';
 
 export interface RowCtx {
   t: TestContext;
@@ -260,4 +264,68 @@ const authUser = auth('auth-user', ['--user', 'alice', '--pass', 's3cret'],
   (ok) => ({ user: 'alice', pass: ok ? 's3cret' : 'wrong' }), ['--user', 'alice', '--pass', 'changed']);
 const authToken = auth('auth-token', ['--auth', 'tok-1'], (ok) => ({ token: ok ? 'tok-1' : 'tok-wrong' }), ['--auth', 'tok-2']);
 
-export const SCENARIOS: Scenario[] = [connect, pubsub, drain, reconnect, ping, authUser, authToken];
+/** A config file for a TLS server with `pair` as its certificate, verifying clients against the test CA. */
+function tlsConf(C: TestCerts, pair: CertPair, verify: boolean): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tsnats-interop-tls-')), 'tls.conf');
+  writeFileSync(file, `tls {\n  cert_file: "${pair.cert}"\n  key_file: "${pair.key}"\n  ca_file: "${C.ca.cert}"\n  verify: ${verify}\n}\n`);
+  return file;
+}
+
+/** The driver's TLS options: the CA to trust, a client certificate, the host name to check (nats.c needs it said). */
+const tlsOpts = (ca: string, client?: CertPair) => ({ tls_ca: ca, tls_host: 'localhost', ...(client ? { tls_cert: client.cert, tls_key: client.key } : {}) });
+
+// 7. TLS: mutual TLS (the server verifies the client's certificate); the server lists the connection
+//    with its TLS version and suite.
+const tls: Scenario = {
+  name: 'tls',
+  async run(x) {
+    const C = await testCerts();
+    const srv = await x.server({ monitor: true, config: tlsConf(C, C.server, true) });
+    const d = x.driver('tls', [srv.url], { name: x.name, ...tlsOpts(C.ca.cert, C.clientDn) });
+    await d.ev('ready');
+    const mark = d.events.length;
+    d.send('flush');
+    assert.equal((await d.ev('flushed', 5000, mark)).ok, true, `flush over TLS\n${d.transcript()}`);
+    const r = await waitConnz(srv, '', (c) => c.name === x.name);
+    referenceHasMonitor(x, r.last);
+    assert.ok(r.found, `connection "${x.name}" not in /connz\n${d.transcript()}`);
+    assert.match(String(r.found.tls_version), /^1\.[23]$/, 'tls_version in /connz');
+    assert.ok(r.found.tls_cipher_suite, 'tls_cipher_suite in /connz');
+    x.note(`/connz: tls_version=${r.found.tls_version} tls_cipher_suite=${r.found.tls_cipher_suite}`);
+    await closeSession(d);
+  },
+};
+
+// 8. TLS failures: a CA that did not sign the server's certificate, no client certificate where one
+//    is required, an expired server certificate, a server certificate for another host. The client
+//    refuses (or is refused) on both servers alike.
+const tlsFail: Scenario = {
+  name: 'tls-fail',
+  async run(x) {
+    const C = await testCerts();
+    const [verify, expired, wrongHost] = await Promise.all([
+      x.server({ monitor: true, config: tlsConf(C, C.server, true) }),
+      x.server({ config: tlsConf(C, C.serverExpired, false) }),
+      x.server({ config: tlsConf(C, C.serverWrongHost, false) }),
+    ]);
+    const cases: [string, TestServer, Record<string, string>][] = [
+      ['wrong CA', verify, tlsOpts(C.otherCa.cert, C.clientDn)],
+      ['no client certificate', verify, tlsOpts(C.ca.cert)],
+      ['expired server certificate', expired, tlsOpts(C.ca.cert, C.clientDn)],
+      ['wrong host name', wrongHost, tlsOpts(C.ca.cert, C.clientDn)],
+    ];
+    await Promise.all(cases.map(async ([what, srv, opts]) => {
+      const d = x.driver('tls-fail', [srv.url], { name: `${x.name}-${what.replace(/ /g, '-')}`, max_reconnect: 0, ...opts });
+      const cf = await d.waitFor((e) => e.ev === 'connect_failed' || e.ev === 'ready', `${what}: connect_failed`, 15_000);
+      assert.equal(cf.ev, 'connect_failed', `${what}: the client connected\n${d.transcript()}`);
+      x.note(`${what}: ${JSON.stringify(cf.err)}`);
+      await finished(d);
+    }));
+    // the server that verifies clients lists the refused one with the reference's reason
+    const r = await waitConnz(verify, '?state=closed', (c) => c.reason === 'TLS Handshake Failure');
+    referenceHasMonitor(x, r.last);
+    assert.ok(r.found, `no closed connection with reason TLS Handshake Failure: ${JSON.stringify(r.last)}`);
+  },
+};
+
+export const SCENARIOS: Scenario[] = [connect, pubsub, drain, reconnect, ping, authUser, authToken, tls, tlsFail];

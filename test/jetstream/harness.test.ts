@@ -70,10 +70,7 @@ describe('JetStream harness: the official KV client through the logging proxy', 
 const DIFFERENT: Record<string, string> = {
   'account-purge-cross-account': 'tsnats refuses ACCOUNT.PURGE of another account (quirk 16): test/jetstream/api.test.ts',
 };
-/** Stream-side scenarios still being built on this branch (issue 19). */
-const PENDING = new Set(['stream-list-names', 'mirror', 'sources', 'snapshot-restore', 'snapshot-errors', 'monitor-http', 'monitor-http-no-jetstream', 'monitor-sys-jsz']);
-
-const defaultCandidate = corpus.filter((s) => !(s.name in DIFFERENT) && !PENDING.has(s.name));
+const defaultCandidate = corpus.filter((s) => !(s.name in DIFFERENT));
 
 describe('JetStream harness: tsnats against the golden files (streams and consumers, issues 19 and 20)', { skip: candidate !== undefined && 'TSNATS_JS_CANDIDATE runs the whole corpus below' }, () => {
   let run: SuiteResult;
@@ -81,7 +78,7 @@ describe('JetStream harness: tsnats against the golden files (streams and consum
     run = await runSuite('tsnats', defaultCandidate, 4);
   });
   for (const sc of corpus) {
-    const why = DIFFERENT[sc.name] ?? (PENDING.has(sc.name) ? 'not built yet on this branch' : null);
+    const why = DIFFERENT[sc.name] ?? null;
     if (why !== null) {
       it.skip(`${sc.name} (${why})`, () => {});
       continue;

@@ -38,6 +38,14 @@ class Recorder implements ParserHandler {
   processPong() { this.rec('PONG'); }
   processInfo(b: Buffer, s: number, e: number) { this.rec('INFO', b, s, e); }
   processErr(b: Buffer, s: number, e: number) { this.rec('ERR', b, s, e); this.closed = true; }
+  processRemoteSub(b: Buffer, s: number, e: number, origin: boolean) { this.rec(origin ? 'LS+' : 'RS+', b, s, e); }
+  processRemoteUnsub(b: Buffer, s: number, e: number) { this.rec('RS-', b, s, e); }
+  processRoutedMsgArgs(b: Buffer, s: number, e: number, hdr: boolean, origin: boolean) {
+    this.rec(origin ? 'LMSG' : hdr ? 'HMSG' : 'RMSG', b, s, e);
+    const args = b.toString('latin1', s, e).trim().split(/[ \t]+/);
+    return Number(args[args.length - 1]);
+  }
+  processAccountSub(b: Buffer, s: number, e: number, sub: boolean) { this.rec(sub ? 'A+' : 'A-', b, s, e); }
   parseError(state: number, _b: Buffer, i: number) { this.calls.push(`PARSE_ERROR state=${state}`); void i; this.closed = true; }
   authViolation() { this.calls.push('AUTH_VIOLATION'); this.closed = true; }
   maxControlLineViolation(state: number, len: number) { this.calls.push(`MAX_CONTROL_LINE state=${state} len>${this.mcl}`); void len; this.closed = true; }
@@ -218,4 +226,74 @@ test('a suspended CONNECT holds the rest of the read until resumed', () => {
   p.resumeParsing();
   p.parse(Buffer.from('PING\r\n'));
   assert.deepEqual(r.calls, ['CONNECT {}', 'SUB a 1', 'PUB a 2', 'MSG_PAYLOAD hi', 'PING']);
+});
+
+// ---- route operations (a ROUTER row of KIND_OPS): RS+/RS-, LS+/LS-, RMSG/HMSG/LMSG, A+/A-.
+import { KIND_OPS, Kind } from '../../src/server/kind.js';
+
+function feedRoute(input: Buffer, splits: number[]): string[] {
+  const r = new Recorder();
+  const p = new Parser(r, KIND_OPS[Kind.ROUTER]);
+  let pos = 0;
+  for (const at of [...splits, input.length]) {
+    if (r.closed) break;
+    if (at > pos) p.parse(input.subarray(pos, at));
+    pos = at;
+  }
+  return r.calls;
+}
+
+const ROUTE_SESSION = Buffer.from(
+  'CONNECT {"echo":true}\r\n' +
+  'INFO {"server_id":"X"}\r\n' +
+  'RS+ $G foo\r\nrs+ APP bar q1 2\r\nRS- APP bar q1\r\n' +
+  'LS+ LC APP leaf\r\nLS-  APP leaf\r\n' +
+  'RMSG $G foo 5\r\nhello\r\n' +
+  'RMSG $G foo + rep q1 q2 3\r\nabc\r\n' +
+  'RMSG $G foo | q1 0\r\n\r\n' +
+  'HMSG $G x.z 12 14\r\nNATS/1.0\r\n\r\nhi\r\n' +
+  'LMSG LC APP h2 0 2\r\nl3\r\n' +
+  'A+ $G\r\nA- $G\r\n' +
+  'RMSG $G big ' + 300 + '\r\n' + 'y'.repeat(300) + '\r\n' +
+  'PING\r\nPONG\r\n',
+);
+
+test('route operations parse into the expected calls, whole and split anywhere', () => {
+  const whole = feedRoute(ROUTE_SESSION, []);
+  assert.deepEqual(whole, [
+    'CONNECT {"echo":true}',
+    'INFO {"server_id":"X"}',
+    'RS+ $G foo',
+    'RS+ APP bar q1 2',
+    'RS- APP bar q1',
+    'LS+ LC APP leaf',
+    'RS- APP leaf',
+    'RMSG $G foo 5',
+    'MSG_PAYLOAD hello',
+    'RMSG $G foo + rep q1 q2 3',
+    'MSG_PAYLOAD abc',
+    'RMSG $G foo | q1 0',
+    'MSG_PAYLOAD ',
+    'HMSG $G x.z 12 14',
+    'MSG_PAYLOAD NATS/1.0\r\n\r\nhi',
+    'LMSG LC APP h2 0 2',
+    'MSG_PAYLOAD l3',
+    'A+ $G',
+    'A- $G',
+    'RMSG $G big 300',
+    'MSG_PAYLOAD ' + 'y'.repeat(300),
+    'PING',
+    'PONG',
+  ]);
+  for (let i = 1; i < ROUTE_SESSION.length; i++) assert.deepEqual(feedRoute(ROUTE_SESSION, [i]), whole, `split at ${i}`);
+});
+
+test('route operations: parse errors at the reference states; client ops a route may send', () => {
+  // 'M' is not an op start (state 0); RX, RS?, LX at their states (parser.go OP_R 57, OP_RS 58, OP_L 55).
+  assert.deepEqual(feedRoute(Buffer.from('MSG a 1 1\r\n'), []), ['PARSE_ERROR state=0']);
+  assert.deepEqual(feedRoute(Buffer.from('RX\r\n'), []), ['PARSE_ERROR state=57']);
+  assert.deepEqual(feedRoute(Buffer.from('RS*\r\n'), []), ['PARSE_ERROR state=58']);
+  assert.deepEqual(feedRoute(Buffer.from('LX\r\n'), []), ['PARSE_ERROR state=55']);
+  // The reference's parser reads SUB, UNSUB and PUB from a route too (the connection decides: SUB ignored, UNSUB as RS-).
+  assert.deepEqual(feedRoute(Buffer.from('SUB a 1\r\nUNSUB 1\r\nPUB a 1\r\nx\r\n'), []), ['SUB a 1', 'UNSUB 1', 'PUB a 1', 'MSG_PAYLOAD x']);
 });

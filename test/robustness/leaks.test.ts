@@ -8,6 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
 import * as A from './hostile/actions.js';
+import * as T from './hostile/tls-actions.js';
+import { readFileSync } from 'node:fs';
+import { testCerts, opensslBin, type TestCerts } from '../helpers/certs.js';
 import { Healthy } from './hostile/healthy.js';
 import { Child, settle, type Sample } from './leak-harness.js';
 
@@ -52,6 +55,34 @@ async function round(port: number): Promise<void> {
   if (failed) throw failed.reason;
 }
 
+/** One round of TLS bad input (tls.test.ts's cases) and ordinary TLS clients. */
+async function tlsRound(port: number, C: TestCerts): Promise<void> {
+  const ca = readFileSync(C.ca.cert);
+  const cert = readFileSync(C.clientDn.cert);
+  const key = readFileSync(C.clientDn.key);
+  const hello = await T.clientHello();
+  const settled = await Promise.allSettled([
+    T.afterInfo(port, Buffer.from('CONNECT {"verbose":false}\r\nPING\r\n')),
+    T.afterInfo(port, Buffer.from('GET / HTTP/1.1\r\n\r\n')),
+    T.afterInfo(port, () => T.garbageRecords()),
+    T.afterInfo(port, hello.subarray(0, hello.length >> 1)),
+    T.tlsSession(port, { ca, cert: T.hugeChain(C.clientDn.cert, C.ca.cert), key }),
+    T.tlsSession(port, { ca, cert, key, maxVersion: 'TLSv1.2' }, (t) => { t.renegotiate({}, () => {}); }),
+    T.tlsSession(port, { ca }), // no client certificate
+    T.dropManyHandshakes(port, 200),
+    (async () => { // ordinary TLS clients
+      for (let i = 0; i < 5; i++) {
+        const nc = await connect({ port, name: `ordinary-tls-${i}`, reconnect: false, tls: { caFile: C.ca.cert, certFile: C.clientDn.cert, keyFile: C.clientDn.key } });
+        nc.subscribe(`ordinary.${i}`, { callback: (_e, m) => { m.respond('ok'); } });
+        await nc.request(`ordinary.${i}`, 'hi', { timeout: 10_000 });
+        await nc.close();
+      }
+    })(),
+  ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw new Error(`TLS round: ${(failed.reason as Error).stack ?? failed.reason}`);
+}
+
 describe('no leaks after hostile clients have come and gone', () => {
   it(`${ROUNDS} rounds of hostile and ordinary clients leave no connections, subscriptions, timers, handles or heap behind`, { timeout: 120_000 }, async (t) => {
     const { child, before } = await Child.start();
@@ -88,6 +119,48 @@ describe('no leaks after hostile clients have come and gone', () => {
       healthy = null;
       await h.assertUnaffected(`${ROUNDS + 2} leak rounds`);
       // shutdown: the server leaves nothing running
+      const after = await child.ask<Sample>('shutdown');
+      assert.deepEqual(after.resources, before.resources, `after shutdown: ${JSON.stringify(after)}\nbefore start: ${JSON.stringify(before)}`);
+      assert.deepEqual(after.handles, before.handles, 'handles after shutdown');
+    } finally {
+      await healthy?.stop().catch(() => {});
+      child.stop();
+    }
+  });
+});
+
+describe('no leaks after bad input on a TLS port', { skip: opensslBin() ? false : 'openssl is not installed' }, () => {
+  it('rounds of TLS bad input and TLS clients leave no connections, timers, sockets or heap behind', { timeout: 120_000 }, async (t) => {
+    const C = await testCerts();
+    const { child, before } = await Child.start();
+    let healthy: Healthy | null = null;
+    try {
+      // a TLS timeout that a loaded machine's handshakes stay well within (the half handshake waits it out)
+      const tls = { certFile: C.server.cert, keyFile: C.server.key, caFile: C.ca.cert, verify: true, timeoutMs: 1000 };
+      const { port } = await child.ask<{ port: number }>('start', { ...OPTS, tls });
+      healthy = await Healthy.start(`nats://127.0.0.1:${port}`, { tls: { caFile: C.ca.cert, certFile: C.clientDn.cert, keyFile: C.clientDn.key } });
+      await tlsRound(port, C);
+      await tlsRound(port, C);
+      const base = await settle(child, null, 1);
+      assert.equal(base.clients, 1, 'only the healthy client');
+      const rounds = Math.max(2, ROUNDS - 1);
+      let last = base;
+      const heaps: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        await tlsRound(port, C);
+        last = await settle(child, base, 1);
+        heaps.push(last.heapUsed);
+        const where = `after TLS round ${r + 1}: ${JSON.stringify(last)}\nbaseline: ${JSON.stringify(base)}`;
+        assert.equal(last.clients, 1, `connections left ${where}`);
+        assert.deepEqual(last.resources, base.resources, `timers or sockets left ${where}`);
+        assert.deepEqual(last.handles, base.handles, `handles left ${where}`);
+      }
+      const growth = heaps[heaps.length - 1]! - base.heapUsed;
+      t.diagnostic(`TLS: ${last.closedTotal - base.closedTotal} connections closed in ${rounds} rounds; heapUsed after gc: baseline ${(base.heapUsed / MB).toFixed(2)} MB, after each round ${heaps.map((h) => (h / MB).toFixed(2)).join(', ')} MB`);
+      assert.ok(growth < HEAP_SLACK, `heap grew by ${(growth / MB).toFixed(2)} MB over ${rounds} TLS rounds`);
+      const h = healthy;
+      healthy = null;
+      await h.assertUnaffected(`${rounds + 2} TLS leak rounds`);
       const after = await child.ask<Sample>('shutdown');
       assert.deepEqual(after.resources, before.resources, `after shutdown: ${JSON.stringify(after)}\nbefore start: ${JSON.stringify(before)}`);
       assert.deepEqual(after.handles, before.handles, 'handles after shutdown');

@@ -1,5 +1,5 @@
-// Differential: the same TLS clients against nats-server 2.9.10 and against a node:tls server built
-// from src/tls (buildSecureContextOptions, checkPinned, the Go error texts; test/tls/mini-server.ts).
+// Differential: the same TLS clients against nats-server 2.9.10 and against tsnats (the engine's TLS,
+// transport/tls.ts, over src/tls: buildSecureContextOptions, checkPinned, the Go error texts).
 // The negotiated version, cipher suite and group must be the same, the same clients must fail, and
 // the "TLS handshake error: …" log line must read the same. What Node cannot reproduce (the alert a
 // failing client receives) is asserted as the known difference, so a change shows up here.
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { startServer, hasNatsServer, type TestServer } from '../helpers/servers.js';
 import { testCerts, opensslBin, type TestCerts, type CertPair } from '../helpers/certs.js';
-import { startMiniTlsServer } from './mini-server.js';
+import { startTlsTarget, type TlsTarget } from './engine.js';
+import { ConnState } from '../../src/monitor/params.js';
 import { tlsRun, type TlsRun } from './tls-client.js';
 import { spkiSha256 } from '../../src/tls/options.js';
 import { pemCertificates } from '../../src/tls/x509.js';
@@ -126,6 +127,11 @@ async function refLog(s: TestServer, mark: number): Promise<string[]> {
     .map(normalise);
 }
 
+/** Waits until the connection opened after log line `from` has closed (its last line is written). */
+async function settled(t: TlsTarget, from: number): Promise<void> {
+  await t.waitLog(/Client connection closed|TLS handshake complete/, from).catch(() => {});
+}
+
 function normalise(l: string): string {
   return l
     .replace(/\[(ERR|DBG)\] /, '[$1] ')
@@ -151,17 +157,17 @@ test('TLS negotiation and failures match nats-server (version, suite, group, log
       const conf = join(dir, 'ref.conf');
       writeFileSync(conf, `tls {\n  cert_file: "${pair.cert}"\n  key_file: "${pair.key}"\n${sc.refExtra(C)}}\n`);
       const ref = await startServer('nats-server', { config: conf, args: ['-DV'] });
-      const mini = await startMiniTlsServer({ certFile: pair.cert, keyFile: pair.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 0, ...sc.cfg(C) });
+      const mini = await startTlsTarget({ certFile: pair.cert, keyFile: pair.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 0, ...sc.cfg(C) });
       try {
         for (const [name, opts] of sc.clients(C)) {
           const o = { ca: readFileSync(C.ca.cert), ...opts };
           const mark = ref.output().length;
           const a = await tlsRun(ref.port, o);
           const refLines = await refLog(ref, mark);
-          const before = mini.logs.length;
+          const before = mini.logs().length;
           const b = await tlsRun(mini.port, o);
-          await new Promise((r) => setTimeout(r, 30));
-          const ourLines = mini.logs.slice(before).filter((l) => /TLS handshake error|Failed pinned/.test(l)).map(normalise);
+          await settled(mini, before);
+          const ourLines = mini.logs().slice(before).filter((l) => /TLS handshake error|Failed pinned/.test(l)).map(normalise);
           assert.equal(outcome(b), outcome(a), `${name}: outcome (reference ${JSON.stringify(a)}, ours ${JSON.stringify(b)})`);
           if (a.handshake === 'ok' && b.handshake === 'ok') {
             assert.deepEqual([b.version, b.cipher, b.group], [a.version, a.cipher, a.group], `${name}: negotiated`);
@@ -179,12 +185,12 @@ test('TLS negotiation and failures match nats-server (version, suite, group, log
   }
 });
 
-test('handshake timeout: the reference closes a silent client after tls.timeout, and so does the node:tls setup', { skip }, async () => {
+test('handshake timeout: the reference closes a silent client after tls.timeout, and so does tsnats', { skip }, async () => {
   const C = await testCerts();
   const conf = join(dir, 'timeout.conf');
   writeFileSync(conf, `tls {\n  cert_file: "${C.server.cert}"\n  key_file: "${C.server.key}"\n  timeout: 0.3\n}\n`);
   const ref = await startServer('nats-server', { config: conf, args: ['-DV'] });
-  const mini = await startMiniTlsServer({ certFile: C.server.cert, keyFile: C.server.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 300 });
+  const mini = await startTlsTarget({ certFile: C.server.cert, keyFile: C.server.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 300 });
   try {
     const silent = async (port: number) => {
       const { connect } = await import('node:net');
@@ -200,7 +206,12 @@ test('handshake timeout: the reference closes a silent client after tls.timeout,
       assert.ok(r.ms >= 250 && r.ms < 2000, `${who} closed after ${r.ms} ms`);
     }
     await ref.waitForOutput(/TLS handshake error: read tcp \S+: i\/o timeout/);
-    assert.match(mini.logs.join('\n'), /\[ERR\] TLS handshake error: read tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+: i\/o timeout/);
+    assert.match(mini.logs().join('\n'), /\[ERR\] TLS handshake error: read tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+: i\/o timeout\n\[DBG\] Client connection closed: TLS Handshake Failure/);
+    // the connection is in /connz?state=closed with the reference's reason and, beyond it, why
+    const closed = (await import('../../src/monitor/connz.js')).connz(mini.srv, { state: ConnState.Closed }).connections.at(-1)!;
+    assert.equal(closed.reason, 'TLS Handshake Failure');
+    assert.match(closed.tls_error ?? '', /^TLS handshake timeout \(read tcp .*: i\/o timeout\)$/);
+    assert.equal(closed.tls_version, undefined);
   } finally {
     await mini.close();
     await ref.stop();
@@ -212,7 +223,7 @@ test('known difference: the alert a client gets when its certificate is refused'
   const conf = join(dir, 'alerts.conf');
   writeFileSync(conf, `tls {\n  cert_file: "${C.server.cert}"\n  key_file: "${C.server.key}"\n  ca_file: "${C.ca.cert}"\n  verify: true\n}\n`);
   const ref = await startServer('nats-server', { config: conf });
-  const mini = await startMiniTlsServer({ certFile: C.server.cert, keyFile: C.server.key, caFile: C.ca.cert, verify: true, verifyAndMap: false, insecure: false, timeoutMs: 0 });
+  const mini = await startTlsTarget({ certFile: C.server.cert, keyFile: C.server.key, caFile: C.ca.cert, verify: true, verifyAndMap: false, insecure: false, timeoutMs: 0 });
   try {
     const ca = readFileSync(C.ca.cert);
     const cases: [string, ConnectionOptions, string, string][] = [
@@ -226,7 +237,7 @@ test('known difference: the alert a client gets when its certificate is refused'
       const a = await tlsRun(ref.port, { ca, ...opts });
       const b = await tlsRun(mini.port, { ca, ...opts });
       assert.equal(`${a.handshake} → ${a.answer}`, refSees, `${name}: reference`);
-      assert.equal(`${b.handshake} → ${b.answer}`, oursSees, `${name}: node:tls`);
+      assert.equal(`${b.handshake} → ${b.answer}`, oursSees, `${name}: tsnats`);
     }
   } finally {
     await mini.close();
@@ -247,7 +258,7 @@ test('non-TLS and malformed openings: the same bytes back, the same close, the s
   const conf = join(dir, 'garbage.conf');
   writeFileSync(conf, `tls {\n  cert_file: "${C.server.cert}"\n  key_file: "${C.server.key}"\n  timeout: 0.3\n}\n`);
   const ref = await startServer('nats-server', { config: conf, args: ['-DV'] });
-  const mini = await startMiniTlsServer({ certFile: C.server.cert, keyFile: C.server.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 300 });
+  const mini = await startTlsTarget({ certFile: C.server.cert, keyFile: C.server.key, verify: false, verifyAndMap: false, insecure: false, timeoutMs: 300 });
   const send = (port: number, bytes: Buffer) => new Promise<{ reply: string; closed: boolean }>((resolve) => {
     const s = connect(port, '127.0.0.1');
     let got = Buffer.alloc(0);
@@ -279,12 +290,17 @@ test('non-TLS and malformed openings: the same bytes back, the same close, the s
   try {
     for (const [name, bytes] of cases) {
       const mark = ref.output().length;
-      const before = mini.logs.length;
+      const before = mini.logs().length;
       const [a, b] = await Promise.all([send(ref.port, bytes), send(mini.port, bytes)]);
       assert.deepEqual(b, a, `${name}: reply and close`);
       const refLines = await refLog(ref, mark);
-      const ours = mini.logs.slice(before).map(normalise);
+      await settled(mini, before);
+      const ours = mini.logs().slice(before).filter((l) => /TLS handshake error/.test(l)).map(normalise);
       assert.deepEqual(ours, refLines.filter((l) => /TLS handshake error/.test(l)), `${name}: log`);
+      // tsnats keeps what went wrong in /connz?state=closed (the reference only logs it)
+      const closed = (await import('../../src/monitor/connz.js')).connz(mini.srv, { state: ConnState.Closed }).connections.at(-1)!;
+      assert.equal(closed.reason, 'TLS Handshake Failure', name);
+      assert.ok(closed.tls_error, `${name}: tls_error in /connz`);
     }
   } finally {
     await mini.close();

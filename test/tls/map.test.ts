@@ -1,6 +1,6 @@
 // verify_and_map (src/tls/map.ts): the user a certificate maps to and the debug lines, first on
-// their own, then differentially: nats-server 2.9.10 with the same users must authorize the same
-// certificates as the same users, logging the same "Using … for auth [...]" lines.
+// their own, then differentially: nats-server 2.9.10 and tsnats with the same config file must
+// authorize the same certificates as the same users, logging the same "Using … for auth [...]" lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { testCerts, opensslBin, type CertPair } from '../helpers/certs.js';
 import { startServer, hasNatsServer } from '../helpers/servers.js';
 import { tlsRun } from './tls-client.js';
-import { startMiniTlsServer } from './mini-server.js';
+import { startTlsTarget } from './engine.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { connz } from '../../src/monitor/connz.js';
+import { ConnState } from '../../src/monitor/params.js';
 import { parseCertificate, pemCertificates, type ParsedCert } from '../../src/tls/x509.js';
 import { tlsMapUser, tlsMapIdentities, usersFromMap } from '../../src/tls/map.js';
 
@@ -94,7 +97,10 @@ test('verify_and_map against nats-server: same certificates, same users, same de
       const conf = join(dir, `${where}.conf`);
       writeFileSync(conf, `tls {\n  cert_file: "${C.server.cert}"\n  key_file: "${C.server.key}"\n  ca_file: "${C.ca.cert}"\n  verify_and_map: true\n}\n${auth}\n`);
       const ref = await startServer('nats-server', { config: conf, args: ['-DV'] });
-      const mini = await startMiniTlsServer({ certFile: C.server.cert, keyFile: C.server.key, caFile: C.ca.cert, verify: true, verifyAndMap: true, insecure: false, timeoutMs: 0 }, userNames);
+      const loaded = loadConfigFile(conf);
+      assert.deepEqual(loaded.errors, []);
+      const { tls, ...rest } = loaded.options;
+      const mini = await startTlsTarget(tls!, rest);
       try {
         for (const [name, pair, chain] of certs) {
           const opts = { ca: readFileSync(C.ca.cert), cert: readFileSync(chain ?? pair.cert), key: readFileSync(pair.key) };
@@ -105,11 +111,23 @@ test('verify_and_map against nats-server: same certificates, same users, same de
           const refDebug = ref.output().slice(mark).split('\n')
             .filter((l) => /Using .* for auth|could not be used for auth|User in cert|User required in cert/.test(l))
             .map((l) => l.replace(/^.* - cid:\d+ - /, ''));
-          const before = mini.logs.length;
+          const before = mini.logs().length;
           const b = await tlsRun(mini.port, opts);
-          const ourDebug = mini.logs.slice(before).filter((l) => l.startsWith('[DBG] ') && !/handshake complete/.test(l)).map((l) => l.slice(6));
-          assert.equal(b.answer, a.answer === 'PONG' ? 'PONG' : "-ERR 'Authorization Violation'", `${name}: reference answered ${a.answer}`);
+          await mini.waitLog(/Client connection closed/, before).catch(() => {});
+          const ourDebug = mini.logs().slice(before)
+            .filter((l) => /Using .* for auth|could not be used for auth|User in cert|User required in cert/.test(l)).map((l) => l.replace(/^\[DBG\] /, ''));
+          assert.equal(b.answer, a.answer, `${name}: answer`);
           assert.deepEqual(ourDebug, refDebug, `${name}: debug lines`);
+          // the mapped user (and account) in /connz?auth=1, as the reference shows them
+          const closed = connz(mini.srv, { state: ConnState.Closed, auth: true }).connections.at(-1)!;
+          if (a.answer === 'PONG') {
+            const user = /Using .* for auth \["(.*)"\]$/.exec(refDebug.at(-1) ?? '')?.[1]?.replace(/\\(.)/g, '$1');
+            assert.equal(closed.authorized_user, user, `${name}: authorized_user`);
+            assert.equal(closed.account, where === 'accounts' ? 'A' : undefined, `${name}: account`);
+          } else {
+            assert.equal(closed.reason, 'Authentication Failure', name);
+            assert.match(closed.tls_error ?? '', /^certificate not mapped to a user: User in cert \["CN=rsa client"\], not found$/, name);
+          }
         }
       } finally {
         await mini.close();

@@ -2,6 +2,7 @@
 // its startup lines and ports-file entry, /varz, the default handshake_timeout, the INFO WebSocket
 // clients get, wss:// from node:tls options, the CLI with a config file; and WebSocket clients
 // counted by the dashboard, `tsnats doctor` and `tsnats conns`.
+import { testCerts } from '../helpers/certs.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -82,6 +83,30 @@ test('wss:// with node:tls options (the API; the config file\'s tls {} comes wit
   ws.send('CONNECT {"verbose":false}\r\nPING\r\n');
   await pong;
   ws.close();
+});
+
+test('wss:// from the config file: websocket { tls {} } with the client port\'s block, through a WebSocket client that trusts the CA', async (t) => {
+  const certs = await testCerts();
+  const dir = tempDir(t);
+  const wsPort = await freePort();
+  const conf = writeConf(dir, 'wss.conf', `websocket { host: 127.0.0.1, port: ${wsPort}, tls { cert_file: "${certs.server.cert}", key_file: "${certs.server.key}" } }\n`);
+  const s = await startChild('tsnats', { config: conf });
+  t.after(() => s.stop());
+  await s.waitForOutput(new RegExp(`Listening for websocket clients on wss://127\\.0\\.0\\.1:${wsPort}`));
+  assert.ok(!s.output().includes('not configured with TLS'));
+  // A client that trusts the test CA connects; one that does not is refused by its TLS stack.
+  const { WebSocket } = await import('ws');
+  const ca = readFileSync(certs.ca.cert);
+  const ws = new WebSocket(`wss://127.0.0.1:${wsPort}`, { ca });
+  let got = '';
+  const pong = new Promise<void>((resolve) => ws.on('message', (d: Buffer) => { got += d.toString(); if (got.includes('PONG')) resolve(); }));
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  ws.send('CONNECT {"verbose":false}\r\nPING\r\n');
+  await pong;
+  ws.close();
+  const untrusted = new WebSocket(`wss://127.0.0.1:${wsPort}`);
+  const err = await new Promise<Error>((resolve) => untrusted.once('error', resolve));
+  assert.match(err.message, /self[- ]signed|unable to verify|certificate/i);
 });
 
 test('the CLI with a websocket block: listens as configured; a block without port is no listener', async (t) => {

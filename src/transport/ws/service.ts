@@ -8,6 +8,7 @@ import type { Server } from '../../server/server.js';
 import type { Service } from '../../server/service.js';
 import type { ServerOptions } from '../../options.js';
 import * as C from '../../const.js';
+import type { TlsConfig } from '../../tls/options.js';
 // Loaded on start only: a server without a websocket block never loads the transport (nor node:tls).
 import type { WebSocketListener } from './listener.js';
 
@@ -17,6 +18,8 @@ export interface WebsocketConfig {
   /** -1 or 0 pick a free port (0 means "no listener" in the config; the caller does not attach the service then). */
   port: number;
   tls?: TlsOptions | null;
+  /** A `tls {}` block (the config file's): made into node:tls options when the listener starts. */
+  tlsConfig?: TlsConfig | null;
   sameOrigin: boolean;
   allowedOrigins: string[];
   compression: boolean;
@@ -34,6 +37,7 @@ export function websocketConfig(so: ServerOptions): WebsocketConfig {
     host: w.host ?? so.host,
     port: w.port === -1 ? 0 : w.port,
     tls: w.tls ?? null,
+    tlsConfig: w.tlsConfig ?? null,
     sameOrigin: w.sameOrigin ?? false,
     allowedOrigins: w.allowedOrigins ?? [],
     compression: w.compression ?? false,
@@ -61,10 +65,12 @@ export function websocketService(srv: Server, o: WebsocketConfig): WebsocketServ
     async start() {
       const so = srv.opts;
       const { WebSocketListener } = await import('./listener.js');
+      // node:tls and the certificate files only when wss:// is configured.
+      const tls = o.tls ?? (o.tlsConfig ? (await import('../../tls/options.js')).buildSecureContextOptions(o.tlsConfig).options : null);
       const l = new WebSocketListener({
         host: o.host,
         port: o.port,
-        tls: o.tls ?? null,
+        tls,
         sameOrigin: o.sameOrigin,
         allowedOrigins: o.allowedOrigins,
         compression: o.compression,
@@ -96,7 +102,7 @@ export function websocketService(srv: Server, o: WebsocketConfig): WebsocketServ
       }
       listener = l;
       srv.log.notice(`Listening for websocket clients on ${l.scheme}://${o.host}:${l.port}`);
-      if (!o.tls) srv.log.warn('Websocket not configured with TLS. DO NOT USE IN PRODUCTION!');
+      if (!tls) srv.log.warn('Websocket not configured with TLS. DO NOT USE IN PRODUCTION!');
     },
     stop() {
       return listener?.close();

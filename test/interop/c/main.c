@@ -380,6 +380,13 @@ int main(int argc, char **argv) {
   natsOptions_SetMaxPingsOut(o, (int)optn("max_pings", 2));
   if (opt("user", NULL)) natsOptions_SetUserInfo(o, opt("user", NULL), opt("pass", ""));
   if (opt("token", NULL)) natsOptions_SetToken(o, opt("token", NULL));
+  if (opt("tls_ca", NULL)) {
+    natsOptions_SetSecure(o, true);
+    if ((st = natsOptions_LoadCATrustedCertificates(o, opt("tls_ca", NULL))) != NATS_OK) fatal("tls_ca", st);
+    if (opt("tls_cert", NULL) && (st = natsOptions_LoadCertificatesChain(o, opt("tls_cert", NULL), opt("tls_key", NULL))) != NATS_OK) fatal("tls_cert", st);
+    /* nats.c checks the host name only when told which one (the others check the URL's host) */
+    if (opt("tls_host", NULL)) natsOptions_SetExpectedHostname(o, opt("tls_host", NULL));
+  }
   natsOptions_SetDisconnectedCB(o, on_disconnected, NULL);
   natsOptions_SetReconnectedCB(o, on_reconnected, NULL);
   natsOptions_SetClosedCB(o, on_closed, NULL);
@@ -400,7 +407,8 @@ int main(int argc, char **argv) {
   if (strcmp(scenario, "pubsub") == 0) pubsub(nc);
   else if (strcmp(scenario, "drain") == 0) drain(nc, &set);
   else if (!strcmp(scenario, "connect") || !strcmp(scenario, "reconnect") || !strcmp(scenario, "ping") ||
-           !strcmp(scenario, "auth-user") || !strcmp(scenario, "auth-token")) session(nc);
+           !strcmp(scenario, "auth-user") || !strcmp(scenario, "auth-token") || !strcmp(scenario, "tls") ||
+           !strcmp(scenario, "tls-fail")) session(nc);
   else { jbuf j; jb_begin(&j, "fatal"); jb_kstr(&j, "err", "unknown scenario"); jb_emit(&j); return 2; }
   emit0("done");
   /* Exit without nats_Close(): the process ends here and the library's threads with it. */

@@ -147,6 +147,12 @@ func connect(urls string, o map[string]string) (*nats.Conn, error) {
 	if t, ok := o["token"]; ok {
 		opts = append(opts, nats.Token(t))
 	}
+	if ca, ok := o["tls_ca"]; ok {
+		opts = append(opts, nats.RootCAs(ca))
+		if cert, ok := o["tls_cert"]; ok {
+			opts = append(opts, nats.ClientCert(cert, o["tls_key"]))
+		}
+	}
 	return nats.Connect(urls, opts...)
 }
 
@@ -312,7 +318,7 @@ func main() {
 		pubsub(nc)
 	case "drain":
 		drain(nc, o, sigs)
-	case "connect", "reconnect", "ping", "auth-user", "auth-token":
+	case "connect", "reconnect", "ping", "auth-user", "auth-token", "tls", "tls-fail":
 		session(nc)
 	default:
 		emit("fatal", map[string]interface{}{"err": "unknown scenario " + scenario})

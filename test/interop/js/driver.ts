@@ -43,6 +43,8 @@ export interface ConnectOpts {
   user?: string;
   pass?: string;
   token?: string;
+  /** TLS: the CA of the server's certificate, a client certificate, the handshake before INFO (v3). */
+  tls?: { caFile: string; certFile?: string; keyFile?: string; handshakeFirst?: boolean };
 }
 /** A status event already normalised to a driver event ({ev: 'disconnected' | 'reconnected' | 'stale' | 'error' ...}), or null to ignore. */
 export type Event = Record<string, unknown> & { ev: string };
@@ -124,6 +126,13 @@ export async function main(lib: JsLib): Promise<void> {
       maxPingOut: num('max_pings', 2),
       ...(o.user !== undefined ? { user: o.user, pass: o.pass ?? '' } : {}),
       ...(o.token !== undefined ? { token: o.token } : {}),
+      ...(o.tls_ca !== undefined ? {
+        tls: {
+          caFile: o.tls_ca,
+          ...(o.tls_cert !== undefined ? { certFile: o.tls_cert, keyFile: o.tls_key } : {}),
+          ...(o.tls_first === '1' ? { handshakeFirst: true } : {}),
+        },
+      } : {}),
     });
   } catch (err) {
     emit('connect_failed', { err: lib.text(err), kind: lib.kind(err) });
@@ -145,7 +154,7 @@ export async function main(lib: JsLib): Promise<void> {
   switch (scenario) {
     case 'pubsub': await pubsub(lib, nc); await closedP; break;
     case 'drain': await drain(nc, num('handler_ms', 20), sigtermP); await closedP; break;
-    case 'connect': case 'reconnect': case 'ping': case 'auth-user': case 'auth-token':
+    case 'connect': case 'reconnect': case 'ping': case 'auth-user': case 'auth-token': case 'tls': case 'tls-fail':
       await session(lib, nc); await closedP; break;
     default: emit('fatal', { err: `unknown scenario ${scenario}` }); process.exit(2);
   }

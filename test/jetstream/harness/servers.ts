@@ -15,7 +15,9 @@ export interface JsServer {
   monitorUrl?: string;
   /** The directory given as jetstream.store_dir (the server keeps its data in <dir>/jetstream). */
   storeDir: string;
+  /** The server process; restart() replaces it (same port, same store directory). */
   server: TestServer;
+  /** Stops the server (and a restarted one) and removes its directory. */
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export async function startJsServer(kind: ServerKind, setup: Setup = {}): Promis
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
-  return {
+  const js: JsServer = {
     kind,
     url: server.url,
     port: server.port,
@@ -53,8 +55,9 @@ export async function startJsServer(kind: ServerKind, setup: Setup = {}): Promis
     storeDir,
     server,
     async stop() {
-      await server.stop();
+      await js.server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return js;
 }

@@ -32,9 +32,9 @@ export class Healthy {
 
   private constructor(private readonly nc: NatsConnection) {}
 
-  static async start(url: string, opts: { name?: string; user?: string; pass?: string } = {}): Promise<Healthy> {
+  static async start(url: string, opts: { name?: string; user?: string; pass?: string; tls?: { caFile: string; certFile?: string; keyFile?: string } } = {}): Promise<Healthy> {
     const name = opts.name ?? 'healthy';
-    const nc = await connect({ servers: url, name, reconnect: false, pingInterval: 60_000, user: opts.user, pass: opts.pass });
+    const nc = await connect({ servers: url, name, reconnect: false, pingInterval: 60_000, user: opts.user, pass: opts.pass, ...(opts.tls ? { tls: opts.tls } : {}) });
     const subject = `healthy.${name}.${process.pid}`;
     const h = new Healthy(nc);
     void (async () => {

@@ -21,6 +21,8 @@ export interface Limits {
   writeDeadline?: number;
   /** user/password auth with this timeout (ms). */
   auth?: { user: string; pass: string; timeoutMs: number };
+  /** TLS on the client port (files), verify client certificates, handshake timeout (ms). */
+  tls?: { cert: string; key: string; ca?: string; verify?: boolean; timeoutMs?: number };
 }
 
 export interface Target {
@@ -48,6 +50,7 @@ export function toOptions(l: Limits): Partial<ServerOptions> {
   if (l.maxPending !== undefined) o.maxPending = l.maxPending;
   if (l.writeDeadline !== undefined) o.writeDeadline = l.writeDeadline;
   if (l.auth) { o.username = l.auth.user; o.password = l.auth.pass; o.authTimeout = l.auth.timeoutMs; }
+  if (l.tls) o.tls = { certFile: l.tls.cert, keyFile: l.tls.key, caFile: l.tls.ca, verify: l.tls.verify ?? false, timeoutMs: l.tls.timeoutMs ?? 0 };
   return o;
 }
 
@@ -62,6 +65,10 @@ export function toConfig(l: Limits): string {
   if (l.maxPending !== undefined) lines.push(`max_pending: ${l.maxPending}`);
   if (l.writeDeadline !== undefined) lines.push(`write_deadline: "${l.writeDeadline}ms"`);
   if (l.auth) lines.push(`authorization {\n  user: ${l.auth.user}\n  password: ${l.auth.pass}\n  timeout: ${l.auth.timeoutMs / 1000}\n}`);
+  if (l.tls) {
+    const t = l.tls;
+    lines.push(`tls {\n  cert_file: "${t.cert}"\n  key_file: "${t.key}"\n${t.ca ? `  ca_file: "${t.ca}"\n` : ''}  verify: ${t.verify ?? false}\n${t.timeoutMs ? `  timeout: ${t.timeoutMs / 1000}\n` : ''}}`);
+  }
   return lines.join('\n') + '\n';
 }
 
