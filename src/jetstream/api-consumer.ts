@@ -6,8 +6,8 @@ import type { JsApi, ApiRequest, ApiAnswer } from './api.js';
 import { apiType, errorAnswer } from './api.js';
 import { jsErr, JsApiError, toApiError } from './errors.js';
 import { decodeGo, isEmptyRequest, S, type Spec } from './json.js';
-import { createConsumerRequestSpec, fromRaw, type RawConsumerConfig } from './consumer-config.js';
-import { addConsumer, lookupConsumer, recoverConsumers, sortedConsumers } from './consumer-create.js';
+import { configJSON, createConsumerRequestSpec, fromRaw, type RawConsumerConfig } from './consumer-config.js';
+import { addConsumer, consumersOf, lookupConsumer, recoverConsumers, restoreConsumers, sortedConsumers } from './consumer-create.js';
 import { LIST_LIMIT, NAMES_LIMIT } from './api-stream.js';
 
 const consumersSpec = S.struct('JSApiConsumersRequest', { offset: S.int }) as Spec & { k: 'struct' };
@@ -15,6 +15,15 @@ const consumersSpec = S.struct('JSApiConsumersRequest', { offset: S.int }) as Sp
 export function registerConsumerApi(api: JsApi): void {
   const js = api.js;
   js.recoverConsumers = (s) => recoverConsumers(js, s);
+  // /jsz consumer_detail: the stream's consumers in creation order, the config only when asked for.
+  js.consumerDetail = (s, withConfig) => [...consumersOf(s).values()].map((o) => {
+    const info = o.info();
+    if (!withConfig) delete info.config;
+    return info;
+  });
+  // Snapshots carry each consumer's config and state (the reference's binary encoding).
+  js.snapshotConsumers = (s) => [...consumersOf(s).values()].map((o) => ({ name: o.name, config: configJSON(o.cfg), created: o.created, state: o.encodedState().toString('base64') }));
+  js.restoreConsumers = (s, list) => restoreConsumers(js, s, list);
 
   /** CONSUMER.CREATE.<s>, CONSUMER.CREATE.<s>.<name>[.<filter>], CONSUMER.DURABLE.CREATE.<s>.<name>. */
   const create = (req: ApiRequest): ApiAnswer | null => {

@@ -14,6 +14,8 @@ import {
 } from './consumer-config.js';
 import { Consumer, storeConfigFor } from './consumer.js';
 import { subjectIsSubsetMatch } from '../subjects/subject.js';
+import { decodeConsumerState } from './store/consumer-codec.js';
+import type { SnapshotConsumer } from './snapshot.js';
 
 const NAME_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -165,6 +167,25 @@ export function addConsumer(js: JetStream, s: Stream, config: ConsumerConfig, op
   o.start();
   o.sendCreateAdvisory();
   return o;
+}
+
+/** The consumers of a restored snapshot, with their state (RestoreStream). */
+export function restoreConsumers(js: JetStream, s: Stream, list: SnapshotConsumer[]): void {
+  for (const c of list) {
+    if (typeof c !== 'object' || c === null || typeof c.name !== 'string') continue;
+    const cfg = configFromStored(c.config);
+    if (cfg === null) continue;
+    const ephemeral = !isDurable(cfg);
+    if (ephemeral) cfg.durable_name = c.name;
+    try {
+      const o = addConsumer(js, s, cfg, { recovering: true, oname: c.name, created: typeof c.created === 'number' ? c.created : undefined });
+      if (typeof c.state === 'string' && c.state !== '') o.restoreState(decodeConsumerState(Buffer.from(c.state, 'base64')));
+      if (ephemeral) o.switchToEphemeral();
+    } catch (err) {
+      const msg = err instanceof JsApiError ? err.api.description : (err as Error).message;
+      js.log.warn(`JetStream restore of consumer ${JSON.stringify(c.name)} on stream '${s.acc.name} > ${s.name}' failed: ${msg}`);
+    }
+  }
 }
 
 /** Recreates the consumers recorded in a recovered file stream (jetstream.go recovery). */

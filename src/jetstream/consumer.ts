@@ -1211,6 +1211,32 @@ export class Consumer implements ConsumerHandle {
     }
   }
 
+  /** The state in the reference's binary encoding (snapshots). */
+  encodedState(): Buffer {
+    try {
+      return this.store.encodedState();
+    } catch {
+      return Buffer.alloc(0);
+    }
+  }
+
+  /** Replaces the state with one from a snapshot (setStoreState). */
+  restoreState(state: ConsumerState): void {
+    try {
+      this.store.update(state);
+    } catch (err) {
+      this.js.log.warn(`JetStream consumer ${this.describe()} restore: ${(err as Error).message}`);
+      return;
+    }
+    this.readStoredState(this.stream.store.fastState().lastSeq);
+    this.streamNumPending();
+    this.kick();
+  }
+
+  private describe(): string {
+    return `'${this.acc.name} > ${this.stream.name} > ${this.name}'`;
+  }
+
   /** What the store keeps for a restart: the ack policy, memory storage, the config and created time. */
   storeConfig(): ConsumerStoreConfig {
     return storeConfigFor(this.cfg, this.created);
