@@ -108,15 +108,25 @@ export function applyExports(acc: Account, spec: AccountSpec): void {
   acc.serviceExports = spec.serviceExports;
 }
 
-/** May `importer` import `subject` from `exporter`'s exports? (checkStreamImportAuthorized and the service twin) */
+/**
+ * May `importer` import `subject` from `exporter`'s exports? (checkStreamExportApproved and the
+ * service twin, checkAuth): an export with exactly that subject decides, else the first export the
+ * subject is a subset of. A public export allows everyone; one with an account token position needs
+ * the importer's name at that position (and nothing else); token_req needs an activation; otherwise
+ * the importer must be listed.
+ */
 export function importAuthorized(exports: StreamExport[], importer: string, subject: string, activated: (x: StreamExport) => boolean): StreamExport | null {
+  const check = (x: StreamExport, tokens: string[] | null): boolean => {
+    if ((x.accounts === null || x.accounts.size === 0) && !x.tokenRequired && x.accountPos === undefined) return true;
+    if (x.accountPos !== undefined) return tokens !== null && x.accountPos <= tokens.length && tokens[x.accountPos - 1] === importer;
+    if (x.tokenRequired) return activated(x);
+    return x.accounts !== null && x.accounts.has(importer);
+  };
+  const exact = exports.find((x) => x.subject === subject);
+  if (exact !== undefined) return check(exact, null) ? exact : null;
+  const tokens = subject.split('.');
   for (const x of exports) {
-    if (!subjectIsSubsetMatch(subject, x.subject)) continue;
-    if (x.accounts !== null && !x.accounts.has(importer)) continue;
-    if (x.tokenRequired && !activated(x)) continue;
-    // An account token position: that token of the imported subject must name the importer.
-    if (x.accountPos !== undefined && subject.split('.')[x.accountPos - 1] !== importer) continue;
-    return x;
+    if (subjectIsSubsetMatch(subject, x.subject)) return check(x, tokens) ? x : null;
   }
   return null;
 }
@@ -124,25 +134,39 @@ export function importAuthorized(exports: StreamExport[], importer: string, subj
 /**
  * Applies the imports of `acc` (after every account's exports are in place). `lookup` finds an
  * exporting account; `activated` checks an activation token (operator mode). Replaces whatever
- * imports the account had.
+ * imports the account had. An import that cannot be set up throws (a configuration error), or,
+ * with `skip` (operator mode: the reference leaves the import out and keeps the account), is
+ * reported to `skip` and left out; a missing exporter is then left out silently (`lookup` said why).
  */
 export function applyImports(
   acc: Account, spec: AccountSpec, lookup: (name: string) => Account | undefined,
-  activated: (imp: ImportSpec, x: StreamExport) => boolean = () => false,
+  activated: (imp: ImportSpec, x: StreamExport, exporter: Account) => boolean = () => false,
+  skip?: (imp: ImportSpec, msg: string) => void,
 ): void {
   const streams: StreamImport[] = [];
   const services: ServiceImport[] = [];
+  const fail = (imp: ImportSpec, e: TsnatsError): void => {
+    if (skip === undefined) throw e;
+    skip(imp, e.message);
+  };
   for (const imp of spec.imports) {
     const exporter = lookup(imp.account);
-    if (exporter === undefined) throw new TsnatsError('ACCOUNT_NOT_DEFINED', `${JSON.stringify(imp.account)} account not defined for ${imp.type} import`);
+    if (exporter === undefined) {
+      if (skip === undefined) throw new TsnatsError('ACCOUNT_NOT_DEFINED', `${JSON.stringify(imp.account)} account not defined for ${imp.type} import`);
+      continue;
+    }
     const exports = imp.type === 'stream' ? exporter.streamExports : exporter.serviceExports;
-    const x = importAuthorized(exports, acc.name, imp.subject, (e) => activated(imp, e));
-    if (x === null) throw new TsnatsError('IMPORT_NOT_AUTHORIZED', `Error adding ${imp.type} import ${JSON.stringify(imp.subject)}: ${imp.type} import not authorized`);
+    const x = importAuthorized(exports, acc.name, imp.subject, (e) => activated(imp, e, exporter));
+    if (x === null) {
+      fail(imp, new TsnatsError('IMPORT_NOT_AUTHORIZED', `Error adding ${imp.type} import ${JSON.stringify(imp.subject)}: ${imp.type} import not authorized`));
+      continue;
+    }
     let tr: SubjectTransform;
     try {
       tr = imp.type === 'stream' ? new SubjectTransform(imp.subject, imp.local) : new SubjectTransform(imp.local, imp.subject);
     } catch (e) {
-      throw new TsnatsError('BAD_IMPORT', `Error adding ${imp.type} import ${JSON.stringify(imp.subject)}: ${(e as Error).message}`);
+      fail(imp, new TsnatsError('BAD_IMPORT', `Error adding ${imp.type} import ${JSON.stringify(imp.subject)}: ${(e as Error).message}`));
+      continue;
     }
     if (imp.type === 'stream') {
       streams.push({ acc: exporter, from: imp.subject, to: imp.local, tr });

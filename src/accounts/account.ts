@@ -85,7 +85,8 @@ export class Account {
 
   /** Account max_connections reached, here and on the rest of the cluster? (MaxTotalConnectionsReached) */
   maxConnectionsReached(): boolean {
-    return this.mconns >= 0 && this.clients.size + this.nrclients >= this.mconns;
+    // Any negative other than -1 (a JWT limit kept as an int32) admits nobody.
+    return this.mconns !== -1 && this.clients.size + this.nrclients >= this.mconns;
   }
 
   /**

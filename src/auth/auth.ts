@@ -14,6 +14,7 @@ import * as C from '../const.js';
 import { normalizePermissions } from './permissions.js';
 import { OperatorTrust } from './jwt.js';
 import { verifyNonceSig } from './jwt-checks.js';
+import { goToUpper } from '../protocol/gostrings.js';
 import type { ServerOptions, UserConfig, Permissions } from '../options.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -243,7 +244,10 @@ export class Authenticator {
   /** Startup lines: trusted operators (INF), plaintext passwords (WRN, checkAuthforWarnings). */
   logStartup(): void {
     const log = this.srv.log;
-    if (this.operator) for (const l of this.operator.startupLines()) log.notice(l);
+    if (this.operator) {
+      for (const l of this.operator.startupLines()) log.notice(l);
+      for (const l of this.operator.preloadWarnings()) log.warn(l);
+    }
     const plain = (p: string | undefined) => p !== undefined && !isBcrypt(p);
     // Users mapped from certificates need no password (unless one was left in the config).
     const tlsMap = this.opts.tls?.verifyAndMap === true;
@@ -273,7 +277,7 @@ export class Authenticator {
       if (r === null) return null;
       return {
         user: r.claims.sub, account: r.account, permissions: r.permissions, maxPayload: r.maxPayload,
-        maxSubscriptions: r.maxSubscriptions, expiresAt: r.expiresAt, jwtUser: { sub: r.claims.sub, iat: r.claims.iat },
+        maxSubscriptions: r.maxSubscriptions, expiresAt: r.expiresAt, jwtUser: { sub: r.claims.sub, iat: Number(r.claims.iat) },
       };
     }
     if (this.nkeys.size > 0 && co.nkey !== '') {
@@ -309,7 +313,7 @@ export class Authenticator {
 /** allowed_connection_types: empty allows every type; else the connection's (STANDARD, WEBSOCKET) must be listed. */
 function connectionTypeAllowed(u: UserConfig, want: string): boolean {
   const t = u.allowedConnectionTypes;
-  return t === undefined || t.length === 0 || t.some((x) => x.toUpperCase() === want);
+  return t === undefined || t.length === 0 || t.some((x) => goToUpper(x) === want);
 }
 
 /** Who a connection is in violation log lines (getAuthUser): Nkey, User, JWT User, or User "N/A". */

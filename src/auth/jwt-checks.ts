@@ -1,20 +1,18 @@
-// Checks of a user's credentials shared by nkey users and JWT users (nats-server auth.go): the
-// nonce signature (base64 RawURL or standard base64, verified with @nats-io/nkeys), and a user JWT's
-// `src` CIDRs and daily `times` windows.
-import { BlockList, isIPv6 } from 'node:net';
+// Checks of a user's credentials shared by nkey users and JWT users (nats-server auth.go, jwt.go):
+// the nonce signature (base64 RawURL, falling back to standard base64, as Go's decoders read them,
+// verified with @nats-io/nkeys), and a user JWT's `src` CIDRs and daily `times` windows.
 import { nkeysLib } from '../libs.js';
 import type { Client } from '../server/client.js';
+import { rawURLDecode, stdDecode } from './jwt-claims.js';
+import { goParseCIDR, goCIDRContains, goParseClock } from '../protocol/gonet.js';
 
-const RAW_URL_B64 = /^[A-Za-z0-9_-]*$/;
-const STD_B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Decodes a signature as the reference: base64 RawURL, falling back to standard base64. */
+/**
+ * Decodes a signature as the reference: base64.RawURLEncoding, falling back to StdEncoding. Go's
+ * decoders skip '\r' and '\n' anywhere in the input, so a signature broken over lines is accepted.
+ */
 export function decodeSig(sig: string): Uint8Array | null {
-  if (RAW_URL_B64.test(sig) && sig.length % 4 !== 1) return Buffer.from(sig, 'base64url');
-  if (STD_B64.test(sig)) return Buffer.from(sig, 'base64');
-  return null;
+  return rawURLDecode(sig) ?? stdDecode(sig);
 }
-
 /** Verifies CONNECT `sig` over the nonce of the INFO this client got, with public key `key`. */
 export function verifyNonceSig(c: Client, key: string): boolean {
   const o = c.opts;
@@ -38,57 +36,52 @@ export function verifyNonceSig(c: Client, key: string): boolean {
   return ok;
 }
 
-/** src: the client's address must be in one of the CIDRs (validateSrc). */
-export function validateSrc(src: string[] | string | undefined, host: string): boolean {
-  const list = typeof src === 'string' ? src.split(',').map((s) => s.trim()).filter(Boolean) : (src ?? []);
-  if (list.length === 0) return true;
-  const bl = new BlockList();
-  for (const cidr of list) {
-    const [addr, bits] = cidr.split('/');
-    const type = isIPv6(addr) ? 'ipv6' : 'ipv4';
-    try {
-      if (bits === undefined) bl.addAddress(addr, type);
-      else bl.addSubnet(addr, Number(bits), type);
-    } catch {
-      /* an invalid entry allows nothing */
-    }
+/**
+ * src (validateSrc): no list allows every address; otherwise the client's address must be in one of
+ * the CIDRs, and an entry that does not parse refuses the client.
+ */
+export function validateSrc(src: string[] | null, host: string): boolean {
+  if (src === null || src.length === 0) return true;
+  if (host === '') return false;
+  for (const cidr of src) {
+    const n = goParseCIDR(cidr);
+    if (n === null) return false;
+    if (goCIDRContains(n, host)) return true;
   }
-  return bl.check(host, isIPv6(host) ? 'ipv6' : 'ipv4');
+  return false;
 }
 
 /**
- * times: connections are allowed only inside one of the daily windows ("HH:MM:SS" in the user's
- * locale time zone, or local time). Returns null outside them, 0 when unrestricted, else how many
- * ms the current window still lasts (validateTimes).
+ * times (validateTimes): connections are allowed only inside one of the daily windows ("15:04:05"
+ * in the times_location zone, or local time). As the reference computes it, a window that crosses
+ * midnight runs from its start today to its end tomorrow (so it is closed after midnight). Returns
+ * null outside every window, 0 when unrestricted, else how many ms the current window still lasts.
  */
-export function validateTimes(times: { start?: string; end?: string }[] | undefined, locale: string | undefined): number | null {
-  if (!times || times.length === 0) return 0;
-  const now = secondsOfDay(locale);
+export function validateTimes(times: { start: string; end: string }[] | null, location: string): number | null {
+  if (times === null || times.length === 0) return 0;
+  const now = secondsOfDay(location);
+  if (now === null) return null;
   for (const t of times) {
-    const s = parseHMS(t.start);
-    const e = parseHMS(t.end);
-    if (s === null || e === null) continue;
-    if (s <= e ? now >= s && now < e : now >= s || now < e) {
-      const left = e > now ? e - now : 86_400 - now + e;
-      return left * 1000;
-    }
+    const s = goParseClock(t.start);
+    const e = goParseClock(t.end);
+    if (s === null || e === null) return null;
+    const end = s > e ? e + 86_400 : e;
+    if (s < now && end > now) return Math.max(Math.round((end - now) * 1000), 1);
   }
   return null;
 }
 
-function parseHMS(v: string | undefined): number | null {
-  const m = v?.match(/^(\d{1,2}):(\d{2}):(\d{2})$/);
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
-}
-
-function secondsOfDay(locale: string | undefined): number {
+/** Seconds (with the fraction) since midnight in `location` ("" or "Local": local time); null when unknown. */
+function secondsOfDay(location: string): number | null {
   const d = new Date();
-  if (!locale) return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds();
+  const frac = d.getMilliseconds() / 1000;
+  if (location === '' || location === 'Local') return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds() + frac;
   try {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: locale, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: location, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(d);
     const get = (k: string) => Number(parts.find((p) => p.type === k)?.value ?? 0);
-    return get('hour') * 3600 + get('minute') * 60 + get('second');
+    return get('hour') * 3600 + get('minute') * 60 + get('second') + frac;
   } catch {
-    return d.getUTCHours() * 3600 + d.getUTCMinutes() * 60 + d.getUTCSeconds();
+    // A zone Go loads from the system zoneinfo but ICU does not know: read as UTC.
+    return d.getUTCHours() * 3600 + d.getUTCMinutes() * 60 + d.getUTCSeconds() + frac;
   }
 }

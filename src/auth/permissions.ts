@@ -4,6 +4,7 @@
 // the account's sublist matches messages, so wildcards behave exactly as for delivery. Deny wins.
 import { Sublist } from '../subjects/sublist.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
+import { goFields } from '../protocol/gostrings.js';
 import type { ClientPermissions } from '../server/client.js';
 import type { Permissions, ResponsePermission, SubjectPermission } from '../options.js';
 
@@ -63,11 +64,14 @@ export function normalizePermissions(p: PermissionsInput | Permissions | undefin
   return out;
 }
 
-/** Splits a subscribe entry "subject [queue]" (splitSubjectQueue); null when it has 3+ fields. */
+/**
+ * Splits a subscribe entry "subject [queue]" (splitSubjectQueue: strings.Fields, which splits on
+ * Go's unicode.IsSpace: U+0085 separates, U+FEFF does not); null when it has 3+ fields.
+ */
 function splitSubjectQueue(sq: string): Entry | null {
-  const f = sq.trim().split(/\s+/);
+  const f = goFields(sq);
   if (f.length > 2) return null;
-  return { subject: f[0], queue: f.length === 2 ? f[1] : null };
+  return { subject: f[0] ?? '', queue: f.length === 2 ? f[1]! : null };
 }
 
 function trie(entries: string[], withQueues: boolean, onBad?: (e: string) => void): Sublist<Entry> {
@@ -94,7 +98,7 @@ function queueMatches(queue: string, qsubs: Entry[][]): boolean {
 }
 
 interface ReplyGrant {
-  /** When the reply subject was delivered (ms). */
+  /** When the reply subject was delivered (performance.now() ms: expiries may be fractions of a ms). */
   t: number;
   /** Replies sent to it so far. */
   n: number;
@@ -151,7 +155,7 @@ export class ClientPerms implements ClientPermissions {
       if (g !== undefined) {
         g.n++;
         if (this.resp.max > 0 && g.n > this.resp.max) this.replies!.delete(subject);
-        else if (this.resp.expires > 0 && Date.now() - g.t > this.resp.expires) this.replies!.delete(subject);
+        else if (this.resp.expires > 0 && performance.now() - g.t > this.resp.expires) this.replies!.delete(subject);
         else allowed = true;
       }
       return allowed;
@@ -212,13 +216,13 @@ export class ClientPerms implements ClientPermissions {
   noteReply(reply: string): void {
     const replies = this.replies;
     if (replies === null) return;
-    replies.set(reply, { t: Date.now(), n: 0 });
+    replies.set(reply, { t: performance.now(), n: 0 });
     if (replies.size > REPLY_PERM_LIMIT) this.pruneReplies();
   }
 
   /** Drops grants that are used up or expired (pruneReplyPerms). */
   private pruneReplies(): void {
-    const now = Date.now();
+    const now = performance.now();
     const { max, expires } = this.resp!;
     for (const [k, g] of this.replies!) {
       if ((max > 0 && g.n >= max) || (expires > 0 && now - g.t > expires)) this.replies!.delete(k);

@@ -97,11 +97,14 @@ async function run(flagOptions: Partial<ServerOptions>, configFile: string | und
   // Loaded here so that -v, -h, -t and --signal do not load the server.
   const { createServer } = await import('../services.js');
   const { NO_CONFIG_FILE } = await import('../server/reload.js');
+  // A configuration or trust error (an operator JWT that does not verify, a preload that does not
+  // decode, …) is one line and exit status 1, as nats-server reports it: never a stack trace.
   let srv: ReturnType<typeof createServer>;
   try {
     srv = createServer(opts);
   } catch (e) {
-    // A certificate file the flags name that cannot be used (the file's were checked when loading it).
+    // A configuration or trust error that only shows when the server is built: a certificate file the
+    // flags name, an operator JWT that does not verify, a preload that does not decode.
     return exit(1, '', `${PROGRAM}: ${(e as Error).message}\n`);
   }
   srv.start().catch((e: Error) => {

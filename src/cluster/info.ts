@@ -4,6 +4,7 @@
 // INFO is re-marshalled from what was decoded, as the reference forwards it
 // (forwardNewRouteInfoToKnownServers), so fields it does not know are dropped and `go` is kept.
 import { decodeGoStructs, type Struct } from '../protocol/gojson.js';
+import { goUnmarshal, GoJsonError, T, type GoType } from '../protocol/gojson-decode.js';
 import type { SubjectPermission } from '../options.js';
 
 /** server.go Info, the fields a route can carry. */
@@ -96,22 +97,27 @@ export function decodeRouteInfo(text: string): RouteInfo | string {
   return info;
 }
 
-/** The `import`/`export` member of an INFO (already known to be a JSON object). */
+/**
+ * The `import`/`export` member of an INFO, as Go decodes it into *SubjectPermission: keys folded
+ * ("Import", "ſubject"…), a repeated key merged into the first, wrong types an error.
+ */
 function permField(text: string, key: 'import' | 'export'): SubjectPermission | null | string {
-  const v = (JSON.parse(text) as Record<string, unknown>)[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'object' || Array.isArray(v)) return `json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v === 'string' ? 'string' : typeof v} into Go struct field Info.${key} of type server.SubjectPermission`;
-  const out: SubjectPermission = {};
-  for (const f of ['allow', 'deny'] as const) {
-    const list = (v as Record<string, unknown>)[f];
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
-      return `json: cannot unmarshal ${Array.isArray(list) ? 'array' : typeof list} into Go struct field SubjectPermission.${key}.${f} of type []string`;
-    }
-    out[f] = list as string[];
+  let v: Record<'import' | 'export', { allow: string[] | null; deny: string[] | null } | null>;
+  try {
+    v = goUnmarshal(text, ROUTE_PERMS);
+  } catch (e) {
+    if (e instanceof GoJsonError) return e.message;
+    throw e;
   }
+  const p = v[key];
+  if (p === null) return null;
+  const out: SubjectPermission = {};
+  if (p.allow !== null) out.allow = p.allow;
+  if (p.deny !== null) out.deny = p.deny;
   return out;
 }
+const SUBJECT_PERMISSION: GoType = { kind: 'ptr', elem: { kind: 'struct', name: 'server.SubjectPermission', fields: [['allow', T.strings], ['deny', T.strings]] } };
+const ROUTE_PERMS: GoType = { kind: 'struct', name: 'server.Info', fields: [['import', SUBJECT_PERMISSION], ['export', SUBJECT_PERMISSION]] };
 
 function empty(v: unknown): boolean {
   return v === '' || v === 0 || v === false || v === null || v === undefined || (Array.isArray(v) && v.length === 0);

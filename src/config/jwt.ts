@@ -1,54 +1,26 @@
-// Just enough JWT handling for the config file: read an operator JWT (a file, a decorated creds-style
-// file, or the JWT inline), and check the claims type. Signatures are the server's business.
+// JWTs in the config file: operator JWTs (a file, a decorated creds-style file, or the JWT inline)
+// and resolver_preload account JWTs, decoded and verified as nats-server's config loader decodes
+// them (opts.go: readOperatorJWT → jwt.DecodeOperatorClaims, resolver_preload →
+// jwt.DecodeAccountClaims), so a JWT the reference refuses at load time is a config error here too.
 import { readFileSync } from 'node:fs';
 import { osMessage } from './parse.js';
+import { decodeOperatorClaims, decodeAccountClaims, type OperatorClaims } from '../auth/jwt-claims.js';
 
-export interface Claims {
-  jti?: string;
-  iss?: string;
-  sub?: string;
-  name?: string;
-  type?: string; // v1 JWTs
-  nats?: { type?: string; system_account?: string; [k: string]: unknown };
-  [k: string]: unknown;
-}
+/** jwt.ParseDecoratedJWT's pattern: the first "---…---" armored block's content. */
+const DECORATED = /\s*(?:(?:-{3,}.*-{3,}\r?\n)([\w\-.=]+)(?:\r?\n-{3,}.*-{3,}(\r?\n|$)))/;
 
-/** Decode a JWT's payload; throws on anything that is not header.payload.signature with a JSON payload. */
-export function decodeClaims(jwt: string): Claims {
-  const parts = jwt.split('.');
-  if (parts.length !== 3) throw new Error('expected 3 chunks');
-  const json = Buffer.from(parts[1]!, 'base64url').toString('utf8');
-  const claims = JSON.parse(json) as Claims;
-  if (typeof claims !== 'object' || claims === null) throw new Error('invalid claims');
-  return claims;
-}
-
-/** The claim type: `nats.type` (v2) or `type` (v1). */
-export function claimType(c: Claims): string | undefined {
-  return c.nats?.type ?? c.type;
-}
-
-/** A JWT inside a decorated file (-----BEGIN NATS OPERATOR JWT----- … ------END…), or the trimmed text. */
+/** jwt.ParseDecoratedJWT: the JWT inside a decorated file, or the contents as they are. */
 export function parseDecoratedJWT(contents: string): string {
-  const lines = contents.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    if (/^\s*-{3,}.*BEGIN.*JWT.*-{3,}\s*$/.test(lines[i]!)) {
-      for (let j = i + 1; j < lines.length; j++) {
-        const l = lines[j]!.trim();
-        if (l === '') continue;
-        if (/^-{3,}/.test(l)) break;
-        return l;
-      }
-    }
-  }
-  return contents.trim();
+  const m = DECORATED.exec(contents);
+  return m ? m[1]! : contents;
 }
 
 /**
  * opts.go readOperatorJWT: a path (relative to the working directory, as the reference) or an inline
- * JWT (starting with "eyJ"). Returns the JWT and its claims, or an error message.
+ * JWT (starting with "eyJ"); decoded and its signature verified. Returns the JWT and its claims, or
+ * the reference's error text.
  */
-export function readOperatorJWT(pathOrJwt: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): { jwt: string; claims: Claims } | { error: string } {
+export function readOperatorJWT(pathOrJwt: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): { jwt: string; claims: OperatorClaims } | { error: string } {
   let contents: string;
   try {
     contents = read(pathOrJwt);
@@ -57,12 +29,20 @@ export function readOperatorJWT(pathOrJwt: string, read: (p: string) => string =
     contents = pathOrJwt;
   }
   const jwt = parseDecoratedJWT(contents);
-  let claims: Claims;
   try {
-    claims = decodeClaims(jwt);
+    // Trailing line ends are dropped: Go's base64 decoder skips them, so the JWT is the same.
+    return { jwt: jwt.replace(/[\r\n]+$/, ''), claims: decodeOperatorClaims(jwt) };
   } catch (e) {
-    return { error: `not a valid JWT: ${(e as Error).message}` };
+    return { error: (e as Error).message };
   }
-  if (claimType(claims) !== 'operator') return { error: `not an operator JWT (type ${JSON.stringify(claimType(claims) ?? '')})` };
-  return { jwt, claims };
+}
+
+/** A resolver_preload value the reference accepts (jwt.DecodeAccountClaims succeeds). */
+export function isAccountJWT(jwt: string): boolean {
+  try {
+    decodeAccountClaims(jwt);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,6 +7,7 @@ import { entries, goType, type LoadContext } from './load-values.js';
 import { goQuote } from '../errors.js';
 import { permSubjectError } from '../subjects/subject.js';
 import { parseGoDuration } from './duration.js';
+import { goToUpper } from '../protocol/gostrings.js';
 
 /** allow_responses: true → one response within 2 minutes (DEFAULT_ALLOW_RESPONSE_MAX_MSGS / _EXPIRATION). */
 export const DEFAULT_ALLOW_RESPONSE_MAX_MSGS = 1;
@@ -159,7 +160,7 @@ export function loadUsers(ctx: LoadContext, node: ConfNode): UserConfig[] | unde
 function loadConnectionTypes(ctx: LoadContext, node: ConfNode): string[] | undefined {
   const list = ctx.strings(node, 'allowed connection types');
   if (!list) return undefined;
-  const upper = list.map((t) => t.toUpperCase());
+  const upper = list.map((t) => goToUpper(t)); // strings.ToUpper: 'ﬆ' stays 'ﬆ'
   const bad = upper.filter((t) => !CONNECTION_TYPES.has(t));
   if (bad.length) return ctx.error(node, `invalid connection types [${bad.map(goQuote).join(' ')}]`);
   return upper;

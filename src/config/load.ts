@@ -22,7 +22,7 @@ import { loadTls } from './load-tls.js';
 import { loadCluster } from './load-cluster.js';
 import { loadWebsocket } from './load-websocket.js';
 import { formatGoDuration } from './duration.js';
-import { claimType, decodeClaims, readOperatorJWT } from './jwt.js';
+import { isAccountJWT, readOperatorJWT } from './jwt.js';
 
 export interface LoadResult {
   options: Partial<ServerOptions>;
@@ -311,7 +311,7 @@ function loadOperators(ctx: LoadContext, node: ConfNode, _key: string, opts: Loa
       continue;
     }
     jwts.push(r.jwt);
-    sysAccount = r.claims.nats?.system_account;
+    sysAccount = r.claims.nats.system_account || undefined;
   }
   ctx.set('trustedOperators', jwts, node);
   // With one operator, its system account is the default (system_account, if set, wins: see loadTree).
@@ -339,13 +339,7 @@ function loadResolverPreload(ctx: LoadContext, node: ConfNode): void {
       ctx.error(v, 'preload map value should be a string JWT');
       continue;
     }
-    let ok = false;
-    try {
-      ok = claimType(decodeClaims(v.value)) === 'account';
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
+    if (!isAccountJWT(v.value)) {
       ctx.error(v, 'invalid account JWT');
       continue;
     }

@@ -9,7 +9,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import type { SecureContextOptions } from 'node:tls';
 import type { Server } from '../server/server.js';
 import { goJSON } from './format.js';
-import { MonitorError, Query } from './params.js';
+import { MonitorError, Query, goParseQuery } from './params.js';
 import { countRequest, monitorState } from './state.js';
 import { varz } from './varz.js';
 import { connz } from './connz.js';
@@ -289,7 +289,9 @@ export class MonitorServer {
     } catch {
       return notFound(res);
     }
-    const q = new Query(url.searchParams);
+    // The query as Go's url.ParseQuery reads the raw text (malformed pairs dropped, not refused).
+    const raw = req.url ?? '';
+    const q = new Query(goParseQuery(raw.includes('?') ? raw.slice(raw.indexOf('?') + 1).split('#')[0]! : ''));
     const path = url.pathname;
 
     try {

@@ -18,7 +18,7 @@ import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolatio
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
 import { Subscription } from './subscription.js';
 import { readIntoShared, type SharedReader } from '../transport/read-buffer.js';
-import { decodeClientOpts, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
+import { decodeClientOpts, decodeClientInfo, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
 import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
 import { latin1Slice, writableChunks } from '../node-internals.js';
@@ -617,13 +617,9 @@ export class Client implements ParserHandler {
 
   processInfo(buf: Buffer, s: number, e: number): void {
     if (this.route !== null) return this.route.processInfo(buf.toString('utf8', s, e));
-    // A client may send INFO; it must be JSON, and is otherwise ignored.
-    try {
-      const v = JSON.parse(buf.toString('utf8', s, e));
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go value of type server.Info`);
-    } catch (err) {
-      this.protocolError((err as Error).message);
-    }
+    // A client may send INFO; it must decode as the reference's Info struct, and is otherwise ignored.
+    const err = decodeClientInfo(buf.toString('utf8', s, e));
+    if (err !== null) this.protocolError(err);
   }
 
   processErr(buf: Buffer, s: number, e: number): void {
@@ -702,7 +698,7 @@ export class Client implements ParserHandler {
     } else this.paHdb = null;
     // A PUB on a route is parsed and then finds no account to deliver in (processInboundRoutedMsg).
     if (this.route !== null) this.route.notePub(this.paSubject);
-    if (this.mpay >= 0 && size > this.mpay) {
+    if (this.mpay !== -1 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
       this.error(`maximum payload exceeded: ${size} vs ${this.mpay}`);
@@ -787,7 +783,7 @@ export class Client implements ParserHandler {
       return;
     }
     // Per-connection limit (server max_subscriptions or the account's), no close.
-    if (this.msubs >= 0 && (this.subs?.size ?? 0) >= this.msubs) {
+    if (this.msubs !== -1 && (this.subs?.size ?? 0) >= this.msubs) {
       this.sendErr(E.MaxSubscriptions);
       this.error(E.MaxSubscriptions);
       return;

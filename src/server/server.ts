@@ -459,7 +459,7 @@ export class Server extends EventEmitter {
       auth_required: (async ? this.auth.required(c.type) : this.auth.expectConnect(c.type)) || undefined,
       // The client port's TLS (a WebSocket listener's TLS is its own: its INFO says nothing of it).
       ...(c.type === 'nats' ? this.tlsInfoFields(c.tls?.first === true) : {}),
-      max_payload: c.mpay >= 0 ? c.mpay : o.maxPayload,
+      max_payload: c.mpay !== -1 ? c.mpay : o.maxPayload,
       // The server runs JetStream (info.JetStream; the domain too when one is set).
       jetstream: this.jetstreamInfo()?.enabled,
       domain: this.jetstreamInfo()?.domain,

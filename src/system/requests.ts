@@ -16,6 +16,7 @@ import type { SystemService } from './service.js';
 import { SYS_DEBUG_SUBSCRIBERS } from './imports.js';
 import type { Account } from '../accounts/account.js';
 import { hasWildcard, isValidLiteralSubject, subjectIsSubsetMatch } from '../subjects/subject.js';
+import { goTrimSpace } from '../protocol/gostrings.js';
 
 /** A handler asked not to answer (errSkipZreq): another server, or nothing to report. */
 const SKIP = Symbol('skip');
@@ -190,7 +191,7 @@ export function registerRequests(sys: SystemService): void {
  * message on it reaches; a wildcard: those whose subject is within it), of `queue` when given.
  */
 export function countSubscribers(acc: Account, body: string): number {
-  const args = body.trim().split(' ');
+  const args = goTrimSpace(body).split(' '); // strings.TrimSpace: Go's unicode.IsSpace, not JS's trim()
   const subject = args[0];
   const queue = args.length > 1 ? args[1] : null;
   const counts = (s: { client: unknown; queue: string | null }) => s.client !== null && (queue === null || s.queue === queue);

@@ -21,11 +21,17 @@ export interface Scenario {
 }
 
 export interface ScriptIO {
-  /** Opens connection `name`; sends CONNECT `connect` unless it is null; signs the nonce with `sign`. */
-  open(name: string, connect: Record<string, unknown> | null, sign?: KeyPair): Promise<Record<string, unknown>>;
+  /**
+   * Opens connection `name`; sends CONNECT `connect` unless it is null; signs the nonce with `sign`.
+   * `settle`: PING in the same write as CONNECT, and wait for the PONG or the close (a refused
+   * client then gets its -ERR: nothing unread is left to turn the close into a reset).
+   */
+  open(name: string, connect: Record<string, unknown> | null, sign?: KeyPair, settle?: boolean): Promise<Record<string, unknown>>;
   send(name: string, data: string): void;
   /** PING, then wait for the PONG or the close. */
   sync(name: string): Promise<void>;
+  /** Waits for a PONG or the close (after a PING sent with the ops before it), kept in the transcript. */
+  settled(name: string): Promise<void>;
   /** Waits for the close of a connection (after an error that closes). */
   closed(name: string, ms?: number): Promise<void>;
   /** The last `_R_.` reply subject connection `name` received. */
@@ -97,7 +103,7 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
     return s;
   };
   const io: ScriptIO = {
-    async open(name, connect, sign) {
+    async open(name, connect, sign, settle) {
       const { c, info } = await RawConn.openAndInfo(port);
       conns.set(name, c);
       seen.set(name, `INFO ${JSON.stringify(info)}\r\n`);
@@ -107,7 +113,12 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
           o.sig = Buffer.from(sign.sign(new TextEncoder().encode(String(info.nonce)))).toString('base64url');
           if (!o.jwt) o.nkey = sign.getPublicKey();
         }
-        c.send(`CONNECT ${JSON.stringify(o)}\r\n`);
+        c.send(`CONNECT ${JSON.stringify(o)}\r\n${settle ? 'PING\r\n' : ''}`);
+        if (settle) {
+          await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 15000);
+          const got = c.take().toString('latin1');
+          seen.set(name, (seen.get(name) ?? '') + got.replace('PONG\r\n', ''));
+        }
       }
       return info;
     },
@@ -126,6 +137,11 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
       }
       const got = get(name).take().toString('latin1');
       seen.set(name, (seen.get(name) ?? '') + (got.endsWith('PONG\r\n') && pongs(Buffer.from(got, 'latin1')) >= 2 ? got.slice(0, -6) : got));
+    },
+    async settled(name) {
+      const c = get(name);
+      await c.until((b, closed) => closed || b.toString('latin1').includes('PONG\r\n'), 15000);
+      drain(name);
     },
     async closed(name, ms = 5000) {
       const c = get(name);
@@ -160,9 +176,9 @@ async function runOn(kind: 'nats-server' | 'tsnats', t: TestContext, sc: Scenari
   return { conns: out, log };
 }
 
-/** Runs the scenario on both servers (nats-server first). */
-export async function dual(t: TestContext, sc: Scenario): Promise<{ ref: Outcome; ts: Outcome }> {
-  const ref = await runOn('nats-server', t, sc);
+/** Runs the scenario on both servers (nats-server first); `tsnatsOnly`: on tsnats alone (ref is empty). */
+export async function dual(t: TestContext, sc: Scenario, o: { tsnatsOnly?: boolean } = {}): Promise<{ ref: Outcome; ts: Outcome }> {
+  const ref = o.tsnatsOnly ? { conns: {}, log: [] } : await runOn('nats-server', t, sc);
   const ts = await runOn('tsnats', t, sc);
   return { ref, ts };
 }

@@ -75,12 +75,13 @@ export class Operators {
     return { kp, jwt };
   }
 
-  async user(name: string, account: KeyPair, claims: Partial<UserClaims> = {}, opts: { exp?: number; signer?: KeyPair } = {}): Promise<{ kp: KeyPair; jwt: string; creds: Uint8Array }> {
+  /** A user of `account`; `scoped`: signed by a scoped signing key, so with no limits of its own (as nsc writes it). */
+  async user(name: string, account: KeyPair, claims: Partial<UserClaims> = {}, opts: { exp?: number; signer?: KeyPair; scoped?: boolean } = {}): Promise<{ kp: KeyPair; jwt: string; creds: Uint8Array }> {
     const kp = createUser();
     const signer = opts.signer ?? account;
     const c: Partial<UserClaims> = { ...claims };
     if (opts.signer) c.issuer_account = account.getPublicKey();
-    const jwt = await encodeUser(name, kp, signer, c, { exp: opts.exp });
+    const jwt = await encodeUser(name, kp, signer, c, { exp: opts.exp, scopedUser: opts.scoped });
     return { kp, jwt, creds: fmtCreds(jwt, kp) };
   }
 

@@ -5,7 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { createAccount, createUser } from '@nats-io/nkeys';
-import { encodeUser, encodeAccount, newScopedSigner } from '@nats-io/jwt';
+import { encodeUser, encodeAccount, newScopedSigner, type User as UserClaims } from '@nats-io/jwt';
 import { withServer, logCollector } from '../helpers/tsnats.js';
 import { Operators, rawAuth, sync, errs, waitFor, UNLIMITED } from './helpers.js';
 import { updateAccountClaims, reloadAuthorization, type Server } from '../../src/index.js';
@@ -62,7 +62,11 @@ describe('operator mode', () => {
     assert.equal(await sync(c), 'PONG\r\n');
     assert.equal(await c.readUntilClose(5000), "-ERR 'User Authentication Expired'\r\n");
     assert.equal(await closed, 'Authentication Expired');
-    // And once expired it cannot connect again.
+    // And once expired it cannot connect again (the JWT is expired once the clock is past exp in
+    // whole seconds, as jwt ClaimsData.Validate compares Unix seconds; within the second of exp the
+    // reference admits it and expires it at once).
+    const exp = Number(JSON.parse(Buffer.from(u.jwt.split('.')[1]!, 'base64url').toString()).exp);
+    await waitFor(() => Math.floor(Date.now() / 1000) > exp, 3000, 'the second after exp');
     const { c: again } = await rawAuth(srv.port, { jwt: u.jwt }, u.kp);
     assert.equal(await again.readUntilClose(), "-ERR 'Authorization Violation'\r\n");
   });
@@ -147,7 +151,7 @@ describe('operator mode', () => {
       signing_keys: [sk.getPublicKey(), newScopedSigner(scoped, 'readonly', { pub: { allow: ['read.>'] } })],
     }, { kp: akp });
     const viaSk = await ops.user('via-sk', akp, {}, { signer: sk });
-    const viaScoped = await ops.user('via-scoped', akp, {}, { signer: scoped });
+    const viaScoped = await ops.user('via-scoped', akp, {}, { signer: scoped, scoped: true });
     const stranger = createAccount();
     const rogue = await ops.user('rogue', akp, {}, { signer: stranger });
     const srv = await withServer(t, { ...ops.options({ [akp.getPublicKey()]: acc.jwt }), log: logs.log, debug: true });
@@ -188,7 +192,8 @@ describe('operator mode', () => {
     assert.equal(await sync(ok), 'PONG\r\n');
     const { c: f } = await rawAuth(srv.port, { jwt: foreign.jwt }, foreign.kp);
     assert.equal(await f.readUntilClose(), "-ERR 'Authorization Violation'\r\n");
-    await logs.wait(/Account JWT lookup error: Account JWT not signed by trusted operator/);
+    // The reference's words (verifyAccountClaims: an untrusted issuer is ErrAccountValidation).
+    await logs.wait(/Account JWT lookup error: account validation failed/);
     b.close();
     ok.close();
   });
@@ -200,8 +205,11 @@ describe('operator mode', () => {
     const acc = await ops.account('APP', {}, { kp: akp });
     const hms = (d: Date) => d.toISOString().slice(11, 19);
     const inH = (h: number) => new Date(Date.now() + h * 3600_000);
-    const day = await ops.user('day', akp, { times: [{ start: hms(inH(-1)), end: hms(inH(1)) }], locale: 'UTC' });
-    const night = await ops.user('night', akp, { times: [{ start: hms(inH(2)), end: hms(inH(3)) }], locale: 'UTC' });
+    // The zone is `times_location` (jwt UserLimits.Locale); the JS library's `locale` is not read by nats-server.
+    // A window across midnight is open from its start to midnight only (validateTimes), so the open
+    // window is the whole day and the closed one starts in two hours.
+    const day = await ops.user('day', akp, { times: [{ start: '00:00:00', end: '23:59:59' }], times_location: 'UTC' } as Partial<UserClaims>);
+    const night = await ops.user('night', akp, { times: [{ start: hms(inH(2)), end: hms(inH(3)) }], times_location: 'UTC' } as Partial<UserClaims>);
     const srv = await withServer(t, { ...ops.options({ [akp.getPublicKey()]: acc.jwt }), log: logs.log });
     const { c: d } = await rawAuth(srv.port, { jwt: day.jwt }, day.kp);
     assert.equal(await sync(d), 'PONG\r\n');
@@ -220,7 +228,11 @@ describe('operator mode', () => {
     const srv = await withServer(t, { ...ops.options({ [akp.getPublicKey()]: acc.jwt }), log: logs.log, debug: true });
     const { c } = await rawAuth(srv.port, { jwt: u.jwt }, u.kp);
     assert.equal(await c.readUntilClose(), "-ERR 'Authorization Violation'\r\n");
-    await logs.wait(/Account JWT has expired/);
+    // As the reference: an expired account JWT fails validation when fetched (a time check), and
+    // its preload is reported at startup.
+    await logs.wait(/Account JWT lookup error: account validation failed/);
+    await logs.wait(/\[WRN\] Account \[A[A-Z0-9]+\] has validation issues:/);
+    await logs.wait(/\[WRN\] {3}- claim is expired/);
   });
 
   test('exports and imports between JWT accounts: a service request with the official client', async (t) => {
@@ -230,7 +242,9 @@ describe('operator mode', () => {
     const p = await ops.account('PROVIDER', { exports: [{ name: 'time', subject: 'time.now', type: 'service' }, { name: 'ticks', subject: 'ticks.>', type: 'stream' }] }, { kp: provider });
     const c = await ops.account('CONSUMER', {
       imports: [
-        { name: 'time', subject: 'time.now', account: provider.getPublicKey(), type: 'service', to: 'what.time' },
+        // A service import renamed with local_subject (a service import's deprecated `to` names the
+        // exporter's subject, not the local one: nats-server refuses `to: "what.time"` here).
+        { name: 'time', subject: 'time.now', account: provider.getPublicKey(), type: 'service', local_subject: 'what.time' },
         { name: 'ticks', subject: 'ticks.>', account: provider.getPublicKey(), type: 'stream', to: 'remote' },
       ],
     }, { kp: consumer });

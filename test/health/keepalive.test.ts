@@ -72,12 +72,15 @@ test('PONG resets the count: a client that answers stays connected', async (t) =
 
 test('activity delays PINGs (but the first is always sent); PINGs resume when it stops', async (t) => {
   const logs = logCollector();
-  const srv = await withServer(t, { pingInterval: IV, pingMax: 2, log: logs.log, debug: true });
+  // A longer interval than the other tests, and a publish every 1/16 of it: only a stall of most of an
+  // interval on a loaded machine could look like inactivity.
+  const iv = 2 * IV;
+  const srv = await withServer(t, { pingInterval: iv, pingMax: 2, log: logs.log, debug: true });
   const t0 = Date.now();
   const c = await client(srv.port);
-  // publish every IV/4 for ~6 intervals, never answering PINGs
-  const timer = setInterval(() => c.send('PUB busy 1\r\nx\r\n'), IV / 4);
-  const busy = await timeline(c, t0, IV * 6, () => false);
+  // publish every iv/16 for ~6 intervals, never answering PINGs
+  const timer = setInterval(() => c.send('PUB busy 1\r\nx\r\n'), iv / 16);
+  const busy = await timeline(c, t0, iv * 6, () => false);
   clearInterval(timer);
   assert.equal(busy.err, '');
   assert.equal(busy.pings.length, 1, `only the first PING while active: ${busy.pings}`);

@@ -199,6 +199,13 @@ describe('monitoring: nats-server vs tsnats', { skip: !hasNatsServer() && 'nats-
       const [a, b] = await Promise.all([get(ref.server.httpPort!, p), get(ts.server.httpPort!, p)]);
       assert.deepEqual([b.status, b.text, b.headers['content-type']], [a.status, a.text, a.headers['content-type']], p);
     }
+    // Query strings as Go's url.ParseQuery reads them: malformed pairs are dropped, not refused;
+    // keys are exact.
+    for (const p of ['/connz?limit=%zz', '/connz?limit=x;y', '/connz?auth=%7', '/connz?LIMIT=x', '/connz?limit=%31%32&auth=t', '/connz?limit=+1', '/connz?auth=%ff', '/connz?limit=%78']) {
+      const [a, b] = await Promise.all([get(ref.server.httpPort!, p), get(ts.server.httpPort!, p)]);
+      assert.equal(b.status, a.status, p);
+      if (a.status === 400) assert.equal(b.text, a.text, p);
+    }
     for (const p of ['/nope', '/varz/']) {
       const [a, b] = await Promise.all([get(ref.server.httpPort!, p), get(ts.server.httpPort!, p)]);
       assert.deepEqual([b.status, b.text], [a.status, a.text], p);

@@ -51,8 +51,12 @@ async function workload(port: number): Promise<{ answers: Map<string, J>; events
     answers.set(subject, m.body);
     lines.set(subject, m.line);
   }
-  for (const [k, body] of [['CONNZ state string', '{"state":"open"}'], ['CONNZ bad sort', '{"sort":"bogus"}']]) {
-    sys.send(`PUB $SYS.REQ.SERVER.PING.CONNZ _INBOX.r ${body.length}\r\n${body}\r\n`);
+  // Keys as Go's decoder matches them: case-insensitively, 'ſ' (U+017F) folding to 's', the last
+  // occurrence winning.
+  for (const [k, body] of [['CONNZ state string', '{"state":"open"}'], ['CONNZ bad sort', '{"sort":"bogus"}'],
+    ['CONNZ folded state', '{"ſtate":"open"}'], ['CONNZ folded sort', '{"SORT":"x","ſort":"bogus"}'], ['CONNZ last key wins', '{"limit":"x","LIMIT":1}'],
+    ['CONNZ null element', '{"server_name":null,"limit":null}']]) {
+    sys.send(`PUB $SYS.REQ.SERVER.PING.CONNZ _INBOX.r ${Buffer.byteLength(body)}\r\n${body}\r\n`);
     answers.set(k, (await nextMsg(sys)).body);
   }
   // Events: subscribe, then connect, close and fail a login.
@@ -154,6 +158,10 @@ describe('system account: nats-server vs tsnats', { skip: !hasNatsServer() && 'n
     const t = ts.answers;
     assert.deepEqual(t.get('CONNZ state string'), { ...r.get('CONNZ state string'), server: t.get('CONNZ state string')!.server });
     assert.deepEqual(t.get('CONNZ bad sort')!.error, r.get('CONNZ bad sort')!.error);
+    for (const k of ['CONNZ folded state', 'CONNZ folded sort', 'CONNZ last key wins', 'CONNZ null element']) {
+      assert.deepEqual(t.get(k)!.error, r.get(k)!.error, k);
+      assert.equal(t.get(k)!.data === undefined, r.get(k)!.data === undefined, k);
+    }
     assert.deepEqual(t.get('$SYS.REQ.SERVER.PING.HEALTHZ')!.data, r.get('$SYS.REQ.SERVER.PING.HEALTHZ')!.data);
     const names = (b: J) => b.data.connections.map((c: J) => c.name).sort();
     assert.deepEqual(names(t.get('$SYS.REQ.SERVER.PING.CONNZ')!), names(r.get('$SYS.REQ.SERVER.PING.CONNZ')!));

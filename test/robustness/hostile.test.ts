@@ -141,6 +141,10 @@ describe('everything at once', () => {
       const outcomes = settled.map((o) => { if (o.status === 'rejected') throw o.reason; return o.value; });
       for (const [i, s] of together.entries()) {
         const f = await facts(ts, outcomes[i]!, s.expect);
+        // With every hostile client at once on a loaded machine, the fast keepalive (300 ms, which
+        // starts at accept) may PING a client before its first bytes are read: the PING is the server
+        // doing its job, not part of the answer under test.
+        if (f.got !== null && s.expect.got !== null && !s.expect.got.startsWith('PING')) f.got = f.got.replace(/^(PING\\r\\n)+/, '');
         checkOutcome('tsnats', s, outcomes[i]!, f);
       }
       await healthy.assertUnaffected('all hostile clients at once');

@@ -36,7 +36,7 @@ export const scenarios: Scenario[] = [
       api('META.LEADER.STEPDOWN', undefined, { timeoutMs: 300 }),
       api('SERVER.REMOVE', { peer: 'x' }, { timeoutMs: 300 }),
       api('STREAM.NAMES'),
-      api('ACCOUNT.PURGE.$G', undefined, { timeoutMs: 300, note: 'answered on a single server: deletes every stream of the named account' }),
+      api('ACCOUNT.PURGE.$G', undefined, { timeoutMs: 3000, note: 'answered on a single server: deletes every stream of the named account' }),
       api('STREAM.NAMES', undefined, { note: 'S is gone' }),
       api('ACCOUNT.STREAM.MOVE.$G.S', {}, { timeoutMs: 300 }),
       api('STREAM.TEMPLATE.NAMES'),
@@ -61,7 +61,7 @@ accounts {
     steps: [
       stream('VICTIM', { subjects: ['v'] }, { conn: 'a', record: 'omit' }),
       req('v', 'precious', { conn: 'a' }),
-      api('ACCOUNT.PURGE.A', undefined, { conn: 'b', timeoutMs: 500, note: 'a client of account B names account A' }),
+      api('ACCOUNT.PURGE.A', undefined, { conn: 'b', timeoutMs: 3000, note: 'a client of account B names account A' }),
       api('STREAM.NAMES', undefined, { conn: 'a', note: 'A has lost its stream' }),
       api('INFO', undefined, { conn: 'a' }),
     ],
