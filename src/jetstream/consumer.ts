@@ -171,6 +171,13 @@ export class Consumer implements ConsumerHandle {
   private subs: Subscription[] = [];
   private sid = 1;
   private ackSubject = '';
+  private ackPrefixLen = 0;
+  /** `$JS.ACK.<stream>.<consumer>.` */
+  private ackPre = '';
+  /** Monotonic ms of the last delivery (idle heartbeats count from it). */
+  private lastDelivery = 0;
+  /** The time of the current delivery batch, ns (pending timestamps, last_active). */
+  private batchNs = 0;
 
   constructor(stream: Stream, cfg: ConsumerConfig, opts: ConsumerOptions) {
     this.stream = stream;
@@ -381,9 +388,13 @@ export class Consumer implements ConsumerHandle {
     this.streamNumPending();
     const pre = `$JS.ACK.${mset.name}.${this.name}`;
     this.ackSubject = `${pre}.*.*.*.*.*`;
-    this.subscribe(this.ackSubject, (_s, subject, reply, _h, msg) => this.processAck(subject, reply, msg));
-    this.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${mset.name}.${this.name}`, (_s, _subject, reply, _h, msg) => {
-      if (reply !== '') this.processNextMsgRequest(reply, msg.toString('utf8'));
+    this.ackPrefixLen = pre.length + 1;
+    this.ackPre = `${pre}.`;
+    this.lastDelivery = monoMs();
+    // Acks and pull requests are handled during delivery (no copy, no microtask), as direct gets.
+    this.subscribeRaw(this.ackSubject, (subject, reply, buf, s, e) => this.processAck(subject, reply, buf, s, e));
+    this.subscribeRaw(`$JS.API.CONSUMER.MSG.NEXT.${mset.name}.${this.name}`, (_subject, reply, buf, s, e) => {
+      if (reply !== '') this.processNextMsgRequest(reply, buf.toString('utf8', s, e));
     });
     if (this.cfg.flow_control) {
       this.setMaxPendingBytes(FC_MAX_PENDING);
@@ -405,8 +416,14 @@ export class Consumer implements ConsumerHandle {
       const hb = this.cfg.idle_heartbeat / 1e6;
       this.hbTimer = new Timer(() => {
         if (this.closed) return;
+        // Idle for a whole interval since the last delivery: a heartbeat; else wait the rest.
+        const idle = monoMs() - this.lastDelivery;
+        if (idle < hb - 1) {
+          this.hbTimer?.reset(hb - idle);
+          return;
+        }
         if (this.active) this.sendIdleHeartbeat(this.cfg.deliver_subject);
-        this.hbTimer?.refresh();
+        this.hbTimer?.reset(hb);
       }, hb);
     }
     if (this.cfg.rate_limit_bps > 0) this.setRateLimit(this.cfg.rate_limit_bps);
@@ -415,6 +432,19 @@ export class Consumer implements ConsumerHandle {
 
   private subscribe(subject: string, handler: NonNullable<Subscription['handler']>): void {
     const sub = new Subscription(null, subject, null, String(this.sid++), handler);
+    if (this.acc.sl.insert(sub)) this.subs.push(sub);
+  }
+
+  /** A synchronous internal subscription: `fn` gets the payload (headers skipped) as buf[s,e). */
+  private subscribeRaw(subject: string, fn: (subject: string, reply: string, buf: Buffer, s: number, e: number) => void): void {
+    const sub = new Subscription(null, subject, null, String(this.sid++));
+    sub.raw = (_sub, subj, reply, buf, s, e, hdr) => {
+      try {
+        fn(subj, reply, buf, hdr > 0 ? s + hdr : s, e);
+      } catch (err) {
+        this.js.log.error(`JetStream consumer ${this.describe()} failed on ${subj}: ${(err as Error).stack ?? err}`);
+      }
+    };
     if (this.acc.sl.insert(sub)) this.subs.push(sub);
   }
 
@@ -488,12 +518,15 @@ export class Consumer implements ConsumerHandle {
     this.scheduled = false;
     if (this.closed || this.held !== null) return;
     let maxAckPendingStall = false;
+    let delivered = false;
+    this.batchNs = nowNs();
     for (let budget = LOOP_BUDGET; ; budget--) {
       if (this.isPushMode()) {
         if (!this.active || (this.maxpb > 0 && this.pbytes > this.maxpb)) break;
       } else if (this.waiting!.isEmpty()) break;
       if (budget <= 0) {
         // Yield to I/O; the loop goes on in the next turn.
+        if (delivered) this.lastDelivery = monoMs();
         this.flushAckq();
         if (this.immediate === null) {
           this.immediate = setImmediate(() => {
@@ -503,7 +536,9 @@ export class Consumer implements ConsumerHandle {
         }
         return;
       }
-      const saved = { sseq: this.sseq, lss: this.lss === null ? null : { resume: this.lss.resume, seqs: [...this.lss.seqs] } };
+      // What a pull must restore when no request takes the message (push never does).
+      const savedSseq = this.sseq;
+      const savedLss = this.lss === null || this.isPushMode() ? this.lss : { resume: this.lss.resume, seqs: [...this.lss.seqs] };
       const r = this.getNextMsg();
       if (r === 'maxp') {
         maxAckPendingStall = true;
@@ -512,7 +547,7 @@ export class Consumer implements ConsumerHandle {
       if (r === null) break;
       const { sm, dc } = r;
       if (dc === 1 && this.npcm > 0) this.npc--;
-      const ackReply = `$JS.ACK.${this.stream.name}.${this.name}.${dc}.${sm.seq}.${this.dseq}.${sm.ts}.${this.numPending()}`;
+      const ackReply = `${this.ackPre}${dc}.${sm.seq}.${this.dseq}.${sm.ts}.${this.numPending()}`;
       const hlen = this.cfg.headers_only ? headersOnly(sm.hdr, sm.msg.length).length : sm.hdr?.length ?? 0;
       const mlen = this.cfg.headers_only ? 0 : sm.msg.length;
       const sz = sm.subject.length + ackReply.length + hlen + mlen;
@@ -529,8 +564,8 @@ export class Consumer implements ConsumerHandle {
             if (n > 0) this.rdc.set(sm.seq, n);
             else this.rdc.delete(sm.seq);
           } else {
-            this.sseq = saved.sseq;
-            this.lss = saved.lss;
+            this.sseq = savedSseq;
+            this.lss = savedLss;
             if (this.npcm > 0) this.npc++;
           }
           break;
@@ -555,8 +590,10 @@ export class Consumer implements ConsumerHandle {
         }
       }
       this.deliverMsg(dsubj, ackReply, sm, dc);
-      this.hbTimer?.refresh();
+      delivered = true;
     }
+    // The idle heartbeat counts from the last delivery (checked when its timer fires).
+    if (delivered) this.lastDelivery = monoMs();
     this.waitForMsgs(!maxAckPendingStall);
   };
 
@@ -591,8 +628,9 @@ export class Consumer implements ConsumerHandle {
       const x = this.held;
       this.held = null;
       if (this.closed || x === null) return;
+      this.batchNs = nowNs();
       this.deliverMsg(x.dsubj, x.ackReply, x.sm, x.dc);
-      this.hbTimer?.refresh();
+      this.lastDelivery = monoMs();
       this.run();
     }, delayMs);
   }
@@ -664,20 +702,19 @@ export class Consumer implements ConsumerHandle {
     } else this.trackPending(seq, dseq);
     if (this.maxpb > 0 && this.needFlowControl(psz)) this.sendFlowControl();
     if (this.isPullMode() && this.dthresh > 0) this.waiting!.last = monoMs();
-    this.updateDelivered(dseq, seq, dc, ts);
+    this.updateDelivered(dseq, seq, dc, ts, this.batchNs);
     if (ap === 'none' && this.stream.cfg.retention !== 'limits') this.ackq.push(seq);
     if (!ok) this.didNotDeliver(seq);
   }
 
   /**
    * One message out through the account: matched on `dsubj`, carrying the stream subject. A pull
-   * request's inbox is a one-off subject: its match is not cached.
+   * request's inbox gets a batch: its match is cached (the sublist's one-entry cache serves the rest).
    */
   private send(dsubj: string, subject: string, reply: string, hdr: Buffer | null, msg: Buffer): boolean {
-    const once = this.isPullMode();
-    if (hdr === null || hdr.length === 0) return this.acc.deliverLocal(null, dsubj, reply, msg, 0, msg.length, -1, null, null, once, subject);
+    if (hdr === null || hdr.length === 0) return this.acc.deliverLocal(null, dsubj, reply, msg, 0, msg.length, -1, null, null, false, subject);
     const b = joined(hdr, msg);
-    return this.acc.deliverLocal(null, dsubj, reply, b, 0, b.length, hdr.length, null, null, once, subject);
+    return this.acc.deliverLocal(null, dsubj, reply, b, 0, b.length, hdr.length, null, null, false, subject);
   }
 
   /** A status (or flow control) message: headers only, from the server (no reply unless given). */
@@ -694,7 +731,7 @@ export class Consumer implements ConsumerHandle {
 
   private trackPending(sseq: number, dseq: number): void {
     if (this.ptmr === null) this.ptmr = new Timer(this.checkPending, this.ackWaitMs(0));
-    const now = nowNs();
+    const now = this.batchNs;
     const p = this.pending.get(sseq);
     if (p !== undefined) p.timestamp = now;
     else this.pending.set(sseq, { sequence: dseq, timestamp: now });
@@ -814,7 +851,7 @@ export class Consumer implements ConsumerHandle {
   }
 
   private hasInterest(subject: string): boolean {
-    const r = this.acc.sl.match(subject, true);
+    const r = this.acc.sl.match(subject);
     return r.psubs.length + r.qsubs.length > 0;
   }
 
@@ -884,16 +921,23 @@ export class Consumer implements ConsumerHandle {
   // ---------------------------------------------------------------- acks
 
   /** A message on the ack subject (processAck). */
-  private processAck(subject: string, reply: string, msg: Buffer): void {
+  private processAck(subject: string, reply: string, buf: Buffer, s: number, e: number): void {
     if (this.closed) return;
-    const toks = subject.split('.');
-    const dc = ackNum(toks[4]);
-    const sseq = ackNum(toks[5]);
-    const dseq = ackNum(toks[6]);
+    // `$JS.ACK.<stream>.<consumer>.` is this consumer's prefix; then dc, sseq, dseq (ackReplyInfo).
+    let i = this.ackPrefixLen;
+    const num = (): number => {
+      const j = subject.indexOf('.', i);
+      const v = ackNum(subject.slice(i, j < 0 ? subject.length : j));
+      i = j < 0 ? subject.length : j + 1;
+      return v;
+    };
+    const dc = num();
+    const sseq = num();
+    const dseq = num();
     let skipAckReply = sseq === 0;
     // Garbage tokens (Go reads them as 2^64-1): nothing to act on, the ack is still answered.
     const valid = sseq >= 0 && dseq >= 0 && dc >= 0;
-    const text = msg.toString('latin1');
+    const text = e > s ? buf.toString('latin1', s, e) : '';
     if (valid) {
       if (text === '' || text === '+ACK' || text === '+OK') this.processAckMsg(sseq, dseq, dc, true);
       else if (text.startsWith('+NXT')) {
@@ -1178,13 +1222,13 @@ export class Consumer implements ConsumerHandle {
 
   // ---------------------------------------------------------------- the consumer store
 
-  private updateDelivered(dseq: number, sseq: number, dc: number, ts: number): void {
+  private updateDelivered(dseq: number, sseq: number, dc: number, ts: number, now = nowNs()): void {
     try {
       this.store.updateDelivered(dseq, sseq, dc, ts);
     } catch {
       /* ack none redelivery or a closed store: nothing to record */
     }
-    this.ldt = nowNs();
+    this.ldt = now;
   }
 
   private updateAcks(dseq: number, sseq: number): void {
