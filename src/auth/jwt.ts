@@ -12,17 +12,16 @@ import { TsnatsError, ClosedState, E } from '../errors.js';
 import * as C from '../const.js';
 import { Account } from '../accounts/account.js';
 import { applyExports, applyImports, type AccountSpec, type ImportSpec } from '../accounts/account-config.js';
-import type { JetStreamAccountLimits } from '../options.js';
 import { normalizePermissions } from './permissions.js';
 import { DEFAULT_RESPONSE_THRESHOLD_MS, type ResponseType, type StreamExport } from '../accounts/imports.js';
-import type { Permissions } from '../options.js';
+import type { JetStreamAccountLimits, Permissions } from '../options.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { verifyNonceSig, validateSrc, validateTimes } from './jwt-checks.js';
 import {
   decodeUserClaims, decodeAccountClaims, decodeOperatorClaims, decodeActivationClaims, isValidPublicKey, SERVICE, STREAM,
-  type AccountClaims, type OperatorClaims, type UserClaims, type UserScope, type UserPermissionLimits, type Import,
-  type Permission, type ResponsePermission, type OperatorLimits,
+  type AccountClaims, type OperatorClaims, type OperatorLimits, type UserClaims, type UserScope, type UserPermissionLimits, type Import,
+  type Permission, type ResponsePermission,
 } from './jwt-claims.js';
 import {
   ValidationResults, validateUser, validateAccount, validateActivation, validateImport, hasEmptyPermissions,
@@ -75,24 +74,6 @@ export function jwtPermissions(p: { pub: Permission; sub: Permission; resp: Resp
     any = true;
   }
   return any ? normalizePermissions(out) : undefined;
-}
-
-/**
- * JetStream is enabled by an account JWT when its storage limits are not both 0 (IsJSEnabled); the
- * tier "R1" of tiered limits stands for a single server's streams (UpdateAccountClaims).
- */
-function jsLimitsFromClaims(l: OperatorLimits): JetStreamAccountLimits | null {
-  const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
-  const unl = (v: unknown): number => (num(v) > 0 ? num(v) : -1);
-  const tier = (t: Record<string, unknown>): JetStreamAccountLimits => ({
-    maxMemory: num(t.mem_storage), maxStore: num(t.disk_storage), maxStreams: num(t.streams), maxConsumers: num(t.consumer),
-    maxAckPending: unl(t.max_ack_pending), memoryMaxStreamBytes: unl(t.mem_max_stream_bytes), storeMaxStreamBytes: unl(t.disk_max_stream_bytes),
-    maxBytesRequired: t.max_bytes_required === true,
-  });
-  if (num(l.mem_storage) !== 0 || num(l.disk_storage) !== 0) return tier(l as unknown as Record<string, unknown>);
-  const r1 = l.tiered_limits?.get('R1');
-  if (r1 !== undefined && r1 !== null && typeof r1 === 'object' && (num(r1.mem_storage) !== 0 || num(r1.disk_storage) !== 0)) return tier(r1);
-  return null;
 }
 
 /** What an account JWT carries beyond the spec, kept for the users of the account. */
@@ -574,4 +555,24 @@ function goTime(unix: number): string {
 
 function fmtMicros(ms: number): string {
   return ms < 1 ? `${(ms * 1000).toFixed(3)}µs` : `${ms.toFixed(3)}ms`;
+}
+
+/**
+ * The account's JetStream limits from its JWT limits (UpdateAccountClaims): enabled when its
+ * storage limits are not both 0 (IsJSEnabled); without them, the tier "R1" of `tiered_limits`
+ * stands for a single server's streams. Limits of 0 or less on the per-stream sizes and
+ * max_ack_pending are "no limit" (toUnlimited).
+ */
+function jsLimitsFromClaims(l: OperatorLimits): JetStreamAccountLimits | null {
+  const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
+  const unl = (v: unknown): number => (num(v) > 0 ? num(v) : -1);
+  const tier = (t: Record<string, unknown>): JetStreamAccountLimits => ({
+    maxMemory: num(t.mem_storage), maxStore: num(t.disk_storage), maxStreams: num(t.streams), maxConsumers: num(t.consumer),
+    maxAckPending: unl(t.max_ack_pending), memoryMaxStreamBytes: unl(t.mem_max_stream_bytes), storeMaxStreamBytes: unl(t.disk_max_stream_bytes),
+    maxBytesRequired: t.max_bytes_required === true,
+  });
+  if (num(l.mem_storage) !== 0 || num(l.disk_storage) !== 0) return tier(l as unknown as Record<string, unknown>);
+  const r1 = l.tiered_limits?.get('R1');
+  if (r1 !== undefined && (num(r1.mem_storage) !== 0 || num(r1.disk_storage) !== 0)) return tier(r1);
+  return null;
 }

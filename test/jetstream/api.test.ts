@@ -105,3 +105,36 @@ describe('JetStream API: bad input never hurts the server', () => {
     assert.equal((await api(nc, 'INFO')).streams, 1);
   });
 });
+
+describe('JetStream file streams across a restart (in-process)', () => {
+  it('messages, sequences, dedupe ids and the last msg id come back; the created time is kept', async (t) => {
+    const base = mkdtempSync(join(tmpdir(), 'js-restart-'));
+    t.after(() => rmSync(base, { recursive: true, force: true }));
+    const { startServer } = await import('../../src/index.js');
+    let srv = await startServer({ jetstream: { storeDir: base } });
+    let nc = await connect({ servers: srv.url });
+    const created = await api(nc, 'STREAM.CREATE.R', { name: 'R', subjects: ['r.>'], duplicate_window: 60_000_000_000 });
+    const pub = async (subject: string, body: string, headers?: Record<string, string>) => {
+      const { headers: mk } = await import('@nats-io/transport-node');
+      const h = mk();
+      for (const [k, v] of Object.entries(headers ?? {})) h.set(k, v);
+      const m = await nc.request(subject, enc.encode(body), { timeout: 2000, headers: h });
+      return JSON.parse(dec.decode(m.data)) as Record<string, unknown>;
+    };
+    assert.deepEqual(await pub('r.a', 'one', { 'Nats-Msg-Id': 'x1' }), { stream: 'R', seq: 1 });
+    assert.deepEqual(await pub('r.b', 'two', { 'Nats-Msg-Id': 'x2' }), { stream: 'R', seq: 2 });
+    await nc.close();
+    await srv.shutdown();
+    srv = await startServer({ jetstream: { storeDir: base } });
+    nc = await connect({ servers: srv.url });
+    t.after(async () => {
+      await nc.close();
+      await srv.shutdown();
+    });
+    const info = await api(nc, 'STREAM.INFO.R');
+    assert.deepEqual([info.state.messages, info.state.last_seq, info.created], [2, 2, created.created]);
+    assert.deepEqual(await pub('r.a', 'again', { 'Nats-Msg-Id': 'x1' }), { stream: 'R', seq: 1, duplicate: true });
+    assert.deepEqual((await pub('r.c', 'three', { 'Nats-Expected-Last-Msg-Id': 'nope' })).error, { code: 400, err_code: 10070, description: 'wrong last msg ID: x2' });
+    assert.deepEqual(await pub('r.c', 'three', { 'Nats-Expected-Last-Msg-Id': 'x2', 'Nats-Expected-Last-Sequence': '2' }), { stream: 'R', seq: 3 });
+  });
+});
