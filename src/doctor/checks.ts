@@ -6,6 +6,7 @@ import type { TlsProbe } from './tls.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
 import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
 import { JS_CHECKS, DEFAULT_JS_THRESHOLDS, type JsThresholds } from './js-checks.js';
+import { LEAF_CHECKS, DEFAULT_LEAF_THRESHOLDS } from './leaf-checks.js';
 
 export interface Thresholds extends JsThresholds {
   /** CONN_001: RTT above this (ms). */
@@ -32,6 +33,9 @@ export interface Thresholds extends JsThresholds {
   routePendingBytes: number;
   /** CLUSTER_002 (one sample): routes younger than this on an older server (ms). */
   youngRouteMs: number;
+  /** LEAF_002: this many closes of one leaf connection within leafFlapWindowMs. */
+  leafFlapCount: number;
+  leafFlapWindowMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -49,6 +53,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   certWarnMs: 30 * 86400_000,
   ...DEFAULT_CLUSTER_THRESHOLDS,
   ...DEFAULT_JS_THRESHOLDS,
+  ...DEFAULT_LEAF_THRESHOLDS,
 };
 
 export interface Ctx {
@@ -395,6 +400,8 @@ export const CHECKS: Check[] = [
   ...CLUSTER_CHECKS,
   // JetStream (js-checks.ts).
   ...JS_CHECKS,
+  // Leafnodes (leaf-checks.ts).
+  ...LEAF_CHECKS,
 ];
 
 /** The TLS probes of a sample, or why there are none. */

@@ -23,6 +23,7 @@ export interface Transport {
   routez(): Promise<Json>;
   /** /jsz with accounts, streams, consumers and their configs. */
   jsz(): Promise<Json>;
+  leafz(): Promise<Json>;
   /** The transport's own connection, when it has one. */
   readonly selfCid?: number;
   /** The doctor's client-side TLS settings (CA, certificate), for its probes. */
@@ -109,6 +110,10 @@ export class HttpTransport implements Transport {
     return this.get('/jsz?accounts=true&streams=true&consumers=true&config=true');
   }
 
+  leafz(): Promise<Json> {
+    return this.get('/leafz');
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -154,6 +159,10 @@ export class SysTransport implements Transport {
   jsz(): Promise<Json> {
     // JSzOptions with their JSON names (`consumer`, singular).
     return this.req('JSZ', { accounts: true, streams: true, consumer: true, config: true });
+  }
+
+  leafz(): Promise<Json> {
+    return this.req('LEAFZ', {});
   }
 
   close(): Promise<void> {
@@ -223,9 +232,13 @@ export async function collect(t: Transport): Promise<Sample> {
   const varz = await t.varz();
   const conns = (await allConns(t)).filter((c) => c.cid !== t.selfCid);
   let closed: Conn[] | null = null;
+  let closedLeafs: Conn[] | null = null;
   try {
     const cz = await t.connz({ state: 'closed', sort: 'stop', limit: CLOSED_LIMIT, auth: true });
-    closed = (cz.connections ?? []) as Conn[];
+    const all = (cz.connections ?? []) as Conn[];
+    // Closed leaf connections are in the same ring (saveClosedClient): the leaf checks read them.
+    closed = all.filter((c) => c.kind !== 'Leafnode');
+    closedLeafs = all.filter((c) => c.kind === 'Leafnode');
   } catch (e) {
     notes.push(`closed connections unavailable: ${(e as Error).message}`);
   }
@@ -234,6 +247,12 @@ export async function collect(t: Transport): Promise<Sample> {
     routez = await t.routez();
   } catch (e) {
     notes.push(`routes unavailable: ${(e as Error).message}`);
+  }
+  let leafz: Json | null = null;
+  try {
+    leafz = await t.leafz();
+  } catch (e) {
+    notes.push(`leafz unavailable: ${(e as Error).message}`);
   }
   let accounts: AccountUse[] | null = null;
   try {
@@ -251,7 +270,7 @@ export async function collect(t: Transport): Promise<Sample> {
   }
   const tls = await probeListeners(t, varz);
   const now = Date.parse(varz.now);
-  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, routez, accounts, jsz, notes, selfCid: t.selfCid, tls };
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, closedLeafs, routez, leafz, accounts, jsz, notes, selfCid: t.selfCid, tls };
 }
 
 /**
