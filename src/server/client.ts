@@ -783,7 +783,9 @@ export class Client implements ParserHandler {
       return;
     }
     if (this.opts.verbose) this.sendOK();
-    const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr);
+    // A JetStream ack subject is one of a kind: matched without entering the sublist cache.
+    const once = subject.charCodeAt(0) === 0x24 && subject.startsWith('$JS.ACK.');
+    const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr, null, null, once);
     // The payload view lives for one message (it pins the read buffer).
     this.paView = null;
     this.paViewBuf = null;

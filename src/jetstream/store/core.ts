@@ -247,6 +247,8 @@ export abstract class StoreCore {
     this.checkOpen();
     const seq = this.lastSeq + 1;
     this.skipRange(seq, 1);
+    // SkipMsg (memstore.go, filestore.go): with no messages the first time is now, as the last.
+    if (this.msgs === 0) this.firstTs = this.lastTs;
     return seq;
   }
 

@@ -76,6 +76,8 @@ export interface FileStoreOptions {
 const DEFAULT_BLOCK = 8 * 1024 * 1024;
 /** Open block files kept per store (the last block's are always open). */
 const MAX_OPEN = 32;
+/** Bytes read ahead from a block file at once (_read). */
+const READ_AHEAD = 64 * 1024;
 
 interface Erase {
   b: Block;
@@ -433,6 +435,41 @@ export class FileStore extends StoreBase {
     }
   }
 
+  /**
+   * Read-ahead: the last window read from a block's file (a consumer reads in sequence order:
+   * one pread per window instead of per message). Dropped when the block's
+   * records move (compaction, truncation, a rebuild); appends and erasures do not touch the bytes
+   * of the other records it holds. Messages handed out are views on it (never modified).
+   */
+  private rcBlk: Block | null = null;
+  private rcOff = 0;
+  private rcBuf: Buffer | null = null;
+
+  private dropReadCache(b?: Block): void {
+    if (b === undefined || this.rcBlk === b) {
+      this.rcBlk = null;
+      this.rcBuf = null;
+    }
+  }
+
+  /** `len` bytes at `off` of b's written part, through the read-ahead window. */
+  private readWritten(b: Block, off: number, len: number): Buffer {
+    const rb = this.rcBuf;
+    if (this.rcBlk === b && rb !== null && off >= this.rcOff && off + len <= this.rcOff + rb.length) {
+      return rb.subarray(off - this.rcOff, off - this.rcOff + len);
+    }
+    this.touch(b);
+    // Read ahead only for a sequential reader (this record starts where the window ended);
+    // a random reader (direct gets by key) reads just its record.
+    const sequential = this.rcBlk === b && rb !== null && off === this.rcOff + rb.length;
+    const end = sequential ? Math.min(b.size, off + Math.max(len, READ_AHEAD)) : off + len;
+    const buf = b.read(off, end - off);
+    this.rcBlk = b;
+    this.rcOff = off;
+    this.rcBuf = buf;
+    return buf.subarray(0, len);
+  }
+
   protected _read(seq: number): StoreMsg | null {
     if (!this.locate(seq)) return null;
     const b = this.cBlk!;
@@ -442,8 +479,7 @@ export class FileStore extends StoreBase {
     const len = b.len[i];
     let r: Buffer;
     try {
-      if (off < b.size) this.touch(b);
-      r = b.read(off, len);
+      r = off < b.size ? this.readWritten(b, off, len) : b.read(off, len);
     } catch (e) {
       this.warn(`could not read message ${seq} in ${b.index}.blk: ${(e as Error).message}`);
       return null;
@@ -543,6 +579,7 @@ export class FileStore extends StoreBase {
     }
     b.maxSeq = seq;
     b.maxSeqTs = b.ts[i];
+    this.dropReadCache();
     this.eraseQ = this.eraseQ.filter((e) => e.b !== b || e.off < end);
     this.compactQ.delete(b);
     this.pendBytes = this.wq.reduce((n, x) => n + x.wlen, 0);
@@ -666,6 +703,7 @@ export class FileStore extends StoreBase {
   /** Rewrite a block without its dead records, and reset its delete log. */
   private compactBlock(b: Block): void {
     this.touch(b);
+    this.dropReadCache(b);
     if (!rewriteBlock(b, (m) => this.warn(m))) return;
     this.dirDirty = true;
     this.invalidate();
@@ -684,6 +722,7 @@ export class FileStore extends StoreBase {
   }
 
   private unlinkFiles(b: Block): void {
+    this.dropReadCache(b);
     this.fdLru.delete(b);
     for (const p of [b.blkPath, b.dltPath]) {
       try {
@@ -699,6 +738,7 @@ export class FileStore extends StoreBase {
   /** A block write failed: cut the partial bytes, rebuild from disk, fail what did not make it. */
   private onWriteError(e: unknown, b: Block, op: string): void {
     const err = writeFailed(op, b.blkPath, e);
+    this.dropReadCache();
     this.log('ERR', `Filestore [${this.name}] ${err.message}: rebuilding state from disk`);
     try {
       if (b.fd >= 0) ftruncateSync(b.fd, b.size);
@@ -756,6 +796,7 @@ export class FileStore extends StoreBase {
 
   /** Rebuild everything in memory from the files (open, and after a failed write). */
   private load(): void {
+    this.dropReadCache();
     for (const b of this.blks) b.closeFds();
     for (const b of this.unlinkQ) b.closeFds();
     this.blks = [];
