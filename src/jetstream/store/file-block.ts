@@ -26,21 +26,27 @@ export class Block {
   removed = false;
   /** This block's N.dlt holds the store's current floor entry. */
   hasFloor = false;
-  /** Recovery: the first message record's sequence (live or not). */
+  /** The first message record's sequence (live or not; set by recovery and by appends). */
   firstRec = 0;
   /** The highest sequence any record of this block names (messages, skips, erased). */
   maxSeq = 0;
   maxSeqTs = 0;
+  /** The highest FLOOR entry in this block's delete log (0: none), and its time. */
+  dltFloor = 0;
+  dltFloorTs = 0;
+  /** What recovery found damaged in this block (reported in state.lost, kept in the index file). */
+  lostBytes = 0;
+  lostSeqs: number[] = [];
 
   n = 0;
-  seq = new Float64Array(64);
-  off = new Uint32Array(64);
-  len = new Uint32Array(64);
-  sid = new Uint32Array(64);
-  ts = new Float64Array(64);
-  prev = new Float64Array(64);
-  next = new Float64Array(64);
-  fl = new Uint8Array(64);
+  seq: Float64Array = new Float64Array(64);
+  off: Uint32Array = new Uint32Array(64);
+  len: Uint32Array = new Uint32Array(64);
+  sid: Uint32Array = new Uint32Array(64);
+  ts: Float64Array = new Float64Array(64);
+  prev: Float64Array = new Float64Array(64);
+  next: Float64Array = new Float64Array(64);
+  fl: Uint8Array = new Uint8Array(64);
   /** Live messages and their raw record bytes (for compaction decisions). */
   live = 0;
   liveRaw = 0;
@@ -65,7 +71,7 @@ export class Block {
   }
 
   addSlot(seq: number, off: number, len: number, sid: number, ts: number, prev: number, hasHdr: boolean): number {
-    if (this.n === this.seq.length) this.grow(this.n * 2);
+    if (this.n === this.seq.length) this.grow(Math.max(64, this.n * 2));
     const i = this.n++;
     this.seq[i] = seq;
     this.off[i] = off;
@@ -78,6 +84,21 @@ export class Block {
     this.live++;
     this.liveRaw += len;
     return i;
+  }
+
+  /** Take the live slots the index file recorded (arrays of their own; links as they were). */
+  loadSlots(e: { n: number; liveRaw: number; seq: Float64Array; ts: Float64Array; prev: Float64Array; next: Float64Array; off: Uint32Array; len: Uint32Array; sid: Uint32Array; fl: Uint8Array }): void {
+    this.seq = e.seq;
+    this.ts = e.ts;
+    this.prev = e.prev;
+    this.next = e.next;
+    this.off = e.off;
+    this.len = e.len;
+    this.sid = e.sid;
+    this.fl = e.fl;
+    this.n = e.n;
+    this.live = e.n;
+    this.liveRaw = e.liveRaw;
   }
 
   /** Room for n slots (recovery knows how many records a block has). */

@@ -39,13 +39,14 @@
 //   in-memory state is rebuilt from disk, the failed batch's done callbacks get the error, and new
 //   stores are refused with it for writeErrorBackoffMs. A failed delete-log write is retried at the
 //   next flush.
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EPOCH_TS, StoreBase, SubjState } from './base.js';
 import { ConsumerFileStore, ConsumerMemStore } from './consumer.js';
 import { crc32 } from './crc32.js';
 import { writeFailed } from './errors.js';
 import { Block, HDR, LIVE } from './file-block.js';
+import { INDEX_FILE, readIndex, removeIndex, stampOf, writeIndex, type BlockStamps } from './file-index.js';
 import { recoverFiles } from './file-recover.js';
 import { rewriteBlock, rewriteDlt } from './file-rewrite.js';
 import { D_DEL, D_FLOOR, DLT_ENTRY, encodeDlt, encodeErased, encodeMsg, encodeSkip, REC_HDR, REC_MIN } from './file-format.js';
@@ -115,6 +116,11 @@ export class FileStore extends StoreBase {
   private fdLru = new Map<Block, true>();
   private readonly syncTimer = new LongTimer();
   private dirDirty = false;
+  /** The next block number recorded by an index file read (new blocks never take a lower one). */
+  private ixNext = 0;
+  private deleting = false;
+  /** How the last load went: blocks taken from the index file, blocks scanned. */
+  recovered = { indexed: 0, scanned: 0 };
   // locate() cache
   private cSeq = -1;
   private cBlk: Block | null = null;
@@ -246,7 +252,6 @@ export class FileStore extends StoreBase {
 
   protected _newSubj(subject: string): SubjState {
     const ss = new SubjState(subject);
-    ss.bytes = Buffer.from(subject);
     ss.id = this.freeIds.pop() ?? this.subjById.length;
     this.subjById[ss.id] = ss;
     return ss;
@@ -297,7 +302,7 @@ export class FileStore extends StoreBase {
   }
 
   protected _append(ss: SubjState | null, _subject: string, hdr: Buffer | null, msg: Buffer, seq: number, ts: number, prev: number): number {
-    const subj = ss?.bytes ?? EMPTY;
+    const subj = ss ? (ss.bytes ??= Buffer.from(ss.subj)) : EMPTY;
     const hl = hdr ? hdr.length : 0;
     const len = REC_MIN + subj.length + hl + msg.length;
     const b = this.blockFor(len);
@@ -306,6 +311,8 @@ export class FileStore extends StoreBase {
     b.wlen += len;
     this.queueWrite(b, len);
     b.addSlot(seq, off, len, ss ? ss.id : 0, ts, prev, hl > 0);
+    // As recovery would find it (the index file keeps it): the block's first message record.
+    if (!b.firstRec) b.firstRec = seq;
     if (b.maxSeq < seq) {
       b.maxSeq = seq;
       b.maxSeqTs = ts;
@@ -636,6 +643,8 @@ export class FileStore extends StoreBase {
         this.persistedFloor = first;
         for (const x of this.blks) x.hasFloor = false;
         b.hasFloor = true;
+        b.dltFloor = first;
+        b.dltFloorTs = this.lastTs;
       }
     }
   }
@@ -667,6 +676,10 @@ export class FileStore extends StoreBase {
   private compactBlock(b: Block): void {
     this.touch(b);
     if (!rewriteBlock(b, (m) => this.warn(m))) return;
+    // Only live records were copied: whatever was damaged in it is gone.
+    b.lostBytes = 0;
+    b.lostSeqs = [];
+    b.firstRec = b.n ? b.seq[0] : 0;
     this.dirDirty = true;
     this.invalidate();
     // Its delete entries named records that are gone now; keep only the floor if it lives here.
@@ -779,23 +792,46 @@ export class FileStore extends StoreBase {
     this.persistedFloor = 0;
     this.clearAgeTimer();
 
-    const r = recoverFiles(this.mdir, {
-      subjects: this.subjects,
-      newSubj: (subject) => this._newSubj(subject),
-      warn: (m) => this.warn(m),
-    });
+    // The index file written at the last clean stop, for the blocks it still describes.
+    const ixPath = join(this.mdir, INDEX_FILE);
+    let ix = readIndex(ixPath);
+    if (ix === 'corrupt') {
+      this.warn(`index file ${INDEX_FILE} is corrupt, ignored: scanning every block`);
+      removeIndex(ixPath);
+      ix = null;
+    }
+    if (ix) this.ixNext = Math.max(this.ixNext, ix.nextIndex);
+    const r = recoverFiles(
+      this.mdir,
+      {
+        subjects: this.subjects,
+        newSubj: (subject) => this._newSubj(subject),
+        adoptSubj: (subject, id) => {
+          const ss = new SubjState(subject);
+          ss.id = id;
+          this.subjById[id] = ss;
+          return ss;
+        },
+        warn: (m) => this.warn(m),
+      },
+      ix,
+    );
+    // Subjects the index named that have nothing live any more go; unused ids are free.
+    for (const ss of this.subjects.values()) {
+      if (ss.msgs > 0) continue;
+      this.subjects.delete(ss.subj);
+      this.subjById[ss.id] = undefined;
+    }
+    for (let id = this.subjById.length - 1; id > 0; id--) if (this.subjById[id] === undefined) this.freeIds.push(id);
+    this.recovered = { indexed: r.indexed, scanned: r.scanned };
     const { floor, floorTs, maxSeq, maxSeqTs, blkIdx, dltIdx, orphans } = r;
     this.blks = r.blocks;
     this.msgs = r.msgs;
     this.bytes = r.bytes;
     this.firstSeq = r.firstSeq;
     this.firstTs = r.firstTs;
-    if (r.lostBytes) {
-      const l = this.lost ?? { msgs: null, bytes: 0 };
-      l.bytes += r.lostBytes;
-      if (r.lostSeqs.length) l.msgs = [...(l.msgs ?? []), ...r.lostSeqs].sort((a, b) => a - b);
-      this.lost = l;
-    }
+    // What the files hold damaged (the data is the truth: recomputed at every load).
+    this.lost = r.lostBytes ? { msgs: r.lostSeqs.length ? [...r.lostSeqs].sort((a, b) => a - b) : null, bytes: r.lostBytes } : null;
 
     this.lastSeq = Math.max(maxSeq, floor - 1);
     this.lastTs = maxSeq >= floor - 1 ? maxSeqTs : floorTs;
@@ -812,8 +848,9 @@ export class FileStore extends StoreBase {
       b.removed = true;
       this.unlinkQ.push(b);
     }
-    // New blocks never reuse the number of a file still on disk (an orphan log goes only later).
-    this.nextIndex = Math.max(0, ...blkIdx, ...dltIdx) + 1;
+    // New blocks never reuse the number of a file still on disk (an orphan log goes only later),
+    // nor one the index file may describe.
+    this.nextIndex = Math.max(this.ixNext, Math.max(0, ...blkIdx, ...dltIdx) + 1);
     if (this.blks.length === 0) this.newBlock();
     // What the files already say is gone: everything below the floor while the log holding it
     // stays, and anything below the first record on disk. When the first sequence is above that, a
@@ -845,8 +882,55 @@ export class FileStore extends StoreBase {
   protected _stopIO(): void {
     this.syncTimer.clear();
     this.syncNow();
+    if (!this.deleting) this.saveIndex();
     for (const b of this.blks) b.closeFds();
     for (const b of this.unlinkQ) b.closeFds();
+  }
+
+  /**
+   * A clean stop: write the index file (file-index.ts) so the next open need not scan. Only when
+   * everything is on disk and fsynced; the stamps are taken after the data's last write.
+   */
+  private saveIndex(): void {
+    const path = join(this.mdir, INDEX_FILE);
+    if (this.wq.length || this.dltQ.size || this.eraseQ.length || this.compactQ.size || this.unlinkQ.length) {
+      removeIndex(path); // something is not written: the next open scans
+      return;
+    }
+    try {
+      const blocks: Block[] = [];
+      const stamps: BlockStamps[] = [];
+      // Blocks written this recently (file times can be as coarse as a clock tick) also get a CRC.
+      const recent = BigInt(Date.now() - 2000) * 1_000_000n;
+      for (const b of this.blks) {
+        const st = statSync(b.blkPath, { bigint: true, throwIfNoEntry: false });
+        if (!st || Number(st.size) !== b.size) continue;
+        const blk = stampOf(st);
+        if (st.mtimeNs >= recent) {
+          const content = readFileSync(b.blkPath);
+          if (content.length !== b.size) continue;
+          blk.crc = crc32(content, 0, content.length);
+        }
+        let dlt = null;
+        const dst = statSync(b.dltPath, { bigint: true, throwIfNoEntry: false });
+        if (dst) {
+          const content = readFileSync(b.dltPath);
+          dlt = { ...stampOf(dst), size: content.length, crc: crc32(content, 0, content.length) };
+        }
+        blocks.push(b);
+        stamps.push({ blk, dlt });
+      }
+      writeIndex(path, blocks, stamps, this.subjById, this.nextIndex);
+      this.syncDir();
+    } catch (e) {
+      this.warn(`could not write ${INDEX_FILE}: ${(e as Error).message}`);
+      removeIndex(path);
+    }
+  }
+
+  override delete(): void {
+    this.deleting = true;
+    super.delete();
   }
 
   protected _deleteIO(): void {
