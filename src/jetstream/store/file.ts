@@ -41,7 +41,8 @@
 //   next flush.
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { EPOCH_TS, StoreBase, SubjState } from './base.js';
+import { EPOCH_TS, SubjState } from './base.js';
+import { BlockStore } from './blocks.js';
 import { ConsumerFileStore, ConsumerMemStore } from './consumer.js';
 import { crc32 } from './crc32.js';
 import { writeFailed } from './errors.js';
@@ -86,7 +87,7 @@ interface Erase {
   ts: number;
 }
 
-export class FileStore extends StoreBase {
+export class FileStore extends BlockStore<Block> {
   readonly type = 'file' as const;
   readonly dir: string;
   private readonly mdir: string;
@@ -98,10 +99,7 @@ export class FileStore extends StoreBase {
   private readonly maxPending: number;
   private readonly backoffMs: number;
 
-  private blks: Block[] = [];
   private nextIndex = 1;
-  private subjById: (SubjState | undefined)[] = [undefined];
-  private freeIds: number[] = [];
   private persistedFloor = 0;
   /** Blocks with buffered appends, in order. */
   private wq: Block[] = [];
@@ -121,10 +119,6 @@ export class FileStore extends StoreBase {
   private deleting = false;
   /** How the last load went: blocks taken from the index file, blocks scanned. */
   recovered = { indexed: 0, scanned: 0 };
-  // locate() cache
-  private cSeq = -1;
-  private cBlk: Block | null = null;
-  private cSlot = -1;
 
   constructor(opts: FileStoreOptions) {
     super(opts.limits, opts.log);
@@ -174,96 +168,12 @@ export class FileStore extends StoreBase {
 
   // ---- the index ----
 
-  /** The block holding a slot for seq, or null. */
-  private findBlock(seq: number): Block | null {
-    const blks = this.blks;
-    const n = blks.length;
-    if (n === 0) return null;
-    const l = blks[n - 1];
-    if (l.n && seq >= l.seq[0]) return seq <= l.seq[l.n - 1] ? l : null;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const b = blks[mid];
-      if (b.n === 0 || seq > b.seq[b.n - 1]) lo = mid + 1;
-      else if (seq < b.seq[0]) hi = mid - 1;
-      else return b;
-    }
-    return null;
-  }
-
-  /** The index of the first block that may hold seq or later ones. */
-  private blockIndexFrom(seq: number): number {
-    const blks = this.blks;
-    let lo = 0;
-    let hi = blks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const b = blks[mid];
-      if (b.n > 0 && b.seq[b.n - 1] < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private locate(seq: number): boolean {
-    if (seq === this.cSeq) return this.cSlot >= 0;
-    this.cSeq = seq;
-    const b = this.findBlock(seq);
-    this.cBlk = b;
-    this.cSlot = b ? b.slotOf(seq) : -1;
-    return this.cSlot >= 0;
-  }
-
-  private invalidate(): void {
-    this.cSeq = -1;
-    this.cBlk = null;
-    this.cSlot = -1;
-  }
-
-  protected _has(seq: number): boolean {
-    return this.locate(seq) && (this.cBlk!.fl[this.cSlot] & LIVE) !== 0;
-  }
-  protected _subj(seq: number): SubjState | null {
-    return this.locate(seq) ? (this.subjById[this.cBlk!.sid[this.cSlot]] ?? null) : null;
-  }
-  protected _ts(seq: number): number {
-    return this.locate(seq) ? this.cBlk!.ts[this.cSlot] : 0;
-  }
   protected _size(seq: number): number {
     if (!this.locate(seq)) return 0;
     const b = this.cBlk!;
     // fileStoreMsgSize: our record has a 32-byte frame, the reference's 30 (+4 with headers).
     return b.len[this.cSlot] - 2 + (b.fl[this.cSlot] & HDR ? 4 : 0);
   }
-  protected _prev(seq: number): number {
-    return this.locate(seq) ? this.cBlk!.prev[this.cSlot] : 0;
-  }
-  protected _next(seq: number): number {
-    return this.locate(seq) ? this.cBlk!.next[this.cSlot] : 0;
-  }
-  protected _setPrev(seq: number, v: number): void {
-    if (this.locate(seq)) this.cBlk!.prev[this.cSlot] = v;
-  }
-  protected _setNext(seq: number, v: number): void {
-    if (this.locate(seq)) this.cBlk!.next[this.cSlot] = v;
-  }
-
-  protected _newSubj(subject: string): SubjState {
-    const ss = new SubjState(subject);
-    ss.id = this.freeIds.pop() ?? this.subjById.length;
-    this.subjById[ss.id] = ss;
-    return ss;
-  }
-
-  protected _freeSubj(ss: SubjState): void {
-    if (ss.id && this.subjById[ss.id] === ss) {
-      this.subjById[ss.id] = undefined;
-      this.freeIds.push(ss.id);
-    }
-  }
-
   protected override emptyFirstTs(): number {
     return EPOCH_TS;
   }
@@ -395,49 +305,6 @@ export class FileStore extends StoreBase {
     this.compactQ.delete(b);
     this.unlinkQ.push(b);
     this.invalidate();
-  }
-
-  protected _nextLive(after: number, limit: number): number {
-    const blks = this.blks;
-    for (let k = this.blockIndexFrom(after + 1); k < blks.length; k++) {
-      const b = blks[k];
-      if (b.live === 0) continue;
-      for (let i = b.lowerBound(after + 1); i < b.n; i++) {
-        const s = b.seq[i];
-        if (s > limit) return 0;
-        if (b.fl[i] & LIVE) return s;
-      }
-    }
-    return 0;
-  }
-
-  protected _prevLive(before: number, floor: number): number {
-    const blks = this.blks;
-    let k = Math.min(this.blockIndexFrom(before - 1), blks.length - 1);
-    for (; k >= 0; k--) {
-      const b = blks[k];
-      if (b.live === 0) continue;
-      for (let i = b.lowerBound(before) - 1; i >= 0; i--) {
-        const s = b.seq[i];
-        if (s < floor) return 0;
-        if (b.fl[i] & LIVE) return s;
-      }
-    }
-    return 0;
-  }
-
-  protected _forEachLive(from: number, to: number, fn: (seq: number, ss: SubjState | null) => boolean | void): void {
-    const blks = this.blks;
-    const byId = this.subjById;
-    for (let k = this.blockIndexFrom(from); k < blks.length; k++) {
-      const b = blks[k];
-      if (b.live === 0) continue;
-      for (let i = b.lowerBound(from); i < b.n; i++) {
-        const s = b.seq[i];
-        if (s > to) return;
-        if (b.fl[i] & LIVE && fn(s, byId[b.sid[i]] ?? null) === false) return;
-      }
-    }
   }
 
   protected _read(seq: number): StoreMsg | null {
