@@ -8,6 +8,8 @@
 
 export const LIVE = 1;
 export const HDR = 2;
+/** Bytes of typed arrays per slot. */
+const SLOT_BYTES = 8 * 4 + 4 * 3 + 1;
 
 export class SlotTable {
   n = 0;
@@ -66,7 +68,7 @@ export class SlotTable {
     if (n > this.seq.length) this.grow(n);
   }
 
-  private grow(cap: number): void {
+  protected grow(cap: number): void {
     const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, C: new (n: number) => T): T => {
       const b = new C(cap);
       b.set(a.subarray(0, this.n) as never);
@@ -117,6 +119,17 @@ export class SlotTable {
     this.fl[i] &= ~LIVE;
     this.live--;
     this.liveRaw -= this.len[i];
+  }
+
+  /** Give back capacity far beyond what is used (after compaction). */
+  shrink(): void {
+    const cap = Math.max(64, this.n * 2);
+    if (this.seq.length > 2 * cap) this.grow(cap);
+  }
+
+  /** Bytes the slot arrays take. */
+  slotBytes(): number {
+    return this.seq.length * SLOT_BYTES;
   }
 
   /** Drop dead slots (after the block was rewritten, offsets already updated). */

@@ -52,12 +52,14 @@ export function make(kind: Kind, limits: StoreLimits = {}, extra: Partial<FileSt
     logs.push(`[${l}] ${m}`);
   };
   if (kind === 'memory') {
+    // A block size asks for small chunks too (chunk rotation, removal and compaction take part).
+    const chunkBytes = extra.blockSize;
     const m: Made = {
-      store: new MemStore({ limits, log }),
+      store: new MemStore({ limits, log, chunkBytes }),
       logs,
       reopen: (l = limits) => {
         m.store.stop();
-        return (m.store = new MemStore({ limits: l, log }));
+        return (m.store = new MemStore({ limits: l, log, chunkBytes }));
       },
       crash: () => {
         throw new Error('crash images are for the file store');
