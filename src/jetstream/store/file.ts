@@ -447,7 +447,7 @@ export class FileStore extends BlockStore<Block> {
         this.dirtySync.add(b);
       }
       if (this.syncAlways && this.dirDirty) this.syncDir();
-      this.wq = [];
+      this.wq.length = 0;
       this.pendBytes = 0;
     }
     this.done.resolveAll();
