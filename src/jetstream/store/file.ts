@@ -4,6 +4,8 @@
 //   meta.json             the stream config the API layer asked us to keep (opaque JSON)
 //   msgs/<N>.blk          message block N: append-only records, N ascending with sequences
 //   msgs/<N>.dlt          block N's delete log: append-only 24-byte entries
+//   msgs/index.db         the index file: the in-memory index as of the last clean stop
+//                         (file-index.ts; a cache, used only for blocks it still describes)
 //   obs/<name>/...        consumer state (consumer.ts)
 //
 // BLOCK RECORD (little endian; 64-bit fields as lo/hi u32 halves; 32 bytes + data)
@@ -25,11 +27,13 @@
 //   only after the write(2) of its record returned (and fsync(2) when syncAlways). Without
 //   syncAlways, dirty files are fsynced every syncIntervalMs.
 //
-// RECOVERY (open): every delete log is read (torn/bad entries skipped), then every block is scanned
-//   record by record checking lengths and CRCs. A bad record followed by a valid one (found by
-//   scanning forward) is skipped and reported as lost; a bad tail (a write cut by a crash) is
-//   truncated. The index, subjects and counters are rebuilt from what is valid, blocks with nothing
-//   live are removed, limits and max_age are applied. The in-memory index is a cache of the files.
+// RECOVERY (open): every delete log is read (torn/bad entries skipped); each block the index file
+//   describes exactly as it is on disk takes its slots from there (file-index.ts), every other
+//   block is scanned record by record checking lengths and CRCs. A bad record followed by a valid
+//   one (found by scanning forward) is skipped and reported as lost; a bad tail (a write cut by a
+//   crash) is truncated. The index, subjects and counters are rebuilt from what is valid, blocks
+//   with nothing live are removed, limits and max_age are applied. The in-memory index is a cache
+//   of the files; so is the index file, written by a clean stop after everything was fsynced.
 //
 // SPACE: a block rotates at blockSize. A block whose messages are all gone is removed; a block
 //   with less than half of its bytes live (and at least compactMin bytes) is rewritten (tmp file,
