@@ -12,8 +12,8 @@ export const USAGE = `usage: node dist/bench/run.js [options]
   --quick              short run (fewer rounds, shorter floods)
   --only a,b           cases or groups: pub16 pub128 pub1k (pub), pubsub16 pubsub128 pubsub1k (pubsub),
                        fanout, fanin, ws-pubsub128 ws-pubsub128-deflate (ws), reqrep,
-                       route128 routefan routereq routemix (cluster), conns, start-inproc start-cli
-                       import (startup), tlspubsub128 tlshs-ecdsa tlshs-rsa tlsconns (tls),
+                       route128 routefan routereq routemix (cluster), leaf128 leafup128 (leaf), conns,
+                       start-inproc start-cli import (startup), tlspubsub128 tlshs-ecdsa tlshs-rsa tlsconns (tls),
                        js-pub-file js-pub-mem js-sync js-direct-seq js-direct-last js-disk js-restart
                        js-mem (js)
   --servers a,b        nats-server,tsnats (default both; one missing is skipped with a note)

@@ -11,7 +11,7 @@ export type { ServerStats } from './server/server.js';
 export type { Reloader, ReloadResult } from './server/reload.js';
 export type { Client } from './server/client.js';
 export { defaultOptions } from './options.js';
-export type { ServerOptions, UserConfig, AccountConfig, AccountLimits, Permissions, WebsocketOptions, WebsocketAuthorization, JetStreamOptions, JetStreamAccountLimits } from './options.js';
+export type { ServerOptions, UserConfig, AccountConfig, AccountLimits, Permissions, WebsocketOptions, WebsocketAuthorization, JetStreamOptions, JetStreamAccountLimits, LeafNodeOptions, RemoteLeafOptions, LeafAuthorization, LeafUser } from './options.js';
 export type { JetStreamService } from './services.js';
 export { ClosedState, E as ErrorTexts, TsnatsError } from './errors.js';
 export type { ClosedReason } from './errors.js';
@@ -30,7 +30,7 @@ export async function startServer(options: StartOptions = {}): Promise<Server> {
   return srv;
 }
 export { createServer } from './services.js';
-export type { WebsocketService } from './services.js';
+export type { WebsocketService, LeafNodeService } from './services.js';
 export type { Service } from './server/service.js';
 export { reloadAuthorization } from './auth/auth-reload.js';
 export { updateAccountClaims } from './auth/auth.js';

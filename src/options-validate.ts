@@ -9,6 +9,7 @@ import { TsnatsError, goQuote } from './errors.js';
 import { allowedOriginError } from './transport/ws/origin.js';
 import { CIPHER_SUITES, CURVES } from './tls/names.js';
 import { parseHostPort, parseRouteURL } from './cluster/url.js';
+import { leafnodeIssues } from './leaf/validate.js';
 
 export interface OptionIssue {
   /** The option the problem is reported at. */
@@ -83,6 +84,7 @@ export function validateOptions(o: ServerOptions): OptionIssue[] {
   }
   if (o.websocket !== undefined) for (const m of websocketIssues(o)) bad('websocket', m);
   validateCluster(o, bad);
+  for (const m of leafnodeIssues(o)) bad('leafnodes', m);
   return out;
 }
 
@@ -103,6 +105,7 @@ function validateCluster(o: ServerOptions, bad: (field: keyof ServerOptions, mes
       bad('cluster', `cluster connect_retries must be an integer, got ${JSON.stringify(c.connectRetries)}`);
     }
     if (c.noAdvertise !== undefined && typeof c.noAdvertise !== 'boolean') bad('cluster', `cluster no_advertise must be a boolean, got ${JSON.stringify(c.noAdvertise)}`);
+    if (c.tls !== undefined) for (const m of tlsShapeIssues(c.tls)) bad('cluster', `cluster ${m}`);
     if (typeof c.advertise === 'string' && c.advertise !== '') {
       const hp = parseHostPort(c.advertise, 0);
       if (typeof hp === 'string') bad('cluster', `invalid Cluster.Advertise value of ${c.advertise}, err=${hp}`);
@@ -202,7 +205,7 @@ function tlsShapeIssues(t: unknown): string[] {
   for (const f of ['certFile', 'keyFile', 'caFile']) {
     if (c[f] !== undefined && typeof c[f] !== 'string') out.push(`tls.${f} must be a file name, got ${JSON.stringify(c[f])}`);
   }
-  for (const f of ['verify', 'verifyAndMap', 'insecure']) {
+  for (const f of ['verify', 'verifyAndMap', 'insecure', 'checkKnownUrls']) {
     if (c[f] !== undefined && typeof c[f] !== 'boolean') out.push(`tls.${f} must be a boolean, got ${JSON.stringify(c[f])}`);
   }
   const tm = c.timeoutMs;

@@ -145,6 +145,13 @@ export interface ClusterOptions {
   /** cluster.connect_retries: dial attempts of an implicit (gossiped) route before giving up; default 0. */
   connectRetries?: number;
   permissions?: RoutePermissions;
+  /**
+   * cluster.tls: routes over TLS in both directions (route.go createRoute): the handshake comes
+   * first, before CONNECT/INFO; a peer's certificate is always required and verified against
+   * `caFile` (whatever `verify` says), and a dialled peer's against the route URL's host unless
+   * `insecure`. `verifyAndMap` / `checkKnownUrls` authorize a peer by its certificate.
+   */
+  tls?: TlsConfig;
 }
 
 /** resolver: where account JWTs come from in operator mode (nats-server's MEMORY, URL(…) or a directory). */
@@ -195,6 +202,83 @@ export interface WebsocketOptions {
   authorization?: WebsocketAuthorization;
   /** jwt_cookie: operator mode, the cookie a browser's user JWT is read from when CONNECT has none. */
   jwtCookie?: string;
+}
+
+/** A user of leafnodes.authorization.users: the hub account a leaf connecting as it is bound to. */
+export interface LeafUser {
+  user: string;
+  password?: string;
+  /** The hub account; absent = $G. */
+  account?: string;
+}
+
+/** leafnodes.authorization: one user (user/password/account) or a users list, and the CONNECT timeout. */
+export interface LeafAuthorization {
+  user?: string;
+  password?: string;
+  /** The account the single user binds to; absent = $G. */
+  account?: string;
+  /** The CONNECT must arrive within this (ms); default 2 s. */
+  timeout?: number;
+  users?: LeafUser[];
+}
+
+/**
+ * leafnodes.remotes[]: a hub this server joins as a leaf (nats-server RemoteLeafOpts). Each remote is
+ * one connection, bound to one local account.
+ */
+export interface RemoteLeafOptions {
+  /**
+   * urls: nats-leaf://[user:pass@]host:port (nats:// accepted alike), tried in turn, then the hub's
+   * advertised URLs. `url` is one URL (the config file's `url`), for `remotes: [{ url }]`.
+   */
+  urls?: string[];
+  url?: string;
+  /** account / local: the local account whose interest and messages travel on this connection; default $G. */
+  account?: string;
+  /** credentials / creds: a .creds file (user JWT + nkey seed) for a hub in operator mode. */
+  credentials?: string;
+  /** deny_imports: subjects the hub may not send here (no interest asked for, told to the hub as deny_pub). */
+  denyImports?: string[];
+  /** deny_exports: subjects not sent to the hub (its interest in them is ignored). */
+  denyExports?: string[];
+  /** hub: this side asks to be the hub (the accepting server becomes the spoke). */
+  hub?: boolean;
+  /** no_randomize: try the URLs in the order given (otherwise shuffled, as the reference). */
+  noRandomize?: boolean;
+  /**
+   * tls {}: TLS to this hub (ca_file to verify it, cert_file/key_file when it verifies leafs,
+   * insecure, timeout). A `tls://` URL or a hub that requires TLS uses TLS without it (system CAs).
+   */
+  tls?: TlsConfig;
+}
+
+/**
+ * leafnodes { … } (nats-server LeafNodeOpts): a listener that accepts leaf connections (this server
+ * is their hub) when `port` is set, and `remotes` this server connects to as a leaf. Either or both.
+ */
+export interface LeafNodeOptions {
+  /** host / net; default 0.0.0.0. */
+  host?: string;
+  /** port: the leafnode listener; 0 or unset = none, -1 = a free port. */
+  port?: number;
+  /** advertise: host[:port] given to leafs in leafnode_urls instead of the listener's address. */
+  advertise?: string;
+  /** no_advertise: this server's leafnode URL is not gossiped to the cluster (leafs do not learn it). */
+  noAdvertise?: boolean;
+  authorization?: LeafAuthorization;
+  remotes?: RemoteLeafOptions[];
+  /** reconnect / reconnect_delay (ms): delay before re-dialling a remote; default 1 s. */
+  reconnect?: number;
+  /**
+   * loop_delay (ms), tsnats extension: how long a remote waits before redialling after a loop, a
+   * hub with the same cluster name or a permission violation; default 30 s (nats-server's fixed value).
+   */
+  loopDelay?: number;
+  /** min_version: the lowest leaf version accepted (e.g. "2.8.0"). */
+  minVersion?: string;
+  /** tls {}: leafs must connect with TLS (after the hub's INFO, as nats-server); `verify` asks for their certificates. */
+  tls?: TlsConfig;
 }
 
 export interface ServerOptions {
@@ -306,6 +390,9 @@ export interface ServerOptions {
   /** websocket {}: the WebSocket listener; absent = none. */
   websocket?: WebsocketOptions;
 
+  /** leafnodes {}: a leafnode listener (hub) and/or remotes (leaf). */
+  leafnodes?: LeafNodeOptions;
+
   /** The config file the options came from, if any. */
   configFile?: string;
 }
@@ -361,6 +448,17 @@ export function withDefaults(o: Partial<ServerOptions>): ServerOptions {
   const out: ServerOptions = { ...defaultOptions(), ...set };
   if (set.authTimeout === undefined && set.tls) out.authTimeout = tlsTimeoutMs(set.tls) + 1000;
   return out;
+}
+
+/** The route TLS handshake timeout (cluster.tls.timeout; 2 s by default, with or without TLS, as /varz shows it). */
+export function clusterTlsTimeoutMs(c: ClusterOptions | undefined): number {
+  return tlsTimeoutMs(c?.tls);
+}
+
+/** The route auth timeout: cluster.authorization.timeout, else 2 s, or the TLS timeout + 1 s with TLS (getDefaultAuthTimeout). */
+export function clusterAuthTimeoutMs(c: ClusterOptions | undefined): number {
+  if (c?.authTimeout) return c.authTimeout;
+  return c?.tls ? clusterTlsTimeoutMs(c) + 1000 : C.DEFAULT_AUTH_TIMEOUT_MS;
 }
 
 /** The TLS handshake timeout in force (tls.timeout; 0 or unset = 2 s). */

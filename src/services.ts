@@ -14,6 +14,7 @@ import type { JetStreamOptions } from './options.js';
 import { websocketService, websocketConfig } from './transport/ws/service.js';
 export type { WebsocketService } from './transport/ws/service.js';
 import type { Cluster } from './cluster/cluster.js';
+import type { LeafNodes } from './leaf/leafnodes.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
@@ -32,6 +33,9 @@ export function createServer(options: Partial<ServerOptions> = {}): Server {
   // The cluster before the system account: services stop in reverse order, so the system
   // account's SHUTDOWN event is queued on the routes before they close.
   if ((srv.opts.cluster?.port ?? 0) !== 0) srv.use(clusterService(srv));
+  // Leafnodes after the cluster (the route INFO carries our leafnode URL), before the system account.
+  const ln = srv.opts.leafnodes;
+  if (ln !== undefined && ((ln.port ?? 0) !== 0 || (ln.remotes?.length ?? 0) > 0)) srv.use(leafnodeService(srv));
   if (srv.sysAcc !== null) srv.use(systemService(srv, srv.sysAcc));
   if (js !== null) srv.use(jetStreamService(srv, js));
   return srv;
@@ -115,6 +119,34 @@ function clusterService(srv: Server): ClusterService {
     stop: () => cl?.stop(),
     accountsChanged: (acc) => cl?.accountsChanged(acc),
     portsEntries: () => cl?.portsEntries() ?? {},
+  };
+}
+
+/** Leafnodes: `srv.service<LeafNodeService>('leafnodes')?.leafnodes` once started. */
+export interface LeafNodeService extends Service {
+  readonly leafnodes: LeafNodes | null;
+  /** Our leafnode URL as routes announce it ('' without a listener or with no_advertise). */
+  advertisedURL(): string;
+}
+
+/** Leafnodes, loaded on demand: a server without them never loads the leaf code. */
+function leafnodeService(srv: Server): LeafNodeService {
+  let ln: LeafNodes | null = null;
+  return {
+    name: 'leafnodes',
+    get leafnodes() {
+      return ln;
+    },
+    async start() {
+      const { LeafNodes } = await import('./leaf/leafnodes.js');
+      ln = new LeafNodes(srv);
+      await ln.start();
+    },
+    listening: () => ln?.listening(),
+    stop: () => ln?.stop(),
+    accountsChanged: (acc) => ln?.accountsChanged(acc),
+    portsEntries: () => ln?.portsEntries() ?? {},
+    advertisedURL: () => ln?.advertisedURL() ?? '',
   };
 }
 

@@ -204,22 +204,27 @@ export class Account {
    * `chain` is set when the message came through service imports (none re-exported to streams).
    * `once`: the subject is a one-off (a reply inbox): its match is not cached.
    *
-   * Routes (cluster/): a route with matching interest gets the message once (RMSG), naming the
-   * queue groups whose member it was picked for. A message from a route (`pub` of kind ROUTER) is
-   * delivered here only, never to another route; `qf` is its list of queue groups: without one
-   * it reaches plain subscriptions only, with one exactly one local member of each group listed
-   * (a remote one only if no local member could take it). A client's publish picks queue members
-   * at random over local and remote ones alike (2.9.10 has no local preference, captured).
+   * Routes and leafnodes (cluster/, leaf/): a connection with matching interest gets the message
+   * once (RMSG/LMSG), naming the queue groups whose member it was picked for. `qf` is the queue
+   * list of a message from a route or a leaf: without one it reaches plain subscriptions only,
+   * with one exactly one local member of each group listed (a remote one only if no local member
+   * could take it). A client's publish picks queue members at random over local and route members
+   * alike (2.9.10 has no local preference, captured); a leaf's member is a fallback, taken only when
+   * no local or route member took the message. Never sent: a route's message to another route or
+   * to a leaf we are the spoke of (our hub), our hub's message to a route, a message back to the
+   * connection it came from, or to a leaf of the cluster it came from (its origin).
    */
   deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false): boolean {
     const r = this.sl.match(subject, once);
     let delivered = false;
-    const fromRoute = pub !== null && pub.kind === Kind.ROUTER;
-    // Routes to send to, and for each the queue groups picked there (' '-separated): scratch lists
-    // per nesting level (a service import delivers again from inside this loop).
+    const pkind = pub === null ? Kind.SYSTEM : pub.kind;
+    const fromRoute = pkind === Kind.ROUTER;
+    const fromLeaf = pkind === Kind.LEAF;
+    const fromSpoke = fromLeaf && pub!.leaf!.isSpoke;
+    // Routes and leafs to send to, for each the queue groups picked there (' '-separated) and the
+    // subject (a stream import's shadow subscription of a leaf maps it): scratch lists per nesting
+    // level (a service import delivers again from inside this loop).
     const level = depth++;
-    let rts: Client[] | null = null;
-    let rqs: string[] | null = null;
     let nrt = 0;
     const psubs = r.psubs;
     for (let i = 0; i < psubs.length; i++) {
@@ -230,18 +235,18 @@ export class Account {
         else deliverInternal(sub, subject, reply, buf, s, e, hdr, pub);
         delivered = true;
       } else if (c.kind === Kind.ROUTER) {
-        if (fromRoute) continue;
-        if (rts === null) {
-          const sc = (scratch[level] ??= { rts: [], rqs: [] });
-          rts = sc.rts;
-          rqs = sc.rqs;
+        if (fromRoute || fromSpoke) continue;
+        nrt = addTarget(level, nrt, c, '', subject);
+      } else if (c.kind === Kind.LEAF) {
+        // Leafs are no-echo; a route's message goes only to leafs we are the hub of (or a service reply).
+        if (c === pub) continue;
+        if (fromRoute && c.leaf!.isSpoke && !isServiceReply(subject)) continue;
+        let dsubj = subject;
+        if (sub.im !== null) {
+          if (chain !== null) continue;
+          dsubj = sub.im.tr.apply(subject);
         }
-        let k = 0;
-        while (k < nrt && rts[k] !== c) k++;
-        if (k === nrt) {
-          rts[nrt] = c;
-          rqs![nrt++] = '';
-        }
+        nrt = addTarget(level, nrt, c, '', dsubj);
       } else if (c !== pub || pub.echo) {
         let dsubj = subject;
         if (sub.im !== null) {
@@ -253,17 +258,18 @@ export class Account {
       }
     }
     const qsubs = r.qsubs;
-    // A routed message without queue groups is for plain subscribers only (unless it is a
-    // service import's response, pmrIgnoreEmptyQueueFilter).
-    if (qsubs.length > 0 && !(fromRoute && (qf === null || qf.length === 0) && chain === null)) {
+    // A message from a route or a leaf without queue groups is for plain subscribers only (unless
+    // it is a service import's response, pmrIgnoreEmptyQueueFilter).
+    if (qsubs.length > 0 && !((fromRoute || fromLeaf) && (qf === null || qf.length === 0) && chain === null)) {
       for (let g = 0; g < qsubs.length; g++) {
         const group = qsubs[g];
         const n = group.length;
         if (n === 0) continue;
         const qname = group[0].queue!;
         if (qf !== null && qf.length > 0 && !qf.includes(qname)) continue;
-        // From a route: local members first; a route's member only if none of them takes it
-        // (never back to the route it came from).
+        // From a route: local members first; else a leaf's member (preferred) or a route's, never
+        // back where it came from. From a client or a leaf: a route's member as any other; a
+        // leaf's member only as a fallback.
         let rsub: Subscription | null = null;
         const start = n === 1 ? 0 : Math.floor(Math.random() * n);
         let done = false;
@@ -275,9 +281,14 @@ export class Account {
             delivered = done = true;
             break;
           }
-          if (c.kind === Kind.ROUTER) {
+          if (c.kind === Kind.ROUTER || c.kind === Kind.LEAF) {
+            if (c === pub) continue;
             if (fromRoute) {
-              if (rsub === null && c !== pub) rsub = sub;
+              if (rsub === null || c.kind === Kind.LEAF) rsub = sub;
+              continue;
+            }
+            if (c.kind === Kind.LEAF) {
+              if (rsub === null) rsub = sub;
               continue;
             }
             rsub = sub;
@@ -296,32 +307,57 @@ export class Account {
         }
         if (!done && rsub !== null) {
           const c = rsub.client!;
-          if (rts === null) {
-            const sc = (scratch[level] ??= { rts: [], rqs: [] });
-            rts = sc.rts;
-            rqs = sc.rqs;
-          }
-          let i = 0;
-          while (i < nrt && rts[i] !== c) i++;
-          if (i === nrt) {
-            rts[nrt] = c;
-            rqs![nrt++] = qname;
-          } else rqs![i] = rqs![i] === '' ? qname : `${rqs![i]} ${qname}`;
+          nrt = addTarget(level, nrt, c, qname, rsub.im !== null && c.kind === Kind.LEAF ? rsub.im.tr.apply(subject) : subject);
         }
       }
     }
-    for (let i = 0; i < nrt; i++) {
-      if (rts![i].sendRoutedMsg(this.name, subject, reply, rqs![i], buf, s, e, hdr, pub)) delivered = true;
-      rts![i] = null as unknown as Client; // no reference kept past the delivery
+    if (nrt > 0) {
+      const sc = scratch[level]!;
+      // The origin of the message: a route's LMSG, or the cluster of the leaf it came from.
+      const origin = fromRoute ? pub!.route!.paOrigin : fromLeaf ? pub!.leaf!.remoteCluster : '';
+      for (let i = 0; i < nrt; i++) {
+        const c = sc.rts[i];
+        if (c.kind === Kind.LEAF) {
+          // Cluster-wide no echo: not back to a leaf of the cluster it came from.
+          if (!(origin !== '' && origin === c.leaf!.remoteCluster) && c.sendLeafMsg(sc.rsj[i], reply, sc.rqs[i], buf, s, e, hdr, pub)) delivered = true;
+        } else {
+          const lo = fromLeaf && origin !== '' && c.route!.lnoc ? origin : '';
+          if (c.sendRoutedMsg(this.name, subject, reply, sc.rqs[i], buf, s, e, hdr, pub, lo)) delivered = true;
+        }
+        sc.rts[i] = null as unknown as Client; // no reference kept past the delivery
+      }
     }
     depth--;
     return delivered;
   }
 }
 
-/** Scratch lists of deliverLocal's route targets, one pair per nesting level (service imports nest). */
-const scratch: { rts: Client[]; rqs: string[] }[] = [];
+/** Scratch lists of deliverLocal's targets (routes, leafs), one set per nesting level (service imports nest). */
+const scratch: { rts: Client[]; rqs: string[]; rsj: string[] }[] = [];
 let depth = 0;
+
+/**
+ * addSubToRouteTargets: one entry per connection at this nesting level, the queue groups picked
+ * there appended; returns the new count.
+ */
+function addTarget(level: number, nrt: number, c: Client, qname: string, subject: string): number {
+  const sc = (scratch[level] ??= { rts: [], rqs: [], rsj: [] });
+  let i = 0;
+  while (i < nrt && sc.rts[i] !== c) i++;
+  if (i === nrt) {
+    sc.rts[nrt] = c;
+    sc.rqs[nrt] = qname;
+    sc.rsj[nrt] = subject;
+    return nrt + 1;
+  }
+  if (qname !== '') sc.rqs[i] = sc.rqs[i] === '' ? qname : `${sc.rqs[i]} ${qname}`;
+  return nrt;
+}
+
+/** A reply subject of a service import (`_R_.`): it goes to our hub even from a route (isServiceReply). */
+function isServiceReply(subject: string): boolean {
+  return subject.startsWith(SERVICE_REPLY_PREFIX);
+}
 
 function deliverInternal(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): void {
   if (sub.closed) return;

@@ -53,7 +53,7 @@ interface SimpleCreds {
 
 /** allowed_connection_types' name for a connection type (client.go connectionTypeAllowed). */
 export function connectionTypeName(type: string): string {
-  return type === 'websocket' ? 'WEBSOCKET' : 'STANDARD';
+  return type === 'websocket' ? 'WEBSOCKET' : type === 'leafnode' ? 'LEAFNODE' : 'STANDARD';
 }
 
 /** A bcrypt hash, compared with bcrypt (isBcrypt: `$2a$`, `$2b$`, `$2x$`, `$2y$` and a 2-digit cost). */
@@ -310,7 +310,7 @@ export class Authenticator {
   }
 }
 
-/** allowed_connection_types: empty allows every type; else the connection's (STANDARD, WEBSOCKET) must be listed. */
+/** allowed_connection_types: empty allows every type; else the connection's (STANDARD, WEBSOCKET, LEAFNODE) must be listed. */
 function connectionTypeAllowed(u: UserConfig, want: string): boolean {
   const t = u.allowedConnectionTypes;
   return t === undefined || t.length === 0 || t.some((x) => goToUpper(x) === want);

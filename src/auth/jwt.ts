@@ -463,7 +463,7 @@ export class OperatorTrust {
       if (types.known.size === 0) return null;
     }
     // The connection's own type must be listed (connectionTypeAllowed).
-    const want = c.type === 'websocket' ? 'WEBSOCKET' : 'STANDARD';
+    const want = c.type === 'websocket' ? 'WEBSOCKET' : c.type === 'leafnode' ? 'LEAFNODE' : 'STANDARD';
     if (types.known.size > 0 && !types.known.has(want)) {
       c.debug('Connection type not allowed');
       return null;

@@ -3,7 +3,7 @@
 // server id (the first connection to a server wins; a duplicate is closed), gossip (a new peer's
 // INFO is forwarded to the other routes, and an INFO about an unknown server is dialled), the
 // cluster's client URLs (connect_urls and async INFO to clients), lame duck and reload.
-import { createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, isIP, type Server as NetServer, type Socket } from 'node:net';
 import { connectSharedRead, type SharedReader } from '../transport/read-buffer.js';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
@@ -12,7 +12,7 @@ import type { Service } from '../server/service.js';
 import { Client, type ClientPermissions } from '../server/client.js';
 import { Kind } from '../server/kind.js';
 import type { Account } from '../accounts/account.js';
-import type { ClusterOptions } from '../options.js';
+import { clusterAuthTimeoutMs, type ClusterOptions } from '../options.js';
 import { Timer } from '../timers.js';
 import { ClosedState, goQuote, type ClosedReason } from '../errors.js';
 import { clientPermissions } from '../auth/permissions.js';
@@ -22,6 +22,9 @@ import { Route, RouteType } from './route.js';
 import { Interest } from './interest.js';
 import { marshalRouteInfo, routeConnectJSON, type RouteInfo } from './info.js';
 import { joinHostPort, parseHostPort, parseRouteURL, redactedURL, sameRouteURL, type RouteURL } from './url.js';
+import { CLUSTER_TLS_INSECURE_WARNING, RouteTls } from './tls.js';
+import { startServerTls } from '../transport/tls.js';
+import { startDialTls } from '../transport/tls-dial.js';
 
 /** RouteProtoV2: account-aware RS+/RS-/RMSG. */
 export const ROUTE_PROTO = 2;
@@ -63,12 +66,18 @@ export class Cluster implements Service {
   private infoPort = 0;
   private infoIP = '';
   private readonly onLameDuck = () => this.lameDuck();
+  /** cluster.tls (cluster/tls.ts): every route connection starts with a TLS handshake; null = plaintext. */
+  tls: RouteTls | null;
+  /** The first host name among the configured routes, the TLS name for routes dialled by IP (routeTLSName). */
+  private tlsName = '';
 
   constructor(readonly srv: Server) {
     const name = srv.opts.cluster?.name ?? '';
     this.dynamic = name === '';
     this.clusterName = name === '' ? nextEventId() : name;
     this.interest = new Interest(() => this.registeredRoutes());
+    const tls = srv.opts.cluster?.tls;
+    this.tls = tls ? new RouteTls(tls) : null;
   }
 
   get opts(): ClusterOptions {
@@ -80,7 +89,7 @@ export class Cluster implements Service {
   }
 
   get authTimeout(): number {
-    return this.opts.authTimeout || C.DEFAULT_AUTH_TIMEOUT_MS;
+    return clusterAuthTimeoutMs(this.opts);
   }
 
   get listenHost(): string {
@@ -127,13 +136,13 @@ export class Cluster implements Service {
     this.running = true;
     log.notice(`Listening for route connections on ${joinHostPort(this.listenHost, this.port)}`);
     this.setInfoHostPort();
+    if (this.tls?.insecure) log.warn(CLUSTER_TLS_INSECURE_WARNING);
     for (const ip of localIPs()) this.self.add(joinHostPort(ip, this.port));
     for (const acc of srv.accounts.values()) this.interest.attach(acc);
     srv.on('lame_duck', this.onLameDuck);
-    for (const r of srv.opts.routes ?? []) {
-      const u = parseRouteURL(r);
-      if (typeof u !== 'string') void this.connectToRoute(u, true, true);
-    }
+    const routes = parseRoutes(srv.opts.routes ?? []);
+    this.saveTlsName(routes);
+    for (const u of routes) void this.connectToRoute(u, true, true);
   }
 
   /** Closes the listener and every route (no reconnects); the routes' queued bytes are flushed. */
@@ -176,7 +185,7 @@ export class Cluster implements Service {
     this.createRoute(sock, null);
   }
 
-  /** createRoute: a route connection on an accepted or dialled socket. */
+  /** createRoute: a route connection on an accepted or dialled socket; with TLS, the handshake first. */
   private createRoute(sock: Socket, url: RouteURL | null, reader?: SharedReader): void {
     const srv = this.srv;
     let host = sock.remoteAddress ?? '';
@@ -186,7 +195,28 @@ export class Cluster implements Service {
     const explicit = url !== null && this.isConfigured(url);
     c.route = new Route(this, c, url, url !== null, explicit ? RouteType.Explicit : RouteType.Implicit);
     this.pending.add(c);
-    c.init(reader);
+    const tls = this.tls;
+    if (tls === null) return c.init(reader);
+    // Route CONNECT/INFO and the timers follow once the handshake succeeded (Client.startReading → Route.init).
+    if (url === null) return startServerTls(c, sock, tls.server, 'route');
+    // The URL's host; for an IP, the first host name among the configured routes (doTLSHandshake).
+    const serverName = this.tlsName !== '' && isIP(url.host) !== 0 ? this.tlsName : url.host;
+    startDialTls(c, sock, {
+      context: tls.client,
+      serverName,
+      insecure: tls.insecure,
+      timeoutMs: tls.timeoutMs,
+      pinned: tls.pinned,
+      typ: 'route',
+      onHostnameError: () => {
+        if (serverName === this.tlsName) this.tlsName = '';
+      },
+    });
+  }
+
+  /** saveRouteTLSName: the first configured route host that is not an IP. */
+  private saveTlsName(routes: RouteURL[]): void {
+    for (const u of routes) if (this.tlsName === '' && isIP(u.host) === 0) this.tlsName = u.host;
   }
 
   /** Is this URL one of the configured routes (routeStillValid)? */
@@ -273,13 +303,16 @@ export class Cluster implements Service {
     return joinHostPort(ips[Math.floor(Math.random() * ips.length)], url.port);
   }
 
-  /** A TCP connection to `address` within ROUTE_DIAL_MS (reading into the shared buffer), or Go's text for why not. */
-  private dial(address: string): Promise<{ sock: Socket; reader: SharedReader } | string> {
+  /**
+   * A TCP connection to `address` within ROUTE_DIAL_MS (reading into the shared buffer, or, for
+   * TLS, left to node:tls), or Go's text for why not.
+   */
+  private dial(address: string): Promise<{ sock: Socket; reader?: SharedReader } | string> {
     const i = address.lastIndexOf(':');
     const host = address.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(address.slice(i + 1));
     return new Promise((resolve) => {
-      const { sock, reader } = connectSharedRead({ host, port, noDelay: true });
+      const { sock, reader } = this.tls === null ? connectSharedRead({ host, port, noDelay: true }) : { sock: netConnect({ host, port, noDelay: true }), reader: undefined };
       this.dialing.add(sock);
       const done = (r: Socket | string) => {
         t.clear();
@@ -330,6 +363,7 @@ export class Cluster implements Service {
     route.registered = true;
     route.connectURLs = info.connect_urls;
     route.wsConnectURLs = info.ws_connect_urls;
+    route.leafnodeURLs = info.leafnode_urls;
     c.debug(`Registering remote route ${goQuote(id)}`);
     this.interest.sendAll(route);
     // Tell the other routes about the new one (forwardNewRouteInfoToKnownServers); no space before CRLF.
@@ -462,6 +496,8 @@ export class Cluster implements Service {
       port: this.infoPort,
       headers: !srv.opts.noHeaderSupport,
       auth_required: this.authRequired,
+      tls_required: this.tls !== null,
+      tls_verify: this.tls !== null,
       max_payload: srv.opts.maxPayload,
       ip: this.infoIP,
       nonce: withNonce ? srv.auth.newNonce() : '',
@@ -470,6 +506,7 @@ export class Cluster implements Service {
       connect_urls: o.noAdvertise ? [] : this.ownURLs,
       ws_connect_urls: o.noAdvertise ? [] : this.ownWsURLs,
       ldm,
+      leafnode_urls: this.leafnodeURLs(),
       import: o.permissions?.import ?? null,
       export: o.permissions?.export ?? null,
       lnoc: true,
@@ -477,12 +514,19 @@ export class Cluster implements Service {
     return Buffer.from(`INFO ${marshalRouteInfo(info)} \r\n`, 'utf8');
   }
 
+  /** Our leafnode URL for the route INFO (leafnode_urls), unless leafnodes.no_advertise. */
+  private leafnodeURLs(): string[] {
+    const ln = this.srv.service<{ readonly name: string; advertisedURL(): string }>('leafnodes');
+    const u = ln?.advertisedURL() ?? '';
+    return u === '' ? [] : [u];
+  }
+
   /** Our CONNECT on a route we dialled (sendRouteConnect): credentials from the URL. */
   connectJSON(url: RouteURL): string {
     return routeConnectJSON({
       user: url.user,
       pass: url.pass,
-      tls_required: false,
+      tls_required: this.tls !== null,
       headers: !this.srv.opts.noHeaderSupport,
       name: this.srv.id,
       cluster: this.clusterName,
@@ -551,9 +595,8 @@ export class Cluster implements Service {
 
   /** routes added and removed live (routesOption.Apply). */
   routesChanged(oldRoutes: string[], newRoutes: string[]): void {
-    const parse = (l: string[]) => l.map(parseRouteURL).filter((u): u is RouteURL => typeof u !== 'string');
-    const olds = parse(oldRoutes);
-    const news = parse(newRoutes);
+    const olds = parseRoutes(oldRoutes);
+    const news = parseRoutes(newRoutes);
     const removed = olds.filter((o) => !news.some((n) => sameRouteURL(o, n)));
     const added = news.filter((n) => !olds.some((o) => sameRouteURL(o, n)));
     for (const u of removed) {
@@ -566,6 +609,7 @@ export class Cluster implements Service {
         }
       }
     }
+    this.saveTlsName(added);
     for (const u of added) void this.connectToRoute(u, true, true);
   }
 
@@ -574,7 +618,10 @@ export class Cluster implements Service {
    * new permissions (reloadClusterPermissions) every route gets our new INFO, the RS+/RS- that the
    * new import permission calls for, and loses the remote interest the new export one refuses.
    */
-  clusterChanged(old: ClusterOptions | undefined): void {
+  clusterChanged(old: ClusterOptions | undefined, tls?: RouteTls | null): void {
+    // New route connections use the new TLS settings; routes already up keep their session.
+    if (tls !== undefined) this.tls = tls;
+    if (this.tls?.insecure) this.srv.log.warn(CLUSTER_TLS_INSECURE_WARNING);
     this.setInfoHostPort();
     const name = this.opts.name ?? '';
     if (name !== '' && name !== this.clusterName) {
@@ -598,6 +645,10 @@ export class Cluster implements Service {
   routeList(): Client[] {
     return [...this.routes.values()].sort((a, b) => a.cid - b.cid);
   }
+}
+
+function parseRoutes(list: string[]): RouteURL[] {
+  return list.map(parseRouteURL).filter((u): u is RouteURL => typeof u !== 'string');
 }
 
 /** Go's text for a failed dial (syscall errors as Go prints them). */

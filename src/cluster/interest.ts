@@ -4,7 +4,9 @@
 // withdrawn on 1→0 (`RS- <acc> <subject>`); a queue group on every change of its local member count
 // (`RS+ <acc> <subject> <queue> <weight>`, a decrease too) and withdrawn at 0 (`RS- <acc> <subject>
 // <queue>`). Local means: a client's subscription, an internal one ($SYS handlers, the service
-// response wildcard), a stream import's shadow; not a route's, not a service import's own.
+// response wildcard), a stream import's shadow, the interest of a leafnode that connected to us
+// (counted with its queue weights; sent as `LS+ <origin> …` to routes that take leafnode origins);
+// not a route's, not a service import's own, not what our own hub told us (a spoke leaf's).
 import type { Account } from '../accounts/account.js';
 import type { Subscription } from '../server/subscription.js';
 import { Kind } from '../server/kind.js';
@@ -21,11 +23,18 @@ interface RouteMap {
 export function isLocalInterest(sub: Subscription): boolean {
   const c = sub.client;
   if (c === null) return sub.si === null || sub.si.respWildcard;
+  if (c.kind === Kind.LEAF) return c.leaf !== null && !c.leaf.isSpoke;
   return c.kind !== Kind.ROUTER && c.kind !== Kind.GATEWAY;
+}
+
+/** A subscription's weight in the counts: its queue weight (a leaf's stands for its members), else 1. */
+function weight(sub: Subscription): number {
+  return sub.queue !== null ? sub.qw : 1;
 }
 
 export class Interest {
   private readonly maps = new Map<Account, RouteMap>();
+  private readonly listeners = new Map<Account, (sub: Subscription, delta: number) => void>();
 
   /** @param routes the registered routes to tell (called at each change). */
   constructor(private readonly routes: () => Iterable<Route>) {}
@@ -38,18 +47,21 @@ export class Interest {
     for (const sub of acc.sl.all()) {
       if (!isLocalInterest(sub)) continue;
       const key = sub.queue === null ? sub.subject : `${sub.subject} ${sub.queue}`;
-      m.rm.set(key, (m.rm.get(key) ?? 0) + 1);
+      m.rm.set(key, (m.rm.get(key) ?? 0) + weight(sub));
     }
-    acc.sl.onChange = (sub, delta) => this.changed(acc, m, sub, delta);
+    const fn = (sub: Subscription, delta: number) => this.changed(acc, m, sub, delta);
+    this.listeners.set(acc, fn);
+    acc.sl.addChangeListener(fn);
   }
 
   /** Stops tracking every account (the cluster stopped). */
   detachAll(): void {
-    for (const acc of this.maps.keys()) acc.sl.onChange = null;
+    for (const [acc, fn] of this.listeners) acc.sl.removeChangeListener(fn);
+    this.listeners.clear();
     this.maps.clear();
   }
 
-  private changed(acc: Account, m: RouteMap, sub: Subscription, delta: 1 | -1): void {
+  private changed(acc: Account, m: RouteMap, sub: Subscription, delta: number): void {
     if (!isLocalInterest(sub)) return;
     const isq = sub.queue !== null;
     const key = isq ? `${sub.subject} ${sub.queue}` : sub.subject;
@@ -75,11 +87,16 @@ export class Interest {
       m.lqws.set(key, n);
     }
     let proto: Buffer | null = null;
+    let lproto: Buffer | null = null;
     for (const r of this.routes()) {
       if (!r.canImport(sub.subject)) continue;
-      proto ??= Buffer.from(subProto(acc.name, sub.subject, sub.queue, n), 'latin1');
-      r.c.queueBytes(proto);
-      if (r.c.server.log.trace) r.c.trace(`->> [${proto.toString('latin1', 0, proto.length - 2)}]`);
+      let p: Buffer;
+      // Interest that came from a leafnode of a named cluster goes as LS+ <origin> to routes that
+      // take it (addRouteSubOrUnsubProtoToBuf; its LS- has no origin, and two spaces).
+      if (sub.origin !== '' && r.lnoc) p = lproto ??= Buffer.from(leafOriginProto(sub.origin, acc.name, sub.subject, sub.queue, n), 'latin1');
+      else p = proto ??= Buffer.from(subProto(acc.name, sub.subject, sub.queue, n), 'latin1');
+      r.c.queueBytes(p);
+      if (r.c.server.log.trace) r.c.trace(`->> [${p.toString('latin1', 0, p.length - 2)}]`);
       r.c.flushSoon();
     }
   }
@@ -126,6 +143,12 @@ export class Interest {
   counts(acc: Account): ReadonlyMap<string, number> | undefined {
     return this.maps.get(acc)?.rm;
   }
+}
+
+/** `LS+ <origin> <acc> <subject>[ <queue> <weight>]\r\n`, or `LS-  <acc> <subject>[ <queue>]\r\n` (sic) when n is 0. */
+function leafOriginProto(origin: string, acc: string, subject: string, queue: string | null, n: number): string {
+  if (n > 0) return queue === null ? `LS+ ${origin} ${acc} ${subject}\r\n` : `LS+ ${origin} ${acc} ${subject} ${queue} ${n}\r\n`;
+  return queue === null ? `LS-  ${acc} ${subject}\r\n` : `LS-  ${acc} ${subject} ${queue}\r\n`;
 }
 
 /** `RS+ <acc> <subject>[ <queue> <weight>]\r\n`, or `RS- <acc> <subject>[ <queue>]\r\n` when n is 0. */

@@ -16,6 +16,7 @@ import { decodeRouteConnect, decodeRouteInfo, type RouteInfo } from './info.js';
 import type { RouteURL } from './url.js';
 import type { Cluster } from './cluster.js';
 import type { SubjectPermission } from '../options.js';
+import { routeCertAuthorized } from './tls-auth.js';
 
 /** How a route came to be: configured (explicit) or learned by gossip (implicit). */
 export const enum RouteType {
@@ -38,6 +39,8 @@ export class Route {
   /** The peer's client URLs (its INFO connect_urls), added to our clients' connect_urls. */
   connectURLs: string[] = [];
   wsConnectURLs: string[] = [];
+  /** The peer's leafnode URLs (its INFO leafnode_urls): offered to our leafs for reconnects. */
+  leafnodeURLs: string[] = [];
   /** The first INFO was processed (later ones are updates or gossip). */
   infoReceived = false;
   /** Registered in the cluster (the first connection to a server_id wins). */
@@ -53,6 +56,8 @@ export class Route {
 
   // ---- the routed message being read (processRoutedMsgArgs → processInboundMsg)
   private paAcc = '';
+  /** The origin cluster of the LMSG being read ('' for RMSG/HMSG): not sent back to leafs of that cluster. */
+  paOrigin = '';
   private paSubject = '';
   private paReply = '';
   private paQueues: string[] | null = null;
@@ -109,8 +114,14 @@ export class Route {
     c.connectReceived = true;
     c.echo = c.opts.echo;
     c.headers = !srv.opts.noHeaderSupport && c.opts.headers;
-    // Route auth (isRouterAuthorized): the cluster's single user, password plain or bcrypt.
+    // Route auth (isRouterAuthorized): with verify_and_map or verify_cert_and_check_known_urls the
+    // peer's certificate alone; else the cluster's single user, password plain or bcrypt.
     const cl = this.cluster;
+    const tls = cl.tls;
+    if (tls !== null && (tls.map || tls.checkKnownUrls)) {
+      if (!routeCertAuthorized(c, tls.map, tls.checkKnownUrls, cl.opts.username ?? '', c.server.opts.routes ?? [])) return c.authViolation();
+      return this.finishConnect(ci.cluster, ci.cluster_dynamic, ci.gateway, ci.lnoc);
+    }
     const user = cl.opts.username ?? '';
     if (user !== '') {
       const pass = cl.opts.password ?? '';
@@ -263,8 +274,9 @@ export class Route {
       this.subs.set(key, sub);
     } else if (queue !== null) {
       // A repeated RS+ for a queue carries its new weight (UpdateRemoteQSub).
+      const old = osub.qw;
       osub.qw = qw;
-      acc.sl.updateRemoteQSub(osub);
+      acc.sl.updateRemoteQSub(osub, old);
     }
   }
 
@@ -362,6 +374,7 @@ export class Route {
     if (withHdr && hdrSize > size) return this.argsError(buf, s, e, n, hdr, origin, 'Header Size larger then TotalSize', -1);
     // Most routed messages repeat the previous account and subject: their strings are reused.
     this.paAcc = this.accCache.get(buf, t[2 * off], t[2 * off + 1]);
+    this.paOrigin = origin ? latin1Slice(buf, t[0], t[1]) : '';
     this.paSubject = this.subjCache.get(buf, t[2 * (1 + off)], t[2 * (1 + off) + 1]);
     this.paReply = reply;
     this.paQueues = queues;
@@ -390,6 +403,7 @@ export class Route {
   /** A PUB/HPUB on a route: the reference parses it and then finds no account ("") to deliver in. */
   notePub(subject: string): void {
     this.paAcc = '';
+    this.paOrigin = '';
     this.paSubject = subject;
   }
 
@@ -427,7 +441,7 @@ export class Route {
 }
 
 /** Keeps the string of the last bytes seen (up to 64), to reuse it when the same bytes come again. */
-class BytesString {
+export class BytesString {
   private readonly bytes = Buffer.allocUnsafe(64);
   private len = -1;
   private str = '';

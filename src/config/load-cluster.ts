@@ -1,5 +1,5 @@
 // cluster { … } (opts.go parseCluster): listen/host/port, name, advertise, no_advertise,
-// authorization (one user, no token), routes, connect_retries, permissions — the reference's keys,
+// authorization (one user, no token), routes, connect_retries, permissions, tls — the reference's keys,
 // aliases and messages, each problem at its file:line:col.
 import type { ClusterOptions, RoutePermissions } from '../options.js';
 import type { ConfNode } from './parse.js';
@@ -7,6 +7,7 @@ import { entries, goType, type LoadContext } from './load-values.js';
 import { parseAuthBlock, loadPermissions } from './load-auth.js';
 import { hostPort } from './load.js';
 import { parseRouteURL } from '../cluster/url.js';
+import { parseTlsBlock } from './load-tls.js';
 
 export function loadCluster(ctx: LoadContext, node: ConfNode): void {
   if (node.kind !== 'map') return void ctx.error(node, `Expected map to define cluster, got ${goType(node)}`);
@@ -65,9 +66,12 @@ export function loadCluster(ctx: LoadContext, node: ConfNode): void {
       case 'routes':
         loadRoutes(ctx, v);
         break;
-      case 'tls':
-        ctx.error(v, `"${rawKey}" is not supported by tsnats yet: TLS for routes is not implemented, and tsnats will not run in plaintext when TLS was asked for`, 'unsupported');
+      case 'tls': {
+        // getTLSConfig: parseTLS outside a client context, then GenTLSConfig (the files read now).
+        const tc = parseTlsBlock(ctx, v, false);
+        if (tc !== undefined) c.tls = tc;
         break;
+      }
       case 'cluster_advertise':
       case 'advertise': {
         const a = ctx.str(v, rawKey);

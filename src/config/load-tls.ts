@@ -21,8 +21,12 @@ export function loadTls(ctx: LoadContext, node: ConfNode): void {
   if (tc !== undefined) ctx.set('tls', tc, node);
 }
 
-/** A `tls { … }` block (the client port's, or another listener's such as `websocket.tls`), files checked. */
-export function parseTlsBlock(ctx: LoadContext, node: ConfNode): TlsConfig | undefined {
+/**
+ * A `tls { … }` block (the client port's, or another listener's such as `websocket.tls`), files
+ * checked. `clientCtx: false` for blocks of servers that also dial (cluster): there
+ * `verify_cert_and_check_known_urls` is allowed and the 2.10 extensions are not.
+ */
+export function parseTlsBlock(ctx: LoadContext, node: ConfNode, clientCtx = true): TlsConfig | undefined {
   if (node.kind !== 'map') return void ctx.error(node, notAMap(node));
   const tc: TlsConfig = { verify: false, verifyAndMap: false, insecure: false, timeoutMs: 0 };
   const before = ctx.errors.length;
@@ -53,7 +57,11 @@ export function parseTlsBlock(ctx: LoadContext, node: ConfNode): TlsConfig | und
         else if (key === 'verify_and_map') {
           if (v.value) tc.verify = true;
           tc.verifyAndMap = v.value;
-        } else if (v.value) ctx.error(v, 'verify_cert_and_check_known_urls not supported in this context');
+        } else if (v.value && clientCtx) ctx.error(v, 'verify_cert_and_check_known_urls not supported in this context');
+        else if (v.value) {
+          tc.verify = true;
+          tc.checkKnownUrls = true;
+        }
         break;
       }
       case 'cipher_suites':
@@ -104,6 +112,10 @@ export function parseTlsBlock(ctx: LoadContext, node: ConfNode): TlsConfig | und
       case 'handshake_first':
       case 'first':
       case 'immediate': {
+        if (!clientCtx) {
+          ctx.error(v, TLS_PARSE_ERRORS.unknownField(rawKey));
+          break;
+        }
         const hf = handshakeFirst(ctx, v, rawKey);
         if (hf !== undefined) tc.handshakeFirst = hf;
         break;

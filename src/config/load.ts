@@ -20,6 +20,7 @@ import { loadAccounts } from './load-accounts.js';
 import { loadJetStream, loadStoreDir } from './load-jetstream.js';
 import { loadTls } from './load-tls.js';
 import { loadCluster } from './load-cluster.js';
+import { loadLeafnodes } from './load-leafnodes.js';
 import { loadWebsocket } from './load-websocket.js';
 import { formatGoDuration } from './duration.js';
 import { isAccountJWT, readOperatorJWT } from './jwt.js';
@@ -195,8 +196,8 @@ const TOP: Record<string, Handler> = {
   http_base_path: str('httpBasePath'),
   cluster: (ctx, node) => loadCluster(ctx, node),
   gateway: ignored('gateways are not supported yet'),
-  leaf: ignored('leafnodes are not supported yet'),
-  leafnodes: ignored('leafnodes are not supported yet'),
+  leaf: (ctx, node) => loadLeafnodes(ctx, node),
+  leafnodes: (ctx, node) => loadLeafnodes(ctx, node),
   store_dir: (ctx, node, key) => loadStoreDir(ctx, node, key),
   storedir: (ctx, node, key) => loadStoreDir(ctx, node, key),
   jetstream: (ctx, node) => loadJetStream(ctx, node),

@@ -92,6 +92,8 @@ const TABLE: Entry[] = [
   { field: 'resolver', goName: 'AccountResolver' },
   // reload.go: any change of the websocket block (its TLS config aside) is refused.
   { field: 'websocket', goName: 'Websocket' },
+  // reload.go: any change of the leafnodes block (TLS aside, which tsnats does not have there yet) is refused.
+  { field: 'leafnodes', goName: 'LeafNode' },
   { field: 'connectErrorReports', goName: 'ConnectErrorReports', reload: R('connect_error_reports') },
   { field: 'reconnectErrorReports', goName: 'ReconnectErrorReports', reload: R('reconnect_error_reports') },
   { field: 'jetstream', goName: 'JetStream' },

@@ -5,6 +5,7 @@ import type { Conn, Finding, Sample, Severity } from './types.js';
 import type { TlsProbe } from './tls.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
 import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
+import { LEAF_CHECKS, DEFAULT_LEAF_THRESHOLDS } from './leaf-checks.js';
 
 export interface Thresholds {
   /** CONN_001: RTT above this (ms). */
@@ -31,6 +32,9 @@ export interface Thresholds {
   routePendingBytes: number;
   /** CLUSTER_002 (one sample): routes younger than this on an older server (ms). */
   youngRouteMs: number;
+  /** LEAF_002: this many closes of one leaf connection within leafFlapWindowMs. */
+  leafFlapCount: number;
+  leafFlapWindowMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -47,6 +51,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   // Let's Encrypt renews at 30 days left; an operator needs time to act before clients fail.
   certWarnMs: 30 * 86400_000,
   ...DEFAULT_CLUSTER_THRESHOLDS,
+  ...DEFAULT_LEAF_THRESHOLDS,
 };
 
 export interface Ctx {
@@ -391,6 +396,8 @@ export const CHECKS: Check[] = [
   },
   // Routes (cluster-checks.ts).
   ...CLUSTER_CHECKS,
+  // Leafnodes (leaf-checks.ts).
+  ...LEAF_CHECKS,
 ];
 
 /** The TLS probes of a sample, or why there are none. */

@@ -5,6 +5,7 @@ import { openTransport, allConns, collect, splitUserInfo, type Transport } from 
 import { checkServer, unreachable, summarize, formatText, formatJSON } from './report.js';
 import { CHECKS, type Thresholds } from './checks.js';
 import { checkAcrossServers } from './cluster-checks.js';
+import { checkLeafAcrossServers } from './leaf-checks.js';
 import { CONN_SORTS, sortConns, formatConns, type ConnSort } from './conns.js';
 import { parseDurationArg, parseSizeArg } from './units.js';
 import { sysConnect, SysError, type SysAuth } from './sys.js';
@@ -158,6 +159,7 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
   const servers = read.map((r) => r.report);
   // Several members of one cluster: names and the mesh compared across them.
   checkAcrossServers(servers, read.map((r) => r.last));
+  checkLeafAcrossServers(servers, read.map((r) => r.last));
   const report = summarize(servers);
   io.out(a.bools.has('json') ? formatJSON(report) : formatText(report));
   return report.exitCode;

@@ -21,6 +21,7 @@ export interface Transport {
   connz(q: ConnzQuery): Promise<Json>;
   accountz(acc?: string): Promise<Json>;
   routez(): Promise<Json>;
+  leafz(): Promise<Json>;
   /** The transport's own connection, when it has one. */
   readonly selfCid?: number;
   /** The doctor's client-side TLS settings (CA, certificate), for its probes. */
@@ -103,6 +104,10 @@ export class HttpTransport implements Transport {
     return this.get('/routez');
   }
 
+  leafz(): Promise<Json> {
+    return this.get('/leafz');
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -143,6 +148,10 @@ export class SysTransport implements Transport {
 
   routez(): Promise<Json> {
     return this.req('ROUTEZ', {});
+  }
+
+  leafz(): Promise<Json> {
+    return this.req('LEAFZ', {});
   }
 
   close(): Promise<void> {
@@ -212,9 +221,13 @@ export async function collect(t: Transport): Promise<Sample> {
   const varz = await t.varz();
   const conns = (await allConns(t)).filter((c) => c.cid !== t.selfCid);
   let closed: Conn[] | null = null;
+  let closedLeafs: Conn[] | null = null;
   try {
     const cz = await t.connz({ state: 'closed', sort: 'stop', limit: CLOSED_LIMIT, auth: true });
-    closed = (cz.connections ?? []) as Conn[];
+    const all = (cz.connections ?? []) as Conn[];
+    // Closed leaf connections are in the same ring (saveClosedClient): the leaf checks read them.
+    closed = all.filter((c) => c.kind !== 'Leafnode');
+    closedLeafs = all.filter((c) => c.kind === 'Leafnode');
   } catch (e) {
     notes.push(`closed connections unavailable: ${(e as Error).message}`);
   }
@@ -224,6 +237,12 @@ export async function collect(t: Transport): Promise<Sample> {
   } catch (e) {
     notes.push(`routes unavailable: ${(e as Error).message}`);
   }
+  let leafz: Json | null = null;
+  try {
+    leafz = await t.leafz();
+  } catch (e) {
+    notes.push(`leafz unavailable: ${(e as Error).message}`);
+  }
   let accounts: AccountUse[] | null = null;
   try {
     accounts = await accountUse(t, varz.system_account);
@@ -232,7 +251,7 @@ export async function collect(t: Transport): Promise<Sample> {
   }
   const tls = await probeListeners(t, varz);
   const now = Date.parse(varz.now);
-  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, routez, accounts, notes, selfCid: t.selfCid, tls };
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, closedLeafs, routez, leafz, accounts, notes, selfCid: t.selfCid, tls };
 }
 
 /**

@@ -10,6 +10,8 @@ import type { TlsProbe } from './tls.js';
 /** One connection of /connz (open or closed), as sent. */
 export interface Conn {
   cid: number;
+  /** `Leafnode` for a closed leaf connection (nats-server 2.9 keeps them in the closed ring). */
+  kind?: string;
   /** `nats` (TCP) or `websocket` (nats-server 2.9+). */
   type?: string;
   ip?: string;
@@ -55,6 +57,10 @@ export interface Sample {
   closed: Conn[] | null;
   /** /routez (the server's routes); null when it could not be read. */
   routez: Json | null;
+  /** /leafz (the server's leaf connections); null when it could not be read. */
+  leafz?: Json | null;
+  /** Closed leaf connections (kept apart from `closed`, which holds clients), newest first. */
+  closedLeafs?: Conn[] | null;
   /** Per-account use; null when it could not be read. */
   accounts: AccountUse[] | null;
   /** Why `accounts`/`closed` are missing, when they are. */

@@ -1,6 +1,7 @@
 // /accountz, /accstatz and the per-account data behind $SYS.REQ.ACCOUNT.<acc>.{INFO,STATZ,CONNS}
 // (monitor.go Accountz, accountInfo, AccountStatz; events.go Account.statz).
 import { jetStreamOf } from './misc.js';
+import { leafClients } from './leafz.js';
 import type { Server } from '../server/server.js';
 import type { Account } from '../accounts/account.js';
 import type { Client } from '../server/client.js';
@@ -155,15 +156,23 @@ export function numLocalConnections(a: Account): number {
   return n;
 }
 
+/** Leaf connections bound to an account (numLocalLeafNodes). */
+export function numLeafConnections(srv: Server, a: Account): number {
+  let n = 0;
+  for (const c of leafClients(srv)) if (c.account === a) n++;
+  return n;
+}
+
 /** The account's AccountStat (Account.statz): `received` is what its clients published, `sent` what they were delivered. */
 export function accountStat(srv: Server, a: Account): AccountStat {
   const conns = numLocalConnections(a);
+  const leafs = numLeafConnections(srv, a);
   const t = accountTraffic(srv, a);
   return {
     acc: a.name,
     conns,
-    leafnodes: 0,
-    total_conns: conns,
+    leafnodes: leafs,
+    total_conns: conns + leafs,
     sent: { msgs: t.outMsgs, bytes: t.outBytes },
     received: { msgs: t.inMsgs, bytes: t.inBytes },
     slow_consumers: a.slowConsumers,
@@ -177,7 +186,7 @@ export function accountStatz(srv: Server, opts: AccountStatzOptions = {}): Accou
   for (const name of names) {
     const a = srv.accounts.get(name);
     if (!a) continue;
-    if (opts.include_unused || numLocalConnections(a) !== 0) out.account_statz.push(accountStat(srv, a));
+    if (opts.include_unused || numLocalConnections(a) + numLeafConnections(srv, a) !== 0) out.account_statz.push(accountStat(srv, a));
   }
   return out;
 }
@@ -205,7 +214,7 @@ export function accountInfo(srv: Server, name: string): AccountInfo {
     expired: false,
     complete: true,
     jetstream_enabled: jetStreamOf(srv)?.accountEnabled(a) ?? false,
-    leafnode_connections: 0,
+    leafnode_connections: numLeafConnections(srv, a),
     client_connections: numLocalConnections(a),
     subscriptions: a.sl.size,
     exports: exports.length ? exports : undefined,

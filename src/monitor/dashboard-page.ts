@@ -89,6 +89,18 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tbody></tbody>
     </table>
   </section>
+  <section class="wide" id="leafnodes" hidden>
+    <h2>Leafnodes <span class="sub" id="leaf-note"></span></h2>
+    <div id="leaf-remotes" class="mesh"></div>
+    <table id="leafs">
+      <thead><tr>
+        <th class="num">lid</th><th>peer</th><th>role</th><th>account</th><th>address</th>
+        <th class="num">rtt</th><th class="num">pending</th><th class="num">age</th><th class="num">idle</th>
+        <th class="num">msgs in / out</th><th class="num">interest</th>
+      </tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
   <section class="three">
     <h2>Recent closes</h2>
     <div class="scroll">
@@ -316,6 +328,45 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     }
   }
 
+  // Leafnodes: a chip per configured remote (red while it is not connected, with the last error),
+  // and a row per leaf connection: to our hub (we dialled) or from a leaf (we are its hub).
+  function renderLeafnodes(d) {
+    var box = $('leafnodes');
+    if (!d.leafnodes) { box.hidden = true; return; }
+    box.hidden = false;
+    var L = d.leafnodes;
+    $('leaf-note').textContent = (L.listen ? 'listening on ' + L.listen + ' · ' : '') + L.leafs.length + ' connection' + (L.leafs.length === 1 ? '' : 's') +
+      (L.stale_leafs ? ' · ' + L.stale_leafs + ' stale' : '') + (L.slow_leafs ? ' · ' + L.slow_leafs + ' slow' : '');
+    var chips = $('leaf-remotes');
+    chips.textContent = '';
+    L.remotes.forEach(function (r) {
+      var n = el('span', 'remote ' + r.urls.join(' | ') + ' (' + r.account + ') · ' + (r.connected ? 'connected' : 'not connected'), 'node' + (r.connected ? '' : ' bad'));
+      if (!r.connected && r.last_error) n.title = r.last_error + (r.failed_attempts ? ' (' + r.failed_attempts + ' attempts)' : '');
+      chips.appendChild(n);
+    });
+    var tb = document.querySelector('#leafs tbody');
+    tb.textContent = '';
+    L.leafs.forEach(function (l) {
+      var tr = el('tr');
+      tr.dataset.lid = l.lid;
+      tr.appendChild(el('td', l.lid, 'num'));
+      tr.appendChild(el('td', (l.name || '?') + (l.cluster && l.cluster !== l.name ? ' / ' + l.cluster : ''), 'name'));
+      tr.appendChild(el('td', l.role === 'hub' ? 'our hub (dialled)' : 'leaf of ours (accepted)'));
+      tr.appendChild(el('td', l.account));
+      tr.appendChild(el('td', l.ip + ':' + l.port));
+      tr.appendChild(el('td', rtt(l.rtt_ms), 'num' + (l.rtt_ms > 50 ? ' hot' : '')));
+      tr.appendChild(el('td', bytes(l.pending_bytes), 'num' + (l.pending_bytes > MIB ? ' hot' : l.pending_bytes > 0 ? ' warm' : '')));
+      tr.appendChild(el('td', dur(l.age_ms), 'num'));
+      tr.appendChild(el('td', dur(l.idle_ms), 'num'));
+      tr.appendChild(el('td', l.in_msgs + ' / ' + l.out_msgs, 'num'));
+      tr.appendChild(el('td', l.subscriptions, 'num'));
+      tb.appendChild(tr);
+    });
+    if (!L.leafs.length) {
+      var tr = el('tr'); var td = el('td', 'no leaf connection', 'empty' + (L.remotes.length ? ' reason-bad' : '')); td.colSpan = 11; tr.appendChild(td); tb.appendChild(tr);
+    }
+  }
+
   function render(d) {
     var s = d.server;
     $('server').textContent = (s.name || s.id) + ' · v' + s.version + ' · up ' + s.uptime + ' · keepalive ' + dur(s.ping_interval_ms) + ' × ' + (s.ping_max + 1);
@@ -330,6 +381,7 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     renderClosed(d);
     renderAccounts(d);
     renderCluster(d);
+    renderLeafnodes(d);
     $('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · every ' + dur(POLL_MS);
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   }

@@ -11,7 +11,7 @@ import { ConnState, type Query } from './params.js';
 import { goJSON, nowMs } from './format.js';
 import { countRequest } from './state.js';
 import { DASHBOARD_HTML, DASHBOARD_JS } from './dashboard-page.js';
-import type { ClusterService } from '../services.js';
+import type { ClusterService, LeafNodeService } from '../services.js';
 
 /** Table sort keys of the page: connz sort keys, and `msgs` (in + out). */
 export const DASHBOARD_SORTS = ['idle', 'rtt', 'pending', 'msgs'] as const;
@@ -49,6 +49,46 @@ export interface DashboardData {
   accounts: { name: string; conns: number; max_connections: number }[];
   /** The cluster (routes to the other members); null without one. */
   cluster: DashCluster | null;
+  /** Leaf connections (to our hub, from our leafs) and the configured remotes; null without leafnodes. */
+  leafnodes: DashLeafnodes | null;
+}
+
+export interface DashLeaf {
+  lid: number;
+  /** `leaf`: a leaf connected to us (we are its hub); `hub`: a connection we dialled to our hub. */
+  role: 'leaf' | 'hub';
+  /** The peer's server name (its CONNECT, or its INFO) and cluster. */
+  name: string;
+  cluster: string;
+  account: string;
+  ip: string;
+  port: number;
+  rtt_ms: number;
+  pending_bytes: number;
+  age_ms: number;
+  idle_ms: number;
+  in_msgs: number;
+  out_msgs: number;
+  subscriptions: number;
+}
+
+export interface DashRemote {
+  urls: string[];
+  account: string;
+  connected: boolean;
+  /** Why the last attempt failed ('' when connected), and how many failed in a row. */
+  last_error: string;
+  failed_attempts: number;
+  connects: number;
+}
+
+export interface DashLeafnodes {
+  /** The leafnode listener's host:port; '' without one. */
+  listen: string;
+  stale_leafs: number;
+  slow_leafs: number;
+  leafs: DashLeaf[];
+  remotes: DashRemote[];
 }
 
 export interface DashRoute {
@@ -94,6 +134,28 @@ function clusterData(srv: Server, now: number): DashCluster | null {
   };
 }
 
+function leafData(srv: Server, now: number): DashLeafnodes | null {
+  const ln = srv.service<LeafNodeService>('leafnodes')?.leafnodes;
+  if (!ln) return null;
+  return {
+    listen: ln.port ? `${ln.listenHost}:${ln.port}` : '',
+    stale_leafs: srv.stats.staleLeafs,
+    slow_leafs: srv.stats.slowConsumerLeafs,
+    leafs: ln.leafList().map((c) => {
+      const l = c.leaf!;
+      return {
+        lid: c.cid, role: l.solicited ? 'hub' : 'leaf', name: l.remoteServer, cluster: l.remoteCluster, account: c.account.name,
+        ip: c.host, port: c.port, rtt_ms: c.rtt, pending_bytes: c.pendingBytes, age_ms: Math.max(0, now - c.start.getTime()),
+        idle_ms: Math.max(0, now - c.last), in_msgs: c.inMsgs, out_msgs: c.outMsgs, subscriptions: c.subs?.size ?? 0,
+      };
+    }),
+    remotes: ln.remotes.map((r) => ({
+      urls: r.configured.map((u) => u.hostPort), account: r.localAccount, connected: r.conn !== null && r.conn.leaf!.registered && !r.conn.closed,
+      last_error: r.lastError, failed_attempts: r.failedAttempts, connects: r.connects,
+    })),
+  };
+}
+
 export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_ROWS): DashboardData {
   const v = varz(srv);
   const sort: DashSort = (DASHBOARD_SORTS as readonly string[]).includes(sortArg) ? (sortArg as DashSort) : 'idle';
@@ -130,6 +192,7 @@ export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_R
     closed,
     accounts,
     cluster: clusterData(srv, now),
+    leafnodes: leafData(srv, now),
   };
 }
 

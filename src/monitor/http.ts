@@ -15,7 +15,8 @@ import { varz } from './varz.js';
 import { connz } from './connz.js';
 import { subsz, subszHttpBody } from './subsz.js';
 import { accountz, accountStatz, trackAccountTraffic } from './accounts.js';
-import { healthz, leafz, gatewayz, jsz } from './misc.js';
+import { healthz, gatewayz, jsz } from './misc.js';
+import { leafz } from './leafz.js';
 import { routez } from './routez.js';
 import { metrics, trackHealthCounters } from './metrics.js';
 import { rootPage } from './root.js';
@@ -87,8 +88,8 @@ const HANDLERS: Record<string, Handler> = {
   },
   '/leafz': (srv, q, _req, res) => {
     countRequest(srv, '/leafz');
-    q.bool('subs');
-    respond(res, q, pretty(leafz(srv)));
+    const subs = q.bool('subs');
+    respond(res, q, pretty(leafz(srv, { subscriptions: subs, account: q.str('acc') })));
   },
   '/subsz': (srv, q, _req, res) => {
     countRequest(srv, '/subsz');

@@ -1,5 +1,5 @@
 // /healthz, and the endpoints of features tsnats has not built yet, in the reference's shape for
-// "none": /leafz (no leafnodes), /gatewayz (no gateways), /jsz (disabled).
+// "none": /gatewayz (no gateways), /jsz (disabled). /leafz is in leafz.ts.
 import type { Server } from '../server/server.js';
 import type { JetStreamService } from '../services.js';
 import type { JetStream } from '../jetstream/service.js';
@@ -20,18 +20,6 @@ export interface HealthzOptions {
 export function healthz(srv: Server, _opts: HealthzOptions = {}): HealthStatus {
   if (!srv.running || !srv.accepting) return { status: 'error', error: 'failed to be ready for connections after 1ms: server' };
   return { status: 'ok' };
-}
-
-export interface Leafz {
-  server_id: string;
-  now: string;
-  leafnodes: number;
-  leafs: unknown[] | null;
-}
-
-export function leafz(srv: Server): Leafz {
-  // The reference marshals its nil slice as null when there are no leafnodes.
-  return { server_id: srv.id, now: goTime(nowMs()), leafnodes: 0, leafs: null };
 }
 
 export interface Gatewayz {

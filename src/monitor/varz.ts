@@ -8,9 +8,11 @@ import * as C from '../const.js';
 import { jetStreamOf } from './misc.js';
 import { goTime, nowMs, uptime } from './format.js';
 import { monitorState, numCores } from './state.js';
-import { tlsTimeoutMs } from '../options.js';
+import { clusterAuthTimeoutMs, clusterTlsTimeoutMs, tlsTimeoutMs } from '../options.js';
 import type { ClusterService } from '../services.js';
 import { parseRouteURL } from '../cluster/url.js';
+import { leafClients } from './leafz.js';
+import type { LeafNodeService } from '../services.js';
 
 /** Counts by connection kind (slow_consumer_stats, stale_connection_stats). */
 export interface KindCounts {
@@ -131,7 +133,7 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     max_pending: o.maxPending,
     cluster: clusterVarz(srv, cl),
     gateway: {},
-    leaf: {},
+    leaf: leafVarz(srv),
     mqtt: {},
     websocket: websocketVarz(srv),
     jetstream: jetStreamOf(srv)?.varz() ?? {},
@@ -148,16 +150,16 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
     total_connections: st.totalConnections,
     routes: cl?.routes.size ?? 0,
     remotes: cl?.remotes.size ?? 0,
-    leafnodes: 0,
+    leafnodes: leafClients(srv).length,
     in_msgs: st.inMsgs,
     out_msgs: st.outMsgs,
     in_bytes: st.inBytes,
     out_bytes: st.outBytes,
-    // Client traffic: the totals without what came from or went to routes.
-    in_client_msgs: st.inMsgs - st.inRouteMsgs,
-    in_client_bytes: st.inBytes - st.inRouteBytes,
-    out_client_msgs: st.outMsgs - st.outRouteMsgs,
-    out_client_bytes: st.outBytes - st.outRouteBytes,
+    // Client traffic: the totals without what came from or went to routes and leafnodes.
+    in_client_msgs: st.inMsgs - st.inRouteMsgs - st.inLeafMsgs,
+    in_client_bytes: st.inBytes - st.inRouteBytes - st.inLeafBytes,
+    out_client_msgs: st.outMsgs - st.outRouteMsgs - st.outLeafMsgs,
+    out_client_bytes: st.outBytes - st.outRouteBytes - st.outLeafBytes,
     slow_consumers: st.slowConsumers,
     stale_connections: st.staleConnections,
     stalled_clients: st.stalledClients,
@@ -181,6 +183,47 @@ export function varz(srv: Server, _opts: VarzOptions = {}): Varz {
   };
 }
 
+/**
+ * The leaf block (LeafNodeOptsVarz): the listener (host, bound port, auth_timeout and tls_timeout in
+ * seconds) and the remotes (local account, URLs as host:port, deny rules); `{}` without leafnodes.
+ */
+function leafVarz(srv: Server): Record<string, unknown> {
+  const ln = srv.opts.leafnodes;
+  if (ln === undefined) return {};
+  const out: Record<string, unknown> = {};
+  if ((ln.port ?? 0) !== 0) {
+    const bound = srv.service<LeafNodeService>('leafnodes')?.leafnodes?.port ?? 0;
+    out.host = ln.host || C.DEFAULT_HOST;
+    out.port = bound || ln.port;
+    out.auth_timeout = (ln.authorization?.timeout || C.DEFAULT_AUTH_TIMEOUT_MS) / 1000;
+    out.tls_timeout = tlsTimeoutMs(ln.tls) / 1000;
+    if (ln.tls !== undefined) out.tls_required = true;
+    if (ln.tls?.verify || ln.tls?.verifyAndMap) out.tls_verify = true;
+  }
+  const remotes = ln.remotes ?? [];
+  if (remotes.length > 0) {
+    out.remotes = remotes.map((r) => {
+      const o: Record<string, unknown> = { local_account: r.account || C.GLOBAL_ACCOUNT };
+      if (r.tls !== undefined) o.tls_timeout = tlsTimeoutMs(r.tls) / 1000;
+      o.urls = (r.urls?.length ? r.urls : r.url !== undefined ? [r.url] : []).map((u) => {
+        try {
+          return new URL(u).host;
+        } catch {
+          return u;
+        }
+      });
+      if (r.denyImports?.length || r.denyExports?.length) {
+        const deny: Record<string, unknown> = {};
+        if (r.denyExports?.length) deny.exports = [...r.denyExports];
+        if (r.denyImports?.length) deny.imports = [...r.denyImports];
+        o.deny = deny;
+      }
+      return o;
+    });
+  }
+  return out;
+}
+
 /** tls_required / tls_verify as the reference copies them from INFO (tls_available is not in /varz). */
 function varzTls(srv: Server): Pick<Varz, 'tls_required' | 'tls_verify'> {
   const f = srv.tlsInfoFields();
@@ -190,15 +233,20 @@ function varzTls(srv: Server): Pick<Varz, 'tls_required' | 'tls_verify'> {
 /** The cluster block (ClusterOptsVarz): empty without a cluster; auth_timeout and tls_timeout in seconds. */
 function clusterVarz(srv: Server, cl: { clusterName: string; port: number; listenHost: string } | null): Record<string, unknown> {
   const c = srv.opts.cluster;
+  // A leaf without a cluster takes its server name as cluster name, and shows it.
+  if ((cl === null || c === undefined) && srv.clusterName !== '') return { name: srv.clusterName };
   if (cl === null || c === undefined) return {};
   const urls = (srv.opts.routes ?? []).map(parseRouteURL).filter((u) => typeof u !== 'string').map((u) => (u as { hostPort: string }).hostPort);
   return {
     name: cl.clusterName,
     addr: cl.listenHost,
     cluster_port: cl.port,
-    auth_timeout: (c.authTimeout || C.DEFAULT_AUTH_TIMEOUT_MS) / 1000,
+    auth_timeout: clusterAuthTimeoutMs(c) / 1000,
     urls: urls.length > 0 ? urls : undefined,
-    tls_timeout: C.DEFAULT_TLS_TIMEOUT_MS / 1000,
+    tls_timeout: clusterTlsTimeoutMs(c) / 1000,
+    // ClusterOptsVarz: both from TLSConfig != nil; omitted when false.
+    tls_required: c.tls ? true : undefined,
+    tls_verify: c.tls ? true : undefined,
   };
 }
 

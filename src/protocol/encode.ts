@@ -118,13 +118,37 @@ export function writeRoutedMsgHeader(
   out: Buffer, p: number, hmsg: boolean, acc: string, subject: string, reply: string, queues: string,
   hdr: number, hdrTok: string | null, size: number, sizeTok: string | null,
 ): number {
-  out[p++] = hmsg ? 0x48 : 0x52; // H / R
+  return writeServerMsgHeader(out, p, hmsg ? OP_H : OP_R, '', acc, subject, reply, queues, hmsg, hdr, hdrTok, size, sizeTok);
+}
+
+/** The first letter of a server-to-server message: RMSG, HMSG, LMSG. */
+export const OP_R = 0x52;
+export const OP_H = 0x48;
+export const OP_L = 0x4c;
+
+/**
+ * The general form of msgHeaderForRouteOrLeaf: `<op>MSG [<origin> ][<acc> ]<subject> [+ <reply>
+ * <q…> | \| <q…> | <reply>] [<hdr> ]<size>\r\n`. Routes: `RMSG`/`HMSG` with the account, and `LMSG
+ * <origin> <acc> …` (always with a header size, 0 when none) for a message that came from a leafnode
+ * of cluster `origin`. Leafnodes: `LMSG`/`HMSG` without an account.
+ */
+export function writeServerMsgHeader(
+  out: Buffer, p: number, op: number, origin: string, acc: string, subject: string, reply: string, queues: string,
+  hdrField: boolean, hdr: number, hdrTok: string | null, size: number, sizeTok: string | null,
+): number {
+  out[p++] = op;
   out[p++] = 0x4d; // M
   out[p++] = 0x53; // S
   out[p++] = 0x47; // G
   out[p++] = 0x20;
-  p = writeLatin1(out, p, acc);
-  out[p++] = 0x20;
+  if (origin.length > 0) {
+    p = writeLatin1(out, p, origin);
+    out[p++] = 0x20;
+  }
+  if (acc.length > 0) {
+    p = writeLatin1(out, p, acc);
+    out[p++] = 0x20;
+  }
   p = writeLatin1(out, p, subject);
   out[p++] = 0x20;
   if (queues.length > 0) {
@@ -142,8 +166,9 @@ export function writeRoutedMsgHeader(
     p = writeLatin1(out, p, reply);
     out[p++] = 0x20;
   }
-  if (hmsg) {
-    p = hdrTok !== null ? writeLatin1(out, p, hdrTok) : writeInt(out, p, hdr);
+  if (hdrField) {
+    if (hdrTok !== null) p = writeLatin1(out, p, hdrTok);
+    else p = writeInt(out, p, hdr > 0 ? hdr : 0);
     out[p++] = 0x20;
   }
   p = sizeTok !== null ? writeLatin1(out, p, sizeTok) : writeInt(out, p, size);

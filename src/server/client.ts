@@ -12,7 +12,7 @@
 import type { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
-import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader, writeRoutedMsgHeader } from '../protocol/encode.js';
+import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader, writeServerMsgHeader, OP_H, OP_L, OP_R } from '../protocol/encode.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet } from '../protocol/args.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
@@ -21,7 +21,7 @@ import { readIntoShared, type SharedReader } from '../transport/read-buffer.js';
 import { decodeClientOpts, decodeClientInfo, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
 import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
-import { latin1Slice, writableChunks } from '../node-internals.js';
+import { latin1Slice, writableChunks, stopReads, startReads } from '../node-internals.js';
 import { Timer } from '../timers.js';
 import { formatGoDuration as formatDuration } from '../config/duration.js';
 import { monoMs } from '../clock.js';
@@ -33,6 +33,8 @@ import type { Server } from './server.js';
 import type { Account } from '../accounts/account.js';
 import { startClientTls, type ClientTlsInfo } from '../transport/tls.js';
 import type { Route } from '../cluster/route.js';
+import type { Leaf } from '../leaf/leaf.js';
+import type { AuthResult as Grant } from '../auth/auth.js';
 
 /** What a user may publish and subscribe to (implemented in auth/permissions.ts). */
 export interface ClientPermissions {
@@ -77,6 +79,8 @@ export class Client implements ParserHandler {
   private logPrefix: string;
   /** The route protocol state of a ROUTER connection (cluster/route.ts); null for other kinds. */
   route: Route | null = null;
+  /** The leafnode protocol state of a LEAF connection (leaf/leaf.ts); null for other kinds. */
+  leaf: Leaf | null = null;
   /** "ip:port - cid:N" ("[xff/]ip:port - wid:N" for WebSocket clients, "rid:N" for routes): the prefix before CONNECT names it. */
   private readonly connStr: string;
   /** websocket.jwt_cookie's JWT from the upgrade request ('' = none). */
@@ -217,11 +221,11 @@ export class Client implements ParserHandler {
     // Routes have no payload or subscription limits (createRoute: msubs -1, mpay -1).
     this.mpay = o.maxPayload > 0 && kind === Kind.CLIENT ? o.maxPayload : -1;
     this.msubs = o.maxSubscriptions > 0 && kind === Kind.CLIENT ? o.maxSubscriptions : -1;
-    // initClient: "<ip:port> - cid:N"; WebSocket clients "wid:N", with X-Forwarded-For in front; routes "rid:N".
+    // initClient: "<ip:port> - cid:N"; WebSocket clients "wid:N", with X-Forwarded-For in front; routes "rid:N", leafs "lid:N".
     let conn = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const xff = ext?.clientIP ?? '';
     if (xff !== '') conn = `${xff.includes(':') ? `[${xff}]` : xff}/${conn}`;
-    this.connStr = `${conn} - ${kind === Kind.ROUTER ? 'rid' : type === 'websocket' ? 'wid' : 'cid'}:${cid}`;
+    this.connStr = `${conn} - ${kind === Kind.ROUTER ? 'rid' : kind === Kind.LEAF ? 'lid' : type === 'websocket' ? 'wid' : 'cid'}:${cid}`;
     this.logPrefix = this.connStr;
     this.cookieJwt = ext?.cookieJwt ?? '';
     this.parser = new Parser(this, KIND_OPS[kind]);
@@ -244,14 +248,20 @@ export class Client implements ParserHandler {
    * (one the server dialled) hands its reads here.
    */
   init(reader?: SharedReader): void {
-    if (this.route === null) this.debug('Client connection created');
+    if (this.route === null && this.leaf === null) this.debug('Client connection created');
     const tls = this.server.tls;
     if (tls !== null && this.kind === Kind.CLIENT && this.type === 'nats' && this.sock instanceof Socket) {
       // INFO, the handshake and its deadline; startReading() once it succeeded (transport/tls.ts).
       startClientTls(this, this.sock, tls, this.server.opts.allowNonTls);
       return;
     }
-    if (this.route === null) this.sendInfo();
+    // An accepted leaf on a listener with leafnodes.tls: INFO, then the handshake, as for clients.
+    const ltls = this.leaf?.acceptTls ?? null;
+    if (ltls !== null && this.sock instanceof Socket) {
+      startClientTls(this, this.sock, ltls, false);
+      return;
+    }
+    if (this.route === null && this.leaf === null) this.sendInfo();
     this.startReading(this.sock, true, reader);
   }
 
@@ -280,6 +290,9 @@ export class Client implements ParserHandler {
     if (this.route !== null) {
       // CONNECT/INFO, the auth and first PING timers of a route (route.go createRoute).
       this.route.init();
+    } else if (this.leaf !== null) {
+      // The hub's INFO and auth timer, or the leaf's wait for that INFO (leafnode.go createLeafNode).
+      this.leaf.init();
     } else {
       if (srv.auth.required(this.type)) {
         // WebSocket clients: websocket.authorization.timeout when set (createWSClient).
@@ -315,6 +328,8 @@ export class Client implements ParserHandler {
    * server requires it even when a no_auth_user let this client in without credentials.
    */
   sendInfo(extra?: { ldm?: boolean; async?: boolean }): void {
+    // A leaf connection's first INFO is the hub's (the TLS handshake sends it through here).
+    if (this.leaf !== null) return this.leaf.sendFirstInfo();
     const info = this.server.clientInfo(this, extra?.async === true || extra?.ldm === true);
     if (extra?.ldm) info.ldm = true;
     this.queueBytes(infoFrame(info));
@@ -362,30 +377,35 @@ export class Client implements ParserHandler {
     const t1 = Date.now();
     if (this.activity) this.last = this.lastIn = t1;
     if (t1 - t0 >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(t1 - t0)}`);
-    // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET
-    // bytes, this connection yields: its reads pause until the other connections had their turn.
+    // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET_BYTES
+    // this connection yields: its reads stop (at the handle: no stream machinery) until the other
+    // connections had their turn.
     this.turnBytes += chunk.length;
     srv.bytesRead += chunk.length;
-    if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && !this.yielding) {
-      this.yielding = true;
-      this.sock.pause();
-      setImmediate(this.endYield);
+    if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && this.yielded === null) {
+      this.yielded = stopReads(this.sock);
+      if (this.yielded !== null) setImmediate(this.endYield);
+      else this.turnBytes = 0;
     }
   }
 
   /** Bytes read since this connection last yielded (readBatch). */
   private turnBytes = 0;
-  private yielding = false;
+  /** How the reads were stopped for the current yield (node-internals stopReads), or null. */
+  private yielded: 'handle' | 'stream' | null = null;
   private readonly endYield = (): void => {
-    this.yielding = false;
+    const how = this.yielded!;
+    this.yielded = null;
     this.turnBytes = 0;
     // Still paused for another reason (a producer stall, an asynchronous CONNECT check): they resume it.
-    if (!this.closed && !this.suspended && this.stalledBy === null) this.sock.resume();
+    if (!this.closed && !this.suspended && this.stalledBy === null) startReads(this.sock, how);
   };
 
   awaitingAuth(): boolean {
     // An accepted route must start with CONNECT, whatever the authorization (expectConnect).
     if (this.route !== null) return this.route.expectConnect && !this.connectReceived;
+    // An accepted leaf must send CONNECT first (its INFO says auth_required, always).
+    if (this.leaf !== null) return this.leaf.expectConnect && !this.connectReceived;
     return !this.connectReceived && this.server.auth.required(this.type);
   }
 
@@ -433,6 +453,7 @@ export class Client implements ParserHandler {
     const srv = this.server;
     const text = buf.toString('utf8', s, e);
     if (this.route !== null) return this.route.processConnect(text);
+    if (this.leaf !== null) return this.leaf.processConnect(text);
     if (srv.log.trace) this.trace(`<<- [CONNECT ${redactConnect(text)}]`);
     if (this.authTimer !== null) {
       this.authTimer.clear();
@@ -565,6 +586,20 @@ export class Client implements ParserHandler {
     this.perms = clientPermissions(r.permissions, (m) => this.error(m));
   }
 
+  /**
+   * Binds a leaf connection to the hub account its credentials name (leafnode.go isLeafNodeAuthorized,
+   * registerLeafWithAccount): the account (not counted among its clients), the user, and for a JWT
+   * user its expiry. Permissions are the leaf's own (leaf.ts applyUserPermissions).
+   */
+  bindLeaf(acc: Account, user: string, r: Grant | null): void {
+    this.user = user;
+    this.account = acc;
+    if (r !== null) {
+      this.jwtUser = r.jwtUser ?? null;
+      if (r.expiresAt > 0) this.setExpirationTimer(r.expiresAt - Date.now());
+    }
+  }
+
   /** Moves the connection, with its subscriptions, into `acc`. */
   private moveToAccount(acc: Account): void {
     const old = this.account;
@@ -617,12 +652,15 @@ export class Client implements ParserHandler {
 
   processInfo(buf: Buffer, s: number, e: number): void {
     if (this.route !== null) return this.route.processInfo(buf.toString('utf8', s, e));
+    if (this.leaf !== null) return this.leaf.processInfo(buf.toString('utf8', s, e));
     // A client may send INFO; it must decode as the reference's Info struct, and is otherwise ignored.
     const err = decodeClientInfo(buf.toString('utf8', s, e));
     if (err !== null) this.protocolError(err);
   }
 
   processErr(buf: Buffer, s: number, e: number): void {
+    // A leaf logs the error and stays open (the peer closes); a loop or same-name error delays the next attempt.
+    if (this.leaf !== null) return this.leaf.processErr(buf.toString('latin1', s, e));
     this.error(`${this.kind === Kind.ROUTER ? 'Route' : 'Client'} Error ${buf.toString('latin1', s, e)}`);
     this.closeConnection(ClosedState.ParseError);
   }
@@ -698,6 +736,8 @@ export class Client implements ParserHandler {
     } else this.paHdb = null;
     // A PUB on a route is parsed and then finds no account to deliver in (processInboundRoutedMsg).
     if (this.route !== null) this.route.notePub(this.paSubject);
+    // A PUB on a leaf connection is an LMSG without queue groups (processInboundLeafMsg).
+    if (this.leaf !== null) this.leaf.notePub(this.paSubject, this.paReply, this.paHdr);
     if (this.mpay !== -1 && size > this.mpay) {
       // Rejected after the control line, before reading the payload (maxPayloadViolation).
       this.sendErr(E.MaxPayload);
@@ -717,6 +757,10 @@ export class Client implements ParserHandler {
     if (this.route !== null) {
       this.activity = true;
       return this.route.processInboundMsg(buf, s, e);
+    }
+    if (this.leaf !== null) {
+      this.activity = true;
+      return this.leaf.processInboundMsg(buf, s, e);
     }
     if (srv.log.trace) this.trace(`<<- MSG_PAYLOAD: [${goQuote(buf.toString('latin1', s, e))}]`);
     this.activity = true;
@@ -767,6 +811,11 @@ export class Client implements ParserHandler {
   // ---------------------------------------------------------------- SUB / UNSUB
 
   processSub(buf: Buffer, s: number, e: number): void {
+    // On a leaf a SUB is an LS+ (parser.go dispatches on the kind).
+    if (this.leaf !== null) {
+      this.activity = true;
+      return this.leaf.processLeafSub(buf, s, e);
+    }
     if (this.server.log.trace) this.traceIn('SUB', buf, s, e);
     // A client SUB on a route is silently ignored, as the reference's parser does.
     if (this.route !== null) return;
@@ -809,7 +858,7 @@ export class Client implements ParserHandler {
 
   processUnsub(buf: Buffer, s: number, e: number): void {
     // On a route, UNSUB is read as RS- (parser.go UNSUB_ARG for ROUTER).
-    if (this.route !== null) return this.processRemoteUnsub(buf, s, e);
+    if (this.route !== null || this.leaf !== null) return this.processRemoteUnsub(buf, s, e);
     if (this.server.log.trace) this.traceIn('UNSUB', buf, s, e);
     const t = this.argTok;
     const n = splitArgs(buf, s, e, t);
@@ -832,14 +881,18 @@ export class Client implements ParserHandler {
   processRemoteSub(buf: Buffer, s: number, e: number, origin: boolean): void {
     this.activity = true;
     if (this.route !== null) this.route.processRemoteSub(buf, s, e, origin);
+    else if (this.leaf !== null) this.leaf.processLeafSub(buf, s, e);
   }
 
   processRemoteUnsub(buf: Buffer, s: number, e: number): void {
     this.activity = true;
     if (this.route !== null) this.route.processRemoteUnsub(buf, s, e);
+    else if (this.leaf !== null) this.leaf.processLeafUnsub(buf, s, e);
   }
 
   processRoutedMsgArgs(buf: Buffer, s: number, e: number, hdr: boolean, origin: boolean): number {
+    // On a leaf, LMSG, RMSG and HMSG all carry no account (processLeafMsgArgs).
+    if (this.leaf !== null) return this.leaf.processLeafMsgArgs(buf, s, e, hdr && !origin);
     if (this.route === null) {
       this.parseError(0, buf, s);
       return -1;
@@ -926,7 +979,8 @@ export class Client implements ParserHandler {
     const needRTT = this.rtt === 0 || this.rttStart === 0 || monoNow - this.rttStart > C.RTT_REFRESH_MS;
     let sendPing = true;
     // Activity or a PING from the peer within the interval delays ours (not for gateways).
-    if (this.kind !== Kind.GATEWAY && !needRTT) {
+    // Gateways and spoke leafs PING every interval whatever the traffic (processPingTimer).
+    if (this.kind !== Kind.GATEWAY && !(this.leaf !== null && this.leaf.isSpoke) && !needRTT) {
       const delta = now - this.lastIn;
       const pdelta = now - this.lastClientPing;
       if (delta < o.pingInterval) {
@@ -965,8 +1019,9 @@ export class Client implements ParserHandler {
     const srv = this.server;
     srv.stats.staleConnections++;
     if (this.kind === Kind.ROUTER) srv.stats.staleRoutes++;
+    else if (this.kind === Kind.LEAF) srv.stats.staleLeafs++;
     else srv.stats.staleClients++;
-    this.warn(`Stale ${this.kind === Kind.ROUTER ? 'Route' : 'Client'} Connection - Closing${this.stateSummary(why)}`);
+    this.warn(`Stale ${this.kind === Kind.ROUTER ? 'Route' : this.kind === Kind.LEAF ? 'Leafnode' : 'Client'} Connection - Closing${this.stateSummary(why)}`);
     srv.emitHealth('stale', this);
     this.sendErr(E.StaleConnection);
     this.closeConnection(ClosedState.StaleConnection);
@@ -1068,12 +1123,40 @@ export class Client implements ParserHandler {
    * subscriptions match; `queues` lists the groups a member of which was picked on that route.
    * Headers go as HMSG only to a route that announced headers, else they are stripped.
    */
-  sendRoutedMsg(acc: string, subject: string, reply: string, queues: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): boolean {
+  sendRoutedMsg(acc: string, subject: string, reply: string, queues: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null, origin = ''): boolean {
     if (this.closed) return false;
+    // A message from a leafnode of cluster `origin` goes to a route as `LMSG <origin> <acc> …`,
+    // headers and all, with a header size always (0 when none).
+    const lmsg = origin !== '';
+    const withHdr = hdr > 0 && (this.headers || lmsg);
+    if (hdr > 0 && !withHdr) s += hdr;
+    return this.queueServerMsg(lmsg ? OP_L : withHdr ? OP_H : OP_R, origin, acc, subject, reply, queues, buf, s, e, hdr, withHdr, lmsg || withHdr, pub, false);
+  }
+
+  /**
+   * Queues one message for a leafnode (deliverMsg with msgHeaderForRouteOrLeaf): `LMSG <subject>
+   * [+ <reply> <queues> | \| <queues> | <reply>] <size>`, or `HMSG … <hdr> <total>` to a peer that
+   * announced headers (they are stripped otherwise), once per connection. A subject the leaf may not
+   * receive (its permissions, deny_imports, the JetStream denies) is not sent.
+   */
+  sendLeafMsg(subject: string, reply: string, queues: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): boolean {
+    if (this.closed) return false;
+    if (!this.leaf!.canSend(subject)) {
+      this.debug(`Not permitted to deliver to ${goQuote(subject)}`);
+      return false;
+    }
     const withHdr = hdr > 0 && this.headers;
-    if (hdr > 0 && !this.headers) s += hdr;
+    if (hdr > 0 && !withHdr) s += hdr;
+    return this.queueServerMsg(withHdr ? OP_H : OP_L, '', '', subject, reply, queues, buf, s, e, hdr, withHdr, withHdr, pub, true);
+  }
+
+  /** The framing and accounting shared by route and leaf messages. */
+  private queueServerMsg(
+    op: number, origin: string, acc: string, subject: string, reply: string, queues: string, buf: Buffer, s: number, e: number,
+    hdr: number, withHdr: boolean, hdrField: boolean, pub: Client | null, leaf: boolean,
+  ): boolean {
     const size = e - s;
-    const need = FRAME_OVERHEAD + acc.length + subject.length + reply.length + queues.length + size;
+    const need = FRAME_OVERHEAD + origin.length + acc.length + subject.length + reply.length + queues.length + size;
     const pending = this.pendingOut + this.sockPending;
     let out = this.out;
     let p = this.outPos;
@@ -1083,7 +1166,7 @@ export class Client implements ParserHandler {
     }
     const hdrTok = withHdr && pub !== null ? pub.paHdb : null;
     const sizeTok = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? pub.paSzb : null;
-    p = writeRoutedMsgHeader(out, p, withHdr, acc, subject, reply, queues, hdr, hdrTok, size, sizeTok);
+    p = writeServerMsgHeader(out, p, op, origin, acc, subject, reply, queues, hdrField, withHdr ? hdr : 0, hdrTok, size, sizeTok);
     if (size > 0) p = copyPayload(out, p, buf, s, e, pub);
     out[p++] = 0x0d;
     out[p++] = 0x0a;
@@ -1095,14 +1178,23 @@ export class Client implements ParserHandler {
     const st = this.server.stats;
     st.outMsgs++;
     st.outBytes += size;
-    st.outRouteMsgs++;
-    st.outRouteBytes += size;
-    if (this.server.log.trace) this.trace(`->> [${withHdr ? 'HMSG' : 'RMSG'} ${acc} ${subject}${queues ? (reply ? ` + ${reply} ${queues}` : ` | ${queues}`) : reply ? ' ' + reply : ''}${withHdr ? ' ' + hdr : ''} ${size}]`);
+    if (leaf) {
+      st.outLeafMsgs++;
+      st.outLeafBytes += size;
+    } else {
+      st.outRouteMsgs++;
+      st.outRouteBytes += size;
+    }
+    if (this.server.log.trace) {
+      const name = op === OP_L ? 'LMSG' : op === OP_H ? 'HMSG' : 'RMSG';
+      const pre = `${origin ? origin + ' ' : ''}${acc ? acc + ' ' : ''}`;
+      this.trace(`->> [${name} ${pre}${subject}${queues ? (reply ? ` + ${reply} ${queues}` : ` | ${queues}`) : reply ? ' ' + reply : ''}${hdrField ? ' ' + (withHdr ? hdr : 0) : ''} ${size}]`);
+    }
     if (!this.dirty) {
       this.dirty = true;
       this.server.markDirty(this);
     }
-    // A client publishing faster than the route drains is stalled, as for a slow subscriber.
+    // A client publishing faster than the route or leaf drains is stalled, as for a slow subscriber.
     if (pending > this.server.opts.maxPending >> 1) stallProducer(this);
     return true;
   }
@@ -1122,10 +1214,13 @@ export class Client implements ParserHandler {
     if (this.closed || this.sock.writableLength === 0) return;
     const srv = this.server;
     // A route before its CONNECT is closed without counting a slow consumer (handleWriteTimeout).
-    if (this.route !== null && this.route.expectConnect && !this.connectReceived) return this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
+    if (((this.route !== null && this.route.expectConnect) || (this.leaf !== null && this.leaf.expectConnect)) && !this.connectReceived) return this.closeConnection(ClosedState.SlowConsumerWriteDeadline, true);
     srv.stats.slowConsumers++;
     if (this.kind === Kind.ROUTER) srv.stats.slowConsumerRoutes++;
-    else {
+    else if (this.kind === Kind.LEAF) {
+      srv.stats.slowConsumerLeafs++;
+      this.account.slowConsumers++;
+    } else {
       srv.stats.slowConsumerClients++;
       this.account.slowConsumers++;
     }
@@ -1255,6 +1350,7 @@ export class Client implements ParserHandler {
     releaseStalled(this);
     // Routes log their close as they log their creation, at INF (markConnAsClosed).
     if (this.kind === Kind.ROUTER) this.notice(`Router connection closed: ${reason}`);
+    else if (this.kind === Kind.LEAF) this.notice(`Leafnode connection closed: ${reason} account: ${this.leaf?.bound ? this.account.name : ''}`);
     else this.debug(`Client connection closed: ${reason}`);
     if (this.subs !== null) {
       for (const sub of this.subs.values()) {
@@ -1288,6 +1384,8 @@ export class Client implements ParserHandler {
     this.subs = null;
     // A route's remote interest goes, the cluster forgets it and may dial it again (cluster.ts).
     if (this.route !== null) this.route.cluster.routeClosed(this.route, reason);
+    // A leaf connection leaves the registry; a solicited one is dialled again (leaf/leafnodes.ts).
+    if (this.leaf !== null) this.leaf.closed(reason);
   }
 }
 

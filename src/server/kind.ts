@@ -23,8 +23,9 @@ const COMMON = Op.CONNECT | Op.INFO | Op.PING | Op.PONG | Op.OK | Op.ERR;
 /**
  * What each kind may send (parser.go): a client publishes and subscribes; a route speaks RS+/RS-/
  * RMSG (and HMSG… as RMSG with headers), A+/A-, and LS+/LS-/LMSG for interest and messages that
- * came from a leafnode of another cluster; a leafnode LS+/LS-/LMSG and PUB/HPUB (its interest-less
- * publishes); internal kinds send nothing on a wire. The reference's parser also reads PUB, SUB and
+ * came from a leafnode of another cluster; a leafnode LS+/LS-/LMSG/HMSG and PUB/HPUB (read as LMSG
+ * without queues), and, as parser.go dispatches on the kind, SUB/UNSUB and RS+/RS-/RMSG read as
+ * LS+/LS-/LMSG; internal kinds send nothing on a wire. The reference's parser also reads PUB, SUB and
  * UNSUB from a route: a SUB is ignored, an UNSUB read as RS-, a PUB finds no account.
  */
 export const KIND_OPS: readonly number[] = [
@@ -32,7 +33,7 @@ export const KIND_OPS: readonly number[] = [
   /* ROUTER    */ COMMON | Op.RSUB | Op.RMSG | Op.HMSG | Op.ASUB | Op.LSUB | Op.LMSG | Op.PUB | Op.HPUB | Op.SUB | Op.UNSUB,
   /* GATEWAY   */ COMMON | Op.RSUB | Op.RMSG | Op.HMSG | Op.ASUB | Op.MSG,
   /* SYSTEM    */ 0,
-  /* LEAF      */ COMMON | Op.LSUB | Op.LMSG | Op.HMSG | Op.PUB | Op.HPUB,
+  /* LEAF      */ COMMON | Op.LSUB | Op.LMSG | Op.HMSG | Op.PUB | Op.HPUB | Op.SUB | Op.UNSUB | Op.RSUB | Op.RMSG,
   /* JETSTREAM */ 0,
   /* ACCOUNT   */ 0,
 ];

@@ -12,6 +12,7 @@ import { buildClientTls } from './server.js';
 import type { ClientTls } from '../transport/tls.js';
 import { checkPinned } from '../tls/options.js';
 import type { ClusterService } from '../services.js';
+import { RouteTls } from '../cluster/tls.js';
 
 export interface ReloadResult {
   ok: boolean;
@@ -78,6 +79,23 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
       return { ok: false, lines: [], error };
     }
   } else if (srv.tls !== null) newTls = null;
+  // cluster.tls: built again (the files re-read) whenever it is set. The reference never finds a
+  // cluster's tls.Config equal to the old one and logs `Reloaded: cluster` on every such reload.
+  const cluster = srv.service<ClusterService>('cluster')?.cluster ?? null;
+  let newRouteTls: RouteTls | null | undefined; // undefined: unchanged
+  if (cluster !== null) {
+    try {
+      if (next.cluster?.tls) newRouteTls = new RouteTls(next.cluster.tls);
+      else if (cluster.tls !== null) newRouteTls = null;
+    } catch (e) {
+      const error = (e as Error).message;
+      srv.log.error(`Failed to reload server configuration: ${error}`);
+      return { ok: false, lines: [], error };
+    }
+    if (newRouteTls !== undefined && !diff.changes.some((c) => c.field === 'cluster')) {
+      diff.changes.push({ field: 'cluster', configName: 'cluster', value: next.cluster, message: 'Reloaded: cluster' });
+    }
+  }
   // The new authorization must build (accounts, imports, users) before anything changes.
   const authFields = ['users', 'accounts', 'username', 'password', 'authorization', 'noAuthUser', 'authTimeout', 'resolver', 'resolverPreload', 'trustedOperators', 'defaultPermissions'];
   const authChanged = diff.changes.some((c) => authFields.includes(c.field)) || next.defaultPermissions !== undefined;
@@ -138,9 +156,9 @@ export function reloadServer(srv: Server, next: ServerOptions): ReloadResult {
     if (newTls !== null && pinned !== null && !samePins(oldPinned, pinned)) recheck = () => recheckPinned(srv, pinned);
   }
   // The cluster (cluster/cluster.ts): name, advertise, authorization, permissions; routes added and removed live.
-  const cl = srv.service<ClusterService>('cluster')?.cluster;
+  const cl = cluster;
   if (cl) {
-    if (fields.has('cluster')) cl.clusterChanged(oldCluster);
+    if (fields.has('cluster')) cl.clusterChanged(oldCluster, newRouteTls);
     if (fields.has('routes')) cl.routesChanged(oldRoutes, srv.opts.routes ?? []);
   }
   if (fields.has('pidFile') && srv.opts.pidFile) writeFileSync(srv.opts.pidFile, String(process.pid));

@@ -58,6 +58,11 @@ export interface ServerStats {
   inRouteBytes: number;
   outRouteMsgs: number;
   outRouteBytes: number;
+  /** Messages and bytes received from and sent to leafnodes (part of the totals above). */
+  inLeafMsgs: number;
+  inLeafBytes: number;
+  outLeafMsgs: number;
+  outLeafBytes: number;
 }
 
 function newStats(): ServerStats {
@@ -66,6 +71,7 @@ function newStats(): ServerStats {
     slowConsumers: 0, slowConsumerClients: 0, slowConsumerRoutes: 0, slowConsumerGateways: 0, slowConsumerLeafs: 0,
     staleConnections: 0, staleClients: 0, staleRoutes: 0, staleGateways: 0, staleLeafs: 0, stalledClients: 0,
     inRouteMsgs: 0, inRouteBytes: 0, outRouteMsgs: 0, outRouteBytes: 0,
+    inLeafMsgs: 0, inLeafBytes: 0, outLeafMsgs: 0, outLeafBytes: 0,
   };
 }
 
@@ -150,6 +156,8 @@ export class Server extends EventEmitter {
     // Operator mode: the system account is the operator's system_account, an account JWT.
     const opSys = this.auth.systemAccount();
     if (opSys !== null && !o.noSystemAccount) this.sysAcc = opSys;
+    // With leafnode remotes and no cluster, the server name serves as the cluster name (NewServer).
+    if ((o.leafnodes?.remotes?.length ?? 0) > 0 && (o.cluster?.port ?? 0) === 0 && !o.cluster?.name && o.serverName) this.clusterName = o.serverName;
     // cids 1..3 are taken by the reference's internal clients; start where it starts.
     this.nextCid = 4;
   }
@@ -163,6 +171,9 @@ export class Server extends EventEmitter {
     log.notice(`  Version:  ${C.VERSION}`);
     log.notice(`  Git:      [not set]`);
     log.debugf(`  Node:     ${process.version}`);
+    // The cluster's name (ClusterName): configured, or with leafnode remotes and no cluster the server name.
+    const cn = o.cluster?.name || this.clusterName;
+    if (cn) log.notice(`  Cluster:  ${cn}`);
     log.notice(`  Name:     ${this.name}`);
     log.notice(`  ID:       ${this.id}`);
     if (o.configFile) log.notice(`Using configuration file: ${o.configFile}`);

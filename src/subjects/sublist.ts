@@ -41,8 +41,12 @@ class Level<S extends SubLike> {
 }
 
 export type InterestListener = (subject: string, queue: string | null, delta: 1 | -1) => void;
-/** Every insert (+1) and remove (-1) of a subscription. */
-export type ChangeListener<S> = (sub: S, delta: 1 | -1) => void;
+/**
+ * Every insert and remove of a subscription, and every change of a remote queue subscription's
+ * weight: `delta` is the change in weight (+qw on insert, -qw on remove, new - old on a weight
+ * update; a plain or local subscription weighs 1).
+ */
+export type ChangeListener<S> = (sub: S, delta: number) => void;
 
 export class Sublist<S extends SubLike> {
   private root = new Level<S>();
@@ -52,8 +56,11 @@ export class Sublist<S extends SubLike> {
   stats = { inserts: 0, removes: 0, matches: 0, cacheHits: 0 };
   /** Called when a (subject, queue) gains its first or loses its last subscriber. */
   onInterest: InterestListener | null = null;
-  /** Called on every insert and remove (the cluster keeps its per-account interest counts with it). */
-  onChange: ChangeListener<S> | null = null;
+  /**
+   * Called on every insert, remove and weight change, in the order added (the cluster's routes and
+   * the leafnodes keep their per-account interest counts with them).
+   */
+  private changeListeners: ChangeListener<S>[] = [];
   /** A one-entry cache in front of the map: most publishers repeat the same subject. */
   private lastSubject: string | null = null;
   private lastResult: SublistResult<S> | null = null;
@@ -117,7 +124,7 @@ export class Sublist<S extends SubLike> {
     this.stats.inserts++;
     this.invalidate(subject);
     if (first && this.onInterest) this.onInterest(subject, sub.queue, 1);
-    if (this.onChange !== null) this.onChange(sub, 1);
+    if (this.changeListeners.length > 0) this.changed(sub, weight(sub));
     return true;
   }
 
@@ -166,13 +173,32 @@ export class Sublist<S extends SubLike> {
     }
     this.invalidate(subject);
     if (last && this.onInterest) this.onInterest(subject, sub.queue, -1);
-    if (this.onChange !== null) this.onChange(sub, -1);
+    if (this.changeListeners.length > 0) this.changed(sub, -weight(sub));
     return true;
   }
 
-  /** A queue subscription's weight changed (UpdateRemoteQSub): cached results that hold it go. */
-  updateRemoteQSub(sub: S): void {
+  /**
+   * A queue subscription's weight changed from `oldWeight` (UpdateRemoteQSub): cached results that
+   * hold it go, and the change listeners hear the difference.
+   */
+  updateRemoteQSub(sub: S, oldWeight: number): void {
     this.invalidate(sub.subject);
+    const d = weight(sub) - oldWeight;
+    if (d !== 0 && this.changeListeners.length > 0) this.changed(sub, d);
+  }
+
+  addChangeListener(fn: ChangeListener<S>): void {
+    if (!this.changeListeners.includes(fn)) this.changeListeners = [...this.changeListeners, fn];
+  }
+
+  removeChangeListener(fn: ChangeListener<S>): void {
+    this.changeListeners = this.changeListeners.filter((f) => f !== fn);
+  }
+
+  private changed(sub: S, delta: number): void {
+    // A copy-on-write array: a listener that adds or removes one does not disturb this loop.
+    const ls = this.changeListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](sub, delta);
   }
 
   /** Drops cached results a change on `subject` affects. */
@@ -242,6 +268,11 @@ export class Sublist<S extends SubLike> {
   cacheResults(): SublistResult<S>[] {
     return this.cache ? [...this.cache.values()] : [];
   }
+}
+
+/** A subscription's weight in interest counts: a queue subscription's qw (remote ones carry theirs), else 1. */
+function weight(sub: SubLike): number {
+  return sub.queue !== null ? (sub.qw ?? 1) : 1;
 }
 
 function addNode<S extends SubLike>(r: SublistResult<S>, n: Node<S>): void {

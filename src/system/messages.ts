@@ -2,7 +2,7 @@
 // field names and omissions as the reference.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { KIND_NAMES } from '../server/kind.js';
+import { KIND_NAMES, Kind } from '../server/kind.js';
 import * as C from '../const.js';
 import { jetStreamOf } from '../monitor/misc.js';
 import { goTime, nowMs, rttNanos } from '../monitor/format.js';
@@ -59,7 +59,8 @@ export function clientInfo(c: Client, opts: { user: string; rtt?: boolean; stop?
     rtt: opts.rtt ? rttNanos(c.rtt) || undefined : undefined,
     stop: opts.stop !== undefined ? goTime(opts.stop) : undefined,
     kind: KIND_NAMES[c.kind],
-    client_type: c.type === 'websocket' ? 'websocket' : 'nats',
+    // clientTypeString: only client connections have one.
+    client_type: c.kind !== Kind.CLIENT ? undefined : c.type === 'websocket' ? 'websocket' : 'nats',
   };
 }
 

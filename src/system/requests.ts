@@ -7,8 +7,9 @@ import { varz } from '../monitor/varz.js';
 import { connz, type ConnzOptions } from '../monitor/connz.js';
 import { subsz, type SubszOptions } from '../monitor/subsz.js';
 import { accountz, accountInfo, accountStatz, type AccountStatzOptions } from '../monitor/accounts.js';
-import { healthz, leafz, gatewayz, jsz, jetStreamOf } from '../monitor/misc.js';
+import { healthz, gatewayz, jsz, jetStreamOf } from '../monitor/misc.js';
 import type { JszOptions } from '../jetstream/monitor.js';
+import { leafz } from '../monitor/leafz.js';
 import { routez, type RoutezOptions } from '../monitor/routez.js';
 import { statsz } from '../monitor/statsz.js';
 import { decodeRequest, type RequestKind, type EventFilter } from './reqopts.js';
@@ -95,7 +96,7 @@ export function registerRequests(sys: SystemService): void {
     CONNZ: (reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, o as ConnzOptions)),
     ROUTEZ: (reply, msg) => zReq(sys, 'RoutezEventOptions', reply, msg, (o) => routez(srv, o as RoutezOptions)),
     GATEWAYZ: (reply, msg) => zReq(sys, 'GatewayzEventOptions', reply, msg, () => gatewayz(srv)),
-    LEAFZ: (reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => leafz(srv)),
+    LEAFZ: (reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, (o) => leafz(srv, { subscriptions: o.subscriptions === true, account: typeof o.account === 'string' ? o.account : undefined })),
     ACCOUNTZ: (reply, msg) => zReq(sys, 'AccountzEventOptions', reply, msg, (o) => accountz(srv, { account: o.account as string | undefined })),
     JSZ: (reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => jsz(srv, o as JszOptions)),
     HEALTHZ: (reply, msg) => zReq(sys, 'HealthzEventOptions', reply, msg, () => healthz(srv)),
@@ -144,7 +145,7 @@ export function registerRequests(sys: SystemService): void {
   const perAccount: Record<string, (subject: string, reply: string, msg: Buffer) => void> = {
     SUBSZ: (subject, reply, msg) => zReq(sys, 'SubszEventOptions', reply, msg, (o) => subsz(srv, { ...(o as SubszOptions), subscriptions: true, account: accountOf(subject) })),
     CONNZ: (subject, reply, msg) => zReq(sys, 'ConnzEventOptions', reply, msg, (o) => connz(srv, { ...(o as ConnzOptions), acc: accountOf(subject) })),
-    LEAFZ: (subject, reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, () => (accountOf(subject), leafz(srv))),
+    LEAFZ: (subject, reply, msg) => zReq(sys, 'LeafzEventOptions', reply, msg, (o) => leafz(srv, { subscriptions: o.subscriptions === true, account: accountOf(subject) })),
     // JszAccount returns a typed nil with its error: `"data":null`.
     JSZ: (subject, reply, msg) => zReq(sys, 'JszEventOptions', reply, msg, (o) => {
       const name = accountOf(subject);

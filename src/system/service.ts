@@ -9,7 +9,7 @@ import type { Client } from '../server/client.js';
 import { Subscription } from '../server/subscription.js';
 import { ClosedState } from '../errors.js';
 import { goJSON, nowMs } from '../monitor/format.js';
-import { trackAccountTraffic, accountStat } from '../monitor/accounts.js';
+import { trackAccountTraffic, accountStat, numLeafConnections } from '../monitor/accounts.js';
 import { trackHealthCounters } from '../monitor/metrics.js';
 import { statsz } from '../monitor/statsz.js';
 import { serverInfo, type ServerInfo, clientInfo, typedEvent, ConnectEventMsgType, DisconnectEventMsgType, AccountNumConnsMsgType } from './messages.js';
@@ -48,6 +48,14 @@ export class SystemService {
     this.on('client:connect', (c: Client) => this.clientConnected(c));
     this.on('client:close', (c: Client, reason: string | null) => this.clientClosed(c, reason ?? ClosedState.ClientClosed));
     this.on('client:auth_error', (c: Client) => this.authError(c));
+    // Leaf connections: the account's CONNS (its leafnodes count) when one comes or goes, and a
+    // DISCONNECT event when one closes (saveClosedClient → accountDisconnectEvent); the reference
+    // sends no CONNECT event for them (LEAFNODE.CONNECT is for gateways).
+    this.on('leaf:connect', (c: Client) => {
+      this.connected.add(c);
+      this.accConnsUpdate(c.account);
+    });
+    this.on('leaf:close', (c: Client, reason: string | null) => this.clientClosed(c, reason ?? ClosedState.ClientClosed));
     // $SYS.SERVER.<id>.LAMEDUCK (since 2.9.22): the body is the ServerInfo, as SHUTDOWN.
     this.on('lame_duck', () => this.sendServerInfo(`$SYS.SERVER.${this.srv.id}.LAMEDUCK`));
     // The other servers of the cluster (initEventTracking): their heartbeats, their account
@@ -228,7 +236,7 @@ export class SystemService {
       const old = this.connsTimers.get(a);
       if (old) clearTimeout(old);
       this.connsTimers.delete(a);
-      if (a.numConnections > 0) {
+      if (a.numConnections > 0 || numLeafConnections(this.srv, a) > 0) {
         const t = setTimeout(() => {
           this.connsTimers.delete(a);
           this.accConnsUpdate(a);

@@ -129,3 +129,49 @@ export function goHandshakeErrorText(err: unknown, ctx: HandshakeErrorContext = 
   const reason = /:([a-z0-9 ]+):[^:]*:\d+:/i.exec(e?.message ?? '');
   return reason ? `tls: ${reason[1]}` : `tls: ${e?.message ?? String(err)}`;
 }
+
+/** Go's matchHostnames: case-insensitive, a `*` only as the whole leftmost label, a trailing dot ignored. */
+function matchHostname(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (p === '' || h === '') return false;
+  const pp = p.split('.');
+  const hp = h.split('.');
+  if (pp.length !== hp.length) return false;
+  return pp.every((part, i) => (i === 0 && part === '*') || part === hp[i]);
+}
+
+/** An IP literal in the form x509.ts prints SANs (dotted quad, RFC 5952 IPv6), or null for a name. */
+function ipForm(host: string): string | null {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.split('.').every((o) => Number(o) <= 255) ? h.split('.').map(Number).join('.') : null;
+  if (!h.includes(':')) return null;
+  try {
+    return new URL(`http://[${h}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * x509 Certificate.VerifyHostname (Go 1.19): null when the peer's certificate covers `host` (an IP
+ * against its IP SANs, a name against its DNS SANs), else HostnameError's text, e.g.
+ * `x509: certificate is valid for 10.255.255.1, not 127.0.0.1`.
+ */
+export function goVerifyHostname(cert: ParsedCert, host: string): string | null {
+  const ip = ipForm(host);
+  if (ip !== null) {
+    if (cert.ipAddresses.includes(ip)) return null;
+  } else if (cert.dnsNames.some((d) => matchHostname(d, host))) return null;
+  const shown = ip ?? host;
+  const hasSans = cert.dnsNames.length + cert.ipAddresses.length + cert.emailAddresses.length + cert.uris.length > 0;
+  const cn = cert.subject.flat().find((a) => a.oid === '2.5.4.3')?.value ?? '';
+  if (!hasSans && cn !== '' && matchHostname(cn, shown)) return 'x509: certificate relies on legacy Common Name field, use SANs instead';
+  let valid: string;
+  if (ip !== null) {
+    if (cert.ipAddresses.length === 0) return `x509: cannot validate certificate for ${shown} because it doesn't contain any IP SANs`;
+    valid = cert.ipAddresses.join(', ');
+  } else valid = cert.dnsNames.join(', ');
+  if (valid === '') return `x509: certificate is not valid for any names, but wanted to match ${shown}`;
+  return `x509: certificate is valid for ${valid}, not ${shown}`;
+}

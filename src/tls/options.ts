@@ -23,8 +23,13 @@ export interface TlsConfig {
   verify?: boolean;
   /** `verify_and_map`: the client's user comes from its certificate (see map.ts); implies verify. */
   verifyAndMap?: boolean;
-  /** `insecure`: parsed by the reference, used only when it dials out; no effect on the client port. */
+  /** `insecure`: parsed by the reference, used only when it dials out (routes); no effect on the client port. */
   insecure?: boolean;
+  /**
+   * `verify_cert_and_check_known_urls` (cluster only): verify, and a peer whose certificate has a
+   * DNS SAN matching the host of a configured route is authorized.
+   */
+  checkKnownUrls?: boolean;
   /** Handshake timeout (`timeout`, float seconds or a duration in config), ms; 0 or absent means the default 2s. */
   timeoutMs?: number;
   /** Reference names; absent = DEFAULT_CIPHER_SUITES. */

@@ -164,6 +164,16 @@ export function startClientTls(c: Client, raw: Socket, tls: ClientTls, allowNonT
   h.infoThenTls(allowNonTls);
 }
 
+/**
+ * The server side of a TLS handshake that comes before any protocol (route.go createRoute →
+ * doTLSHandshake for an accepted route): `typ` names it in the logs (`Starting TLS route server
+ * handshake`, `TLS route handshake error: …`). The connection reads once this calls
+ * c.startReading().
+ */
+export function startServerTls(c: Client, raw: Socket, tls: ClientTls, typ: string): void {
+  new Handshake(c, raw, tls, typ).begin(false);
+}
+
 class Handshake {
   private timer: Timer | null = null;
   private tlsSocket: TLSSocket | null = null;
@@ -181,7 +191,8 @@ class Handshake {
     });
   };
 
-  constructor(readonly c: Client, readonly raw: Socket, readonly tls: ClientTls) {
+  /** `typ`: null on the client port, else the kind of connection (`route`) for the logs. */
+  constructor(readonly c: Client, readonly raw: Socket, readonly tls: ClientTls, readonly typ: string | null = null) {
     this.ctx = { localAddress: raw.localAddress, localPort: raw.localPort, remoteAddress: raw.remoteAddress, remotePort: raw.remotePort };
     raw.on('error', ignore); // the outcome is reported by the handshake or the close
     raw.on('close', this.onRawClose);
@@ -269,7 +280,7 @@ class Handshake {
       return;
     }
     this.first = first;
-    c.debug('Starting TLS client connection handshake');
+    c.debug(this.typ === null ? 'Starting TLS client connection handshake' : `Starting TLS ${this.typ} server handshake`);
     this.timer?.clear();
     this.timer = new Timer(() => this.timeout(), this.tls.timeoutMs);
     handshakes.set(this.raw, this);
@@ -363,10 +374,17 @@ class Handshake {
     this.detach();
     const c = this.c;
     if (c.closed) return;
-    c.error(`TLS handshake error: ${text}`);
     c.tlsError = timedOut ? `TLS handshake timeout (${text})` : text;
-    c.server.emit('client:tls_error', c, cause);
     this.tlsSocket?.destroy();
+    if (this.typ !== null) {
+      // doTLSHandshake for routes: the read deadline's error, the close, and then the timer's line.
+      c.error(`TLS ${this.typ} handshake error: ${text}`);
+      c.closeConnection(ClosedState.TLSHandshakeError, destroy);
+      if (timedOut) c.error('TLS handshake timeout');
+      return;
+    }
+    c.error(`TLS handshake error: ${text}`);
+    c.server.emit('client:tls_error', c, cause);
     c.closeConnection(ClosedState.TLSHandshakeError, destroy);
   }
 
@@ -382,7 +400,7 @@ class Handshake {
 }
 
 /** The peer's certificates (DER, leaf first), as Node reports the chain it verified. */
-function peerChain(ts: TLSSocket): Uint8Array[] {
+export function peerChain(ts: TLSSocket): Uint8Array[] {
   const out: Uint8Array[] = [];
   let cert = ts.getPeerCertificate(true) as { raw?: Buffer; issuerCertificate?: unknown } | null;
   const seen = new Set<object>();
@@ -396,7 +414,7 @@ function peerChain(ts: TLSSocket): Uint8Array[] {
   return out;
 }
 
-function safeParse(der: Uint8Array): ParsedCert | null {
+export function safeParse(der: Uint8Array): ParsedCert | null {
   try {
     return parseCertificate(der);
   } catch {

@@ -180,7 +180,7 @@ test('variables that were referenced are not unknown fields', () => {
 
 test('options nats-server knows and tsnats runs without: a warning at their position', () => {
   const ignoredKeys = [
-    'gateway {}', 'leaf {}', 'leafnodes {}',
+    'gateway {}',
     'mqtt {}', 'mappings {}', 'syslog: true', 'remote_syslog: "udp://x:1"', 'prof_port: 6060', 'max_sub_tokens: 3', 'server_tags: [a]',
     'default_js_domain: {}', 'resolver_tls {}',
   ];

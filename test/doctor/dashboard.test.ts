@@ -134,3 +134,35 @@ test('dashboard of a cluster member: the mesh and a row per route with its RTT, 
   assert.match((await b.page.textContent('#mesh'))!, /^me.*peer · /);
   assert.match((await b.page.textContent('#routes tbody tr[data-rid]'))!, /peer.*dialled \(configured\)/);
 });
+
+test('dashboard of a leaf and of its hub: a row per leaf connection, the remotes, one not connected', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed' }, async (t) => {
+  const hub: Server = await startServer({ port: 0, httpPort: -1, serverName: 'hub', leafnodes: { host: '127.0.0.1', port: -1 } });
+  t.after(() => hub.shutdown());
+  const hubLeafPort = (hub.service('leafnodes') as any).leafnodes.port as number;
+  const leaf: Server = await startServer({
+    port: 0, httpPort: -1, serverName: 'edge', accounts: [{ name: 'EDGE' }],
+    leafnodes: { reconnect: 100, remotes: [{ url: `nats-leaf://127.0.0.1:${hubLeafPort}` }, { url: 'nats-leaf://127.0.0.1:1', account: 'EDGE' }] },
+  });
+  t.after(() => leaf.shutdown());
+  let data: any;
+  for (let i = 0; i < 100; i++) {
+    data = (await get(monitorPort(leaf), '/dashboard/data')).json<any>();
+    if (data.leafnodes?.leafs.length === 1 && data.leafnodes.remotes.some((r: any) => r.last_error)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(data.leafnodes.listen, '');
+  const l = data.leafnodes.leafs[0];
+  assert.deepEqual([l.role, l.name, l.account, l.port], ['hub', 'hub', '$G', hubLeafPort]);
+  for (const k of ['rtt_ms', 'pending_bytes', 'age_ms', 'idle_ms', 'subscriptions']) assert.equal(typeof l[k], 'number', k);
+  assert.deepEqual(data.leafnodes.remotes.map((r: any) => [r.account, r.connected]), [['$G', true], ['EDGE', false]]);
+  assert.match(data.leafnodes.remotes[1].last_error, /connection refused/);
+  const hd = (await get(monitorPort(hub), '/dashboard/data')).json<any>();
+  assert.deepEqual([hd.leafnodes.leafs[0].role, hd.leafnodes.leafs[0].name, hd.leafnodes.listen], ['leaf', 'edge', `127.0.0.1:${hubLeafPort}`]);
+  const b = await openBrowser();
+  t.after(() => b.close());
+  await b.page.goto(`http://127.0.0.1:${monitorPort(leaf)}/dashboard?interval=250`);
+  await b.page.waitForSelector('#leafs tbody tr[data-lid]');
+  assert.match((await b.page.textContent('#leafs tbody tr[data-lid]'))!, /hub.*our hub \(dialled\).*\$G/);
+  assert.match((await b.page.textContent('#leaf-remotes'))!, /remote 127\.0\.0\.1:1 \(EDGE\) · not connected/);
+  assert.equal(await b.page.getAttribute('#leaf-remotes .node.bad', 'title') !== null, true);
+});

@@ -63,6 +63,15 @@ export interface TestCerts {
   clientRsa: CertPair;
   /** Client CN=chained,OU=eng,O=acme under 4 intermediates below `ca` (the intermediates share one RSA 2048 key). */
   clientChain: CertChain;
+  /**
+   * Route (cluster member), CN=route-a, the server's names (DNS:localhost, IP:127.0.0.1, IP:::1),
+   * EKU serverAuth and clientAuth: a route presents one certificate both as a TLS server and a TLS client.
+   */
+  routeA: CertPair;
+  /** Route, CN=route-b, the same names and usages. */
+  routeB: CertPair;
+  /** Route, CN=route-untrusted, the same names and usages, signed by `otherCa`. */
+  routeUntrusted: CertPair;
 }
 
 /**
@@ -97,6 +106,14 @@ authorityKeyIdentifier = keyid
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
+
+[route]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
@@ -269,7 +286,7 @@ async function generate(): Promise<TestCerts> {
   })();
 
   const [server, serverRsa, serverWrongHost, clientEmail, clientDns, clientDn, clientEscaped, clientDc, clientUri,
-    clientEmailAttr, clientUntrusted, clientRsa] = await Promise.all([
+    clientEmailAttr, clientUntrusted, clientRsa, routeA, routeB, routeUntrusted] = await Promise.all([
     makeLeaf('server', '/CN=localhost', ca, 'server'),
     makeLeaf('server-rsa', '/CN=localhost', ca, 'server', { alg: 'rsa' }),
     makeLeaf('server-wrong-host', '/CN=wrong.example.com', ca, 'server_wrong'),
@@ -282,10 +299,14 @@ async function generate(): Promise<TestCerts> {
     makeLeaf('client-email-attr', '/O=acme/CN=frank/emailAddress=frank@acme.example', ca, 'client'),
     makeLeaf('client-untrusted', '/O=acme/OU=eng/CN=mallory', otherCa, 'client'),
     makeLeaf('client-rsa', '/CN=rsa client', ca, 'client_rsa', { alg: 'rsa' }),
+    makeLeaf('route-a', '/CN=route-a', ca, 'route'),
+    makeLeaf('route-b', '/CN=route-b', ca, 'route'),
+    makeLeaf('route-untrusted', '/CN=route-untrusted', otherCa, 'route'),
   ]);
   return {
     dir, openssl, ca, otherCa, server, serverRsa, serverWrongHost, clientEmail, clientDns, clientDn, clientEscaped,
     clientDc, clientUri, clientEmailAttr, clientUntrusted, clientRsa, clientChain: await chain, ...(await expired),
+    routeA, routeB, routeUntrusted,
   };
 }
 

@@ -145,6 +145,8 @@ describe('/connz closed connections', () => {
     const port = monitorPort(srv);
     const a = await rawClient(srv.port, { user: 'u', pass: 'p', name: 'leaver' }, 'SUB foo 1\r\nSUB bar q 2\r\n');
     a.close();
+    // (The server sees that close before the next connection is refused: the ring's order is fixed.)
+    await until(() => srv.closedClients.length === 1, 5000, 'the first close');
     // A failed login is closed too, with its reason.
     const bad = await RawConn.open(srv.port);
     bad.send('CONNECT {"verbose":false,"user":"u","pass":"wrong","name":"bad"}\r\n');

@@ -1,0 +1,4 @@
+// A nats-server hub and a nats-server leaf: the shared leafnode suite (suite.ts).
+import { leafSuite } from './suite.js';
+
+leafSuite('nats-server', 'nats-server');

@@ -1,0 +1,4 @@
+// A tsnats hub and a tsnats leaf: the shared leafnode suite (suite.ts).
+import { leafSuite } from './suite.js';
+
+leafSuite('tsnats', 'tsnats');
