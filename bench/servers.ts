@@ -29,9 +29,7 @@ export function command(kind: Kind, port: number, extra: string[] = []): { cmd: 
   if (kind === 'nats-server') return { cmd: natsServerBin()!, args: flags };
   // For profiling: BENCH_TSNATS_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof", BENCH_TSNATS_ARGS="--ping_timeout 5s".
   const words = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
-  // A/B against another build: BENCH_TSNATS_CLI=/path/to/other/dist/pkg/cli/main.js.
-  const cli = process.env.BENCH_TSNATS_CLI || TSNATS_CLI;
-  return { cmd: process.execPath, args: [...words(process.env.BENCH_TSNATS_NODE_ARGS), cli, ...flags, ...words(process.env.BENCH_TSNATS_ARGS)] };
+  return { cmd: process.execPath, args: [...words(process.env.BENCH_TSNATS_NODE_ARGS), TSNATS_CLI, ...flags, ...words(process.env.BENCH_TSNATS_ARGS)] };
 }
 
 export interface SpawnOptions {
