@@ -12,6 +12,7 @@ import { connsCase, tlsConnsCase } from './cases/conns.js';
 import { handshakeCases } from './cases/handshake.js';
 import { startupCases } from './cases/startup.js';
 import { jetstreamCases } from './cases/jetstream.js';
+import { jetstreamConsumerCases } from './cases/jetstream-consumers.js';
 import { clusterCases } from './cases/cluster.js';
 import { leafCases } from './cases/leaf.js';
 
@@ -22,7 +23,7 @@ const s = (() => {
   try { return parseArgs(process.argv.slice(2)); } catch (e) { console.error((e as Error).message); process.exit(2); }
 })();
 
-const all: Case[] = [...throughputCases, reqrepCase, ...clusterCases, ...leafCases, connsCase(s), ...startupCases, ...tlsThroughputCases, ...handshakeCases, tlsConnsCase(s), ...jetstreamCases];
+const all: Case[] = [...throughputCases, reqrepCase, ...clusterCases, ...leafCases, connsCase(s), ...startupCases, ...tlsThroughputCases, ...handshakeCases, tlsConnsCase(s), ...jetstreamCases, ...jetstreamConsumerCases];
 const cases = s.only.length ? all.filter((c) => s.only.includes(c.id) || s.only.includes(c.group)) : all;
 if (!cases.length) { console.error(`--only ${s.only.join(',')} matches no case (${all.map((c) => c.id).join(' ')})`); process.exit(2); }
 

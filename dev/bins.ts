@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The shipped CLI (the bundle, scripts/bundle.mjs): dist/pkg/cli/main.js, resolved from dist/dev. */
-export const TSNATS_CLI = join(here, '..', 'pkg', 'cli', 'main.js');
+/** The shipped CLI (the bundle, scripts/bundle.mjs): dist/pkg/cli/main.js, resolved from dist/dev; TSNATS_CLI=<path> runs another build (A/B benchmarks). */
+export const TSNATS_CLI = process.env.TSNATS_CLI ?? join(here, '..', 'pkg', 'cli', 'main.js');
 
 let natsServerPath: string | null | undefined;
 /** The reference binary, or null when it is not installed. */

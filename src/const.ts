@@ -64,11 +64,13 @@ export const STALL_MAX_MS = 1000;
 /** Producer stall: and at least this long (stallClientMinDuration). */
 export const STALL_MIN_MS = 100;
 /**
- * Bytes a connection may read in one turn of the event loop before it yields to the others (one full
- * shared read buffer): a flooding publisher cannot starve unrelated connections. tsnats: nats-server
- * gets the same from Go's scheduler.
+ * Bytes a connection may read in one turn of the event loop before it yields to the others: a
+ * flooding publisher cannot starve unrelated connections (libuv reads a busy socket up to 32 × 64 KB
+ * per turn). Smaller is fairer and costs throughput (each yield is a turn, and so a flush, more):
+ * 64 KB cost 5–10 % of server CPU per message on pub/sub, 256 KB ~3 % with most of the latency gain
+ * (docs/performance.md, isolation). tsnats: nats-server gets this from Go's scheduler.
  */
-export const READ_BUDGET_BYTES = 64 * 1024;
+export const READ_BUDGET_BYTES = 256 * 1024;
 /** A read batch that takes this long logs `Readloop processing time` (readLoopReportThreshold). */
 export const READ_LOOP_REPORT_MS = 2000;
 /** Number of subject → match results cached per account (slCacheMax). */

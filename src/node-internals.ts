@@ -129,3 +129,47 @@ export function forceFullGC(): boolean {
   gcFn();
   return true;
 }
+
+// ---- stopReads / startReads: a socket's reads stopped and started at the handle (what
+// net.Socket#pause does for a socket reading into a user buffer), without the Readable stream's
+// pause/resume machinery (state changes, nextTick scheduling): the fairness yield does this once per
+// 64 KB read, on the hot path. Fallback: pause()/resume(). Never for a TLS socket: its handle (the
+// TLSWrap) keeps cleartext it already decrypted, and readStart() does not deliver it until more
+// ciphertext arrives, so a client whose last bytes sit there would wait for ever (a stalled TLS
+// publisher never got its PONG).
+interface ReadingHandle {
+  reading: boolean;
+  readStop(): number;
+  readStart(): number;
+}
+
+function readingHandle(sock: Duplex): ReadingHandle | null {
+  const h = (sock as unknown as { _handle?: Partial<ReadingHandle> | null })._handle;
+  return h != null && typeof h.readStop === 'function' && typeof h.readStart === 'function' && typeof h.reading === 'boolean' ? (h as ReadingHandle) : null;
+}
+
+/** Stops reading `sock` until startReads(); returns how to undo it ('handle' or 'stream'), or null when it was not reading. */
+export function stopReads(sock: Duplex): 'handle' | 'stream' | null {
+  const h = readingHandle(sock);
+  if (h !== null && (sock as { encrypted?: boolean }).encrypted !== true) {
+    if (!h.reading) return null;
+    h.reading = false;
+    h.readStop();
+    return 'handle';
+  }
+  sock.pause();
+  return 'stream';
+}
+
+/** Undoes stopReads(). A handle someone else started or stopped since is left alone. */
+export function startReads(sock: Duplex, how: 'handle' | 'stream'): void {
+  if (how === 'stream') {
+    sock.resume();
+    return;
+  }
+  const h = readingHandle(sock);
+  if (h !== null && !h.reading && !sock.destroyed && sock.readableFlowing !== false) {
+    h.reading = true;
+    h.readStart();
+  }
+}

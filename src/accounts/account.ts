@@ -203,6 +203,8 @@ export class Account {
    * payload including `hdr` header bytes (hdr < 0: no headers). Returns whether anyone got it.
    * `chain` is set when the message came through service imports (none re-exported to streams).
    * `once`: the subject is a one-off (a reply inbox): its match is not cached.
+   * `asSubject`: the subject connections see instead of `subject` (a JetStream delivery is matched
+   * on its deliver subject but carries the stream subject: jsPubMsg's dsubj and subj).
    *
    * Routes and leafnodes (cluster/, leaf/): a connection with matching interest gets the message
    * once (RMSG/LMSG), naming the queue groups whose member it was picked for. `qf` is the queue
@@ -214,7 +216,7 @@ export class Account {
    * to a leaf we are the spoke of (our hub), our hub's message to a route, a message back to the
    * connection it came from, or to a leaf of the cluster it came from (its origin).
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false): boolean {
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false, asSubject: string | null = null): boolean {
     const r = this.sl.match(subject, once);
     let delivered = false;
     const pkind = pub === null ? Kind.SYSTEM : pub.kind;
@@ -248,11 +250,11 @@ export class Account {
         }
         nrt = addTarget(level, nrt, c, '', dsubj);
       } else if (c !== pub || pub.echo) {
-        let dsubj = subject;
+        let dsubj = asSubject ?? subject;
         if (sub.im !== null) {
           // A shadow subscription: the importer sees the subject under its own name.
           if (chain !== null) continue;
-          dsubj = sub.im.tr.apply(subject);
+          if (asSubject === null) dsubj = sub.im.tr.apply(subject);
         }
         if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) delivered = true;
       }
@@ -295,10 +297,10 @@ export class Account {
             break;
           }
           if (c === pub && !pub.echo) continue;
-          let dsubj = subject;
+          let dsubj = asSubject ?? subject;
           if (sub.im !== null) {
             if (chain !== null) continue;
-            dsubj = sub.im.tr.apply(subject);
+            if (asSubject === null) dsubj = sub.im.tr.apply(subject);
           }
           if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
             delivered = done = true;

@@ -12,6 +12,7 @@ const VALUE_FLAGS: Record<string, string> = {
   user: 'user', password: 'password', pass: 'password', creds: 'creds',
   interval: 'interval', sort: 'sort', limit: 'limit', since: 'since', idle: 'idle', rtt: 'rtt', 'route-rtt': 'route-rtt',
   pending: 'pending', skip: 'skip', server: 'server', timeout: 'timeout',
+  'js-idle': 'js-idle', 'js-pending': 'js-pending',
   tlsca: 'tlsca', tlscacert: 'tlsca', tlscert: 'tlscert', tlskey: 'tlskey',
 };
 const BOOL_FLAGS: Record<string, string> = { json: 'json', h: 'help', help: 'help' };

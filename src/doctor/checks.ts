@@ -5,9 +5,10 @@ import type { Conn, Finding, Sample, Severity } from './types.js';
 import type { TlsProbe } from './tls.js';
 import { describeConn, fmtBytes, fmtDuration, fmtRtt, rttMs, timeMs } from './units.js';
 import { CLUSTER_CHECKS, DEFAULT_CLUSTER_THRESHOLDS } from './cluster-checks.js';
+import { JS_CHECKS, DEFAULT_JS_THRESHOLDS, type JsThresholds } from './js-checks.js';
 import { LEAF_CHECKS, DEFAULT_LEAF_THRESHOLDS } from './leaf-checks.js';
 
-export interface Thresholds {
+export interface Thresholds extends JsThresholds {
   /** CONN_001: RTT above this (ms). */
   rttMs: number;
   /** CONN_002: pending bytes above this. */
@@ -51,6 +52,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   // Let's Encrypt renews at 30 days left; an operator needs time to act before clients fail.
   certWarnMs: 30 * 86400_000,
   ...DEFAULT_CLUSTER_THRESHOLDS,
+  ...DEFAULT_JS_THRESHOLDS,
   ...DEFAULT_LEAF_THRESHOLDS,
 };
 
@@ -396,6 +398,8 @@ export const CHECKS: Check[] = [
   },
   // Routes (cluster-checks.ts).
   ...CLUSTER_CHECKS,
+  // JetStream (js-checks.ts).
+  ...JS_CHECKS,
   // Leafnodes (leaf-checks.ts).
   ...LEAF_CHECKS,
 ];

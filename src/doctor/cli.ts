@@ -44,6 +44,8 @@ nats://host:4222 with a system-account user. Exit: 0 ok, 1 warning, 2 critical, 
     --rtt DURATION       RTT threshold of CONN_001 (default 100ms)
     --route-rtt DURATION RTT threshold between cluster members, CLUSTER_005 (default 50ms)
     --pending SIZE       pending threshold of CONN_002 (default 1MiB)
+    --js-pending N       a consumer's num_pending threshold, JS_004 (default 10000)
+    --js-idle DURATION   how long a pull consumer may go without deliveries, JS_006 (default 5m)
     --skip CODE,…        checks not to run
 ${AUTH_HELP}
 
@@ -126,6 +128,13 @@ async function doctor(a: ToolArgs, io: Io): Promise<number> {
   if (rtt !== undefined) th.rttMs = rtt;
   const routeRtt = durationFlag(a, 'route-rtt');
   if (routeRtt !== undefined) th.routeRttMs = routeRtt;
+  const jsIdle = durationFlag(a, 'js-idle');
+  if (jsIdle !== undefined) th.jsIdleMs = jsIdle;
+  if (a.flags.has('js-pending')) {
+    const n = Number(a.flags.get('js-pending'));
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--js-pending needs a positive whole number, not ${JSON.stringify(a.flags.get('js-pending'))}`);
+    th.jsPending = n;
+  }
   if (a.flags.has('pending')) {
     try {
       th.pendingBytes = parseSizeArg(a.flags.get('pending')!);

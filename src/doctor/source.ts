@@ -21,6 +21,8 @@ export interface Transport {
   connz(q: ConnzQuery): Promise<Json>;
   accountz(acc?: string): Promise<Json>;
   routez(): Promise<Json>;
+  /** /jsz with accounts, streams, consumers and their configs. */
+  jsz(): Promise<Json>;
   leafz(): Promise<Json>;
   /** The transport's own connection, when it has one. */
   readonly selfCid?: number;
@@ -104,6 +106,10 @@ export class HttpTransport implements Transport {
     return this.get('/routez');
   }
 
+  jsz(): Promise<Json> {
+    return this.get('/jsz?accounts=true&streams=true&consumers=true&config=true');
+  }
+
   leafz(): Promise<Json> {
     return this.get('/leafz');
   }
@@ -148,6 +154,11 @@ export class SysTransport implements Transport {
 
   routez(): Promise<Json> {
     return this.req('ROUTEZ', {});
+  }
+
+  jsz(): Promise<Json> {
+    // JSzOptions with their JSON names (`consumer`, singular).
+    return this.req('JSZ', { accounts: true, streams: true, consumer: true, config: true });
   }
 
   leafz(): Promise<Json> {
@@ -249,9 +260,17 @@ export async function collect(t: Transport): Promise<Sample> {
   } catch (e) {
     notes.push(`accounts unavailable: ${(e as Error).message}`);
   }
+  let jsz: Json | null = null;
+  try {
+    jsz = (await t.jsz()) ?? { disabled: true };
+  } catch (e) {
+    // A server without JetStream may answer $SYS's JSZ with an error saying so: nothing to check.
+    if (/not enabled/i.test((e as Error).message)) jsz = { disabled: true };
+    else notes.push(`jetstream unavailable: ${(e as Error).message}`);
+  }
   const tls = await probeListeners(t, varz);
   const now = Date.parse(varz.now);
-  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, closedLeafs, routez, leafz, accounts, notes, selfCid: t.selfCid, tls };
+  return { takenAt: Date.now(), now: Number.isFinite(now) ? now : Date.now(), varz, conns, closed, closedLeafs, routez, leafz, accounts, jsz, notes, selfCid: t.selfCid, tls };
 }
 
 /**

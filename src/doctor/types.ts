@@ -63,6 +63,11 @@ export interface Sample {
   closedLeafs?: Conn[] | null;
   /** Per-account use; null when it could not be read. */
   accounts: AccountUse[] | null;
+  /**
+   * /jsz with accounts, streams, consumers and configs (JetStream checks): null when it could not
+   * be read, absent when not asked for.
+   */
+  jsz?: Json | null;
   /** Why `accounts`/`closed` are missing, when they are. */
   notes: string[];
   /** The doctor's own connection (through $SYS), left out of the checks. */

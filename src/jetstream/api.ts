@@ -16,6 +16,7 @@ import { goJson } from './json.js';
 import { jsErr, type ApiError } from './errors.js';
 import { registerStreamApi } from './api-stream.js';
 import { registerAccountApi } from './api-account.js';
+import { registerConsumerApi } from './api-consumer.js';
 
 export const API_PREFIX = '$JS.API';
 const CLIENT_INFO_HDR = 'Nats-Request-Info';
@@ -76,6 +77,7 @@ export class JsApi {
   constructor(readonly js: JetStream) {
     registerAccountApi(this);
     registerStreamApi(this);
+    registerConsumerApi(this);
   }
 
   /** Adds a handler for a subject pattern below $JS.API (e.g. 'STREAM.CREATE.*'). */

@@ -86,6 +86,8 @@ interface PendingReply {
   subject: string;
   /** Stored (not an early refusal): consumers hear of it once durable. */
   stored: boolean;
+  /** The store said it is durable: the ack is `{"stream":..., "seq":seq}` (written at send time). */
+  acked: boolean;
   republish: { subject: string; hdr: string; msg: Buffer | null } | null;
 }
 
@@ -111,6 +113,8 @@ export class Stream {
   private lmsgId = '';
   readonly dedupe: Dedupe;
   private ackPrefix = '';
+  /** The same as bytes (acks are written into the scratch buffer without building a string). */
+  private ackPrefixBuf = Buffer.alloc(0);
   private pending: PendingReply[] = [];
   private flushQueued = false;
   /** Entries handed to the store with onWritten, in store order (its callbacks come in that order). */
@@ -186,6 +190,7 @@ export class Stream {
     this.ackPrefix = d
       ? `{${JSON.stringify('stream')}:${JSON.stringify(this.cfg.name)}, ${JSON.stringify('domain')}:${JSON.stringify(d)}, "seq":`
       : `{${JSON.stringify('stream')}:${JSON.stringify(this.cfg.name)}, "seq":`;
+    this.ackPrefixBuf = Buffer.from(this.ackPrefix, 'utf8');
   }
 
   private setRepublish(): void {
@@ -333,6 +338,22 @@ export class Stream {
     this.acc.deliverLocal(null, subject, '', this.scratch, 0, len, -1, null, null, true);
   }
 
+  /** A publish ack, `{"stream":"NAME", "seq":N}`, written straight into the scratch buffer. */
+  private sendAck(subject: string, seq: number): void {
+    const pre = this.ackPrefixBuf;
+    if (pre.length + 18 > this.scratch.length) this.scratch = Buffer.allocUnsafe(pre.length + 64);
+    const b = this.scratch;
+    pre.copy(b, 0);
+    let p = pre.length;
+    // The decimal digits of seq (a safe integer), without a string.
+    let digits = 1;
+    for (let x = seq; x >= 10; x = Math.floor(x / 10)) digits++;
+    p += digits;
+    for (let x = seq, q = p - 1; q >= pre.length; q--, x = Math.floor(x / 10)) b[q] = 48 + (x % 10);
+    b[p++] = 0x7d; // }
+    this.acc.deliverLocal(null, subject, '', b, 0, p, -1, null, null, true);
+  }
+
   /** A message with a reply subject from JetStream's internal client (snapshot chunks). */
   sendWithReply(subject: string, reply: string, payload: Buffer): void {
     this.acc.deliverLocal(null, subject, reply, payload, 0, payload.length, -1);
@@ -370,9 +391,15 @@ export class Stream {
     }
   };
 
+  /** An error ack for a refused message (nothing stored); returns 0 (no sequence). */
+  private refuse(canRespond: boolean, reply: string, err: ApiError): number {
+    if (canRespond) this.queueReply(reply, this.errorAck(err));
+    return 0;
+  }
+
   /** Queue a reply for the end of the read batch (in order with the acks of stored messages). */
   private queueReply(reply: string, text: string | null, seq = 0, subject = '', stored = false): PendingReply {
-    const p: PendingReply = { reply, text, seq, subject, stored, republish: null };
+    const p: PendingReply = { reply, text, seq, subject, stored, acked: false, republish: null };
     this.pending.push(p);
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -400,10 +427,6 @@ export class Stream {
   ingest(subject: string, reply: string, hdr: string | null, hdrBuf: Buffer | null, payload: Buffer, ts: number): number {
     const cfg = this.cfg;
     const canRespond = !cfg.no_ack && reply.length > 0;
-    const refuse = (err: ApiError): number => {
-      if (canRespond) this.queueReply(reply, this.errorAck(err));
-      return 0;
-    };
     let hdrChanged = false;
     if (hdr !== null && hdr.includes(CLIENT_INFO_HDR)) {
       const h = removeHeader(hdr, CLIENT_INFO_HDR);
@@ -416,7 +439,7 @@ export class Stream {
     let rollup: 'sub' | 'all' | '' = '';
     if (hdr !== null) {
       const es = getHeader(H_EXPECTED_STREAM, hdr);
-      if (es !== null && es !== '' && es !== cfg.name) return refuse(jsErr('JSStreamNotMatchErr'));
+      if (es !== null && es !== '' && es !== cfg.name) return this.refuse(canRespond, reply, jsErr('JSStreamNotMatchErr'));
       msgId = getHeader(H_MSG_ID, hdr) ?? '';
       if (msgId !== '') {
         this.rebuildDedupe();
@@ -431,18 +454,18 @@ export class Stream {
         const want = parseHeaderInt(elss);
         const last = this.store.loadLastMsg(subject);
         const fseq = last ? last.seq : 0;
-        if (fseq !== want) return refuse(jsErr('JSStreamWrongLastSequenceErrF', { seq: fseq }));
+        if (fseq !== want) return this.refuse(canRespond, reply, jsErr('JSStreamWrongLastSequenceErrF', { seq: fseq }));
       }
       const els = getHeader(H_EXPECTED_LAST_SEQ, hdr);
-      if (els !== null && els !== '' && parseHeaderInt(els) !== this.lseq) return refuse(jsErr('JSStreamWrongLastSequenceErrF', { seq: this.lseq }));
+      if (els !== null && els !== '' && parseHeaderInt(els) !== this.lseq) return this.refuse(canRespond, reply, jsErr('JSStreamWrongLastSequenceErrF', { seq: this.lseq }));
       const elid = getHeader(H_EXPECTED_LAST_MSG_ID, hdr);
       if (elid !== null && elid !== '') {
         this.rebuildDedupe();
-        if (elid !== this.lmsgId) return refuse(jsErr('JSStreamWrongLastMsgIDErrF', { id: this.lmsgId }));
+        if (elid !== this.lmsgId) return this.refuse(canRespond, reply, jsErr('JSStreamWrongLastMsgIDErrF', { id: this.lmsgId }));
       }
       const r = getHeader(H_ROLLUP, hdr);
       if (r !== null && r !== '') {
-        if (!cfg.allow_rollup_hdrs || cfg.deny_purge) return refuse(jsErr('JSStreamRollupFailedF', { err: 'rollup not permitted' }));
+        if (!cfg.allow_rollup_hdrs || cfg.deny_purge) return this.refuse(canRespond, reply, jsErr('JSStreamRollupFailedF', { err: 'rollup not permitted' }));
         const v = r.toLowerCase();
         // An unknown value: no ack at all (stream.go returns before responding).
         if (v !== 'sub' && v !== 'all') return 0;
@@ -451,9 +474,9 @@ export class Stream {
     }
     const hl = hdr !== null ? hdr.length : 0;
     const ml = payload.length;
-    if (cfg.max_msg_size >= 0 && hl + ml > cfg.max_msg_size) return refuse(jsErr('JSStreamMessageExceedsMaximumErr'));
-    if (hl > MAX_HDR) return refuse(jsErr('JSStreamHeaderExceedsMaximumErr'));
-    if (this.js.limitsExceeded(this.storageType)) return refuse(jsErr('JSInsufficientResourcesErr'));
+    if (cfg.max_msg_size >= 0 && hl + ml > cfg.max_msg_size) return this.refuse(canRespond, reply, jsErr('JSStreamMessageExceedsMaximumErr'));
+    if (hl > MAX_HDR) return this.refuse(canRespond, reply, jsErr('JSStreamHeaderExceedsMaximumErr'));
+    if (this.js.limitsExceeded(this.storageType)) return this.refuse(canRespond, reply, jsErr('JSInsufficientResourcesErr'));
 
     // Interest retention with nobody interested: the sequence is used, nothing is stored.
     if (cfg.retention === 'interest' && !this.hasInterest(subject)) {
@@ -553,7 +576,8 @@ export class Stream {
       if (err.outOfSpace) this.js.outOfSpace(this, err);
       return;
     }
-    entry.text = entry.reply ? `${this.ackPrefix}${seq}}` : '';
+    entry.acked = true;
+    entry.seq = seq;
   }
 
   /** End of the read batch: flush the store (acks only from its callbacks), then send in order. */
@@ -569,7 +593,10 @@ export class Stream {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (p.stored && p.republish !== null) this.sendMsg(p.republish.subject, p.republish.msg ?? Buffer.alloc(0), p.republish.hdr);
-      if (p.reply && p.text) this.sendText(p.reply, p.text);
+      if (p.reply) {
+        if (p.acked) this.sendAck(p.reply, p.seq);
+        else if (p.text) this.sendText(p.reply, p.text);
+      }
       if (p.stored && this.consumers.size > 0) for (const c of this.consumers) c.onStored(p.seq, p.subject);
       if (p.stored && this.originListeners.size > 0) for (const l of this.originListeners) l.onStored(p.seq, p.subject);
     }

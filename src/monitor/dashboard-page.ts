@@ -89,6 +89,25 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tbody></tbody>
     </table>
   </section>
+  <section class="wide" id="jetstream" hidden>
+    <h2>JetStream <span class="sub" id="js-note"></span></h2>
+    <div class="scroll">
+    <table id="js-streams">
+      <thead><tr>
+        <th>stream</th><th>account</th><th>storage</th><th class="num">messages</th><th class="num">bytes</th>
+        <th class="num">sequences</th><th class="num">consumers</th><th>limit use</th>
+      </tr></thead>
+      <tbody></tbody>
+    </table>
+    <table id="js-consumers">
+      <thead><tr>
+        <th>consumer</th><th>stream</th><th>kind</th><th class="num">pending</th><th class="num">ack pending</th>
+        <th class="num">redelivered</th><th class="num">waiting</th><th class="num">last delivery</th><th>state</th>
+      </tr></thead>
+      <tbody></tbody>
+    </table>
+    </div>
+  </section>
   <section class="wide" id="leafnodes" hidden>
     <h2>Leafnodes <span class="sub" id="leaf-note"></span></h2>
     <div id="leaf-remotes" class="mesh"></div>
@@ -328,6 +347,79 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     }
   }
 
+  // JetStream: streams with how close they are to their limits, consumers with what holds them up
+  // (ack pending at max_ack_pending, a push consumer nobody listens to, a pull nobody pulls).
+  function limitUse(st) {
+    var use = [];
+    if (st.max_msgs > 0) use.push(st.messages / st.max_msgs);
+    if (st.max_bytes > 0) use.push(st.bytes / st.max_bytes);
+    if (st.max_consumers > 0) use.push(st.consumers / st.max_consumers);
+    return use.length ? Math.max.apply(null, use) : -1;
+  }
+  function renderJetStream(d) {
+    var box = $('jetstream');
+    var j = d.jetstream;
+    if (!j) { box.hidden = true; return; }
+    box.hidden = false;
+    $('js-note').textContent = j.streams.length + ' stream' + (j.streams.length === 1 ? '' : 's') + ' · ' + j.consumers.length + ' consumer' + (j.consumers.length === 1 ? '' : 's') +
+      ' · file ' + bytes(j.storage) + (j.max_storage > 0 ? ' of ' + bytes(j.max_storage) : '') + ' · memory ' + bytes(j.memory) + (j.max_memory > 0 ? ' of ' + bytes(j.max_memory) : '') +
+      ' · API ' + j.api_total + (j.api_errors ? ' (' + j.api_errors + ' errors)' : '');
+    var tb = document.querySelector('#js-streams tbody');
+    tb.textContent = '';
+    j.streams.forEach(function (st) {
+      var tr = el('tr');
+      tr.dataset.stream = st.name;
+      tr.appendChild(el('td', st.name, 'name'));
+      tr.appendChild(el('td', st.account));
+      tr.appendChild(el('td', st.storage + (st.retention !== 'limits' ? ' · ' + st.retention : '')));
+      tr.appendChild(el('td', st.messages, 'num'));
+      tr.appendChild(el('td', bytes(st.bytes), 'num'));
+      tr.appendChild(el('td', st.first_seq + '–' + st.last_seq, 'num'));
+      tr.appendChild(el('td', st.consumers, 'num'));
+      var td = el('td');
+      var u = limitUse(st);
+      if (u >= 0) {
+        var pct = Math.min(100, u * 100);
+        var bar = el('div', null, 'bar');
+        var fill = el('div', null, pct >= 100 ? 'bad' : pct >= 90 ? 'warn' : '');
+        fill.style.width = pct + '%';
+        bar.appendChild(fill);
+        bar.title = Math.round(pct) + '% of its closest limit (discard ' + st.discard + ')';
+        td.appendChild(bar);
+      } else td.appendChild(el('span', 'no limit', 'sub'));
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    });
+    if (!j.streams.length) {
+      var tr = el('tr'); var td = el('td', 'no streams', 'empty'); td.colSpan = 8; tr.appendChild(td); tb.appendChild(tr);
+    }
+    var cb = document.querySelector('#js-consumers tbody');
+    cb.textContent = '';
+    j.consumers.forEach(function (c) {
+      var tr = el('tr');
+      tr.dataset.consumer = c.stream + '/' + c.name;
+      tr.appendChild(el('td', c.name + (c.durable ? '' : ' (ephemeral)'), 'name'));
+      tr.appendChild(el('td', c.stream));
+      tr.appendChild(el('td', c.kind + (c.kind === 'push' ? ' → ' + c.deliver_subject : '') + ' · ack ' + c.ack_policy));
+      tr.appendChild(el('td', c.num_pending, 'num' + (c.num_pending > 10000 ? ' hot' : c.num_pending > 0 ? ' warm' : '')));
+      var stalled = c.max_ack_pending > 0 && c.num_ack_pending >= c.max_ack_pending;
+      tr.appendChild(el('td', c.num_ack_pending + (c.max_ack_pending > 0 ? ' / ' + c.max_ack_pending : ''), 'num' + (stalled ? ' hot' : '')));
+      tr.appendChild(el('td', c.num_redelivered, 'num' + (c.num_redelivered > 0 ? ' warm' : '')));
+      tr.appendChild(el('td', c.kind === 'pull' ? c.num_waiting : '-', 'num'));
+      tr.appendChild(el('td', c.last_delivery_ms < 0 ? 'never' : dur(c.last_delivery_ms) + ' ago', 'num'));
+      var state = 'ok', cls = 'reason reason-ok';
+      if (stalled) { state = 'stalled at max_ack_pending'; cls = 'reason reason-bad'; }
+      else if (c.kind === 'push' && !c.push_bound && c.num_pending > 0) { state = 'no subscriber'; cls = 'reason reason-bad'; }
+      else if (c.kind === 'pull' && c.num_waiting === 0 && c.num_pending > 0) { state = 'nobody pulling'; cls = 'reason reason-bad'; }
+      else if (c.kind === 'push' && c.push_bound) state = 'bound';
+      tr.appendChild(el('td', state, cls));
+      cb.appendChild(tr);
+    });
+    if (!j.consumers.length) {
+      var tr2 = el('tr'); var td2 = el('td', 'no consumers', 'empty'); td2.colSpan = 9; tr2.appendChild(td2); cb.appendChild(tr2);
+    }
+  }
+
   // Leafnodes: a chip per configured remote (red while it is not connected, with the last error),
   // and a row per leaf connection: to our hub (we dialled) or from a leaf (we are its hub).
   function renderLeafnodes(d) {
@@ -381,6 +473,7 @@ export const DASHBOARD_JS = String.raw`// tsnats dashboard: polls dashboard/data
     renderClosed(d);
     renderAccounts(d);
     renderCluster(d);
+    renderJetStream(d);
     renderLeafnodes(d);
     $('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · every ' + dur(POLL_MS);
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);

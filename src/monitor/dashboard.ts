@@ -12,6 +12,7 @@ import { goJSON, nowMs } from './format.js';
 import { countRequest } from './state.js';
 import { DASHBOARD_HTML, DASHBOARD_JS } from './dashboard-page.js';
 import type { ClusterService, LeafNodeService } from '../services.js';
+import { jsz } from './misc.js';
 
 /** Table sort keys of the page: connz sort keys, and `msgs` (in + out). */
 export const DASHBOARD_SORTS = ['idle', 'rtt', 'pending', 'msgs'] as const;
@@ -49,8 +50,102 @@ export interface DashboardData {
   accounts: { name: string; conns: number; max_connections: number }[];
   /** The cluster (routes to the other members); null without one. */
   cluster: DashCluster | null;
+  /** JetStream's streams and consumers; null when JetStream is off. */
+  jetstream: DashJetStream | null;
   /** Leaf connections (to our hub, from our leafs) and the configured remotes; null without leafnodes. */
   leafnodes: DashLeafnodes | null;
+}
+
+export interface DashStream {
+  account: string;
+  name: string;
+  storage: string;
+  retention: string;
+  messages: number;
+  bytes: number;
+  first_seq: number;
+  last_seq: number;
+  consumers: number;
+  max_msgs: number;
+  max_bytes: number;
+  max_consumers: number;
+  discard: string;
+}
+
+export interface DashConsumer {
+  account: string;
+  stream: string;
+  name: string;
+  /** `pull`, or `push` (with its deliver subject). */
+  kind: 'pull' | 'push';
+  deliver_subject: string;
+  durable: boolean;
+  ack_policy: string;
+  num_pending: number;
+  num_ack_pending: number;
+  max_ack_pending: number;
+  num_redelivered: number;
+  num_waiting: number;
+  push_bound: boolean;
+  delivered_stream_seq: number;
+  ack_floor_stream_seq: number;
+  /** ms since the last delivery (-1: none yet). */
+  last_delivery_ms: number;
+}
+
+export interface DashJetStream {
+  memory: number;
+  storage: number;
+  max_memory: number;
+  max_storage: number;
+  api_total: number;
+  api_errors: number;
+  streams: DashStream[];
+  consumers: DashConsumer[];
+}
+
+/** Streams and consumers shown at most (the page says when there are more). */
+export const DASHBOARD_JS_ROWS = 200;
+
+type Obj = Record<string, any>;
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+function jetstreamData(srv: Server, now: number): DashJetStream | null {
+  const j = jsz(srv, { accounts: true, streams: true, consumer: true, config: true }) as Obj;
+  if (j.disabled === true) return null;
+  const streams: DashStream[] = [];
+  const consumers: DashConsumer[] = [];
+  for (const a of (j.account_details ?? []) as Obj[]) {
+    const account = String(a.name ?? a.id ?? '');
+    for (const st of (a.stream_detail ?? []) as Obj[]) {
+      const c = (st.config ?? {}) as Obj;
+      const s = (st.state ?? {}) as Obj;
+      if (streams.length < DASHBOARD_JS_ROWS) {
+        streams.push({
+          account, name: String(st.name), storage: String(c.storage ?? ''), retention: String(c.retention ?? ''), messages: num(s.messages), bytes: num(s.bytes),
+          first_seq: num(s.first_seq), last_seq: num(s.last_seq), consumers: num(s.consumer_count), max_msgs: num(c.max_msgs), max_bytes: num(c.max_bytes),
+          max_consumers: num(c.max_consumers), discard: String(c.discard ?? ''),
+        });
+      }
+      for (const o of (st.consumer_detail ?? []) as Obj[]) {
+        if (consumers.length >= DASHBOARD_JS_ROWS) break;
+        const oc = (o.config ?? {}) as Obj;
+        const last = Date.parse(o.delivered?.last_active ?? '');
+        consumers.push({
+          account, stream: String(st.name), name: String(o.name), kind: oc.deliver_subject ? 'push' : 'pull', deliver_subject: String(oc.deliver_subject ?? ''),
+          durable: typeof oc.durable_name === 'string' && oc.durable_name !== '', ack_policy: String(oc.ack_policy ?? ''), num_pending: num(o.num_pending),
+          num_ack_pending: num(o.num_ack_pending), max_ack_pending: num(oc.max_ack_pending), num_redelivered: num(o.num_redelivered), num_waiting: num(o.num_waiting),
+          push_bound: o.push_bound === true, delivered_stream_seq: num(o.delivered?.stream_seq), ack_floor_stream_seq: num(o.ack_floor?.stream_seq),
+          last_delivery_ms: Number.isFinite(last) ? Math.max(0, now - last) : -1,
+        });
+      }
+    }
+  }
+  const cfg = (j.config ?? {}) as Obj;
+  return {
+    memory: num(j.memory), storage: num(j.storage), max_memory: num(cfg.max_memory), max_storage: num(cfg.max_storage),
+    api_total: num(j.api?.total), api_errors: num(j.api?.errors), streams, consumers,
+  };
 }
 
 export interface DashLeaf {
@@ -192,6 +287,7 @@ export function dashboardData(srv: Server, sortArg = 'idle', limit = DASHBOARD_R
     closed,
     accounts,
     cluster: clusterData(srv, now),
+    jetstream: jetstreamData(srv, now),
     leafnodes: leafData(srv, now),
   };
 }

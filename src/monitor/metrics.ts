@@ -6,7 +6,7 @@ import type { Server } from '../server/server.js';
 import { varz } from './varz.js';
 import { connz, DEFAULT_LIST_SIZE } from './connz.js';
 import { subsz } from './subsz.js';
-import { healthz } from './misc.js';
+import { healthz, jsz } from './misc.js';
 import { accountStatz } from './accounts.js';
 import { ConnState } from './params.js';
 import { healthCounters } from './counters.js';
@@ -126,6 +126,7 @@ export function metrics(srv: Server): string {
     e.sample('tsnats_tls_certificate_expiry_timestamp_seconds', 'gauge', 'when the serving TLS certificate expires (notAfter, seconds since the epoch)', l, Math.floor(leaf.notAfter.getTime() / 1000));
     e.sample('tsnats_tls_certificate_expires_in_seconds', 'gauge', 'seconds until the serving TLS certificate expires (negative: expired)', l, Math.floor((leaf.notAfter.getTime() - Date.now()) / 1000));
   }
+  jetstreamMetrics(srv, e, sid);
   let maxPending = 0, maxIdle = 0;
   const now = Date.now();
   for (const c of srv.clients.values()) {
@@ -135,4 +136,61 @@ export function metrics(srv: Server): string {
   e.sample('tsnats_max_pending_bytes', 'gauge', 'largest outbound backlog of one connection (bytes)', sid, maxPending);
   e.sample('tsnats_max_idle_seconds', 'gauge', 'longest time since a connection was last active (seconds)', sid, maxIdle / 1000);
   return e.text();
+}
+
+type Obj = Record<string, any>;
+const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+/**
+ * JetStream: the server's totals and a gauge set per stream and per consumer, with the names of
+ * prometheus-nats-exporter's JetStream collector (`jetstream_server_*`, `jetstream_stream_*`,
+ * `jetstream_consumer_*`, labels account / stream_name / consumer_name); limits (`*_max_*`) as
+ * tsnats extensions, so alerts can compare use and limit.
+ */
+function jetstreamMetrics(srv: Server, e: Exposition, sid: { server_id: string }): void {
+  const j = jsz(srv, { accounts: true, streams: true, consumer: true, config: true }) as Obj;
+  e.sample('jetstream_server_jetstream_disabled', 'gauge', 'JetStream is off (1) or on (0)', sid, j.disabled === true ? 1 : 0);
+  if (j.disabled === true) return;
+  const cfg = (j.config ?? {}) as Obj;
+  e.sample('jetstream_server_total_streams', 'gauge', 'streams', sid, n(j.streams));
+  e.sample('jetstream_server_total_consumers', 'gauge', 'consumers', sid, n(j.consumers));
+  e.sample('jetstream_server_total_messages', 'gauge', 'messages in all streams', sid, n(j.messages));
+  e.sample('jetstream_server_total_message_bytes', 'gauge', 'bytes in all streams', sid, n(j.bytes));
+  e.sample('jetstream_server_max_memory', 'gauge', 'memory store budget (bytes)', sid, n(cfg.max_memory));
+  e.sample('jetstream_server_max_storage', 'gauge', 'file store budget (bytes)', sid, n(cfg.max_storage));
+  e.sample('jetstream_server_memory_used', 'gauge', 'memory store used (bytes)', sid, n(j.memory));
+  e.sample('jetstream_server_storage_used', 'gauge', 'file store used (bytes)', sid, n(j.storage));
+  e.sample('jetstream_server_api_total', 'counter', 'JetStream API requests', sid, n(j.api?.total));
+  e.sample('jetstream_server_api_errors', 'counter', 'JetStream API requests answered with an error', sid, n(j.api?.errors));
+  for (const a of (j.account_details ?? []) as Obj[]) {
+    const account = String(a.name ?? a.id ?? '');
+    for (const st of (a.stream_detail ?? []) as Obj[]) {
+      const l = { ...sid, account, stream_name: String(st.name) };
+      const state = (st.state ?? {}) as Obj;
+      const sc = (st.config ?? {}) as Obj;
+      e.sample('jetstream_stream_total_messages', 'gauge', 'messages in the stream', l, n(state.messages));
+      e.sample('jetstream_stream_total_bytes', 'gauge', 'bytes in the stream', l, n(state.bytes));
+      e.sample('jetstream_stream_first_seq', 'gauge', 'first sequence', l, n(state.first_seq));
+      e.sample('jetstream_stream_last_seq', 'gauge', 'last sequence', l, n(state.last_seq));
+      e.sample('jetstream_stream_consumer_count', 'gauge', 'consumers of the stream', l, n(state.consumer_count));
+      e.sample('jetstream_stream_subject_count', 'gauge', 'distinct subjects in the stream', l, n(state.num_subjects));
+      e.sample('jetstream_stream_max_msgs', 'gauge', 'max_msgs (-1 = none; tsnats)', l, n(sc.max_msgs));
+      e.sample('jetstream_stream_max_bytes', 'gauge', 'max_bytes (-1 = none; tsnats)', l, n(sc.max_bytes));
+      e.sample('jetstream_stream_max_consumers', 'gauge', 'max_consumers (-1 = none; tsnats)', l, n(sc.max_consumers));
+      for (const c of (st.consumer_detail ?? []) as Obj[]) {
+        const cl = { ...l, consumer_name: String(c.name) };
+        const cc = (c.config ?? {}) as Obj;
+        e.sample('jetstream_consumer_delivered_consumer_seq', 'gauge', 'last delivered consumer sequence', cl, n(c.delivered?.consumer_seq));
+        e.sample('jetstream_consumer_delivered_stream_seq', 'gauge', 'last delivered stream sequence', cl, n(c.delivered?.stream_seq));
+        e.sample('jetstream_consumer_ack_floor_consumer_seq', 'gauge', 'ack floor (consumer sequence)', cl, n(c.ack_floor?.consumer_seq));
+        e.sample('jetstream_consumer_ack_floor_stream_seq', 'gauge', 'ack floor (stream sequence)', cl, n(c.ack_floor?.stream_seq));
+        e.sample('jetstream_consumer_num_ack_pending', 'gauge', 'messages delivered and not yet acked', cl, n(c.num_ack_pending));
+        e.sample('jetstream_consumer_num_redelivered', 'gauge', 'messages delivered more than once and not yet acked', cl, n(c.num_redelivered));
+        e.sample('jetstream_consumer_num_waiting', 'gauge', 'pull requests waiting', cl, n(c.num_waiting));
+        e.sample('jetstream_consumer_num_pending', 'gauge', 'messages not yet delivered', cl, n(c.num_pending));
+        e.sample('jetstream_consumer_max_ack_pending', 'gauge', 'max_ack_pending (0 or -1 = none; tsnats)', cl, n(cc.max_ack_pending));
+        e.sample('jetstream_consumer_push_bound', 'gauge', 'a push consumer with a subscriber (1), without (0); pull consumers 0 (tsnats)', cl, c.push_bound === true ? 1 : 0);
+      }
+    }
+  }
 }

@@ -21,7 +21,7 @@ import { readIntoShared, type SharedReader } from '../transport/read-buffer.js';
 import { decodeClientOpts, decodeClientInfo, defaultClientOpts, type ClientOpts, type ConnExtras } from './connect.js';
 import { Kind, KIND_OPS, KIND_NAMES } from './kind.js';
 import { stallProducer, unstall, releaseStalled } from './stall.js';
-import { latin1Slice, writableChunks } from '../node-internals.js';
+import { latin1Slice, writableChunks, stopReads, startReads } from '../node-internals.js';
 import { Timer } from '../timers.js';
 import { formatGoDuration as formatDuration } from '../config/duration.js';
 import { monoMs } from '../clock.js';
@@ -378,25 +378,28 @@ export class Client implements ParserHandler {
     const t1 = Date.now();
     if (this.activity) this.last = this.lastIn = t1;
     if (t1 - t0 >= C.READ_LOOP_REPORT_MS) this.warn(`Readloop processing time: ${formatDuration(t1 - t0)}`);
-    // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET
-    // bytes, this connection yields: its reads pause until the other connections had their turn.
+    // Fairness: libuv reads a busy socket up to 32 times per turn of the loop. After READ_BUDGET_BYTES
+    // this connection yields: its reads stop (at the handle: no stream machinery) until the other
+    // connections had their turn.
     this.turnBytes += chunk.length;
     srv.bytesRead += chunk.length;
-    if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && !this.yielding) {
-      this.yielding = true;
-      this.sock.pause();
-      setImmediate(this.endYield);
+    if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && this.yielded === null) {
+      this.yielded = stopReads(this.sock);
+      if (this.yielded !== null) setImmediate(this.endYield);
+      else this.turnBytes = 0;
     }
   }
 
   /** Bytes read since this connection last yielded (readBatch). */
   private turnBytes = 0;
-  private yielding = false;
+  /** How the reads were stopped for the current yield (node-internals stopReads), or null. */
+  private yielded: 'handle' | 'stream' | null = null;
   private readonly endYield = (): void => {
-    this.yielding = false;
+    const how = this.yielded!;
+    this.yielded = null;
     this.turnBytes = 0;
     // Still paused for another reason (a producer stall, an asynchronous CONNECT check): they resume it.
-    if (!this.closed && !this.suspended && this.stalledBy === null) this.sock.resume();
+    if (!this.closed && !this.suspended && this.stalledBy === null) startReads(this.sock, how);
   };
 
   awaitingAuth(): boolean {
@@ -781,7 +784,9 @@ export class Client implements ParserHandler {
       return;
     }
     if (this.opts.verbose) this.sendOK();
-    const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr);
+    // A JetStream ack subject is one of a kind: matched without entering the sublist cache.
+    const once = subject.charCodeAt(0) === 0x24 && subject.startsWith('$JS.ACK.');
+    const delivered = this.account.deliverLocal(this, subject, reply, buf, s, e, this.paHdr, null, null, once);
     // The payload view lives for one message (it pins the read buffer).
     this.paView = null;
     this.paViewBuf = null;

@@ -472,6 +472,9 @@ export class Server extends EventEmitter {
       // The client port's TLS (a WebSocket listener's TLS is its own: its INFO says nothing of it).
       ...(c.type === 'nats' ? this.tlsInfoFields(c.tls?.first === true) : {}),
       max_payload: c.mpay !== -1 ? c.mpay : o.maxPayload,
+      // The server runs JetStream (info.JetStream; the domain too when one is set).
+      jetstream: this.jetstreamInfo()?.enabled,
+      domain: this.jetstreamInfo()?.domain,
       client_id: c.cid,
       client_ip: c.host,
       cluster: this.clusterName || undefined,
@@ -482,6 +485,13 @@ export class Server extends EventEmitter {
     // The nonce nkey/JWT clients sign: in the first INFO only (async INFOs carry none, as captured).
     if (this.auth.nonceRequired() && c.nonce === '') info.nonce = c.nonce = this.auth.newNonce();
     return info;
+  }
+
+  /** JetStream as INFO shows it: undefined when it is not running. */
+  private jetstreamInfo(): { enabled: true; domain: string | undefined } | undefined {
+    const js = this.service<Service & { js?: { running: boolean; config: { domain: string } } | null }>('jetstream')?.js;
+    if (js === undefined || js === null || !js.running) return undefined;
+    return { enabled: true, domain: js.config.domain || undefined };
   }
 
   /**

@@ -61,6 +61,12 @@ export class Sublist<S extends SubLike> {
    * the leafnodes keep their per-account interest counts with them).
    */
   private changeListeners: ChangeListener<S>[] = [];
+  /**
+   * Watchers of one literal (subject, queue) (sublist.go registerNotification): told true when its
+   * first exact subscriber arrives, false when the last leaves. Called synchronously from
+   * insert/remove: a watcher must defer its work.
+   */
+  private watchers: Map<string, Set<(has: boolean) => void>> | null = null;
   /** A one-entry cache in front of the map: most publishers repeat the same subject. */
   private lastSubject: string | null = null;
   private lastResult: SublistResult<S> | null = null;
@@ -124,6 +130,7 @@ export class Sublist<S extends SubLike> {
     this.stats.inserts++;
     this.invalidate(subject);
     if (first && this.onInterest) this.onInterest(subject, sub.queue, 1);
+    if (first && this.watchers !== null) this.notifyWatchers(subject, sub.queue, true);
     if (this.changeListeners.length > 0) this.changed(sub, weight(sub));
     return true;
   }
@@ -173,8 +180,48 @@ export class Sublist<S extends SubLike> {
     }
     this.invalidate(subject);
     if (last && this.onInterest) this.onInterest(subject, sub.queue, -1);
+    if (last && this.watchers !== null) this.notifyWatchers(subject, sub.queue, false);
     if (this.changeListeners.length > 0) this.changed(sub, -weight(sub));
     return true;
+  }
+
+  /** Watch a literal subject (and queue group, null = plain subscribers) for interest changes. */
+  watch(subject: string, queue: string | null, fn: (has: boolean) => void): void {
+    const key = queue === null || queue === '' ? subject : `${subject} ${queue}`;
+    this.watchers ??= new Map();
+    let set = this.watchers.get(key);
+    if (set === undefined) this.watchers.set(key, (set = new Set()));
+    set.add(fn);
+  }
+
+  unwatch(subject: string, queue: string | null, fn: (has: boolean) => void): void {
+    if (this.watchers === null) return;
+    const key = queue === null || queue === '' ? subject : `${subject} ${queue}`;
+    const set = this.watchers.get(key);
+    if (set === undefined) return;
+    set.delete(fn);
+    if (set.size === 0) this.watchers.delete(key);
+    if (this.watchers.size === 0) this.watchers = null;
+  }
+
+  /** Has the literal subject an exact subscriber (in `queue`, or plain when null)? */
+  hasExactInterest(subject: string, queue: string | null): boolean {
+    const r = this.match(subject);
+    if (queue === null || queue === '') {
+      for (const s of r.psubs) if (s.subject === subject) return true;
+      return false;
+    }
+    for (const g of r.qsubs) {
+      const s = g[0];
+      if (s !== undefined && s.subject === subject && s.queue === queue) return true;
+    }
+    return false;
+  }
+
+  private notifyWatchers(subject: string, queue: string | null, has: boolean): void {
+    const set = this.watchers!.get(queue === null ? subject : `${subject} ${queue}`);
+    if (set === undefined) return;
+    for (const fn of [...set]) fn(has);
   }
 
   /**

@@ -135,6 +135,37 @@ test('dashboard of a cluster member: the mesh and a row per route with its RTT, 
   assert.match((await b.page.textContent('#routes tbody tr[data-rid]'))!, /peer.*dialled \(configured\)/);
 });
 
+test('dashboard with JetStream: streams with their limit use, consumers with what holds them up', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed' }, async (t) => {
+  const srv: Server = await startServer({ port: 0, httpPort: -1, jetstream: { memoryOnly: true } });
+  t.after(() => srv.shutdown());
+  const { connect } = await import('@nats-io/transport-node');
+  const nc = await connect({ servers: srv.url });
+  t.after(() => nc.close());
+  const enc = new TextEncoder();
+  const api = (s: string, body: unknown) => nc.request(`$JS.API.${s}`, enc.encode(JSON.stringify(body)));
+  await api('STREAM.CREATE.ORDERS', { name: 'ORDERS', subjects: ['orders.>'], max_msgs: 4, discard: 'new' });
+  for (let i = 0; i < 4; i++) await nc.request('orders.new', enc.encode('x'));
+  await api('CONSUMER.DURABLE.CREATE.ORDERS.STALL', { stream_name: 'ORDERS', config: { durable_name: 'STALL', ack_policy: 'explicit', max_ack_pending: 1 } });
+  await api('CONSUMER.DURABLE.CREATE.ORDERS.NOSUB', { stream_name: 'ORDERS', config: { durable_name: 'NOSUB', deliver_subject: 'nobody.here' } });
+  await nc.request('$JS.API.CONSUMER.MSG.NEXT.ORDERS.STALL', enc.encode('1'), { timeout: 3000, noMux: true });
+  const port = monitorPort(srv);
+  const data = (await get(port, '/dashboard/data')).json<any>();
+  assert.deepEqual(data.jetstream.streams.map((s: any) => [s.name, s.messages, s.max_msgs, s.consumers]), [['ORDERS', 4, 4, 2]]);
+  const stall = data.jetstream.consumers.find((c: any) => c.name === 'STALL');
+  assert.deepEqual([stall.kind, stall.num_ack_pending, stall.max_ack_pending, stall.num_pending], ['pull', 1, 1, 3]);
+  const plain: Server = await startServer({ port: 0, httpPort: -1 });
+  t.after(() => plain.shutdown());
+  assert.equal((await get(monitorPort(plain), '/dashboard/data')).json<any>().jetstream, null);
+  const b = await openBrowser();
+  t.after(() => b.close());
+  await b.page.goto(`http://127.0.0.1:${port}/dashboard?interval=250`);
+  await b.page.waitForSelector('#js-streams tbody tr[data-stream="ORDERS"]');
+  assert.match((await b.page.getAttribute('#js-streams tr[data-stream="ORDERS"] .bar > div', 'class'))!, /bad/, 'at its max_msgs');
+  assert.equal(await b.page.textContent('#js-consumers tr[data-consumer="ORDERS/STALL"] td.reason'), 'stalled at max_ack_pending');
+  assert.equal(await b.page.textContent('#js-consumers tr[data-consumer="ORDERS/NOSUB"] td.reason'), 'no subscriber');
+  assert.match((await b.page.textContent('#js-note'))!, /^1 stream · 2 consumers/);
+});
+
 test('dashboard of a leaf and of its hub: a row per leaf connection, the remotes, one not connected', { skip: !hasChromium() && !process.env.CI && 'Debian chromium is not installed' }, async (t) => {
   const hub: Server = await startServer({ port: 0, httpPort: -1, serverName: 'hub', leafnodes: { host: '127.0.0.1', port: -1 } });
   t.after(() => hub.shutdown());

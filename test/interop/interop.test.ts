@@ -17,6 +17,9 @@ const CONCURRENCY = Number(process.env.TSNATS_INTEROP_CONCURRENCY ?? 4);
 const REQUIRE_ALL = process.env.TSNATS_INTEROP_REQUIRE_ALL === '1';
 /** Optional subset of clients, e.g. `nats.go,nats.c` (the others are reported as SKIPPED). */
 const ONLY = process.env.TSNATS_INTEROP_CLIENTS?.split(',').map((s) => s.trim()).filter(Boolean);
+/** Optional subset of scenarios, e.g. `jetstream` (the others are reported as SKIPPED). */
+const ONLY_SCENARIOS = process.env.TSNATS_INTEROP_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of ONLY_SCENARIOS ?? []) if (!SCENARIOS.some((x) => x.name === s)) throw new Error(`TSNATS_INTEROP_SCENARIOS: unknown scenario "${s}"`);
 
 type Outcome = 'pass' | 'FAIL' | 'TODO' | 'SKIP';
 const outcomes = new Map<string, Outcome>();
@@ -84,7 +87,10 @@ test('interop: official clients × scenarios × servers', { concurrency: CONCURR
     for (const scenario of SCENARIOS) {
       for (const kind of KINDS as ServerKind[]) {
         const label = `${client.name} / ${scenario.name} / ${kind}`;
-        if ('skip' in r) {
+        if (ONLY_SCENARIOS && !ONLY_SCENARIOS.includes(scenario.name)) {
+          outcomes.set(label, 'SKIP');
+          rows.push(t.test(label, { skip: `not in TSNATS_INTEROP_SCENARIOS=${ONLY_SCENARIOS.join(',')}` }, () => {}));
+        } else if ('skip' in r) {
           outcomes.set(label, 'SKIP');
           rows.push(t.test(label, REQUIRE_ALL ? {} : { skip: `SKIPPED: ${r.skip}` }, () => {
             throw new Error(`${client.name} is required (TSNATS_INTEROP_REQUIRE_ALL=1) but unavailable: ${r.skip}`);

@@ -6,8 +6,8 @@ import type { TestContext } from 'node:test';
 import type { ServerKind, StartOptions, TestServer } from '../helpers/servers.js';
 import type { ClientDef } from './clients.js';
 import type { DriverCommand, DriverEvent, DriverProc } from './driver-proc.js';
-import { rawPublish, waitConnz, type Connz } from './server-side.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rawPublish, rawRequest, waitConnz, type Connz } from './server-side.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCerts, type CertPair, type TestCerts } from '../helpers/certs.js';
@@ -328,4 +328,38 @@ const tlsFail: Scenario = {
   },
 };
 
-export const SCENARIOS: Scenario[] = [connect, pubsub, drain, reconnect, ping, authUser, authToken, tls, tlsFail];
+// 10. JetStream through the client's own API: publish with acks (and a duplicate by message id),
+// a durable pull consumer fetched and acked in two batches, a durable push consumer consumed and
+// acked, a key-value bucket (put, get with its revision, watch the initial values, delete). Then the
+// server's own view: both consumers acked everything.
+const jetstream: Scenario = {
+  name: 'jetstream',
+  async run(x) {
+    const dir = mkdtempSync(join(tmpdir(), 'interop-js-'));
+    x.t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const srv = await x.server({ args: ['-js', '-sd', dir] });
+    const d = x.driver('jetstream', [srv.url], { name: x.name });
+    await finished(d, 60_000);
+    const T = d.transcript();
+    const result = (n: string) => {
+      const r = d.all('result').find((e) => e.name === n);
+      assert.ok(r, `no result "${n}"\n${T}`);
+      assert.equal(r.err, null, `${n}: ${String(r.err)}\n${T}`);
+      return r;
+    };
+    assert.deepEqual(result('js_publish').seqs, [1, 2, 3, 4, 5], `publish acks\n${T}`);
+    const dd = result('js_dedupe');
+    assert.deepEqual([dd.seqs, dd.duplicate], [[6, 6], true], `duplicate by message id\n${T}`);
+    assert.deepEqual(result('pull_fetch').data, ['m1', 'm2', 'm3'], `pull fetch\n${T}`);
+    assert.deepEqual(result('pull_fetch2').data, ['m4', 'm5', 'd'], `second pull fetch\n${T}`);
+    assert.deepEqual(result('push_consume').data, ['m1', 'm2', 'm3', 'm4', 'm5', 'd'], `push consume\n${T}`);
+    const kv = result('kv');
+    assert.deepEqual([kv.get, kv.revision, kv.watch, kv.deleted], ['2', 2, ['a=2', 'b=x'], true], `key-value\n${T}`);
+    for (const c of ['PULL', 'PUSH']) {
+      const info = JSON.parse(await rawRequest(srv, `$JS.API.CONSUMER.INFO.JSI.${c}`)) as Record<string, any>;
+      assert.deepEqual([info.delivered?.stream_seq, info.ack_floor?.stream_seq, info.num_ack_pending, info.num_pending], [6, 6, 0, 0], `${c} on the server: ${JSON.stringify(info)}`);
+    }
+  },
+};
+
+export const SCENARIOS: Scenario[] = [connect, pubsub, drain, reconnect, ping, authUser, authToken, tls, tlsFail, jetstream];

@@ -61,3 +61,22 @@ export async function rawPublish(srv: TestServer, subject: string, payloads: str
     c.close();
   }
 }
+
+/** A request from a raw connection: the first reply's payload (JetStream API answers are one message). */
+export async function rawRequest(srv: TestServer, subject: string, body = '', timeoutMs = 5000): Promise<string> {
+  const { c } = await RawConn.openAndInfo(srv.port);
+  try {
+    c.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, name: 'interop-harness' })}\r\n`);
+    c.send(`SUB _INBOX.harness 1\r\nPUB ${subject} _INBOX.harness ${Buffer.byteLength(body)}\r\n${body}\r\n`);
+    for (;;) {
+      const line = await c.readLine(timeoutMs);
+      const m = /^MSG _INBOX\.harness 1 (\d+)$/.exec(line);
+      if (m === null) continue;
+      const size = Number(m[1]);
+      await c.until((b) => b.length >= size + 2, timeoutMs);
+      return c.take(size + 2).toString('utf8', 0, size);
+    }
+  } finally {
+    c.close();
+  }
+}

@@ -66,30 +66,19 @@ describe('JetStream harness: the official KV client through the logging proxy', 
   });
 });
 
-/**
- * Scenarios that need consumers (issue 20, JetStream part 2): tsnats does not run them by default
- * until the consumer layer exists (TSNATS_JS_CANDIDATE=tsnats runs everything).
- */
-const PART2 = new Set([
-  'account-info-usage', 'advisories', 'limits-account', 'limits-account-required-bytes', 'limits-server', 'jetstream-not-enabled-account',
-  'cluster-apis-single-server', 'consumer-create-forms', 'consumer-create-every-field', 'consumer-create-invalid', 'consumer-update',
-  'consumer-info-list-delete', 'pull-basic', 'pull-statuses', 'pull-max-bytes-heartbeat', 'pull-waiting-delivery', 'push-basic',
-  'push-heartbeat', 'push-flow-control', 'push-ephemeral-interest', 'ack-explicit', 'ack-next', 'ack-redelivery', 'ack-all-and-none',
-  'retention-interest-workqueue', 'snapshot-restore', 'monitor-http', 'monitor-sys-jsz',
-]);
 /** Where tsnats differs on purpose (docs/compatibility.md): checked by their own tests instead. */
 const DIFFERENT: Record<string, string> = {
   'account-purge-cross-account': 'tsnats refuses ACCOUNT.PURGE of another account (quirk 16): test/jetstream/api.test.ts',
 };
-const defaultCandidate = corpus.filter((s) => !PART2.has(s.name) && !(s.name in DIFFERENT));
+const defaultCandidate = corpus.filter((s) => !(s.name in DIFFERENT));
 
-describe('JetStream harness: tsnats against the golden files (streams, issue 19)', { skip: candidate !== undefined && 'TSNATS_JS_CANDIDATE runs the whole corpus below' }, () => {
+describe('JetStream harness: tsnats against the golden files (streams and consumers, issues 19 and 20)', { skip: candidate !== undefined && 'TSNATS_JS_CANDIDATE runs the whole corpus below' }, () => {
   let run: SuiteResult;
   before(async () => {
     run = await runSuite('tsnats', defaultCandidate, 4);
   });
   for (const sc of corpus) {
-    const why = PART2.has(sc.name) ? 'needs consumers (issue 20, JetStream part 2)' : DIFFERENT[sc.name] ?? null;
+    const why = DIFFERENT[sc.name] ?? null;
     if (why !== null) {
       it.skip(`${sc.name} (${why})`, () => {});
       continue;

@@ -71,3 +71,41 @@ test('/metrics: exporter names and health counters', async (t) => {
   assert.equal(v('gnatsd_varz_info', `,server_name="${srv.name}",version="2.9.10"`), 1);
   assert.ok((v('tsnats_max_idle_seconds') ?? -1) >= 0);
 });
+
+test('/metrics: JetStream gauges per stream and per consumer (exporter names)', async (t) => {
+  const srv = await startServer({ httpPort: -1, jetstream: { memoryOnly: true } });
+  t.after(() => srv.shutdown());
+  const nc = await connect({ servers: srv.url });
+  t.after(() => nc.close());
+  const enc = new TextEncoder();
+  const api = (s: string, b: unknown) => nc.request(`$JS.API.${s}`, enc.encode(JSON.stringify(b)));
+  await api('STREAM.CREATE.S', { name: 'S', subjects: ['s.>'], max_msgs: 100 });
+  for (let i = 0; i < 3; i++) await nc.request('s.a', enc.encode('x'));
+  await api('CONSUMER.DURABLE.CREATE.S.C', { stream_name: 'S', config: { durable_name: 'C', ack_policy: 'explicit', max_ack_pending: 10 } });
+  // A pulled message arrives with the stream subject: a request of its own (noMux), as JetStream clients do.
+  const m1 = await nc.request('$JS.API.CONSUMER.MSG.NEXT.S.C', enc.encode('1'), { timeout: 3000, noMux: true });
+  assert.match(m1.reply ?? '', /^\$JS\.ACK\.S\.C\./);
+  const m = parse((await get(monitorPort(srv), '/metrics')).text);
+  const sid = `server_id="${srv.id}"`;
+  const st = `${sid},account="$G",stream_name="S"`;
+  const co = `${st},consumer_name="C"`;
+  assert.equal(m.get(`jetstream_server_jetstream_disabled{${sid}}`), 0);
+  assert.equal(m.get(`jetstream_server_total_streams{${sid}}`), 1);
+  assert.equal(m.get(`jetstream_server_total_consumers{${sid}}`), 1);
+  assert.equal(m.get(`jetstream_server_total_messages{${sid}}`), 3);
+  assert.equal(m.get(`jetstream_stream_total_messages{${st}}`), 3);
+  assert.equal(m.get(`jetstream_stream_last_seq{${st}}`), 3);
+  assert.equal(m.get(`jetstream_stream_consumer_count{${st}}`), 1);
+  assert.equal(m.get(`jetstream_stream_max_msgs{${st}}`), 100);
+  assert.equal(m.get(`jetstream_consumer_num_ack_pending{${co}}`), 1);
+  assert.equal(m.get(`jetstream_consumer_num_pending{${co}}`), 2);
+  assert.equal(m.get(`jetstream_consumer_delivered_stream_seq{${co}}`), 1);
+  assert.equal(m.get(`jetstream_consumer_ack_floor_stream_seq{${co}}`), 0);
+  assert.equal(m.get(`jetstream_consumer_max_ack_pending{${co}}`), 10);
+
+  const plain = await startServer({ httpPort: -1 });
+  t.after(() => plain.shutdown());
+  const p = parse((await get(monitorPort(plain), '/metrics')).text);
+  assert.equal(p.get(`jetstream_server_jetstream_disabled{server_id="${plain.id}"}`), 1);
+  assert.equal(p.get(`jetstream_server_total_streams{server_id="${plain.id}"}`), undefined);
+});

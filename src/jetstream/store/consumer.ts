@@ -4,13 +4,18 @@
 // slots (o.dat.0, o.dat.1) written alternately, each `TSCS | gen u64 | len u32 | crc32 u32 | state`
 // (state = the reference's binary encoding). A torn write only ever hits the older slot; recovery
 // takes the valid slot with the highest generation. State is written at the end of the event-loop
-// turn in which it changed (coalesced), on flush() and on stop().
+// turn in which it changed (coalesced), at most every 100 ms under load as the reference's
+// flushLoop does (every turn with sync_always), on flush() and on stop().
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { monoMs } from '../../clock.js';
 import { crc32 } from './crc32.js';
 import { decodeConsumerState, encodeConsumerState } from './consumer-codec.js';
 import { ErrBadConsumerState, ErrNoAckPolicy, ErrStoreClosed, ErrStoreMsgNotFound } from './errors.js';
 import type { ConsumerState, ConsumerStore, ConsumerStoreConfig, Pending, StorageType, StoreLogger } from './types.js';
+
+/** The shortest time between two state writes of a consumer (the reference's flushLoop minTime). */
+const MIN_WRITE_INTERVAL_MS = 100;
 
 function emptyState(): ConsumerState {
   return {
@@ -194,7 +199,9 @@ export class ConsumerFileStore extends ConsumerMemStore {
   private gen = 0;
   private recovered = false;
   private dirty = false;
-  private timer: NodeJS.Immediate | null = null;
+  private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** When the state was last written (monotonic ms). */
+  private lastWrite = -Infinity;
 
   constructor(
     name: string,
@@ -279,11 +286,22 @@ export class ConsumerFileStore extends ConsumerMemStore {
   protected override changed(): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setImmediate(() => {
+    // About 10 writes a second per consumer under load (flushLoop's minTime).
+    const wait = this.syncAlways ? 0 : this.lastWrite + MIN_WRITE_INTERVAL_MS - monoMs();
+    const fire = () => {
       this.timer = null;
       this.flush();
-    });
+    };
+    this.timer = wait > 0 ? setTimeout(fire, wait) : setImmediate(fire);
     this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer === null) return;
+    // Each kind with its own clear: clearImmediate on a Timeout corrupts Node's immediate counts.
+    if ('hasRef' in this.timer && 'refresh' in this.timer) clearTimeout(this.timer);
+    else clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer = null;
   }
 
   override flush(): void {
@@ -306,6 +324,7 @@ export class ConsumerFileStore extends ConsumerMemStore {
       if (this.syncAlways) fsyncSync(fd);
       this.gen = gen;
       this.dirty = false;
+      this.lastWrite = monoMs();
     } catch (e) {
       this.log('ERR', `Consumer state [${this.name}] write failed: ${(e as Error).message}`);
     } finally {
@@ -316,14 +335,12 @@ export class ConsumerFileStore extends ConsumerMemStore {
   override stop(): void {
     if (this.closed) return;
     this.flush();
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = null;
+    this.clearTimer();
     super.stop();
   }
 
   override delete(): void {
-    if (this.timer) clearImmediate(this.timer);
-    this.timer = null;
+    this.clearTimer();
     this.dirty = false;
     super.stop();
     rmSync(this.dir, { recursive: true, force: true });

@@ -247,6 +247,8 @@ export abstract class StoreCore {
     this.checkOpen();
     const seq = this.lastSeq + 1;
     this.skipRange(seq, 1);
+    // SkipMsg (memstore.go, filestore.go): with no messages the first time is now, as the last.
+    if (this.msgs === 0) this.firstTs = this.lastTs;
     return seq;
   }
 
@@ -520,8 +522,12 @@ export abstract class StoreCore {
 
   flush(): void {
     if (!this.closed) this._writePending();
-    this.done.drain((e) => this.log('ERR', `JetStream store: a stored-message callback threw: ${(e as Error)?.stack ?? e}`));
+    this.done.drain(this.onCallbackThrow);
   }
+
+  private readonly onCallbackThrow = (e: unknown): void => {
+    this.log('ERR', `JetStream store: a stored-message callback threw: ${(e as Error)?.stack ?? e}`);
+  };
 
   /** Write now what an admin call changed (no callbacks: those belong to flush()). */
   protected writeNow(): void {

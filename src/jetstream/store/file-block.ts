@@ -1,14 +1,14 @@
 // One message block of the file store in memory: its files (N.blk, N.dlt), the bytes written and
-// the bytes still buffered, and the slot index of its message records (typed arrays, ~45 bytes a
-// message): sequence, offset, record length, subject id, timestamp, links to the previous/next
-// message on the same subject, flags. The index is a cache rebuilt from the block on open.
+// the bytes still buffered, and the slot index of its message records (slots.ts: sequence,
+// offset, record length, subject id, timestamp, subject links, flags). The index is a cache
+// rebuilt from the block (or read from the index file) on open.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { SlotTable } from './slots.js';
 
-export const LIVE = 1;
-export const HDR = 2;
+export { LIVE, HDR } from './slots.js';
 
-export class Block {
+export class Block extends SlotTable {
   readonly blkPath: string;
   readonly dltPath: string;
   fd = -1;
@@ -26,116 +26,30 @@ export class Block {
   removed = false;
   /** This block's N.dlt holds the store's current floor entry. */
   hasFloor = false;
-  /** Recovery: the first message record's sequence (live or not). */
+  /** The first message record's sequence (live or not; set by recovery and by appends). */
   firstRec = 0;
   /** The highest sequence any record of this block names (messages, skips, erased). */
   maxSeq = 0;
   maxSeqTs = 0;
-
-  n = 0;
-  seq = new Float64Array(64);
-  off = new Uint32Array(64);
-  len = new Uint32Array(64);
-  sid = new Uint32Array(64);
-  ts = new Float64Array(64);
-  prev = new Float64Array(64);
-  next = new Float64Array(64);
-  fl = new Uint8Array(64);
-  /** Live messages and their raw record bytes (for compaction decisions). */
-  live = 0;
-  liveRaw = 0;
+  /** The highest FLOOR entry in this block's delete log (0: none), and its time. */
+  dltFloor = 0;
+  dltFloorTs = 0;
+  /** What recovery found damaged in this block (reported in state.lost, kept in the index file). */
+  lostBytes = 0;
+  lostSeqs: number[] = [];
 
   constructor(
     readonly index: number,
     dir: string,
   ) {
+    super();
     this.blkPath = join(dir, `${index}.blk`);
     this.dltPath = join(dir, `${index}.dlt`);
   }
 
-  get firstSeq(): number {
-    return this.n ? this.seq[0] : 0;
-  }
-  get lastSlotSeq(): number {
-    return this.n ? this.seq[this.n - 1] : 0;
-  }
   /** Bytes of the block once its buffer is written. */
   get fullSize(): number {
     return this.size + this.wlen;
-  }
-
-  addSlot(seq: number, off: number, len: number, sid: number, ts: number, prev: number, hasHdr: boolean): number {
-    if (this.n === this.seq.length) this.grow(this.n * 2);
-    const i = this.n++;
-    this.seq[i] = seq;
-    this.off[i] = off;
-    this.len[i] = len;
-    this.sid[i] = sid;
-    this.ts[i] = ts;
-    this.prev[i] = prev;
-    this.next[i] = 0;
-    this.fl[i] = LIVE | (hasHdr ? HDR : 0);
-    this.live++;
-    this.liveRaw += len;
-    return i;
-  }
-
-  /** Room for n slots (recovery knows how many records a block has). */
-  reserveSlots(n: number): void {
-    if (n > this.seq.length) this.grow(n);
-  }
-
-  private grow(cap: number): void {
-    const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, C: new (n: number) => T): T => {
-      const b = new C(cap);
-      b.set(a.subarray(0, this.n) as never);
-      return b;
-    };
-    this.seq = g(this.seq, Float64Array);
-    this.off = g(this.off, Uint32Array);
-    this.len = g(this.len, Uint32Array);
-    this.sid = g(this.sid, Uint32Array);
-    this.ts = g(this.ts, Float64Array);
-    this.prev = g(this.prev, Float64Array);
-    this.next = g(this.next, Float64Array);
-    this.fl = g(this.fl, Uint8Array);
-  }
-
-  /** The slot of seq, or -1 (sequences ascend; usually dense, so try the direct index first). */
-  slotOf(seq: number): number {
-    const n = this.n;
-    if (n === 0) return -1;
-    const d = seq - this.seq[0];
-    if (d >= 0 && d < n && this.seq[d] === seq) return d;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = this.seq[mid];
-      if (v === seq) return mid;
-      if (v < seq) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-
-  /** The first slot whose seq >= seq (n when none). */
-  lowerBound(seq: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.seq[mid] < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  markDead(i: number): void {
-    if (!(this.fl[i] & LIVE)) return;
-    this.fl[i] &= ~LIVE;
-    this.live--;
-    this.liveRaw -= this.len[i];
   }
 
   /** Room for k more buffered bytes. */
@@ -154,26 +68,6 @@ export class Block {
     this.size += this.wlen;
     this.wlen = 0;
     if (this.wbuf && this.wbuf.length > 4 * 1024 * 1024) this.wbuf = null;
-  }
-
-  /** Drop dead slots (after the block was rewritten, offsets already updated). */
-  compactSlots(): void {
-    let j = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (!(this.fl[i] & LIVE)) continue;
-      if (i !== j) {
-        this.seq[j] = this.seq[i];
-        this.off[j] = this.off[i];
-        this.len[j] = this.len[i];
-        this.sid[j] = this.sid[i];
-        this.ts[j] = this.ts[i];
-        this.prev[j] = this.prev[i];
-        this.next[j] = this.next[i];
-        this.fl[j] = this.fl[i];
-      }
-      j++;
-    }
-    this.n = j;
   }
 
   openFd(): number {

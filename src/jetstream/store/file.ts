@@ -4,6 +4,8 @@
 //   meta.json             the stream config the API layer asked us to keep (opaque JSON)
 //   msgs/<N>.blk          message block N: append-only records, N ascending with sequences
 //   msgs/<N>.dlt          block N's delete log: append-only 24-byte entries
+//   msgs/index.db         the index file: the in-memory index as of the last clean stop
+//                         (file-index.ts; a cache, used only for blocks it still describes)
 //   obs/<name>/...        consumer state (consumer.ts)
 //
 // BLOCK RECORD (little endian; 64-bit fields as lo/hi u32 halves; 32 bytes + data)
@@ -25,11 +27,13 @@
 //   only after the write(2) of its record returned (and fsync(2) when syncAlways). Without
 //   syncAlways, dirty files are fsynced every syncIntervalMs.
 //
-// RECOVERY (open): every delete log is read (torn/bad entries skipped), then every block is scanned
-//   record by record checking lengths and CRCs. A bad record followed by a valid one (found by
-//   scanning forward) is skipped and reported as lost; a bad tail (a write cut by a crash) is
-//   truncated. The index, subjects and counters are rebuilt from what is valid, blocks with nothing
-//   live are removed, limits and max_age are applied. The in-memory index is a cache of the files.
+// RECOVERY (open): every delete log is read (torn/bad entries skipped); each block the index file
+//   describes exactly as it is on disk takes its slots from there (file-index.ts), every other
+//   block is scanned record by record checking lengths and CRCs. A bad record followed by a valid
+//   one (found by scanning forward) is skipped and reported as lost; a bad tail (a write cut by a
+//   crash) is truncated. The index, subjects and counters are rebuilt from what is valid, blocks
+//   with nothing live are removed, limits and max_age are applied. The in-memory index is a cache
+//   of the files; so is the index file, written by a clean stop after everything was fsynced.
 //
 // SPACE: a block rotates at blockSize. A block whose messages are all gone is removed; a block
 //   with less than half of its bytes live (and at least compactMin bytes) is rewritten (tmp file,
@@ -39,13 +43,15 @@
 //   in-memory state is rebuilt from disk, the failed batch's done callbacks get the error, and new
 //   stores are refused with it for writeErrorBackoffMs. A failed delete-log write is retried at the
 //   next flush.
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { EPOCH_TS, StoreBase, SubjState } from './base.js';
+import { EPOCH_TS, SubjState } from './base.js';
+import { BlockStore } from './blocks.js';
 import { ConsumerFileStore, ConsumerMemStore } from './consumer.js';
 import { crc32 } from './crc32.js';
 import { writeFailed } from './errors.js';
 import { Block, HDR, LIVE } from './file-block.js';
+import { INDEX_FILE, readIndex, removeIndex, stampOf, writeIndex, type BlockStamps } from './file-index.js';
 import { recoverFiles } from './file-recover.js';
 import { rewriteBlock, rewriteDlt } from './file-rewrite.js';
 import { D_DEL, D_FLOOR, DLT_ENTRY, encodeDlt, encodeErased, encodeMsg, encodeSkip, REC_HDR, REC_MIN } from './file-format.js';
@@ -76,6 +82,8 @@ export interface FileStoreOptions {
 const DEFAULT_BLOCK = 8 * 1024 * 1024;
 /** Open block files kept per store (the last block's are always open). */
 const MAX_OPEN = 32;
+/** Bytes read ahead from a block file at once (_read). */
+const READ_AHEAD = 64 * 1024;
 
 interface Erase {
   b: Block;
@@ -85,7 +93,7 @@ interface Erase {
   ts: number;
 }
 
-export class FileStore extends StoreBase {
+export class FileStore extends BlockStore<Block> {
   readonly type = 'file' as const;
   readonly dir: string;
   private readonly mdir: string;
@@ -97,10 +105,7 @@ export class FileStore extends StoreBase {
   private readonly maxPending: number;
   private readonly backoffMs: number;
 
-  private blks: Block[] = [];
   private nextIndex = 1;
-  private subjById: (SubjState | undefined)[] = [undefined];
-  private freeIds: number[] = [];
   private persistedFloor = 0;
   /** Blocks with buffered appends, in order. */
   private wq: Block[] = [];
@@ -115,10 +120,11 @@ export class FileStore extends StoreBase {
   private fdLru = new Map<Block, true>();
   private readonly syncTimer = new LongTimer();
   private dirDirty = false;
-  // locate() cache
-  private cSeq = -1;
-  private cBlk: Block | null = null;
-  private cSlot = -1;
+  /** The next block number recorded by an index file read (new blocks never take a lower one). */
+  private ixNext = 0;
+  private deleting = false;
+  /** How the last load went: blocks taken from the index file, blocks scanned. */
+  recovered = { indexed: 0, scanned: 0 };
 
   constructor(opts: FileStoreOptions) {
     super(opts.limits, opts.log);
@@ -168,97 +174,12 @@ export class FileStore extends StoreBase {
 
   // ---- the index ----
 
-  /** The block holding a slot for seq, or null. */
-  private findBlock(seq: number): Block | null {
-    const blks = this.blks;
-    const n = blks.length;
-    if (n === 0) return null;
-    const l = blks[n - 1];
-    if (l.n && seq >= l.seq[0]) return seq <= l.seq[l.n - 1] ? l : null;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const b = blks[mid];
-      if (b.n === 0 || seq > b.seq[b.n - 1]) lo = mid + 1;
-      else if (seq < b.seq[0]) hi = mid - 1;
-      else return b;
-    }
-    return null;
-  }
-
-  /** The index of the first block that may hold seq or later ones. */
-  private blockIndexFrom(seq: number): number {
-    const blks = this.blks;
-    let lo = 0;
-    let hi = blks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const b = blks[mid];
-      if (b.n > 0 && b.seq[b.n - 1] < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private locate(seq: number): boolean {
-    if (seq === this.cSeq) return this.cSlot >= 0;
-    this.cSeq = seq;
-    const b = this.findBlock(seq);
-    this.cBlk = b;
-    this.cSlot = b ? b.slotOf(seq) : -1;
-    return this.cSlot >= 0;
-  }
-
-  private invalidate(): void {
-    this.cSeq = -1;
-    this.cBlk = null;
-    this.cSlot = -1;
-  }
-
-  protected _has(seq: number): boolean {
-    return this.locate(seq) && (this.cBlk!.fl[this.cSlot] & LIVE) !== 0;
-  }
-  protected _subj(seq: number): SubjState | null {
-    return this.locate(seq) ? (this.subjById[this.cBlk!.sid[this.cSlot]] ?? null) : null;
-  }
-  protected _ts(seq: number): number {
-    return this.locate(seq) ? this.cBlk!.ts[this.cSlot] : 0;
-  }
   protected _size(seq: number): number {
     if (!this.locate(seq)) return 0;
     const b = this.cBlk!;
     // fileStoreMsgSize: our record has a 32-byte frame, the reference's 30 (+4 with headers).
     return b.len[this.cSlot] - 2 + (b.fl[this.cSlot] & HDR ? 4 : 0);
   }
-  protected _prev(seq: number): number {
-    return this.locate(seq) ? this.cBlk!.prev[this.cSlot] : 0;
-  }
-  protected _next(seq: number): number {
-    return this.locate(seq) ? this.cBlk!.next[this.cSlot] : 0;
-  }
-  protected _setPrev(seq: number, v: number): void {
-    if (this.locate(seq)) this.cBlk!.prev[this.cSlot] = v;
-  }
-  protected _setNext(seq: number, v: number): void {
-    if (this.locate(seq)) this.cBlk!.next[this.cSlot] = v;
-  }
-
-  protected _newSubj(subject: string): SubjState {
-    const ss = new SubjState(subject);
-    ss.bytes = Buffer.from(subject);
-    ss.id = this.freeIds.pop() ?? this.subjById.length;
-    this.subjById[ss.id] = ss;
-    return ss;
-  }
-
-  protected _freeSubj(ss: SubjState): void {
-    if (ss.id && this.subjById[ss.id] === ss) {
-      this.subjById[ss.id] = undefined;
-      this.freeIds.push(ss.id);
-    }
-  }
-
   protected override emptyFirstTs(): number {
     return EPOCH_TS;
   }
@@ -297,7 +218,7 @@ export class FileStore extends StoreBase {
   }
 
   protected _append(ss: SubjState | null, _subject: string, hdr: Buffer | null, msg: Buffer, seq: number, ts: number, prev: number): number {
-    const subj = ss?.bytes ?? EMPTY;
+    const subj = ss ? (ss.bytes ??= Buffer.from(ss.subj)) : EMPTY;
     const hl = hdr ? hdr.length : 0;
     const len = REC_MIN + subj.length + hl + msg.length;
     const b = this.blockFor(len);
@@ -306,6 +227,8 @@ export class FileStore extends StoreBase {
     b.wlen += len;
     this.queueWrite(b, len);
     b.addSlot(seq, off, len, ss ? ss.id : 0, ts, prev, hl > 0);
+    // As recovery would find it (the index file keeps it): the block's first message record.
+    if (!b.firstRec) b.firstRec = seq;
     if (b.maxSeq < seq) {
       b.maxSeq = seq;
       b.maxSeqTs = ts;
@@ -390,47 +313,39 @@ export class FileStore extends StoreBase {
     this.invalidate();
   }
 
-  protected _nextLive(after: number, limit: number): number {
-    const blks = this.blks;
-    for (let k = this.blockIndexFrom(after + 1); k < blks.length; k++) {
-      const b = blks[k];
-      if (b.live === 0) continue;
-      for (let i = b.lowerBound(after + 1); i < b.n; i++) {
-        const s = b.seq[i];
-        if (s > limit) return 0;
-        if (b.fl[i] & LIVE) return s;
-      }
+  /**
+   * Read-ahead: the last window read from a block's file (a consumer reads in sequence order:
+   * one pread per window instead of per message). Dropped when the block's
+   * records move (compaction, truncation, a rebuild); appends and erasures do not touch the bytes
+   * of the other records it holds. Messages handed out are views on it (never modified).
+   */
+  private rcBlk: Block | null = null;
+  private rcOff = 0;
+  private rcBuf: Buffer | null = null;
+
+  private dropReadCache(b?: Block): void {
+    if (b === undefined || this.rcBlk === b) {
+      this.rcBlk = null;
+      this.rcBuf = null;
     }
-    return 0;
   }
 
-  protected _prevLive(before: number, floor: number): number {
-    const blks = this.blks;
-    let k = Math.min(this.blockIndexFrom(before - 1), blks.length - 1);
-    for (; k >= 0; k--) {
-      const b = blks[k];
-      if (b.live === 0) continue;
-      for (let i = b.lowerBound(before) - 1; i >= 0; i--) {
-        const s = b.seq[i];
-        if (s < floor) return 0;
-        if (b.fl[i] & LIVE) return s;
-      }
+  /** `len` bytes at `off` of b's written part, through the read-ahead window. */
+  private readWritten(b: Block, off: number, len: number): Buffer {
+    const rb = this.rcBuf;
+    if (this.rcBlk === b && rb !== null && off >= this.rcOff && off + len <= this.rcOff + rb.length) {
+      return rb.subarray(off - this.rcOff, off - this.rcOff + len);
     }
-    return 0;
-  }
-
-  protected _forEachLive(from: number, to: number, fn: (seq: number, ss: SubjState | null) => boolean | void): void {
-    const blks = this.blks;
-    const byId = this.subjById;
-    for (let k = this.blockIndexFrom(from); k < blks.length; k++) {
-      const b = blks[k];
-      if (b.live === 0) continue;
-      for (let i = b.lowerBound(from); i < b.n; i++) {
-        const s = b.seq[i];
-        if (s > to) return;
-        if (b.fl[i] & LIVE && fn(s, byId[b.sid[i]] ?? null) === false) return;
-      }
-    }
+    this.touch(b);
+    // Read ahead only for a sequential reader (this record starts where the window ended);
+    // a random reader (direct gets by key) reads just its record.
+    const sequential = this.rcBlk === b && rb !== null && off === this.rcOff + rb.length;
+    const end = sequential ? Math.min(b.size, off + Math.max(len, READ_AHEAD)) : off + len;
+    const buf = b.read(off, end - off);
+    this.rcBlk = b;
+    this.rcOff = off;
+    this.rcBuf = buf;
+    return buf.subarray(0, len);
   }
 
   protected _read(seq: number): StoreMsg | null {
@@ -442,8 +357,7 @@ export class FileStore extends StoreBase {
     const len = b.len[i];
     let r: Buffer;
     try {
-      if (off < b.size) this.touch(b);
-      r = b.read(off, len);
+      r = off < b.size ? this.readWritten(b, off, len) : b.read(off, len);
     } catch (e) {
       this.warn(`could not read message ${seq} in ${b.index}.blk: ${(e as Error).message}`);
       return null;
@@ -543,6 +457,7 @@ export class FileStore extends StoreBase {
     }
     b.maxSeq = seq;
     b.maxSeqTs = b.ts[i];
+    this.dropReadCache();
     this.eraseQ = this.eraseQ.filter((e) => e.b !== b || e.off < end);
     this.compactQ.delete(b);
     this.pendBytes = this.wq.reduce((n, x) => n + x.wlen, 0);
@@ -573,7 +488,7 @@ export class FileStore extends StoreBase {
         this.dirtySync.add(b);
       }
       if (this.syncAlways && this.dirDirty) this.syncDir();
-      this.wq = [];
+      this.wq.length = 0;
       this.pendBytes = 0;
     }
     this.done.resolveAll();
@@ -636,6 +551,8 @@ export class FileStore extends StoreBase {
         this.persistedFloor = first;
         for (const x of this.blks) x.hasFloor = false;
         b.hasFloor = true;
+        b.dltFloor = first;
+        b.dltFloorTs = this.lastTs;
       }
     }
   }
@@ -666,7 +583,12 @@ export class FileStore extends StoreBase {
   /** Rewrite a block without its dead records, and reset its delete log. */
   private compactBlock(b: Block): void {
     this.touch(b);
+    this.dropReadCache(b);
     if (!rewriteBlock(b, (m) => this.warn(m))) return;
+    // Only live records were copied: whatever was damaged in it is gone.
+    b.lostBytes = 0;
+    b.lostSeqs = [];
+    b.firstRec = b.n ? b.seq[0] : 0;
     this.dirDirty = true;
     this.invalidate();
     // Its delete entries named records that are gone now; keep only the floor if it lives here.
@@ -684,6 +606,7 @@ export class FileStore extends StoreBase {
   }
 
   private unlinkFiles(b: Block): void {
+    this.dropReadCache(b);
     this.fdLru.delete(b);
     for (const p of [b.blkPath, b.dltPath]) {
       try {
@@ -699,6 +622,7 @@ export class FileStore extends StoreBase {
   /** A block write failed: cut the partial bytes, rebuild from disk, fail what did not make it. */
   private onWriteError(e: unknown, b: Block, op: string): void {
     const err = writeFailed(op, b.blkPath, e);
+    this.dropReadCache();
     this.log('ERR', `Filestore [${this.name}] ${err.message}: rebuilding state from disk`);
     try {
       if (b.fd >= 0) ftruncateSync(b.fd, b.size);
@@ -756,6 +680,7 @@ export class FileStore extends StoreBase {
 
   /** Rebuild everything in memory from the files (open, and after a failed write). */
   private load(): void {
+    this.dropReadCache();
     for (const b of this.blks) b.closeFds();
     for (const b of this.unlinkQ) b.closeFds();
     this.blks = [];
@@ -779,23 +704,46 @@ export class FileStore extends StoreBase {
     this.persistedFloor = 0;
     this.clearAgeTimer();
 
-    const r = recoverFiles(this.mdir, {
-      subjects: this.subjects,
-      newSubj: (subject) => this._newSubj(subject),
-      warn: (m) => this.warn(m),
-    });
+    // The index file written at the last clean stop, for the blocks it still describes.
+    const ixPath = join(this.mdir, INDEX_FILE);
+    let ix = readIndex(ixPath);
+    if (ix === 'corrupt') {
+      this.warn(`index file ${INDEX_FILE} is corrupt, ignored: scanning every block`);
+      removeIndex(ixPath);
+      ix = null;
+    }
+    if (ix) this.ixNext = Math.max(this.ixNext, ix.nextIndex);
+    const r = recoverFiles(
+      this.mdir,
+      {
+        subjects: this.subjects,
+        newSubj: (subject) => this._newSubj(subject),
+        adoptSubj: (subject, id) => {
+          const ss = new SubjState(subject);
+          ss.id = id;
+          this.subjById[id] = ss;
+          return ss;
+        },
+        warn: (m) => this.warn(m),
+      },
+      ix,
+    );
+    // Subjects the index named that have nothing live any more go; unused ids are free.
+    for (const ss of this.subjects.values()) {
+      if (ss.msgs > 0) continue;
+      this.subjects.delete(ss.subj);
+      this.subjById[ss.id] = undefined;
+    }
+    for (let id = this.subjById.length - 1; id > 0; id--) if (this.subjById[id] === undefined) this.freeIds.push(id);
+    this.recovered = { indexed: r.indexed, scanned: r.scanned };
     const { floor, floorTs, maxSeq, maxSeqTs, blkIdx, dltIdx, orphans } = r;
     this.blks = r.blocks;
     this.msgs = r.msgs;
     this.bytes = r.bytes;
     this.firstSeq = r.firstSeq;
     this.firstTs = r.firstTs;
-    if (r.lostBytes) {
-      const l = this.lost ?? { msgs: null, bytes: 0 };
-      l.bytes += r.lostBytes;
-      if (r.lostSeqs.length) l.msgs = [...(l.msgs ?? []), ...r.lostSeqs].sort((a, b) => a - b);
-      this.lost = l;
-    }
+    // What the files hold damaged (the data is the truth: recomputed at every load).
+    this.lost = r.lostBytes ? { msgs: r.lostSeqs.length ? [...r.lostSeqs].sort((a, b) => a - b) : null, bytes: r.lostBytes } : null;
 
     this.lastSeq = Math.max(maxSeq, floor - 1);
     this.lastTs = maxSeq >= floor - 1 ? maxSeqTs : floorTs;
@@ -812,8 +760,9 @@ export class FileStore extends StoreBase {
       b.removed = true;
       this.unlinkQ.push(b);
     }
-    // New blocks never reuse the number of a file still on disk (an orphan log goes only later).
-    this.nextIndex = Math.max(0, ...blkIdx, ...dltIdx) + 1;
+    // New blocks never reuse the number of a file still on disk (an orphan log goes only later),
+    // nor one the index file may describe.
+    this.nextIndex = Math.max(this.ixNext, Math.max(0, ...blkIdx, ...dltIdx) + 1);
     if (this.blks.length === 0) this.newBlock();
     // What the files already say is gone: everything below the floor while the log holding it
     // stays, and anything below the first record on disk. When the first sequence is above that, a
@@ -845,8 +794,55 @@ export class FileStore extends StoreBase {
   protected _stopIO(): void {
     this.syncTimer.clear();
     this.syncNow();
+    if (!this.deleting) this.saveIndex();
     for (const b of this.blks) b.closeFds();
     for (const b of this.unlinkQ) b.closeFds();
+  }
+
+  /**
+   * A clean stop: write the index file (file-index.ts) so the next open need not scan. Only when
+   * everything is on disk and fsynced; the stamps are taken after the data's last write.
+   */
+  private saveIndex(): void {
+    const path = join(this.mdir, INDEX_FILE);
+    if (this.wq.length || this.dltQ.size || this.eraseQ.length || this.compactQ.size || this.unlinkQ.length) {
+      removeIndex(path); // something is not written: the next open scans
+      return;
+    }
+    try {
+      const blocks: Block[] = [];
+      const stamps: BlockStamps[] = [];
+      // Blocks written this recently (file times can be as coarse as a clock tick) also get a CRC.
+      const recent = BigInt(Date.now() - 2000) * 1_000_000n;
+      for (const b of this.blks) {
+        const st = statSync(b.blkPath, { bigint: true, throwIfNoEntry: false });
+        if (!st || Number(st.size) !== b.size) continue;
+        const blk = stampOf(st);
+        if (st.mtimeNs >= recent) {
+          const content = readFileSync(b.blkPath);
+          if (content.length !== b.size) continue;
+          blk.crc = crc32(content, 0, content.length);
+        }
+        let dlt = null;
+        const dst = statSync(b.dltPath, { bigint: true, throwIfNoEntry: false });
+        if (dst) {
+          const content = readFileSync(b.dltPath);
+          dlt = { ...stampOf(dst), size: content.length, crc: crc32(content, 0, content.length) };
+        }
+        blocks.push(b);
+        stamps.push({ blk, dlt });
+      }
+      writeIndex(path, blocks, stamps, this.subjById, this.nextIndex);
+      this.syncDir();
+    } catch (e) {
+      this.warn(`could not write ${INDEX_FILE}: ${(e as Error).message}`);
+      removeIndex(path);
+    }
+  }
+
+  override delete(): void {
+    this.deleting = true;
+    super.delete();
   }
 
   protected _deleteIO(): void {

@@ -1,25 +1,22 @@
-// The memory store (memstore.go): messages by sequence in a Map (insertion order is sequence
-// order), each with its subject state and its links to the previous/next message on that subject.
-// Bytes are counted as memStoreMsgSize. Nothing is written anywhere: a message is acknowledged at
-// the next flush() (see the durability contract in types.ts).
+// The memory store (memstore.go's job). Messages live in chunks: each chunk is one arena buffer
+// holding the headers and payloads of consecutive messages back to back, and a slot table
+// (slots.ts, shared with the file store's blocks) with each message's sequence, time, subject id,
+// links to the previous/next message on its subject, and where its bytes are. So a stored message
+// costs its bytes plus ~45 bytes of typed arrays: no object, no Buffer, no Map entry of its own,
+// nothing for the garbage collector to trace. Bytes are counted as memStoreMsgSize. Nothing is
+// written anywhere: a message is acknowledged at the next flush() (the durability contract in
+// types.ts).
+//
+// A record in the arena: the payload, or, with headers, hdrLen u32 | headers | payload.
+// Arena bytes are never overwritten by a later message (a view handed out by loadMsg stays what
+// it was): a chunk fills up and the next message opens a new one; a chunk whose messages are all
+// gone is dropped, one mostly gone is compacted into a new, smaller buffer (not in place).
 import { randomFillSync } from 'node:crypto';
-import { EPOCH_TS, StoreBase, SubjState } from './base.js';
+import { EPOCH_TS, SubjState } from './base.js';
+import { BlockStore } from './blocks.js';
 import { ConsumerMemStore } from './consumer.js';
-import { fileStoreMsgSize, memStoreMsgSize } from './size.js';
+import { HDR, LIVE, SlotTable } from './slots.js';
 import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, StoreMsg } from './types.js';
-
-class MemMsg {
-  constructor(
-    readonly seq: number,
-    readonly ts: number,
-    readonly ss: SubjState | null,
-    /** headers then payload, one copy. */
-    readonly buf: Buffer,
-    readonly hl: number,
-    public prev: number,
-    public next: number,
-  ) {}
-}
 
 export interface MemStoreOptions {
   limits?: StoreLimits;
@@ -31,152 +28,211 @@ export interface MemStoreOptions {
   fileAccounting?: boolean;
   /** first_ts once single removals took the last message: as the file store (the Unix epoch). */
   fileEmptyFirstTs?: boolean;
+  /** A chunk's arena grows up to this (default 1 MiB; tests use small ones). */
+  chunkBytes?: number;
 }
 
-/** Beyond this many missing sequences in a range, walk the map instead of the range. */
-const GAP_WALK = 4096;
+/** A chunk's arena grows by doubling up to this (chunkBytes); then the next message opens a new chunk. */
+const CHUNK_BYTES = 1024 * 1024;
+/** The first arena of a chunk (small streams stay small). */
+const FIRST_BYTES = 4096;
+/** At most this many slots per chunk (messages can be empty). */
+const CHUNK_SLOTS = 1 << 16;
 
-export class MemStore extends StoreBase {
+class Chunk extends SlotTable {
+  data: Buffer = EMPTY;
+  /** Arena bytes used (records are appended at `used`). */
+  used = 0;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class MemStore extends BlockStore<Chunk> {
   readonly type = 'memory' as const;
-  private map = new Map<number, MemMsg>();
-
-  private readonly size: (subjLen: number, hdrLen: number, msgLen: number) => number;
+  private readonly fileSizes: boolean;
   private readonly epochFirstTs: boolean;
+  private readonly chunkBytes: number;
+  /** A sealed chunk with less than half of its bytes live, and at least this many, is compacted. */
+  private readonly compactMin: number;
 
   constructor(opts: MemStoreOptions = {}) {
     super(opts.limits, opts.log);
-    this.size = opts.fileAccounting ? fileStoreMsgSize : memStoreMsgSize;
+    this.fileSizes = opts.fileAccounting === true;
     this.epochFirstTs = opts.fileEmptyFirstTs === true;
+    this.chunkBytes = Math.max(256, Math.min(opts.chunkBytes ?? CHUNK_BYTES, 64 * 1024 * 1024));
+    this.compactMin = this.chunkBytes >> 4;
   }
 
   protected override emptyFirstTs(): number {
     return this.epochFirstTs ? EPOCH_TS : 0;
   }
 
-  protected _has(seq: number): boolean {
-    return this.map.has(seq);
+  /** memStoreMsgSize (or fileStoreMsgSize in the test mode) of a slot. */
+  private slotSize(c: Chunk, i: number): number {
+    const ss = this.subjById[c.sid[i]];
+    const sl = ss ? ss.sblen : 0;
+    const hdr = (c.fl[i] & HDR) !== 0;
+    const data = hdr ? c.len[i] - 4 : c.len[i]; // headers + payload
+    if (this.fileSizes) return hdr ? 34 + sl + data : 30 + sl + data;
+    return sl + data + 16;
   }
-  protected _subj(seq: number): SubjState | null {
-    return this.map.get(seq)?.ss ?? null;
-  }
-  protected _ts(seq: number): number {
-    return this.map.get(seq)?.ts ?? 0;
-  }
+
   protected _size(seq: number): number {
-    const m = this.map.get(seq);
-    return m ? this.size(m.ss ? m.ss.sblen : 0, m.hl, m.buf.length - m.hl) : 0;
+    return this.locate(seq) ? this.slotSize(this.cBlk!, this.cSlot) : 0;
   }
-  protected _prev(seq: number): number {
-    return this.map.get(seq)?.prev ?? 0;
-  }
-  protected _next(seq: number): number {
-    return this.map.get(seq)?.next ?? 0;
-  }
-  protected _setPrev(seq: number, v: number): void {
-    const m = this.map.get(seq);
-    if (m) m.prev = v;
-  }
-  protected _setNext(seq: number, v: number): void {
-    const m = this.map.get(seq);
-    if (m) m.next = v;
+
+  // ---- appending ----
+
+  /** The chunk for a record of len bytes, with room for it in its arena. */
+  private chunkFor(len: number): Chunk {
+    const n = this.blks.length;
+    let c = n ? this.blks[n - 1] : null;
+    if (c === null || c.n >= CHUNK_SLOTS || (c.used > 0 && c.used + len > this.chunkBytes)) {
+      const sealed = c;
+      c = new Chunk();
+      this.blks.push(c);
+      // Sealed with its messages gone (or mostly): it goes (or shrinks) now that it is not the last.
+      if (sealed !== null) this.afterDeath(sealed);
+    }
+    if (c.used + len > c.data.length) {
+      const size = Math.max(c.used + len, Math.min(this.chunkBytes, Math.max(FIRST_BYTES, c.data.length * 2)));
+      const d = Buffer.allocUnsafeSlow(size);
+      c.data.copy(d, 0, 0, c.used);
+      c.data = d;
+    }
+    return c;
   }
 
   protected _append(ss: SubjState | null, _subject: string, hdr: Buffer | null, msg: Buffer, seq: number, ts: number, prev: number): number {
     const hl = hdr ? hdr.length : 0;
-    // Copy: the caller's buffers are usually a socket's read buffer.
-    const buf = Buffer.allocUnsafe(hl + msg.length);
-    if (hdr) hdr.copy(buf, 0);
-    msg.copy(buf, hl);
-    this.map.set(seq, new MemMsg(seq, ts, ss, buf, hl, prev, 0));
-    return this.size(ss ? ss.sblen : 0, hl, msg.length);
-  }
-
-  protected _drop(seq: number, secure: boolean): void {
-    const m = this.map.get(seq);
-    if (!m) return;
-    this.map.delete(seq);
-    if (secure) randomFillSync(m.buf); // memstore.go removeMsg(secure): overwrite the bytes
-  }
-
-  protected _nextLive(after: number, limit: number): number {
-    if (limit - after > GAP_WALK && limit - after > 2 * this.map.size) {
-      let best = 0;
-      for (const k of this.map.keys()) if (k > after && k <= limit) return k; // keys ascend
-      return best;
+    const len = (hl ? 4 + hl : 0) + msg.length;
+    const c = this.chunkFor(len);
+    const d = c.data;
+    let p = c.used;
+    // One copy, out of the caller's buffers (usually the socket's read buffer).
+    if (hl) {
+      d.writeUInt32LE(hl, p);
+      d.set(hdr!, p + 4);
+      p += 4 + hl;
     }
-    for (let s = after + 1; s <= limit; s++) if (this.map.has(s)) return s;
-    return 0;
-  }
-
-  protected _prevLive(before: number, floor: number): number {
-    if (before - floor > GAP_WALK && before - floor > 2 * this.map.size) {
-      let best = 0;
-      for (const k of this.map.keys()) {
-        if (k >= before) break;
-        if (k >= floor) best = k;
-      }
-      return best;
-    }
-    for (let s = before - 1; s >= floor && s > 0; s--) if (this.map.has(s)) return s;
-    return 0;
-  }
-
-  protected _forEachLive(from: number, to: number, fn: (seq: number, ss: SubjState | null) => boolean | void): void {
-    if (to - from > GAP_WALK && to - from > 2 * this.map.size) {
-      for (const m of this.map.values()) {
-        if (m.seq < from) continue;
-        if (m.seq > to) break;
-        if (fn(m.seq, m.ss) === false) return;
-      }
-      return;
-    }
-    for (let s = from; s <= to; s++) {
-      const m = this.map.get(s);
-      if (m && fn(s, m.ss) === false) return;
-    }
-  }
-
-  protected _read(seq: number): StoreMsg | null {
-    const m = this.map.get(seq);
-    if (!m) return null;
-    return {
-      subject: m.ss ? m.ss.subj : '',
-      hdr: m.hl ? m.buf.subarray(0, m.hl) : null,
-      msg: m.buf.subarray(m.hl),
-      seq,
-      ts: m.ts,
-    };
+    d.set(msg, p);
+    const i = c.addSlot(seq, c.used, len, ss ? ss.id : 0, ts, prev, hl > 0);
+    c.used += len;
+    if (this.cSlot < 0) this.invalidate(); // a cached "not found" may be this one now
+    return this.slotSize(c, i);
   }
 
   protected _recordSkip(): void {}
 
+  // ---- removing ----
+
+  protected _drop(seq: number, secure: boolean): void {
+    if (!this.locate(seq)) return;
+    const c = this.cBlk!;
+    const i = this.cSlot;
+    c.markDead(i);
+    // memstore.go removeMsg(secure): overwrite the bytes.
+    if (secure) randomFillSync(c.data, c.off[i], c.len[i]);
+    this.afterDeath(c);
+  }
+
+  /** A chunk lost messages: drop it when nothing is left, compact it when mostly dead (not the last). */
+  private afterDeath(c: Chunk): void {
+    const blks = this.blks;
+    if (c === blks[blks.length - 1]) return;
+    if (c.live === 0) {
+      const k = blks.indexOf(c);
+      if (k >= 0) blks.splice(k, 1);
+      this.invalidate();
+    } else if (c.used >= this.compactMin && c.liveRaw * 2 < c.used) this.compactChunk(c);
+  }
+
+  /** Copy a chunk's live records into a new arena of their size; drop its dead slots. */
+  private compactChunk(c: Chunk): void {
+    const d = Buffer.allocUnsafeSlow(c.liveRaw);
+    let p = 0;
+    for (let i = 0; i < c.n; i++) {
+      if (!(c.fl[i] & LIVE)) continue;
+      const o = c.off[i];
+      const l = c.len[i];
+      c.data.copy(d, p, o, o + l);
+      c.off[i] = p;
+      p += l;
+    }
+    c.data = d;
+    c.used = p;
+    c.compactSlots();
+    c.shrink();
+    this.invalidate();
+  }
+
   protected _discardAll(): void {
-    this.map = new Map();
+    this.blks = [];
+    this.invalidate();
   }
 
   protected _discardBelow(seq: number): void {
-    for (const k of this.map.keys()) {
-      if (k >= seq) break;
-      this.map.delete(k);
+    const blks = this.blks;
+    let k = 0;
+    while (k < blks.length - 1 && blks[k].lastSlotSeq < seq) k++;
+    if (k > 0) blks.splice(0, k);
+    const c = blks[0];
+    if (c) {
+      for (let i = 0; i < c.n && c.seq[i] < seq; i++) c.markDead(i);
+      this.afterDeath(c);
     }
+    this.invalidate();
   }
 
+  /** Truncate: chunks after seq's go; its later slots go (their arena bytes are not reused). */
   protected _discardAbove(seq: number): void {
-    if (this.lastSeq - seq > GAP_WALK && this.lastSeq - seq > 2 * this.map.size) {
-      for (const k of [...this.map.keys()]) if (k > seq) this.map.delete(k);
-      return;
-    }
-    for (let s = this.lastSeq; s > seq; s--) this.map.delete(s);
+    if (!this.locate(seq)) return;
+    const c = this.cBlk!;
+    const i = this.cSlot;
+    while (this.blks.length > 0 && this.blks[this.blks.length - 1] !== c) this.blks.pop();
+    for (let j = i + 1; j < c.n; j++) c.markDead(j);
+    c.n = i + 1;
+    this.invalidate();
   }
+
+  // ---- loading ----
+
+  protected _read(seq: number): StoreMsg | null {
+    if (!this.locate(seq)) return null;
+    const c = this.cBlk!;
+    const i = this.cSlot;
+    if (!(c.fl[i] & LIVE)) return null;
+    const o = c.off[i];
+    const end = o + c.len[i];
+    const d = c.data;
+    let hdr: Buffer | null = null;
+    let p = o;
+    if (c.fl[i] & HDR) {
+      const hl = d.readUInt32LE(o);
+      hdr = d.subarray(o + 4, o + 4 + hl);
+      p = o + 4 + hl;
+    }
+    return { subject: this.subjById[c.sid[i]]?.subj ?? '', hdr, msg: d.subarray(p, end), seq, ts: c.ts[i] };
+  }
+
+  /** The first live message at or after ts, in sequence order (times need not ascend: sources). */
+  override getSeqFromTime(ts: number): number {
+    this.checkOpen();
+    if (!Number.isFinite(ts)) return super.getSeqFromTime(ts); // refuses it
+    if (this.msgs === 0) return this.lastSeq + 1;
+    if (ts <= this.firstTs) return this.firstSeq;
+    for (const c of this.blks) {
+      if (c.live === 0) continue;
+      for (let i = 0; i < c.n; i++) if (c.fl[i] & LIVE && c.ts[i] >= ts) return c.seq[i];
+    }
+    return this.lastSeq + 1;
+  }
+
+  // ---- the rest ----
 
   protected _writePending(): void {
     this.done.resolveAll();
   }
-
-  protected _newSubj(subject: string): SubjState {
-    return new SubjState(subject);
-  }
-  protected _freeSubj(): void {}
 
   /** memstore.go: discard new may replace the subject's oldest only if that one is not smaller. */
   protected _replaceTooSmall(firstSize: number, newLen: number): boolean {
@@ -187,12 +243,21 @@ export class MemStore extends StoreBase {
     return { total: this.bytes, reported: this.bytes };
   }
 
+  /** Memory the store holds for messages: arenas and slot tables (for the benchmarks and tests). */
+  heldBytes(): number {
+    let n = 0;
+    for (const c of this.blks) n += c.data.length + c.slotBytes();
+    return n;
+  }
+
   protected _consumerStore(name: string, cfg: ConsumerStoreConfig, onGone: (c: ConsumerStore) => void): ConsumerStore {
     return new ConsumerMemStore(name, cfg, onGone);
   }
 
   protected _stopIO(): void {
-    this.map = new Map();
+    this.blks = [];
+    this.invalidate();
   }
+
   protected _deleteIO(): void {}
 }

@@ -350,6 +350,179 @@ static void drain(natsConnection *nc, sigset_t *set) {
   natsSubscription_Destroy(s);
 }
 
+/* jetstream: publish with acks (and a duplicate by message id), a durable pull consumer fetched and
+ * acked, a durable push consumer consumed and acked, a key-value bucket put/get/watch. */
+typedef struct { char v[16][64]; int n; } strlist;
+static void sl_add(strlist *l, const char *s, int len) {
+  if (l->n >= 16) return;
+  if (len > 63) len = 63;
+  memcpy(l->v[l->n], s, len);
+  l->v[l->n][len] = 0;
+  l->n++;
+}
+static void jb_kstrs(jbuf *j, const char *k, const strlist *l) {
+  jb_key(j, k);
+  jb_s(j, "[");
+  for (int i = 0; i < l->n; i++) { if (i) jb_s(j, ","); jb_str(j, l->v[i]); }
+  jb_s(j, "]");
+}
+static void js_result(const char *name, jbuf *j, natsStatus st) {
+  jb_kstr(j, "name", name);
+  jb_err(j, st);
+  jb_emit(j);
+}
+static natsStatus js_fetch(natsSubscription *sub, int n, strlist *out) {
+  natsMsgList list = {0};
+  jsErrCode jerr = 0;
+  natsStatus st = natsSubscription_Fetch(&list, sub, n, 2000, &jerr);
+  for (int i = 0; i < list.Count; i++) {
+    natsMsg *m = list.Msgs[i];
+    sl_add(out, natsMsg_GetData(m), natsMsg_GetDataLength(m));
+    natsStatus a = natsMsg_AckSync(m, NULL, &jerr);
+    if (a != NATS_OK && st == NATS_OK) st = a;
+  }
+  natsMsgList_Destroy(&list);
+  /* A fetch that got what there was before its timeout is not a failure. */
+  if (st == NATS_TIMEOUT && out->n > 0) st = NATS_OK;
+  return st;
+}
+
+static void jetstream(natsConnection *nc) {
+  jsCtx *js = NULL;
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = 3000;
+  natsStatus st = natsConnection_JetStream(&js, nc, &jo);
+  if (st != NATS_OK) fatal("jetstream", st);
+  jsStreamConfig sc;
+  jsStreamConfig_Init(&sc);
+  const char *subjects[] = {"jsi.>"};
+  sc.Name = "JSI";
+  sc.Subjects = subjects;
+  sc.SubjectsLen = 1;
+  jsStreamInfo *si = NULL;
+  jsErrCode jerr = 0;
+  if ((st = js_AddStream(&si, js, &sc, NULL, &jerr)) != NATS_OK) fatal("add stream", st);
+  jsStreamInfo_Destroy(si);
+  emit0("ready");
+
+  { /* publish with acks */
+    jbuf j; jb_begin(&j, "result");
+    jb_key(&j, "seqs"); jb_s(&j, "[");
+    natsStatus e = NATS_OK;
+    for (int i = 1; i <= 5; i++) {
+      char d[8]; snprintf(d, sizeof d, "m%d", i);
+      jsPubAck *pa = NULL;
+      e = js_Publish(&pa, js, "jsi.a", d, (int)strlen(d), NULL, &jerr);
+      if (e != NATS_OK) break;
+      char t[32]; snprintf(t, sizeof t, "%s%llu", i > 1 ? "," : "", (unsigned long long)pa->Sequence); jb_s(&j, t);
+      jsPubAck_Destroy(pa);
+    }
+    jb_s(&j, "]");
+    js_result("js_publish", &j, e);
+  }
+  { /* a duplicate by message id */
+    jbuf j; jb_begin(&j, "result");
+    jb_key(&j, "seqs"); jb_s(&j, "[");
+    natsStatus e = NATS_OK;
+    bool dup = false;
+    for (int i = 0; i < 2; i++) {
+      jsPubOptions po;
+      jsPubOptions_Init(&po);
+      po.MsgId = "dup-1";
+      jsPubAck *pa = NULL;
+      e = js_Publish(&pa, js, "jsi.a", "d", 1, &po, &jerr);
+      if (e != NATS_OK) break;
+      char t[32]; snprintf(t, sizeof t, "%s%llu", i > 0 ? "," : "", (unsigned long long)pa->Sequence); jb_s(&j, t);
+      dup = pa->Duplicate;
+      jsPubAck_Destroy(pa);
+    }
+    jb_s(&j, "]");
+    jb_kbool(&j, "duplicate", dup);
+    js_result("js_dedupe", &j, e);
+  }
+  { /* pull: two fetches */
+    natsSubscription *ps = NULL;
+    natsStatus e = js_PullSubscribe(&ps, js, "jsi.a", "PULL", NULL, NULL, &jerr);
+    strlist a = {0}, b = {0};
+    if (e == NATS_OK) e = js_fetch(ps, 3, &a);
+    { jbuf j; jb_begin(&j, "result"); jb_kstrs(&j, "data", &a); js_result("pull_fetch", &j, e); }
+    natsStatus e2 = e == NATS_OK ? js_fetch(ps, 3, &b) : e;
+    { jbuf j; jb_begin(&j, "result"); jb_kstrs(&j, "data", &b); js_result("pull_fetch2", &j, e2); }
+    natsSubscription_Destroy(ps);
+  }
+  { /* push: a durable with manual acks */
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Config.Durable = "PUSH";
+    so.ManualAck = true;
+    natsSubscription *ss = NULL;
+    natsStatus e = js_SubscribeSync(&ss, js, "jsi.a", NULL, &so, &jerr);
+    strlist got = {0};
+    while (e == NATS_OK && got.n < 6) {
+      natsMsg *m = NULL;
+      e = natsSubscription_NextMsg(&m, ss, 3000);
+      if (e != NATS_OK) break;
+      sl_add(&got, natsMsg_GetData(m), natsMsg_GetDataLength(m));
+      e = natsMsg_AckSync(m, NULL, &jerr);
+      natsMsg_Destroy(m);
+    }
+    { jbuf j; jb_begin(&j, "result"); jb_kstrs(&j, "data", &got); js_result("push_consume", &j, e); }
+    /* No Unsubscribe: nats.c would delete the consumer it created (the harness reads it after). */
+    (void)ss;
+  }
+  { /* key-value */
+    kvConfig kc;
+    kvConfig_Init(&kc);
+    kc.Bucket = "IKV";
+    kc.History = 5;
+    kvStore *kv = NULL;
+    jbuf j; jb_begin(&j, "result");
+    natsStatus e = js_CreateKeyValue(&kv, js, &kc);
+    uint64_t rev = 0;
+    if (e == NATS_OK) e = kvStore_PutString(&rev, kv, "a", "1");
+    if (e == NATS_OK) e = kvStore_PutString(&rev, kv, "a", "2");
+    if (e == NATS_OK) e = kvStore_PutString(&rev, kv, "b", "x");
+    if (e == NATS_OK) {
+      kvEntry *ke = NULL;
+      e = kvStore_Get(&ke, kv, "a");
+      if (e == NATS_OK) {
+        jb_kstr(&j, "get", kvEntry_ValueString(ke));
+        jb_kint(&j, "revision", (long)kvEntry_Revision(ke));
+        kvEntry_Destroy(ke);
+      }
+    }
+    if (e == NATS_OK) {
+      kvWatcher *w = NULL;
+      strlist seen = {0};
+      e = kvStore_WatchAll(&w, kv, NULL);
+      while (e == NATS_OK) {
+        kvEntry *ke = NULL;
+        e = kvWatcher_Next(&ke, w, 3000);
+        if (e != NATS_OK || ke == NULL) break; /* NULL: the initial values are done */
+        char t[64]; snprintf(t, sizeof t, "%s=%s", kvEntry_Key(ke), kvEntry_ValueString(ke));
+        sl_add(&seen, t, (int)strlen(t));
+        kvEntry_Destroy(ke);
+      }
+      jb_kstrs(&j, "watch", &seen);
+      if (w) kvWatcher_Destroy(w);
+    }
+    if (e == NATS_OK) {
+      e = kvStore_Delete(kv, "b");
+      if (e == NATS_OK) {
+        kvEntry *ke = NULL;
+        natsStatus g = kvStore_Get(&ke, kv, "b");
+        jb_kbool(&j, "deleted", g == NATS_NOT_FOUND);
+        if (ke) kvEntry_Destroy(ke);
+      }
+    }
+    js_result("kv", &j, e);
+    if (kv) kvStore_Destroy(kv);
+  }
+  jsCtx_Destroy(js);
+  natsConnection_Close(nc);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) { fprintf(stderr, "usage: driver SCENARIO URL[,URL] [key=value ...]\n"); return 2; }
   const char *scenario = argv[1];
@@ -406,6 +579,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(scenario, "pubsub") == 0) pubsub(nc);
   else if (strcmp(scenario, "drain") == 0) drain(nc, &set);
+  else if (strcmp(scenario, "jetstream") == 0) jetstream(nc);
   else if (!strcmp(scenario, "connect") || !strcmp(scenario, "reconnect") || !strcmp(scenario, "ping") ||
            !strcmp(scenario, "auth-user") || !strcmp(scenario, "auth-token") || !strcmp(scenario, "tls") ||
            !strcmp(scenario, "tls-fail")) session(nc);

@@ -291,6 +291,145 @@ func drain(nc *nats.Conn, o map[string]string, sigs chan os.Signal) {
 	mu.Unlock()
 }
 
+// jetstream: publish with acks (and a duplicate by message id), a durable pull consumer fetched and
+// acked, a durable push consumer consumed and acked, a key-value bucket put/get/watch.
+func jetstream(nc *nats.Conn) {
+	result := func(name string, kv map[string]interface{}, err error) {
+		kv["name"] = name
+		kv["err"] = errText(err)
+		kv["kind"] = kind(err)
+		emit("result", kv)
+	}
+	js, err := nc.JetStream(nats.MaxWait(3 * time.Second))
+	if err != nil {
+		emit("fatal", map[string]interface{}{"err": err.Error()})
+		os.Exit(1)
+	}
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "JSI", Subjects: []string{"jsi.>"}}); err != nil {
+		emit("fatal", map[string]interface{}{"err": "add stream: " + err.Error()})
+		os.Exit(1)
+	}
+	emit("ready", nil)
+	seqs := []uint64{}
+	var perr error
+	for i := 1; i <= 5; i++ {
+		pa, err := js.Publish("jsi.a", []byte(fmt.Sprintf("m%d", i)))
+		if err != nil {
+			perr = err
+			break
+		}
+		seqs = append(seqs, pa.Sequence)
+	}
+	result("js_publish", map[string]interface{}{"seqs": seqs}, perr)
+	dseqs := []uint64{}
+	dup := false
+	var derr error
+	for i := 0; i < 2; i++ {
+		pa, err := js.Publish("jsi.a", []byte("d"), nats.MsgId("dup-1"))
+		if err != nil {
+			derr = err
+			break
+		}
+		dseqs = append(dseqs, pa.Sequence)
+		dup = pa.Duplicate
+	}
+	result("js_dedupe", map[string]interface{}{"seqs": dseqs, "duplicate": dup}, derr)
+
+	fetch := func(sub *nats.Subscription, n int) ([]string, error) {
+		out := []string{}
+		msgs, err := sub.Fetch(n, nats.MaxWait(2*time.Second))
+		for _, m := range msgs {
+			out = append(out, string(m.Data))
+			if aerr := m.AckSync(); aerr != nil && err == nil {
+				err = aerr
+			}
+		}
+		return out, err
+	}
+	psub, err := js.PullSubscribe("jsi.a", "PULL")
+	if err != nil {
+		result("pull_fetch", map[string]interface{}{"data": []string{}}, err)
+	} else {
+		d1, err := fetch(psub, 3)
+		result("pull_fetch", map[string]interface{}{"data": d1}, err)
+		d2, err := fetch(psub, 3)
+		result("pull_fetch2", map[string]interface{}{"data": d2}, err)
+	}
+
+	ssub, err := js.SubscribeSync("jsi.a", nats.Durable("PUSH"), nats.ManualAck())
+	got := []string{}
+	if err == nil {
+		for len(got) < 6 {
+			m, merr := ssub.NextMsg(3 * time.Second)
+			if merr != nil {
+				err = merr
+				break
+			}
+			got = append(got, string(m.Data))
+			if aerr := m.AckSync(); aerr != nil {
+				err = aerr
+				break
+			}
+		}
+		// No Unsubscribe: nats.go would delete the consumer it created (the harness reads it after).
+	}
+	result("push_consume", map[string]interface{}{"data": got}, err)
+
+	kv, err := js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "IKV", History: 5})
+	if err != nil {
+		result("kv", map[string]interface{}{}, err)
+		return
+	}
+	kres := map[string]interface{}{}
+	_, err = kv.PutString("a", "1")
+	if err == nil {
+		_, err = kv.PutString("a", "2")
+	}
+	if err == nil {
+		_, err = kv.PutString("b", "x")
+	}
+	if err == nil {
+		var e nats.KeyValueEntry
+		e, err = kv.Get("a")
+		if err == nil {
+			kres["get"] = string(e.Value())
+			kres["revision"] = e.Revision()
+		}
+	}
+	if err == nil {
+		var w nats.KeyWatcher
+		w, err = kv.WatchAll()
+		seen := []string{}
+		if err == nil {
+			timeout := time.After(3 * time.Second)
+		loop:
+			for {
+				select {
+				case e := <-w.Updates():
+					if e == nil {
+						break loop
+					}
+					seen = append(seen, e.Key()+"="+string(e.Value()))
+				case <-timeout:
+					err = errors.New("watch timed out")
+					break loop
+				}
+			}
+			w.Stop()
+		}
+		kres["watch"] = seen
+	}
+	if err == nil {
+		err = kv.Delete("b")
+		if err == nil {
+			_, gerr := kv.Get("b")
+			kres["deleted"] = errors.Is(gerr, nats.ErrKeyNotFound)
+		}
+	}
+	result("kv", kres, err)
+	nc.Close()
+}
+
 func main() {
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: driver SCENARIO URL[,URL] [key=value ...]")
@@ -318,6 +457,8 @@ func main() {
 		pubsub(nc)
 	case "drain":
 		drain(nc, o, sigs)
+	case "jetstream":
+		jetstream(nc)
 	case "connect", "reconnect", "ping", "auth-user", "auth-token", "tls", "tls-fail":
 		session(nc)
 	default:

@@ -49,7 +49,21 @@ export interface ConnectOpts {
 /** A status event already normalised to a driver event ({ev: 'disconnected' | 'reconnected' | 'stale' | 'error' ...}), or null to ignore. */
 export type Event = Record<string, unknown> & { ev: string };
 
+/** JetStream through the library's own APIs (the jetstream scenario); every call awaits the server. */
+export interface JsOps {
+  addStream(name: string, subjects: string[]): Promise<void>;
+  publish(subject: string, data: string, msgId?: string): Promise<{ seq: number; duplicate: boolean }>;
+  /** Fetch up to `n` from a durable pull consumer (created on first use), acking each (ack with reply). */
+  fetch(stream: string, durable: string, subject: string, n: number): Promise<string[]>;
+  /** Consume `n` from a durable push consumer, acking each; stops it after. */
+  push(stream: string, durable: string, subject: string, n: number): Promise<string[]>;
+  /** Key-value: put a=1, a=2, b=x; get a; watch all (initial values); delete b, get it. */
+  kv(bucket: string): Promise<{ get: string; revision: number; watch: string[]; deleted: boolean }>;
+}
+
 export interface JsLib {
+  /** JetStream operations, for the jetstream scenario. */
+  jetstream?(nc: Conn): Promise<JsOps>;
   lib: string;
   version: string;
   connect(o: ConnectOpts): Promise<Conn>;
@@ -154,6 +168,7 @@ export async function main(lib: JsLib): Promise<void> {
   switch (scenario) {
     case 'pubsub': await pubsub(lib, nc); await closedP; break;
     case 'drain': await drain(nc, num('handler_ms', 20), sigtermP); await closedP; break;
+    case 'jetstream': await jetstreamScenario(lib, nc); await closedP; break;
     case 'connect': case 'reconnect': case 'ping': case 'auth-user': case 'auth-token': case 'tls': case 'tls-fail':
       await session(lib, nc); await closedP; break;
     default: emit('fatal', { err: `unknown scenario ${scenario}` }); process.exit(2);
@@ -271,4 +286,34 @@ async function drain(nc: Conn, handlerMs: number, sigterm: Promise<void>): Promi
     err = String(e);
   }
   emit('drained', { handled, err });
+}
+
+/** jetstream: publish with acks (and a duplicate by message id), pull fetch, push consume, key-value. */
+async function jetstreamScenario(lib: JsLib, nc: Conn): Promise<void> {
+  if (!lib.jetstream) { emit('fatal', { err: 'no JetStream in this adapter' }); process.exit(1); }
+  const ops = await lib.jetstream(nc);
+  await ops.addStream('JSI', ['jsi.>']);
+  emit('ready');
+  const step = async (name: string, fn: () => Promise<Record<string, unknown>>, partial: Record<string, unknown>) => {
+    try {
+      emit('result', { ...(await withTimeout(fn(), 10_000, name)), name, err: null, kind: '' });
+    } catch (err) {
+      emit('result', { ...partial, name, err: lib.text(err), kind: lib.kind(err) });
+    }
+  };
+  await step('js_publish', async () => {
+    const seqs: number[] = [];
+    for (let i = 1; i <= 5; i++) seqs.push((await ops.publish('jsi.a', `m${i}`)).seq);
+    return { seqs };
+  }, { seqs: [] });
+  await step('js_dedupe', async () => {
+    const a = await ops.publish('jsi.a', 'd', 'dup-1');
+    const b = await ops.publish('jsi.a', 'd', 'dup-1');
+    return { seqs: [a.seq, b.seq], duplicate: b.duplicate };
+  }, { seqs: [] });
+  await step('pull_fetch', async () => ({ data: await ops.fetch('JSI', 'PULL', 'jsi.a', 3) }), { data: [] });
+  await step('pull_fetch2', async () => ({ data: await ops.fetch('JSI', 'PULL', 'jsi.a', 3) }), { data: [] });
+  await step('push_consume', async () => ({ data: await ops.push('JSI', 'PUSH', 'jsi.a', 6) }), { data: [] });
+  await step('kv', async () => ({ ...(await ops.kv('IKV')) }), {});
+  await nc.close();
 }

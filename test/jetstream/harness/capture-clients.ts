@@ -12,7 +12,7 @@ import { GOLDEN_DIR } from './golden.js';
 import { parseJson, type Json } from './json.js';
 import { Normaliser } from './normalise.js';
 import { parseHeaders } from './proto.js';
-import { startJsServer } from './servers.js';
+import { startJsServer, type ServerKind } from './servers.js';
 
 export interface ClientOp {
   dir: 'C' | 'S';
@@ -115,9 +115,9 @@ export function formatOp(op: ClientOp): string {
   return parts.join(' ');
 }
 
-export async function captureFlow(name: string): Promise<ClientCapture> {
+export async function captureFlow(name: string, kind: ServerKind = 'nats-server'): Promise<ClientCapture> {
   const flow = flows.find((f) => f.name === name)!;
-  const srv = await startJsServer('nats-server', {});
+  const srv = await startJsServer(kind, {});
   const proxy = await LoggingProxy.start(srv.port);
   try {
     await flow.run(`nats://127.0.0.1:${proxy.port}`, (l) => proxy.mark(l));

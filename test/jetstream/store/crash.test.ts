@@ -13,10 +13,13 @@ test('SIGKILL at random moments loses no acknowledged message (stores and remova
   const rep = await crashRounds(tempDir('js-crash-'), 20, 'plain');
   assert.equal(rep.rounds, 20);
   assert.ok(rep.acked > 0);
+  if (process.env.CRASH_VERBOSE) console.log(rep);
+  assert.ok(rep.indexedBlocks > 0 && rep.scannedBlocks > 0, `reopens after a crash used the index file of the clean stop before it (${rep.indexedBlocks} blocks) and scanned what changed (${rep.scannedBlocks})`);
 });
 
 test('SIGKILL at random moments with max_msgs (floor entries, block removal)', async () => {
   const rep = await crashRounds(tempDir('js-crash-'), 10, 'limits');
   assert.equal(rep.rounds, 10);
+  if (process.env.CRASH_VERBOSE) console.log(rep);
   assert.ok(rep.lastSeq > 500, `the stream moved past its limit (last ${rep.lastSeq})`);
 });

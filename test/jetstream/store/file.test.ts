@@ -51,6 +51,102 @@ test('restart: the same state and the same messages', () => {
   s.stop();
 });
 
+test('restart from the index file: no block scanned, the same state and messages', () => {
+  const made = make('file', { maxMsgsPerSubject: 90 }, { blockSize: 4096 });
+  let s = made.store;
+  putMany(s, ['i.a', 'i.b', 'i.c.d'], 300, 60);
+  s.storeMsg('i.h', HDR, payload(999), null);
+  for (const q of [5, 60, 61, 100]) s.removeMsg(q);
+  s.eraseMsg(80);
+  s.purgeEx('i.b', 0, 10);
+  s.skipMsgs(302, 3);
+  const before = snapshot(s);
+  s = made.reopen();
+  const blocks = blkFiles(made.dir!).length;
+  assert.ok(blocks > 3);
+  assert.deepEqual((s as FileStore).recovered, { indexed: blocks, scanned: 0 });
+  assert.deepEqual(snapshot(s), before);
+  // It works on as if it had never stopped: stores, removals by the subject links, limits.
+  putMany(s, ['i.a', 'i.c.d'], 120, 60);
+  s.removeMsg(before.st.first_seq);
+  s.purgeEx('i.a', 0, 5);
+  const after = snapshot(s);
+  s = made.reopen();
+  assert.deepEqual(snapshot(s), after);
+  s = made.reopen({ maxMsgsPerSubject: 90 }, { syncAlways: true });
+  assert.deepEqual(snapshot(s), after);
+  assert.equal(made.logs.filter((l) => l.startsWith('[WRN]')).length, 0, made.logs.join('\n'));
+  s.stop();
+});
+
+test('a corrupt, torn or missing index file: every block scanned, the same state', () => {
+  const made = make('file', {}, { blockSize: 4096 });
+  let s = made.store;
+  putMany(s, ['x.a', 'x.b'], 200, 60);
+  s.removeMsg(7);
+  const before = snapshot(s);
+  const ix = join(made.dir!, 'msgs', 'index.db');
+  const blocks = blkFiles(made.dir!).length;
+  const damage: [string, () => void][] = [
+    ['a flipped byte', () => {
+      const b = readFileSync(ix);
+      b[b.length >> 1] ^= 0x40;
+      writeFileSync(ix, b);
+    }],
+    ['a torn file', () => truncateSync(ix, statSync(ix).size >> 1)],
+    ['garbage', () => writeFileSync(ix, Buffer.from('TSNX not an index at all'))],
+  ];
+  for (const [what, hurt] of damage) {
+    s.stop();
+    hurt();
+    const warned = made.logs.length;
+    s = made.reopen();
+    assert.deepEqual((s as FileStore).recovered, { indexed: 0, scanned: blocks }, what);
+    assert.deepEqual(snapshot(s), before, what);
+    assert.ok(made.logs.slice(warned).some((l) => /^\[WRN\] Filestore \[T\] index file index\.db is corrupt, ignored: scanning every block$/.test(l)), `${what}: ${made.logs.join('\n')}`);
+  }
+  s.stop();
+  rmSync(ix);
+  const warned = made.logs.length;
+  s = made.reopen();
+  assert.deepEqual((s as FileStore).recovered, { indexed: 0, scanned: blocks });
+  assert.deepEqual(snapshot(s), before);
+  assert.equal(made.logs.length, warned, 'no index file is no warning');
+  s.stop();
+});
+
+test('a crash after a clean restart: the index of that stop serves the blocks unchanged since, the rest is scanned', () => {
+  const made = make('file', {}, { blockSize: 4096 });
+  let s = made.store;
+  putMany(s, ['k.a', 'k.b', 'k.c'], 400, 60);
+  s = made.reopen();
+  assert.ok(blkFiles(made.dir!).length >= 6);
+  // Since the clean stop: deletes in old blocks (their delete logs grow), an erase (a block changed
+  // in place), a compaction, new messages (the last block grows, new blocks), a limit's floor.
+  s.removeMsg(3);
+  s.removeMsg(170);
+  s.eraseMsg(100);
+  for (let q = 200; q < 280; q++) if (q % 5 !== 0) s.removeMsg(q);
+  putMany(s, ['k.a', 'k.d'], 120, 60);
+  s.compact(12);
+  s.storeMsg('k.h', HDR, payload(7), null);
+  const before = snapshot(s);
+  s = made.crash();
+  const rec = (s as FileStore).recovered;
+  assert.ok(rec.indexed >= 2 && rec.scanned >= 2, JSON.stringify(rec));
+  assert.deepEqual(snapshot(s), before);
+  // And the recovered store is right going on: more of everything, then a clean stop and a crash.
+  putMany(s, ['k.a', 'k.e'], 60, 60);
+  s.removeMsg(before.st.first_seq + 1);
+  const again = snapshot(s);
+  s = made.reopen();
+  assert.deepEqual(snapshot(s), again);
+  s = made.crash();
+  assert.deepEqual(snapshot(s), again);
+  assert.equal(made.logs.filter((l) => l.startsWith('[WRN]')).length, 0, made.logs.join('\n'));
+  s.stop();
+});
+
 test('a purged or compacted-past-the-end store keeps its sequence across a restart', () => {
   const made = make('file');
   let s = made.store;

@@ -1,5 +1,5 @@
 // Shared helpers of the store tests: a factory for either store, temp directories, payloads.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemStore } from '../../../src/jetstream/store/memory.js';
@@ -28,6 +28,22 @@ export interface Made {
   logs: string[];
   /** Reopen a file store on the same directory (stops the old one first); memory: a fresh store. */
   reopen(limits?: StoreLimits, extra?: Partial<FileStoreOptions>): StreamStore;
+  /**
+   * File store: what a SIGKILL would leave, opened. Everything written so far (after a flush) is
+   * hard-linked into a new directory (the same files: inodes, sizes, times), including the index
+   * file of the last clean stop if there is one; the old store is then stopped (its new index goes
+   * to the old directory only) and a store is opened on the image, which becomes `dir`.
+   */
+  crash(limits?: StoreLimits): StreamStore;
+}
+
+/** Hard-link every file of `from` into `to` (same tree). */
+export function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) linkTree(join(from, e.name), join(to, e.name));
+    else linkSync(join(from, e.name), join(to, e.name));
+  }
 }
 
 export function make(kind: Kind, limits: StoreLimits = {}, extra: Partial<FileStoreOptions> = {}): Made {
@@ -36,12 +52,17 @@ export function make(kind: Kind, limits: StoreLimits = {}, extra: Partial<FileSt
     logs.push(`[${l}] ${m}`);
   };
   if (kind === 'memory') {
+    // A block size asks for small chunks too (chunk rotation, removal and compaction take part).
+    const chunkBytes = extra.blockSize;
     const m: Made = {
-      store: new MemStore({ limits, log }),
+      store: new MemStore({ limits, log, chunkBytes }),
       logs,
       reopen: (l = limits) => {
         m.store.stop();
-        return (m.store = new MemStore({ limits: l, log }));
+        return (m.store = new MemStore({ limits: l, log, chunkBytes }));
+      },
+      crash: () => {
+        throw new Error('crash images are for the file store');
       },
     };
     return m;
@@ -54,7 +75,16 @@ export function make(kind: Kind, limits: StoreLimits = {}, extra: Partial<FileSt
     logs,
     reopen: (l = limits, more = {}) => {
       m.store.stop();
-      return (m.store = new FileStore({ ...opts, limits: l, ...more }));
+      return (m.store = new FileStore({ ...opts, dir: m.dir!, limits: l, ...more }));
+    },
+    crash: (l = limits) => {
+      m.store.flush();
+      const image = tempDir('js-crash-image-');
+      rmSync(image, { recursive: true });
+      linkTree(m.dir!, image);
+      m.store.stop();
+      m.dir = image;
+      return (m.store = new FileStore({ ...opts, dir: image, limits: l }));
     },
   };
   return m;

@@ -2,11 +2,13 @@
 // stores, removals, filtered purges, compacts, truncates, skips, per-subject and max_msgs limits,
 // and every lookup (last/next by filter, filtered state, num pending, subjects state) compared
 // after each step. The file store is also closed and reopened now and then (tiny blocks, so
-// rotation, block removal, compaction and the delete logs all take part).
+// rotation, block removal, compaction and the delete logs all take part), cleanly (from its index
+// file) or from a crash image (the files as a SIGKILL leaves them, with a stale index file).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { subjectMatches } from '../../../src/subjects/subject.js';
 import type { StreamStore } from '../../../src/jetstream/store/types.js';
+import type { FileStore } from '../../../src/jetstream/store/file.js';
 import { KINDS, make, cleanupDirs, payload } from './helpers.js';
 
 after(cleanupDirs);
@@ -100,7 +102,9 @@ function compare(s: StreamStore, m: Model, r: () => number, where: string): void
 
 for (const kind of KINDS) {
   test(`${kind} store agrees with the model over random operations`, () => {
-    for (const seed of [1, 2, 3]) {
+    let indexed = 0;
+    let scanned = 0;
+    for (const seed of (process.env.MODEL_SEEDS ? Array.from({ length: Number(process.env.MODEL_SEEDS) }, (_, i) => i + 1) : [1, 2, 3])) {
       const r = rng(seed * 7919 + (kind === 'file' ? 1 : 0));
       const made = make(kind, {}, { blockSize: 1024 });
       let s = made.store;
@@ -166,8 +170,14 @@ for (const kind of KINDS) {
             while (all.length > m.maxMsgs) m.msgs.delete(all.shift()!);
           }
           m.fixFirst();
-        } else if (kind === 'file' && x < 0.82) {
-          s = made.reopen({ maxMsgsPerSubject: m.maxp, maxMsgs: m.maxMsgs });
+        } else if (kind === 'file' && x < 0.83) {
+          // A clean restart (the index file), or what a SIGKILL leaves (the index of the last clean
+          // stop, stale: changed blocks scanned, later delete entries applied).
+          const lim = { maxMsgsPerSubject: m.maxp, maxMsgs: m.maxMsgs };
+          s = x < 0.815 ? made.reopen(lim) : made.crash(lim);
+          const rec = (s as FileStore).recovered;
+          indexed += rec.indexed;
+          scanned += rec.scanned;
           // Recovery applies the per-subject limit to every subject.
           if (m.maxp > 0) {
             const per = new Map<string, number[]>();
@@ -180,5 +190,6 @@ for (const kind of KINDS) {
       }
       s.stop();
     }
+    if (kind === 'file') assert.ok(indexed > 0 && scanned > 0, `reopens took ${indexed} blocks from the index file and scanned ${scanned}`);
   });
 }
