@@ -41,9 +41,10 @@ async function scenario(kind: ServerKind): Promise<Seen> {
   const sys = await connect({ servers: hub.url, user: 'sys', pass: 'sys' });
   cleanup.push(() => sys.close());
   const conns: unknown[] = [];
-  let disconnect: Record<string, unknown> = {};
+  // The app client's DISCONNECT comes too (it closes first): the leaf's is the one compared.
+  const disconnects: Record<string, unknown>[] = [];
   sys.subscribe('$SYS.ACCOUNT.APP.SERVER.CONNS', { callback: (_e, m) => { const j = m.json<Record<string, unknown>>(); conns.push({ conns: j.conns, leafnodes: j.leafnodes, total_conns: j.total_conns }); } });
-  sys.subscribe('$SYS.ACCOUNT.APP.DISCONNECT', { callback: (_e, m) => { disconnect = m.json<Record<string, unknown>>(); } });
+  sys.subscribe('$SYS.ACCOUNT.APP.DISCONNECT', { callback: (_e, m) => { disconnects.push(m.json<Record<string, unknown>>()); } });
   await sys.flush();
   const leaf: LeafServer = await startConf('tsnats', 'LEAF', `
 accounts { LAPP { users [{user: l, password: l}] } }
@@ -68,7 +69,9 @@ leafnodes { remotes [ { url: "nats-leaf://leafapp:lp@127.0.0.1:${hub.leafPort}",
   await lc.close();
   await app.close();
   await leaf.server.stop();
-  await eventually(() => Object.keys(disconnect).length > 0, 5000, 'the DISCONNECT event');
+  const isLeaf = (d: Record<string, unknown>) => (d.client as Record<string, unknown> | undefined)?.kind === 'Leafnode';
+  await eventually(() => disconnects.some(isLeaf), 5000, "the leaf's DISCONNECT event");
+  const disconnect = disconnects.find(isLeaf)!;
   await eventually(() => conns.length >= 2, 5000, 'CONNS events');
   const closed = (await (await fetch(`http://127.0.0.1:${hub.server.httpPort}/connz?state=closed`)).json()) as { connections: Record<string, unknown>[] };
   const cl = closed.connections.find((c) => c.kind === 'Leafnode')!;
