@@ -6,7 +6,7 @@ import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { SlotTable } from './slots.js';
 
-export { LIVE, HDR } from './slots.js';
+export { LIVE, HDR, CHECKED } from './slots.js';
 
 export class Block extends SlotTable {
   readonly blkPath: string;

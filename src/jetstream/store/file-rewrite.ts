@@ -1,7 +1,7 @@
 // Whole-file rewrites of a block's files, each through a temporary file and a rename, so a crash
 // leaves either the old file or the new one (recovery removes stray .tmp files).
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { Block, LIVE } from './file-block.js';
+import { Block, CHECKED, LIVE } from './file-block.js';
 import { checkDlt, DLT_ENTRY, readU64 } from './file-format.js';
 
 /**
@@ -33,6 +33,7 @@ export function rewriteBlock(b: Block, warn: (msg: string) => void): boolean {
     renameSync(tmp, b.blkPath);
     for (let i = 0; i < b.n; i++) b.off[i] = offs[i];
     b.compactSlots();
+    for (let i = 0; i < b.n; i++) b.fl[i] &= ~CHECKED; // copied, not verified: the next read checks
     b.size = p;
     return true;
   } catch (e) {

@@ -50,7 +50,7 @@ import { BlockStore } from './blocks.js';
 import { ConsumerFileStore, ConsumerMemStore } from './consumer.js';
 import { crc32 } from './crc32.js';
 import { writeFailed } from './errors.js';
-import { Block, HDR, LIVE } from './file-block.js';
+import { Block, CHECKED, HDR, LIVE } from './file-block.js';
 import { INDEX_FILE, readIndex, removeIndex, stampOf, writeIndex, type BlockStamps } from './file-index.js';
 import { recoverFiles } from './file-recover.js';
 import { rewriteBlock, rewriteDlt } from './file-rewrite.js';
@@ -226,7 +226,8 @@ export class FileStore extends BlockStore<Block> {
     encodeMsg(b.reserve(len), b.wlen, seq, ts, subj, hdr, msg);
     b.wlen += len;
     this.queueWrite(b, len);
-    b.addSlot(seq, off, len, ss ? ss.id : 0, ts, prev, hl > 0);
+    const slot = b.addSlot(seq, off, len, ss ? ss.id : 0, ts, prev, hl > 0);
+    b.fl[slot] |= CHECKED; // its checksum was computed from these bytes just now
     // As recovery would find it (the index file keeps it): the block's first message record.
     if (!b.firstRec) b.firstRec = seq;
     if (b.maxSeq < seq) {
@@ -362,9 +363,12 @@ export class FileStore extends BlockStore<Block> {
       this.warn(`could not read message ${seq} in ${b.index}.blk: ${(e as Error).message}`);
       return null;
     }
-    if (off < b.size && (r.readUInt32LE(0) !== len || crc32(r, 0, len - 4) !== r.readUInt32LE(len - 4))) {
-      this.warn(`malformed or corrupt message in ${b.index}.blk: invalid checksum (message ${seq})`);
-      return null;
+    if (off < b.size && !(b.fl[i] & CHECKED)) {
+      if (r.readUInt32LE(0) !== len || crc32(r, 0, len - 4) !== r.readUInt32LE(len - 4)) {
+        this.warn(`malformed or corrupt message in ${b.index}.blk: invalid checksum (message ${seq})`);
+        return null;
+      }
+      b.fl[i] |= CHECKED;
     }
     const sl = r.readUInt16LE(6);
     const hl = r.readUInt32LE(24);

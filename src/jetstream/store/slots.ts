@@ -4,10 +4,17 @@
 //   seq   the message's sequence           off, len   where its bytes are in the block
 //   sid   its subject's id (0: none)       ts         its time (ns)
 //   prev, next   the previous/next message on the same subject (0: none)
-//   fl    LIVE, HDR (it has headers)
+//   fl    LIVE, HDR (it has headers), CHECKED (its bytes on disk are known good)
 
 export const LIVE = 1;
 export const HDR = 2;
+/**
+ * File store: the record's checksum need not be verified on read — this process wrote it, or
+ * verified it on an earlier read (nats-server marks its cache index the same way, hbit). Not kept
+ * across a restart (the index file keeps LIVE and HDR only) nor across a compaction (the copy was
+ * not verified).
+ */
+export const CHECKED = 4;
 /** Bytes of typed arrays per slot. */
 const SLOT_BYTES = 8 * 4 + 4 * 3 + 1;
 

@@ -409,3 +409,32 @@ test('sync_always acknowledges after fsync; the periodic sync runs on its interv
   assert.equal((fs as unknown as { dirtySync: Set<unknown> }).dirtySync.size, 0);
   s.stop();
 });
+
+test('checksums on read: verified once per record, never trusted across a restart or a compaction', () => {
+  const CHECKED = 4; // slots.ts
+  const made = make('file', {}, { blockSize: 4096 });
+  let s = made.store;
+  putMany(s, ['v.a', 'v.b'], 120, 40);
+  type Blk = { n: number; fl: Uint8Array; seq: Float64Array };
+  const blocks = (st: StreamStore) => (st as unknown as { blks: Blk[] }).blks;
+  const flagOf = (st: StreamStore, seq: number) => {
+    for (const b of blocks(st)) for (let i = 0; i < b.n; i++) if (b.seq[i] === seq) return b.fl[i];
+    return -1;
+  };
+  // Written by this process: its checksum was computed from these bytes.
+  assert.ok(flagOf(s, 7) & CHECKED);
+  s = made.reopen(); // a clean stop: from the index file
+  assert.ok(blocks(s).length > 1, 'several blocks');
+  assert.equal((s as FileStore).recovered.scanned, 0, 'every block from the index file');
+  for (const b of blocks(s)) for (let i = 0; i < b.n; i++) assert.equal(b.fl[i] & CHECKED, 0, `seq ${b.seq[i]} trusted after a restart`);
+  assert.deepEqual(s.loadMsg(7)!.msg, payload(6, 40));
+  assert.ok(flagOf(s, 7) & CHECKED, 'verified by its first read');
+  assert.equal(flagOf(s, 8) & CHECKED, 0, 'its neighbour not yet');
+  // A compaction copies records without verifying them: their next read verifies again.
+  for (let q = 1; q <= 30; q++) if (q !== 7 && q % 3 !== 0) s.removeMsg(q);
+  (s as unknown as { compactBlock(b: Blk): void }).compactBlock(blocks(s)[0]!);
+  assert.equal(flagOf(s, 7) & CHECKED, 0, 'not trusted after a compaction');
+  assert.deepEqual(s.loadMsg(7)!.msg, payload(6, 40));
+  assert.ok(flagOf(s, 7) & CHECKED);
+  s.stop();
+});
