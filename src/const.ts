@@ -71,6 +71,12 @@ export const STALL_MIN_MS = 100;
  * (docs/performance.md, isolation). tsnats: nats-server gets this from Go's scheduler.
  */
 export const READ_BUDGET_BYTES = 256 * 1024;
+/**
+ * The yield happens only while there is contention: another connection was read within this
+ * window. A lone flooder (pub/sub 1:1) has nobody to yield to, and yielding cost it ~20 % of its
+ * throughput; a client that reads every ~100 ms or more often keeps the yield on for it.
+ */
+export const READ_CONTENTION_MS = 100;
 /** A read batch that takes this long logs `Readloop processing time` (readLoopReportThreshold). */
 export const READ_LOOP_REPORT_MS = 2000;
 /** Number of subject → match results cached per account (slCacheMax). */

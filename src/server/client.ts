@@ -383,8 +383,13 @@ export class Client implements ParserHandler {
     // connections had their turn.
     this.turnBytes += chunk.length;
     srv.bytesRead += chunk.length;
+    if (srv.lastReaderCid !== this.cid) {
+      srv.lastReaderCid = this.cid;
+      srv.readerSwitchAt = t1;
+    }
     if (this.turnBytes >= C.READ_BUDGET_BYTES && !this.closed && this.yielded === null) {
-      this.yielded = stopReads(this.sock);
+      // Only while another connection is being read too (READ_CONTENTION_MS): nobody to yield to otherwise.
+      this.yielded = t1 - srv.readerSwitchAt <= C.READ_CONTENTION_MS ? stopReads(this.sock) : null;
       if (this.yielded !== null) setImmediate(this.endYield);
       else this.turnBytes = 0;
     }

@@ -106,6 +106,9 @@ export class Server extends EventEmitter {
   bytesRead = 0;
   /** The connection whose input is being processed (the producer of deliveries), or null. */
   currentProducer: Client | null = null;
+  /** The cid of the connection read last, and when another connection's read took over (the fairness yield's contention test). */
+  lastReaderCid = 0;
+  readerSwitchAt = 0;
   private shuttingDown: Promise<void> | null = null;
   /** Where reloadConfig() gets new options (setReloader). */
   private reloader: Reloader | null = null;
