@@ -21,6 +21,8 @@ interface Case {
   /** The reference's answer: bytes after INFO (hex; undefined: not compared), and the /connz reason. */
   got?: string;
   reason: string;
+  /** Reasons nats-server may give besides `reason`, where its own answer races. */
+  refAlso?: string[];
   /** tsnats's log line for it. */
   log?: RegExp;
 }
@@ -41,6 +43,9 @@ const CASES: Case[] = [
     name: 'a renegotiation (TLS 1.2) after CONNECT',
     run: (p, C) => T.tlsSession(p, { ca: readFileSync(C.ca.cert), cert: readFileSync(C.clientDn.cert), key: readFileSync(C.clientDn.key), maxVersion: 'TLSv1.2' }, (t) => { t.renegotiate({}, () => {}); }),
     reason: 'Read Error',
+    // nats-server races here: its write of the refusal can fail first, and handleWriteTimeout then
+    // sees an incomplete handshake (TLSHandshakeError); seen once in ~20 runs.
+    refAlso: ['TLS Handshake Failure'],
   },
 ];
 
@@ -70,7 +75,11 @@ describe('bad input on a TLS port', { skip }, () => {
         assert.deepEqual(ours, { closed: true, reason: c.reason }, `${c.name}: tsnats (answer ${o.answer ?? o.got})`);
         if (c.got !== undefined) assert.equal(o.got, c.got, `${c.name}: bytes after INFO`);
         if (ref && r) {
-          assert.deepEqual(await facts(ref, r), ours, `${c.name}: nats-server`);
+          const theirs = await facts(ref, r);
+          if (c.refAlso?.includes(theirs.reason ?? '')) {
+            assert.equal(theirs.closed, true, `${c.name}: nats-server closes it`);
+            t.diagnostic(`${c.name}: nats-server closed it with ${theirs.reason} this time`);
+          } else assert.deepEqual(theirs, ours, `${c.name}: nats-server`);
           if (c.got !== undefined) assert.equal(r.got, o.got, `${c.name}: nats-server's bytes`);
           else t.diagnostic(`${c.name}: after INFO nats-server sent ${r.got || 'nothing'}, tsnats ${o.got || 'nothing'}`);
         }
