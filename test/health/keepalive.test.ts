@@ -39,13 +39,15 @@ async function timeline(c: RawConn, t0: number, untilMs: number, answer: (n: num
 test('silent client: PING at ~1 interval, then every interval, -ERR Stale Connection on the 3rd tick', async (t) => {
   const logs = logCollector();
   const srv = await withServer(t, { pingInterval: IV, pingMax: 2, log: logs.log });
-  const t0 = Date.now();
   const c = await client(srv.port, '{"verbose":false,"name":"zombie"}');
+  // From the CONNECT (the connection's set-up is not part of the timeline: under load it alone took ~0.5 s).
+  const t0 = Date.now();
   const r = await timeline(c, t0, 5000, () => false);
   assert.equal(r.err, "-ERR 'Stale Connection'");
   assert.equal(r.pings.length, 2, `pings at ${r.pings}`);
   // first PING: min(interval, 2s) + up to 20% jitter after CONNECT
-  assert.ok(r.pings[0] >= IV - 10 && r.pings[0] <= IV * 1.2 + 400, `first PING at ${r.pings[0]}`);
+  // (the upper bound leaves a loaded machine 0.8 s and still catches the 2 s cap or a missed first PING)
+  assert.ok(r.pings[0] >= IV - 50 && r.pings[0] <= IV * 1.2 + 800, `first PING at ${r.pings[0]}`);
   assert.ok(r.pings[1] - r.pings[0] >= IV - 10, `interval ${r.pings[1] - r.pings[0]}`);
   assert.ok(r.closedAt >= 3 * IV - 10 && r.closedAt <= 3 * IV * 1.2 + 1500, `closed at ${r.closedAt}`);
   const line = await logs.wait(/Stale Client Connection - Closing/);
