@@ -17,7 +17,7 @@ import { formatGoDurationNs, parseGoDurationNs } from '../config/duration.js';
 import type { Stream, ConsumerHandle } from './stream.js';
 import type { JetStream } from './service.js';
 import type { ConsumerStore, ConsumerState, StoreMsg, ConsumerStoreConfig } from './store/index.js';
-import { goTimeNs, nowNs } from './store/index.js';
+import { goTimeNs, nowNs, nsString } from './store/index.js';
 import { decodeGo, S, type Spec } from './json.js';
 import { configJSON, copyConfig, isDurable, sampleFreq, type ConsumerConfig } from './consumer-config.js';
 import { parseNextRequest, WaitQueue, type WaitingRequest } from './consumer-pull.js';
@@ -547,7 +547,7 @@ export class Consumer implements ConsumerHandle {
       if (r === null) break;
       const { sm, dc } = r;
       if (dc === 1 && this.npcm > 0) this.npc--;
-      const ackReply = `${this.ackPre}${dc}.${sm.seq}.${this.dseq}.${sm.ts}.${this.numPending()}`;
+      const ackReply = `${this.ackPre}${dc}.${sm.seq}.${this.dseq}.${nsString(sm.ts)}.${this.numPending()}`;
       const hlen = this.cfg.headers_only ? headersOnly(sm.hdr, sm.msg.length).length : sm.hdr?.length ?? 0;
       const mlen = this.cfg.headers_only ? 0 : sm.msg.length;
       const sz = sm.subject.length + ackReply.length + hlen + mlen;

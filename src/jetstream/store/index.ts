@@ -5,5 +5,5 @@ export * from './errors.js';
 export { MemStore, type MemStoreOptions } from './memory.js';
 export { FileStore, type FileStoreOptions } from './file.js';
 export { memStoreMsgSize, fileStoreMsgSize } from './size.js';
-export { goTimeNs, nowNs, ZERO_TIME } from './time.js';
+export { goTimeNs, nowNs, nsString, ZERO_TIME } from './time.js';
 export { storeLimits, type StreamConfigLimits } from './limits.js';

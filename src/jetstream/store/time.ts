@@ -6,6 +6,30 @@ export function nowNs(): number {
   return Math.round(wallMs() * 1e6);
 }
 
+const TWO53 = 2 ** 53;
+const ZEROS8 = '00000000';
+
+/**
+ * A timestamp (ns, an integer-valued double) as the decimal digits of its exact value: what an ack
+ * reply carries for every delivered message. String() of a 19-digit double runs V8's shortest
+ * round-trip search (~150 ns); this is integer arithmetic below 2^53 (the digits differ from
+ * String()'s only past the 17th, where String() pads with zeros; both parse back to the same number).
+ */
+export function nsString(ts: number): string {
+  if (!(ts >= TWO53 && ts < 2 ** 63) || ts !== Math.floor(ts)) return String(ts);
+  let scale = 2;
+  while (ts / scale >= TWO53) scale *= 2;
+  const q = ts / scale; // exact: ts is a multiple of its ulp, a power of two ≤ scale
+  const a = Math.floor(q / 1e8);
+  let low = (q - a * 1e8) * scale;
+  let high = a * scale;
+  const c = Math.floor(low / 1e8);
+  low -= c * 1e8;
+  high += c;
+  const l = String(low);
+  return String(high) + ZEROS8.slice(l.length) + l;
+}
+
 function pad(n: number, w: number): string {
   let s = String(n);
   while (s.length < w) s = '0' + s;

@@ -6,7 +6,7 @@ import * as zlib from 'node:zlib';
 import { crc32 } from '../../../src/jetstream/store/crc32.js';
 import { checkDlt, checkRecord, D_FLOOR, encodeDlt, encodeMsg, encodeSkip, readU64, resync } from '../../../src/jetstream/store/file-format.js';
 import { LongTimer } from '../../../src/jetstream/store/timer.js';
-import { goTimeNs } from '../../../src/jetstream/store/time.js';
+import { goTimeNs, nsString } from '../../../src/jetstream/store/time.js';
 
 test('crc32 matches zlib for every length and offset', () => {
   const z = (zlib as unknown as { crc32?: (b: Uint8Array) => number }).crc32;
@@ -55,4 +55,22 @@ test('Go time format of UnixNano timestamps', () => {
   assert.equal(goTimeNs(1_700_000_000_000_000_000), '2023-11-14T22:13:20Z');
   assert.equal(goTimeNs(1_700_000_000_500_000_000), '2023-11-14T22:13:20.5Z');
   assert.equal(goTimeNs(1_700_000_000_123_456_768), '2023-11-14T22:13:20.123456768Z');
+});
+
+test('nsString: the exact decimal value of a nanosecond timestamp (the ack reply token)', () => {
+  const exact = (ts: number) => BigInt(ts).toString();
+  // Edges: below 2^53 (String() is exact there), the first values past it, the ulp steps of today's
+  // epoch range and beyond, and the int64 end.
+  for (const ts of [0, 1, 999, 123456789, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 2 ** 60, 2 ** 60 + 256, 2 ** 61 - 512, 2 ** 61, 2 ** 62 + 2 ** 20, 9.2e18, 1e18, 1e15]) {
+    assert.equal(nsString(ts), exact(ts), `ts ${ts}`);
+  }
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 100_000; i++) {
+    const ts = Math.round((1e12 + rnd() * 4e12) * 1e6); // years 2001–2128, in ns
+    assert.equal(nsString(ts), exact(ts));
+    assert.equal(Number(nsString(ts)), ts, 'parses back to the same number');
+  }
+  assert.equal(nsString(-5), '-5');
+  assert.equal(nsString(1.5), '1.5');
 });
