@@ -43,6 +43,10 @@ export const ZERO_TIME = '0001-01-01T00:00:00Z';
  * Go's RFC3339Nano form of a UnixNano timestamp in UTC ("2023-01-02T03:04:05.123456789Z", trailing
  * zeros of the fraction dropped); 0 is the zero time.Time.
  */
+/** The last second formatted by goTimeNs (readers go in time order: most calls hit it). */
+let lastSec = NaN;
+let lastPrefix = '';
+
 export function goTimeNs(ts: number): string {
   if (ts === 0) return ZERO_TIME;
   const sec = Math.floor(ts / 1e9);
@@ -50,8 +54,20 @@ export function goTimeNs(ts: number): string {
   let ns = ts - sec * 1e9;
   if (ns < 0) ns = 0;
   if (ns > 999_999_999) ns = 999_999_999;
-  const d = new Date(sec * 1000);
-  let s = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
-  if (ns > 0) s += '.' + pad(Math.round(ns), 9).replace(/0+$/, '');
-  return s + 'Z';
+  if (sec !== lastSec) {
+    const d = new Date(sec * 1000);
+    lastPrefix = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+    lastSec = sec;
+  }
+  if (ns === 0) return lastPrefix + 'Z';
+  // Go's RFC 3339 nano: the fraction without its trailing zeros.
+  let f = Math.round(ns);
+  if (f === 0) return lastPrefix + 'Z';
+  let w = 9;
+  while (f % 10 === 0) {
+    f /= 10;
+    w--;
+  }
+  const fs = String(f);
+  return lastPrefix + '.' + ZEROS8.slice(0, w - fs.length) + fs + 'Z';
 }

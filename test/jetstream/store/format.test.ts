@@ -55,6 +55,21 @@ test('Go time format of UnixNano timestamps', () => {
   assert.equal(goTimeNs(1_700_000_000_000_000_000), '2023-11-14T22:13:20Z');
   assert.equal(goTimeNs(1_700_000_000_500_000_000), '2023-11-14T22:13:20.5Z');
   assert.equal(goTimeNs(1_700_000_000_123_456_768), '2023-11-14T22:13:20.123456768Z');
+  // Against an oracle built on Date's ISO string, in and out of order (the formatter caches a second).
+  const oracle = (ts: number) => {
+    const sec = Math.floor(ts / 1e9);
+    const ns = ts - sec * 1e9;
+    const base = new Date(sec * 1000).toISOString().slice(0, 19);
+    return ns === 0 ? `${base}Z` : `${base}.${String(ns).padStart(9, '0').replace(/0+$/, '')}Z`;
+  };
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let ts = 1_733_369_244_000_000_000;
+  for (let i = 0; i < 50_000; i++) {
+    ts = i % 7 === 0 ? Math.round((1e12 + rnd() * 4e12) * 1e6) : ts + Math.round(rnd() * 3e8);
+    if (i % 11 === 0) ts = Math.floor(ts / 1e9) * 1e9 + [0, 100_000_000, 120_000_000, 999_999_744][i % 4]!;
+    assert.equal(goTimeNs(ts), oracle(ts), `ts ${ts}`);
+  }
 });
 
 test('nsString: the exact decimal value of a nanosecond timestamp (the ack reply token)', () => {
