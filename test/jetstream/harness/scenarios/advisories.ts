@@ -37,7 +37,12 @@ export const scenarios: Scenario[] = [
       api('CONSUMER.DURABLE.CREATE.S.C2', { stream_name: 'S', config: { durable_name: 'C2' } }, { record: 'omit' }),
       collect('adv', 2, q),
       api('STREAM.DELETE.S', undefined, { record: 'omit' }),
-      collect('adv', 3, { ...q, note: 'deleting a stream with a consumer' }),
+      // nats-server 2.9.10 also sends CONSUMER.DELETED for C2 here, but not always: the consumer queues
+      // it and closes its send loop at once, which races the queue (seen about once in ten runs). So
+      // the comparison takes the two that always come; tsnats's CONSUMER.DELETED on a stream delete is
+      // checked in test/jetstream/consumer.test.ts.
+      collect('adv', 1, { ...q, subjectPrefix: '$JS.EVENT.ADVISORY.API', note: 'deleting a stream with a consumer: the API audit' }),
+      collect('adv', 1, { ...q, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.', note: 'deleting a stream with a consumer: STREAM.DELETED' }),
     ],
   },
 ];
