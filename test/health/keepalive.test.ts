@@ -48,7 +48,9 @@ test('silent client: PING at ~1 interval, then every interval, -ERR Stale Connec
   // first PING: min(interval, 2s) + up to 20% jitter after CONNECT
   // (the upper bound leaves a loaded machine 0.8 s and still catches the 2 s cap or a missed first PING)
   assert.ok(r.pings[0] >= IV - 50 && r.pings[0] <= IV * 1.2 + 800, `first PING at ${r.pings[0]}`);
-  assert.ok(r.pings[1] - r.pings[0] >= IV - 10, `interval ${r.pings[1] - r.pings[0]}`);
+  // The second PING one interval after the first: seen from here a PING can only arrive late, so the
+  // gap between two arrivals can shrink (a late first one); the time since CONNECT cannot.
+  assert.ok(r.pings[1] >= 2 * IV - 10, `second PING at ${r.pings[1]}`);
   assert.ok(r.closedAt >= 3 * IV - 10 && r.closedAt <= 3 * IV * 1.2 + 1500, `closed at ${r.closedAt}`);
   const line = await logs.wait(/Stale Client Connection - Closing/);
   assert.match(line, /\[WRN\] 127\.0\.0\.1:\d+ - cid:\d+ - "zombie" - Stale Client Connection - Closing \(idle \S+, pings outstanding 2, pending \d+ bytes, subscriptions 0, rtt \S+, account "\$G", user ""\)/);
