@@ -66,8 +66,8 @@ export const STALL_MIN_MS = 100;
 /**
  * Bytes a connection may read in one turn of the event loop before it yields to the others: a
  * flooding publisher cannot starve unrelated connections (libuv reads a busy socket up to 32 × 64 KB
- * per turn). Smaller is fairer and costs throughput (each yield is a turn, and so a flush, more):
- * 64 KB cost 5–10 % of server CPU per message on pub/sub, 256 KB ~3 % with most of the latency gain
+ * per turn). Smaller is fairer and costs throughput (each yield is a turn, and so a flush, more); it
+ * applies only under contention (READ_CONTENTION_MS), so a lone flooder pays nothing
  * (docs/performance.md, isolation). tsnats: nats-server gets this from Go's scheduler.
  */
 export const READ_BUDGET_BYTES = 256 * 1024;
