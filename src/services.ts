@@ -15,6 +15,7 @@ import { websocketService, websocketConfig } from './transport/ws/service.js';
 export type { WebsocketService } from './transport/ws/service.js';
 import type { Cluster } from './cluster/cluster.js';
 import type { LeafNodes } from './leaf/leafnodes.js';
+import { localHostPort } from './transport/local-host.js';
 
 /** A server with the services its options ask for (not started). */
 export function createServer(options: Partial<ServerOptions> = {}): Server {
@@ -91,8 +92,7 @@ function monitorService(srv: Server): MonitorService {
     tlsChanged: () => m?.updateTls(),
     portsEntries(): Record<string, string[]> {
       if (m === null) return {};
-      const h = m.host === '0.0.0.0' || m.host === '::' || m.host === '' ? '127.0.0.1' : m.host.includes(':') ? `[${m.host}]` : m.host;
-      return { monitoring: [`${srv.opts.httpsPort !== 0 ? 'https' : 'http'}://${h}:${m.port}`] };
+      return { monitoring: [`${srv.opts.httpsPort !== 0 ? 'https' : 'http'}://${localHostPort(m.host, m.port)}`] };
     },
   };
 }

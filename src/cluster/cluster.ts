@@ -25,6 +25,7 @@ import { joinHostPort, parseHostPort, parseRouteURL, redactedURL, sameRouteURL, 
 import { CLUSTER_TLS_INSECURE_WARNING, RouteTls } from './tls.js';
 import { startServerTls } from '../transport/tls.js';
 import { startDialTls } from '../transport/tls-dial.js';
+import { isWildcardHost, localHostPort } from '../transport/local-host.js';
 
 /** RouteProtoV2: account-aware RS+/RS-/RMSG. */
 export const ROUTE_PROTO = 2;
@@ -171,9 +172,7 @@ export class Cluster implements Service {
 
   portsEntries(): Record<string, string[]> {
     if (this.listener === null) return {};
-    const h = this.listenHost;
-    const host = h === '0.0.0.0' || h === '::' || h === '' ? '127.0.0.1' : h;
-    return { cluster: [`nats://${joinHostPort(host, this.port)}`] };
+    return { cluster: [`nats://${localHostPort(this.listenHost, this.port)}`] };
   }
 
   // ---------------------------------------------------------------- connections
@@ -671,7 +670,7 @@ function clientConnectURLs(srv: Server): string[] {
     if (typeof hp !== 'string') return [joinHostPort(hp.host, hp.port)];
   }
   const host = o.host;
-  if (host === '0.0.0.0' || host === '::' || host === '') {
+  if (isWildcardHost(host)) {
     const ips = localIPs().filter((ip) => ip !== '127.0.0.1' && ip !== '::1' && !ip.startsWith('fe80:'));
     if (ips.length > 0) return ips.map((ip) => joinHostPort(ip, srv.port));
     srv.log.error(`Address ${goQuote(host)} can not be resolved properly`);
@@ -690,7 +689,7 @@ function websocketConnectURLs(srv: Server): string[] {
     if (typeof hp !== 'string') return [joinHostPort(hp.host, hp.port)];
   }
   const host = w.host ?? srv.opts.host;
-  if (host === '0.0.0.0' || host === '::' || host === '') {
+  if (isWildcardHost(host)) {
     return localIPs().filter((ip) => ip !== '127.0.0.1' && ip !== '::1' && !ip.startsWith('fe80:')).map((ip) => joinHostPort(ip, port));
   }
   return [joinHostPort(host, port)];

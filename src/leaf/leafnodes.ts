@@ -29,6 +29,7 @@ import { RemoteCfg } from './remote.js';
 import { leafInfoFrame } from './info.js';
 import { checkCredsFile } from './creds.js';
 import { redactedLeafURL, type LeafURL } from './url.js';
+import { localHostPort } from '../transport/local-host.js';
 
 /** DEFAULT_LEAF_NODE_RECONNECT. */
 export const LEAF_RECONNECT_MS = 1000;
@@ -170,9 +171,7 @@ export class LeafNodes implements Service {
 
   portsEntries(): Record<string, string[]> {
     if (this.listener === null) return {};
-    const h = this.listenHost;
-    const host = h === '0.0.0.0' || h === '::' || h === '' ? '127.0.0.1' : h;
-    return { leafnode: [`nats://${joinHostPort(host, this.port)}`] };
+    return { leafnode: [`nats://${localHostPort(this.listenHost, this.port)}`] };
   }
 
   // ---------------------------------------------------------------- INFO

@@ -35,6 +35,7 @@ import { monoMs } from '../clock.js';
 import type { ClientTls } from '../transport/tls.js';
 import { need } from '../optional.js';
 import { TsnatsError } from '../errors.js';
+import { localHostPort } from '../transport/local-host.js';
 
 /** Counters the monitoring endpoints serve (varz). */
 export interface ServerStats {
@@ -301,8 +302,7 @@ export class Server extends EventEmitter {
   }
 
   clientURL(): string {
-    const h = this.opts.host === '0.0.0.0' || this.opts.host === '::' || this.opts.host === '' ? '127.0.0.1' : this.opts.host;
-    return `nats://${h.includes(':') ? `[${h}]` : h}:${this.port}`;
+    return `nats://${localHostPort(this.opts.host, this.port)}`;
   }
 
   /** Applies new options live (SIGHUP); all-or-nothing. See reload.ts. */

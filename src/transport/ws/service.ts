@@ -11,6 +11,7 @@ import * as C from '../../const.js';
 import type { TlsConfig } from '../../tls/options.js';
 // Loaded on start only: a server without a websocket block never loads the transport (nor node:tls).
 import type { WebSocketListener } from './listener.js';
+import { localHostPort } from '../local-host.js';
 
 /** The `websocket {}` block, resolved (durations in ms). */
 export interface WebsocketConfig {
@@ -113,8 +114,7 @@ export function websocketService(srv: Server, o: WebsocketConfig): WebsocketServ
     },
     portsEntries(): Record<string, string[]> {
       if (listener === null) return {};
-      const h = o.host === '0.0.0.0' || o.host === '::' || o.host === '' ? '127.0.0.1' : o.host.includes(':') ? `[${o.host}]` : o.host;
-      return { websocket: [`${listener.scheme}://${h}:${listener.port}`] };
+      return { websocket: [`${listener.scheme}://${localHostPort(o.host, listener.port)}`] };
     },
   };
 }
