@@ -15,6 +15,7 @@ import { isToolCommand } from '../doctor/commands.js';
 import { programName } from '../server/program.js';
 import { NO_CONFIG_FILE } from '../errors.js';
 import { canRequireEsm, preloadAll } from '../optional.js';
+import { tuneScavenger } from './scavenge.js';
 
 type ConfigModule = typeof import('../config/index.js');
 
@@ -117,6 +118,7 @@ function resolveOptions(flagOptions: Partial<ServerOptions>, configFile: string 
 async function run(flagOptions: Partial<ServerOptions>, configFile: string | undefined, config: ConfigModule | null, tlsFlags: TlsFlags | undefined): Promise<void> {
   const opts = resolveOptions(flagOptions, configFile, config, tlsFlags, (msg) => exit(1, '', `${PROGRAM}: ${msg}\n`));
   if (!opts) return;
+  tuneScavenger();
   // Loaded here so that -v, -h, -t and --signal do not load the server.
   const { createServer } = await import('../services.js');
   // A configuration or trust error (an operator JWT that does not verify, a preload that does not
