@@ -77,6 +77,11 @@ export const READ_BUDGET_BYTES = 256 * 1024;
  * throughput; a client that reads every ~100 ms or more often keeps the yield on for it.
  */
 export const READ_CONTENTION_MS = 100;
+/**
+ * Units of internal work (server.noteWork: direct gets, API requests) after which the pending output
+ * is written in the middle of a read batch rather than at its end (~100–200 µs of work).
+ */
+export const FLUSH_EARLY_WORK = 32;
 /** A read batch that takes this long logs `Readloop processing time` (readLoopReportThreshold). */
 export const READ_LOOP_REPORT_MS = 2000;
 /** Number of subject → match results cached per account (slCacheMax). */

@@ -367,6 +367,7 @@ function deliverInternal(sub: Subscription, subject: string, reply: string, buf:
     // JetStream ingest: no copies, no microtask (the handler copies into its store).
     sub.nm++;
     sub.raw(sub, subject, reply, buf, s, e, hdr, pub);
+    if (sub.answers && pub !== null) pub.server.noteWork();
     return;
   }
   if (sub.handler === null) return;
@@ -374,5 +375,8 @@ function deliverInternal(sub: Subscription, subject: string, reply: string, buf:
   const h = hdr > 0 ? Buffer.from(buf.subarray(s, s + hdr)) : null;
   const msg = Buffer.from(buf.subarray(hdr > 0 ? s + hdr : s, e));
   // Handlers run after the current delivery loop, so they may publish and subscribe freely.
-  queueMicrotask(() => sub.handler!(sub, subject, reply, h, msg, pub));
+  queueMicrotask(() => {
+    sub.handler!(sub, subject, reply, h, msg, pub);
+    if (pub !== null) pub.server.noteWork();
+  });
 }

@@ -281,6 +281,7 @@ export class Stream {
   private directSubscriptions(name: string): Subscription[] {
     const mk = (subject: string, bySubject: boolean): Subscription => {
       const sub = new Subscription(null, subject, '_sys_', String(this.sid++));
+      sub.answers = true;
       sub.raw = (_s, subj, reply, buf, s, e, hdr) => {
         try {
           this.directGet(subj, reply, buf.subarray(hdr > 0 ? s + hdr : s, e), bySubject);

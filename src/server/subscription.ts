@@ -33,6 +33,12 @@ export class Subscription {
   shadow: Subscription[] | null = null;
   /** Set for synchronous internal handlers (see RawHandler); `handler` is then unused. */
   raw: RawHandler | null = null;
+  /**
+   * A raw handler that answers each request while it is delivered (direct gets): one unit of work
+   * for the early flush (server.noteWork). Stream ingest is not (its acks go out after the read
+   * batch), nor are consumer acks (no answer).
+   */
+  answers = false;
 
   constructor(
     /** The receiving connection; null for internal handlers. */
