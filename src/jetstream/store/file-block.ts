@@ -37,6 +37,8 @@ export class Block extends SlotTable {
   /** What recovery found damaged in this block (reported in state.lost, kept in the index file). */
   lostBytes = 0;
   lostSeqs: number[] = [];
+  /** Pages of the written part read for random readers (FileStore's page cache), by page number. */
+  pages: Map<number, Buffer> | null = null;
 
   constructor(
     readonly index: number,

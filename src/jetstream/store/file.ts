@@ -84,6 +84,11 @@ const DEFAULT_BLOCK = 8 * 1024 * 1024;
 const MAX_OPEN = 32;
 /** Bytes read ahead from a block file at once (_read). */
 const READ_AHEAD = 64 * 1024;
+/** Random readers (direct gets, KV gets) read whole pages of this size and keep them (readWritten). */
+const PAGE_SHIFT = 12;
+const PAGE = 1 << PAGE_SHIFT;
+/** Pages kept per store (8 MiB), the oldest read dropped first. */
+const MAX_PAGES = 2048;
 
 interface Erase {
   b: Block;
@@ -277,8 +282,13 @@ export class FileStore extends BlockStore<Block> {
     else if (b.size >= this.compactMin && b.liveRaw * 2 < b.fullSize) this.compactQ.add(b);
   }
 
+  /** The block touch() saw last (it is the most recent in fdLru already). */
+  private lastTouched: Block | null = null;
+
   /** About to use b's files: keep the number of open ones bounded. */
   private touch(b: Block): void {
+    if (this.lastTouched === b) return;
+    this.lastTouched = b;
     this.fdLru.delete(b);
     this.fdLru.set(b, true);
     if (this.fdLru.size <= MAX_OPEN) return;
@@ -324,11 +334,69 @@ export class FileStore extends BlockStore<Block> {
   private rcOff = 0;
   private rcBuf: Buffer | null = null;
 
+  /**
+   * Page cache for random readers: the PAGE-sized pages of blocks' written parts that held a record
+   * a random reader asked for (a direct get by sequence or last by subject reads one record per
+   * request; a page read costs the same pread as the record alone). Pages are copies of bytes on
+   * disk that never change while a record in them is live (appends go past them, erasures only touch
+   * records no longer live); they are dropped with the read-ahead window whenever records move.
+   * At most MAX_PAGES per store, the oldest read dropped first (pageQ: block, page number, buffer).
+   */
+  private pageQ: (Block | number | Buffer)[] = [];
+  private pageHead = 0;
+  private pageCount = 0;
+
   private dropReadCache(b?: Block): void {
     if (b === undefined || this.rcBlk === b) {
       this.rcBlk = null;
       this.rcBuf = null;
     }
+    if (b === undefined) {
+      for (const x of this.blks) x.pages = null;
+      for (const x of this.unlinkQ) x.pages = null;
+      this.pageQ = [];
+      this.pageHead = 0;
+      this.pageCount = 0;
+    } else if (b.pages !== null) {
+      this.pageCount -= b.pages.size;
+      b.pages = null;
+    }
+  }
+
+  /** The page `pg` of b's written part (at least `need` bytes of it), read and kept if not kept yet. */
+  private page(b: Block, pg: number, need: number): Buffer {
+    let m = b.pages;
+    const hit = m?.get(pg);
+    if (hit !== undefined && hit.length >= need) return hit;
+    if (hit !== undefined) {
+      m!.delete(pg);
+      this.pageCount--;
+    }
+    this.touch(b);
+    const at = pg << PAGE_SHIFT;
+    const buf = b.read(at, Math.min(PAGE, b.size - at));
+    (m ??= b.pages = new Map()).set(pg, buf);
+    const q = this.pageQ;
+    q.push(b, pg, buf);
+    if (++this.pageCount > MAX_PAGES) {
+      // Drop the oldest page still kept (entries of pages dropped since are skipped).
+      while (this.pageHead < q.length) {
+        const ob = q[this.pageHead] as Block;
+        const op = q[this.pageHead + 1] as number;
+        const obuf = q[this.pageHead + 2] as Buffer;
+        this.pageHead += 3;
+        if (ob.pages !== null && ob.pages.get(op) === obuf) {
+          ob.pages.delete(op);
+          this.pageCount--;
+          break;
+        }
+      }
+    }
+    if (this.pageHead > 3 * MAX_PAGES) {
+      this.pageQ = q.slice(this.pageHead);
+      this.pageHead = 0;
+    }
+    return buf;
   }
 
   /** `len` bytes at `off` of b's written part, through the read-ahead window. */
@@ -337,12 +405,26 @@ export class FileStore extends BlockStore<Block> {
     if (this.rcBlk === b && rb !== null && off >= this.rcOff && off + len <= this.rcOff + rb.length) {
       return rb.subarray(off - this.rcOff, off - this.rcOff + len);
     }
-    this.touch(b);
     // Read ahead only for a sequential reader (this record starts where the window ended);
-    // a random reader (direct gets by key) reads just its record.
+    // a random reader (direct gets) reads the page that holds its record, kept for the next ones.
     const sequential = this.rcBlk === b && rb !== null && off === this.rcOff + rb.length;
-    const end = sequential ? Math.min(b.size, off + Math.max(len, READ_AHEAD)) : off + len;
-    const buf = b.read(off, end - off);
+    let buf: Buffer;
+    if (sequential) {
+      this.touch(b);
+      buf = b.read(off, Math.min(b.size, off + Math.max(len, READ_AHEAD)) - off);
+    } else {
+      const pg = off >>> PAGE_SHIFT;
+      // A whole page of the written part, or the tail of a block no longer appended to (not the
+      // last block, nothing of it waiting to be written).
+      if (pg === (off + len - 1) >>> PAGE_SHIFT && ((pg + 1) << PAGE_SHIFT <= b.size || (b !== this.lmb && b.wlen === 0))) {
+        const at = off - (pg << PAGE_SHIFT);
+        buf = this.page(b, pg, at + len).subarray(at, at + len);
+      } else {
+        // Across a page boundary, or in the last block's page still being written: the record alone.
+        this.touch(b);
+        buf = b.read(off, len);
+      }
+    }
     this.rcBlk = b;
     this.rcOff = off;
     this.rcBuf = buf;
@@ -612,6 +694,7 @@ export class FileStore extends BlockStore<Block> {
   private unlinkFiles(b: Block): void {
     this.dropReadCache(b);
     this.fdLru.delete(b);
+    if (this.lastTouched === b) this.lastTouched = null;
     for (const p of [b.blkPath, b.dltPath]) {
       try {
         unlinkSync(p);

@@ -438,3 +438,66 @@ test('checksums on read: verified once per record, never trusted across a restar
   assert.ok(flagOf(s, 7) & CHECKED);
   s.stop();
 });
+
+test('random reads through the page cache: the right bytes after appends, deletes, compaction, truncation, and at most MAX_PAGES kept', () => {
+  const made = make('file', {}, { blockSize: 64 * 1024 });
+  const s = made.store;
+  type Paged = { pageCount: number };
+  const pages = () => (s as unknown as Paged).pageCount;
+  // 1 KB payloads: ~4 records a page, some across page boundaries, 16 blocks.
+  const N = 1000;
+  putMany(s, ['p.a', 'p.b', 'p.c'], N, 1000);
+  s.flush();
+  let live = new Set(Array.from({ length: N }, (_, i) => i + 1));
+  // A fixed pseudo-random order (a full cycle of a multiplicative step modulo a prime > N).
+  const order = (): number[] => {
+    const out: number[] = [];
+    for (let x = 1, i = 0; i < 1009 - 1; i++, x = (x * 11) % 1009) if (x <= N) out.push(x);
+    return out;
+  };
+  const check = (what: string): void => {
+    for (const q of order()) {
+      const m = s.loadMsg(q);
+      if (!live.has(q)) assert.equal(m, null, `${what}: seq ${q} is gone`);
+      else assert.deepEqual(m?.msg, payload(q - 1, 1000), `${what}: seq ${q}`);
+    }
+  };
+  check('first reads');
+  assert.ok(pages() > 100, `pages kept: ${pages()}`);
+  check('from the kept pages');
+  // Deletes and compaction: records move within their block; kept pages of it must go.
+  for (let q = 1; q <= 300; q++) if (q % 5 !== 0) {
+    s.removeMsg(q);
+    live.delete(q);
+  }
+  type Blk = object;
+  const compact = s as unknown as { blks: Blk[]; compactBlock(b: Blk): void };
+  for (const b of compact.blks.slice(0, 4)) compact.compactBlock(b);
+  check('after compaction');
+  // Appends go after the kept pages; the last page still being written is read directly.
+  putMany(s, ['p.d'], 50, 1000);
+  for (let q = N + 1; q <= N + 50; q++) live.add(q);
+  for (let q = N + 1; q <= N + 50; q++) assert.equal(s.loadMsg(q)?.subject, 'p.d');
+  check('after appends');
+  // Truncation cuts blocks: nothing past the cut, and what stays reads right.
+  s.truncate(900);
+  live = new Set([...live].filter((q) => q <= 900));
+  check('after truncate');
+  s.stop();
+});
+
+test('the page cache keeps at most MAX_PAGES (8 MiB) per store', () => {
+  const made = make('file', {}, { blockSize: 1 << 20 });
+  const s = made.store;
+  const N = 12_000; // ~12 MB of 1 KB records: ~3000 pages
+  putMany(s, ['m'], N, 1000);
+  s.flush();
+  const pages = () => (s as unknown as { pageCount: number }).pageCount;
+  for (let x = 1, i = 0; i < 12_007 - 1; i++, x = (x * 7) % 12_007) {
+    if (x > N) continue;
+    assert.deepEqual(s.loadMsg(x)?.msg, payload(x - 1, 1000), `seq ${x}`);
+    assert.ok(pages() <= 2048, `pages kept: ${pages()}`);
+  }
+  assert.ok(pages() > 2000, `pages kept at the end: ${pages()}`);
+  s.stop();
+});
