@@ -21,7 +21,13 @@ export const scenarios: Scenario[] = [
       req('${rs}', '', { timeoutMs: 3000, note: 'EOF: the restored stream info' }),
       info('S'),
       cinfo('S', 'D'),
-      collect('adv', 6, { sort: true, quietMs: 100, note: 'SNAPSHOT_CREATE, SNAPSHOT_COMPLETE, DELETED, RESTORE_CREATE, RESTORE_COMPLETE and CREATED (by the restore); sorted by subject' }),
+      // nats-server 2.9.10 sends STREAM.DELETED here too, but not always: the stream queues it and
+      // stops its send loop at once, which races the queue (its transcript was missing it about once
+      // in thirty runs). So the comparison takes the five that always come; STREAM.DELETED is
+      // compared in the `advisories` scenario.
+      collect('adv', 2, { sort: true, quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.SNAPSHOT_', note: 'SNAPSHOT_CREATE and SNAPSHOT_COMPLETE' }),
+      collect('adv', 2, { sort: true, quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.RESTORE_', note: 'RESTORE_CREATE and RESTORE_COMPLETE' }),
+      collect('adv', 1, { quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.CREATED.', note: 'CREATED (by the restore)' }),
     ],
   },
   {
