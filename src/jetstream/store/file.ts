@@ -89,6 +89,14 @@ const PAGE_SHIFT = 12;
 const PAGE = 1 << PAGE_SHIFT;
 /** Pages kept per store (8 MiB), the oldest read dropped first. */
 const MAX_PAGES = 2048;
+/**
+ * A page is kept on its second miss only: a first miss reads just the record and notes the page in
+ * a table of GHOST_SLOTS (one slot per hash of block and page, overwritten by later misses), so only
+ * a page asked for again soon is kept. Uniformly random reads over a stream far larger than the
+ * cache would otherwise read, allocate and drop a page for nearly every record.
+ */
+const GHOST_SHIFT = 10;
+const GHOST_SLOTS = 1 << GHOST_SHIFT;
 
 interface Erase {
   b: Block;
@@ -336,8 +344,8 @@ export class FileStore extends BlockStore<Block> {
 
   /**
    * Page cache for random readers: the PAGE-sized pages of blocks' written parts that held a record
-   * a random reader asked for (a direct get by sequence or last by subject reads one record per
-   * request; a page read costs the same pread as the record alone). Pages are copies of bytes on
+   * a random reader asked for twice lately (a direct get by sequence or last by subject reads one
+   * record per request; a page read costs the same pread as the record alone). Pages are copies of bytes on
    * disk that never change while a record in them is live (appends go past them, erasures only touch
    * records no longer live); they are dropped with the read-ahead window whenever records move.
    * At most MAX_PAGES per store, the oldest read dropped first (pageQ: block, page number, buffer).
@@ -345,6 +353,8 @@ export class FileStore extends BlockStore<Block> {
   private pageQ: (Block | number | Buffer)[] = [];
   private pageHead = 0;
   private pageCount = 0;
+  /** Pages missed once lately: block index × 2^20 + page number + 1, by a hash of both (0: empty). */
+  private ghosts = new Float64Array(GHOST_SLOTS);
 
   private dropReadCache(b?: Block): void {
     if (b === undefined || this.rcBlk === b) {
@@ -357,14 +367,18 @@ export class FileStore extends BlockStore<Block> {
       this.pageQ = [];
       this.pageHead = 0;
       this.pageCount = 0;
+      this.ghosts.fill(0);
     } else if (b.pages !== null) {
       this.pageCount -= b.pages.size;
       b.pages = null;
     }
   }
 
-  /** The page `pg` of b's written part (at least `need` bytes of it), read and kept if not kept yet. */
-  private page(b: Block, pg: number, need: number): Buffer {
+  /**
+   * The page `pg` of b's written part (at least `need` bytes of it) if kept, or read and kept when it
+   * was missed once lately; null on a first miss (the caller reads the record alone).
+   */
+  private page(b: Block, pg: number, need: number): Buffer | null {
     let m = b.pages;
     const hit = m?.get(pg);
     if (hit !== undefined && hit.length >= need) return hit;
@@ -372,6 +386,15 @@ export class FileStore extends BlockStore<Block> {
       m!.delete(pg);
       this.pageCount--;
     }
+    // Compaction rewrites a block under the same index: its pages and ghosts are dropped with it
+    // (dropReadCache), a stale ghost only admits a page one miss early.
+    const key = b.index * 1048576 + pg + 1;
+    const slot = (Math.imul(b.index, 0x9e3779b1) ^ Math.imul(pg + 1, 0x85ebca77)) >>> (32 - GHOST_SHIFT);
+    if (this.ghosts[slot] !== key) {
+      this.ghosts[slot] = key;
+      return null;
+    }
+    this.ghosts[slot] = 0;
     this.touch(b);
     const at = pg << PAGE_SHIFT;
     const buf = b.read(at, Math.min(PAGE, b.size - at));
@@ -418,7 +441,12 @@ export class FileStore extends BlockStore<Block> {
       // last block, nothing of it waiting to be written).
       if (pg === (off + len - 1) >>> PAGE_SHIFT && ((pg + 1) << PAGE_SHIFT <= b.size || (b !== this.lmb && b.wlen === 0))) {
         const at = off - (pg << PAGE_SHIFT);
-        buf = this.page(b, pg, at + len).subarray(at, at + len);
+        const page = this.page(b, pg, at + len);
+        if (page !== null) buf = page.subarray(at, at + len);
+        else {
+          this.touch(b);
+          buf = b.read(off, len);
+        }
       } else {
         // Across a page boundary, or in the last block's page still being written: the record alone.
         this.touch(b);
