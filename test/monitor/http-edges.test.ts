@@ -64,8 +64,13 @@ test('/subsz?subs=1 lists internal subscriptions under the internal clients, as 
     for (const s of all.subscriptions_list) byClient[`${s.account} cid ${s.cid}`] = (byClient[`${s.account} cid ${s.cid}`] ?? 0) + 1;
     lists[kind] = byClient;
   }
-  // The same internal clients; the number of handlers differs (docs/compatibility.md: tsnats answers
-  // the 2.12 requests and subscribes to no remote-server events without a cluster).
-  if (lists['nats-server']) assert.deepEqual(Object.keys(lists.tsnats).sort(), Object.keys(lists['nats-server']).sort());
+  // The same internal clients, one per account; the number of handlers differs (docs/compatibility.md:
+  // tsnats answers the 2.12 requests and subscribes to no remote-server events without a cluster).
+  // nats-server numbers its global account's internal client 2, but once in a full `npm test` run
+  // (2026-12-05, under the suite's load) it was 3 (15 quiet starts gave 2): its start-up races for
+  // the number. So for it only the accounts are compared; tsnats's numbers are checked below.
+  const accounts = (l: Record<string, number>) => Object.keys(l).map((k) => k.split(' ')[0]).sort();
+  if (lists['nats-server']) assert.deepEqual(accounts(lists.tsnats), accounts(lists['nats-server']));
+  assert.deepEqual(Object.keys(lists.tsnats).sort(), ['$G cid 2', '$SYS cid 1']);
   assert.equal(lists.tsnats['$G cid 2'], 3, 'the global account imports the three system services');
 });
