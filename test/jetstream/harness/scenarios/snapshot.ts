@@ -22,8 +22,8 @@ export const scenarios: Scenario[] = [
       info('S'),
       cinfo('S', 'D'),
       // nats-server 2.9.10 sends STREAM.DELETED here too, but not always: the stream queues it and
-      // stops its send loop at once, which races the queue (its transcript was missing it about once
-      // in thirty runs). So the comparison takes the five that always come; STREAM.DELETED is
+      // stops its send loop at once, which races the queue (stream.go stop(); its transcript was
+      // missing it once in this session's runs). So the comparison takes the five that always come; STREAM.DELETED is
       // compared in the `advisories` scenario.
       collect('adv', 2, { sort: true, quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.SNAPSHOT_', note: 'SNAPSHOT_CREATE and SNAPSHOT_COMPLETE' }),
       collect('adv', 2, { sort: true, quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.RESTORE_', note: 'RESTORE_CREATE and RESTORE_COMPLETE' }),
