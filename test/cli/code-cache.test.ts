@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { TSNATS_CLI } from '../helpers/servers.js';
+import { cliPort } from '../helpers/cli.js';
 
 /** Starts the CLI, reads its INFO through the ports file's port, stops it with SIGTERM; returns its stderr. */
 async function runOnce(cacheEnv: string): Promise<string> {
@@ -21,14 +22,7 @@ async function runOnce(cacheEnv: string): Promise<string> {
   proc.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   try {
-    const portsFile = join(portsDir, `tsnats_${proc.pid}.ports`);
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(portsFile)) {
-      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no ports file; stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const url = (JSON.parse(readFileSync(portsFile, 'utf8')) as { nats: string[] }).nats[0]!;
-    const port = Number(new URL(url).port);
+    const port = await cliPort(proc, portsDir, () => stderr);
     const info = await new Promise<string>((resolve, reject) => {
       const s = connect(port, '127.0.0.1');
       let got = '';

@@ -5,11 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { TSNATS_CLI } from '../helpers/servers.js';
+import { cliPort } from '../helpers/cli.js';
 import { scavengeChoice, SMALL_MACHINE_CORES } from '../../src/cli/scavenge.js';
 
 test('scavengeChoice: few cores single, many parallel; the env and a node flag decide first', () => {
@@ -47,13 +48,7 @@ async function helperTimes(nodeArgs: string[], env: Record<string, string>): Pro
   proc.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((r) => proc.once('close', () => r()));
   try {
-    const portsFile = join(portsDir, `tsnats_${proc.pid}.ports`);
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(portsFile)) {
-      if (Date.now() > deadline || proc.exitCode !== null) assert.fail(`no ports file; stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const port = Number(new URL((JSON.parse(readFileSync(portsFile, 'utf8')) as { nats: string[] }).nats[0]!).port);
+    const port = await cliPort(proc, portsDir, () => stderr);
     await new Promise<void>((resolve, reject) => {
       const s = connect(port, '127.0.0.1');
       s.on('error', reject);
