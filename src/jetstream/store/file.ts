@@ -90,6 +90,17 @@ const PAGE = 1 << PAGE_SHIFT;
 /** Pages kept per store (8 MiB), the oldest read dropped first. */
 const MAX_PAGES = 2048;
 /**
+ * And by all the file stores of the process together (32 MiB): a store at the limit drops its own
+ * oldest page to keep a new one; a store with none kept keeps none until others drop theirs.
+ */
+const MAX_PAGES_PROCESS = 8192;
+let pagesInProcess = 0;
+
+/** Pages the file stores of this process keep for random readers (tests, diagnostics). */
+export function pagesCached(): number {
+  return pagesInProcess;
+}
+/**
  * A page is kept on its second miss only: a first miss reads just the record and notes the page in
  * a table of GHOST_SLOTS (one slot per hash of block and page, overwritten by later misses), so only
  * a page asked for again soon is kept. Uniformly random reads over a stream far larger than the
@@ -348,7 +359,8 @@ export class FileStore extends BlockStore<Block> {
    * record per request; a page read costs the same pread as the record alone). Pages are copies of bytes on
    * disk that never change while a record in them is live (appends go past them, erasures only touch
    * records no longer live); they are dropped with the read-ahead window whenever records move.
-   * At most MAX_PAGES per store, the oldest read dropped first (pageQ: block, page number, buffer).
+   * At most MAX_PAGES per store and MAX_PAGES_PROCESS in all, the oldest read dropped first (pageQ:
+   * block, page number, buffer).
    */
   private pageQ: (Block | number | Buffer)[] = [];
   private pageHead = 0;
@@ -366,10 +378,10 @@ export class FileStore extends BlockStore<Block> {
       for (const x of this.unlinkQ) x.pages = null;
       this.pageQ = [];
       this.pageHead = 0;
-      this.pageCount = 0;
+      this.addPages(-this.pageCount);
       this.ghosts.fill(0);
     } else if (b.pages !== null) {
-      this.pageCount -= b.pages.size;
+      this.addPages(-b.pages.size);
       b.pages = null;
     }
   }
@@ -384,7 +396,7 @@ export class FileStore extends BlockStore<Block> {
     if (hit !== undefined && hit.length >= need) return hit;
     if (hit !== undefined) {
       m!.delete(pg);
-      this.pageCount--;
+      this.addPages(-1);
     }
     // Compaction rewrites a block under the same index: its pages and ghosts are dropped with it
     // (dropReadCache), a stale ghost only admits a page one miss early.
@@ -395,13 +407,15 @@ export class FileStore extends BlockStore<Block> {
       return null;
     }
     this.ghosts[slot] = 0;
+    if (this.closed || (pagesInProcess >= MAX_PAGES_PROCESS && this.pageCount === 0)) return null;
     this.touch(b);
     const at = pg << PAGE_SHIFT;
     const buf = b.read(at, Math.min(PAGE, b.size - at));
     (m ??= b.pages = new Map()).set(pg, buf);
     const q = this.pageQ;
     q.push(b, pg, buf);
-    if (++this.pageCount > MAX_PAGES) {
+    this.addPages(1);
+    if (this.pageCount > MAX_PAGES || pagesInProcess > MAX_PAGES_PROCESS) {
       // Drop the oldest page still kept (entries of pages dropped since are skipped).
       while (this.pageHead < q.length) {
         const ob = q[this.pageHead] as Block;
@@ -410,7 +424,7 @@ export class FileStore extends BlockStore<Block> {
         this.pageHead += 3;
         if (ob.pages !== null && ob.pages.get(op) === obuf) {
           ob.pages.delete(op);
-          this.pageCount--;
+          this.addPages(-1);
           break;
         }
       }
@@ -420,6 +434,11 @@ export class FileStore extends BlockStore<Block> {
       this.pageHead = 0;
     }
     return buf;
+  }
+
+  private addPages(n: number): void {
+    this.pageCount += n;
+    pagesInProcess += n;
   }
 
   /** `len` bytes at `off` of b's written part, through the read-ahead window. */
@@ -907,6 +926,7 @@ export class FileStore extends BlockStore<Block> {
   }
 
   protected _stopIO(): void {
+    this.dropReadCache(); // gives its pages back to the process's budget
     this.syncTimer.clear();
     this.syncNow();
     if (!this.deleting) this.saveIndex();

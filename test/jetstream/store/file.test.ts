@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileStore } from '../../../src/jetstream/store/file.js';
+import { FileStore, pagesCached } from '../../../src/jetstream/store/file.js';
 import type { StreamStore } from '../../../src/jetstream/store/types.js';
 import { make, cleanupDirs, putMany, payload, HDR, tempDir, put } from './helpers.js';
 
@@ -507,4 +507,37 @@ test('the page cache keeps a page on its second miss only, and at most MAX_PAGES
   }
   assert.ok(pages() > 2000, `pages kept at the end: ${pages()}`);
   s.stop();
+});
+
+test('the page cache: at most 8192 pages (32 MiB) for all the stores of the process, given back when a store stops', () => {
+  const base = pagesCached();
+  const stores = Array.from({ length: 5 }, () => make('file', {}, { blockSize: 1 << 20 }).store);
+  const N = 8_600; // 1 KB records: ~2,150 pages each
+  const fill = (s: StreamStore): void => {
+    // Each record (a permutation: 4999 is prime to N), then its predecessor (the page's second miss
+    // keeps it).
+    for (let i = 0; i < N; i++) {
+      const x = ((i * 4999) % N) + 1;
+      assert.deepEqual(s.loadMsg(x)?.msg, payload(x - 1, 1000), `seq ${x}`);
+      if (x > 1) s.loadMsg(x - 1);
+    }
+  };
+  const kept = (s: StreamStore) => (s as unknown as { pageCount: number }).pageCount;
+  for (const s of stores) {
+    putMany(s, ['b'], N, 1000);
+    s.flush();
+  }
+  for (const s of stores.slice(0, 4)) fill(s);
+  assert.deepEqual(stores.slice(0, 4).map(kept), [2048, 2048, 2048, 2048]);
+  assert.equal(pagesCached() - base, 8192);
+  // The fifth keeps nothing while the others hold the process's budget, and reads right all the same.
+  fill(stores[4]!);
+  assert.equal(kept(stores[4]!), 0);
+  assert.equal(pagesCached() - base, 8192);
+  stores[0]!.stop();
+  assert.equal(pagesCached() - base, 6144, 'a stopped store gives its pages back');
+  fill(stores[4]!);
+  assert.equal(kept(stores[4]!), 2048);
+  for (const s of stores.slice(1)) s.stop();
+  assert.equal(pagesCached() - base, 0);
 });
