@@ -8,6 +8,7 @@ import { jsErr, JsApiError, toApiError } from './errors.js';
 import { decodeGo, isEmptyRequest, S, type Spec } from './json.js';
 import { configJSON, createConsumerRequestSpec, fromRaw, type RawConsumerConfig } from './consumer-config.js';
 import { addConsumer, consumersOf, lookupConsumer, recoverConsumers, restoreConsumers, sortedConsumers } from './consumer-create.js';
+import type { Consumer } from './consumer.js';
 import { LIST_LIMIT, NAMES_LIMIT } from './api-stream.js';
 
 const consumersSpec = S.struct('JSApiConsumersRequest', { offset: S.int }) as Spec & { k: 'struct' };
@@ -92,8 +93,8 @@ export function registerConsumerApi(api: JsApi): void {
     return Math.max(0, d.value.offset ?? 0);
   };
 
-  api.register('CONSUMER.NAMES.*', (req) => {
-    const type = 'consumer_names_response';
+  /** CONSUMER.NAMES and CONSUMER.LIST: one page of a stream's consumers, by name, `limit` at a time. */
+  const consumerPage = (type: string, limit: number, item: (c: Consumer) => unknown) => (req: ApiRequest): ApiAnswer => {
     const extra = { total: 0, offset: 0, limit: 0, consumers: [] };
     if (!req.jsa) return api.notEnabled(type, extra);
     const off = offsetOf(req, type, extra);
@@ -102,23 +103,10 @@ export function registerConsumerApi(api: JsApi): void {
     if (s === undefined) return errorAnswer(type, jsErr('JSStreamNotFoundErr'), extra);
     const list = sortedConsumers(s);
     const offset = Math.min(off, list.length);
-    const names = list.slice(offset, offset + NAMES_LIMIT).map((o) => o.name);
-    return { body: { type: apiType(type), total: list.length, offset, limit: NAMES_LIMIT, consumers: names } };
-  });
-
-  api.register('CONSUMER.LIST.*', (req) => {
-    const type = 'consumer_list_response';
-    const extra = { total: 0, offset: 0, limit: 0, consumers: [] };
-    if (!req.jsa) return api.notEnabled(type, extra);
-    const off = offsetOf(req, type, extra);
-    if (typeof off !== 'number') return off;
-    const s = req.jsa.streams.get(req.tokens[4] ?? '');
-    if (s === undefined) return errorAnswer(type, jsErr('JSStreamNotFoundErr'), extra);
-    const list = sortedConsumers(s);
-    const offset = Math.min(off, list.length);
-    const infos = list.slice(offset, offset + LIST_LIMIT).map((o) => o.info());
-    return { body: { type: apiType(type), total: list.length, offset, limit: LIST_LIMIT, consumers: infos } };
-  });
+    return { body: { type: apiType(type), total: list.length, offset, limit, consumers: list.slice(offset, offset + limit).map(item) } };
+  };
+  api.register('CONSUMER.NAMES.*', consumerPage('consumer_names_response', NAMES_LIMIT, (c) => c.name));
+  api.register('CONSUMER.LIST.*', consumerPage('consumer_list_response', LIST_LIMIT, (c) => c.info()));
 
   api.register('CONSUMER.INFO.*.*', (req) => {
     const type = 'consumer_info_response';

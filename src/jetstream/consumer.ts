@@ -1042,31 +1042,14 @@ export class Consumer implements ConsumerHandle {
     if (f < 100 && Math.floor(Math.random() * 100) > f) return;
     const p = this.pending.get(sseq);
     const delay = p !== undefined ? nowNs() - p.timestamp : 0;
-    this.js.publishAdvisory(this.acc, `$JS.EVENT.METRIC.CONSUMER.ACK.${this.stream.name}.${this.name}`, () => ({
-      ...this.js.typed('io.nats.jetstream.metric.v1.consumer_ack'),
-      stream: this.stream.name,
-      consumer: this.name,
-      consumer_seq: dseq,
-      stream_seq: sseq,
-      ack_time: Math.round(delay),
-      deliveries: dc,
-      domain: this.js.config.domain || undefined,
-    }));
+    this.advise('METRIC.CONSUMER.ACK', 'metric.v1.consumer_ack', () => ({ consumer_seq: dseq, stream_seq: sseq, ack_time: Math.round(delay), deliveries: dc }));
   }
 
   /** -NAK, -NAK <duration>, -NAK {"delay": ns} (processNak). */
   private processNak(sseq: number, dseq: number, dc: number, nak: string): void {
     if (dseq <= this.adflr || dseq > this.dseq) return;
     if (this.pending.size > 0 && !this.pending.has(sseq)) return;
-    this.js.publishAdvisory(this.acc, `$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.${this.stream.name}.${this.name}`, () => ({
-      ...this.js.typed('io.nats.jetstream.advisory.v1.nak'),
-      stream: this.stream.name,
-      consumer: this.name,
-      consumer_seq: dseq,
-      stream_seq: sseq,
-      deliveries: dc,
-      domain: this.js.config.domain || undefined,
-    }));
+    this.advise('ADVISORY.CONSUMER.MSG_NAKED', 'advisory.v1.nak', () => ({ consumer_seq: dseq, stream_seq: sseq, deliveries: dc }));
     const arg = nak.slice(4).trim();
     if (arg !== '') {
       let d: number | null = null;
@@ -1101,15 +1084,7 @@ export class Consumer implements ConsumerHandle {
   /** +TERM: acked, no redelivery, an advisory (processTerm). */
   private processTerm(sseq: number, dseq: number, dc: number): void {
     this.processAckMsg(sseq, dseq, dc, false);
-    this.js.publishAdvisory(this.acc, `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${this.stream.name}.${this.name}`, () => ({
-      ...this.js.typed('io.nats.jetstream.advisory.v1.terminated'),
-      stream: this.stream.name,
-      consumer: this.name,
-      consumer_seq: dseq,
-      stream_seq: sseq,
-      deliveries: dc,
-      domain: this.js.config.domain || undefined,
-    }));
+    this.advise('ADVISORY.CONSUMER.MSG_TERMINATED', 'advisory.v1.terminated', () => ({ consumer_seq: dseq, stream_seq: sseq, deliveries: dc }));
   }
 
   /** +WPI: the ack timer starts again (progressUpdate). */
@@ -1121,14 +1096,7 @@ export class Consumer implements ConsumerHandle {
   }
 
   private notifyDeliveryExceeded(sseq: number, dc: number): void {
-    this.js.publishAdvisory(this.acc, `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${this.stream.name}.${this.name}`, () => ({
-      ...this.js.typed('io.nats.jetstream.advisory.v1.max_deliver'),
-      stream: this.stream.name,
-      consumer: this.name,
-      stream_seq: sseq,
-      deliveries: dc,
-      domain: this.js.config.domain || undefined,
-    }));
+    this.advise('ADVISORY.CONSUMER.MAX_DELIVERIES', 'advisory.v1.max_deliver', () => ({ stream_seq: sseq, deliveries: dc }));
   }
 
   // ---------------------------------------------------------------- redelivery
@@ -1411,12 +1379,20 @@ export class Consumer implements ConsumerHandle {
   }
 
   private action(action: 'create' | 'delete'): void {
-    const suffix = action === 'create' ? 'CREATED' : 'DELETED';
-    this.js.publishAdvisory(this.acc, `$JS.EVENT.ADVISORY.CONSUMER.${suffix}.${this.stream.name}.${this.name}`, () => ({
-      ...this.js.typed('io.nats.jetstream.advisory.v1.consumer_action'),
+    this.advise(`ADVISORY.CONSUMER.${action === 'create' ? 'CREATED' : 'DELETED'}`, 'advisory.v1.consumer_action', () => ({ action }));
+  }
+
+  /**
+   * An advisory or metric about this consumer on `$JS.EVENT.<kind>.<stream>.<consumer>`, of type
+   * `io.nats.jetstream.<type>`: the type, id and timestamp, the stream and consumer, `fields`, the
+   * domain (in the reference's field order). `fields` runs only when somebody listens.
+   */
+  private advise(kind: string, type: string, fields: () => Record<string, unknown>): void {
+    this.js.publishAdvisory(this.acc, `$JS.EVENT.${kind}.${this.stream.name}.${this.name}`, () => ({
+      ...this.js.typed(`io.nats.jetstream.${type}`),
       stream: this.stream.name,
       consumer: this.name,
-      action,
+      ...fields(),
       domain: this.js.config.domain || undefined,
     }));
   }
