@@ -18,8 +18,14 @@ test('SIGKILL at random moments loses no acknowledged message (stores and remova
 });
 
 test('SIGKILL at random moments with max_msgs (floor entries, block removal)', async () => {
-  const rep = await crashRounds(tempDir('js-crash-'), 10, 'limits');
+  const dir = tempDir('js-crash-');
+  const rep = await crashRounds(dir, 10, 'limits');
   assert.equal(rep.rounds, 10);
   if (process.env.CRASH_VERBOSE) console.log(rep);
-  assert.ok(rep.lastSeq > 500, `the stream moved past its limit (last ${rep.lastSeq})`);
+  // Ten rounds of unlucky kills (early, or after a few small batches) leave the stream short of its
+  // limit in ~2 % of runs: more rounds on the same store until it is past it, so the floor entries
+  // and block removals are always exercised.
+  let last = rep.lastSeq;
+  for (let more = 0; last <= 500 && more < 10; more++) last = (await crashRounds(dir, 2, 'limits')).lastSeq;
+  assert.ok(last > 500, `the stream moved past its limit (last ${last})`);
 });
