@@ -52,7 +52,7 @@ test('origin checks and compression negotiation: tsnats = nats-server', { skip }
 });
 
 /** Frames that nats-server answers deterministically; each a script of frames after the upgrade. */
-const frameCases: Array<{ name: string; send: Buffer[]; until: string | 'close' }> = [
+const frameCases: Array<{ name: string; send: Buffer[]; until: string | 'close'; racyPrefix?: boolean }> = [
   { name: 'PING split across two frames', send: [frame(2, 'PI'), frame(2, 'NG\r\n')], until: 'PONG\r\n' },
   { name: 'a text frame', send: [frame(1, 'PING\r\n')], until: 'PONG\r\n' },
   { name: 'invalid UTF-8 in a text frame is delivered', send: [frame(1, Buffer.concat([Buffer.from('SUB z 1\r\nPUB z 2\r\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\r\nPING\r\n')]))], until: 'PONG\r\n' },
@@ -68,7 +68,10 @@ const frameCases: Array<{ name: string; send: Buffer[]; until: string | 'close' 
   { name: 'close 4000 app', send: [frame(8, closeBody(4000, 'app'))], until: 'close' },
   { name: 'close with invalid UTF-8', send: [frame(8, closeBody(1000, Buffer.from([0xff, 0xfe])))], until: 'close' },
   { name: 'close with a 123-byte reason', send: [frame(8, closeBody(1000, 'y'.repeat(123)))], until: 'close' },
-  { name: 'data then close in one write', send: [Buffer.concat([frame(2, 'SUB a 1\r\nPUB a 2\r\nhi\r\n'), frame(8, closeBody(1000))])], until: 'close' },
+  // nats-server's answer here is racy: under load it closed after the first +OK (its close frame
+  // overtook the writes still queued); tsnats always answers all of it. So nats-server's data may be
+  // a prefix of tsnats's (racyPrefix).
+  { name: 'data then close in one write', send: [Buffer.concat([frame(2, 'SUB a 1\r\nPUB a 2\r\nhi\r\n'), frame(8, closeBody(1000))])], until: 'close', racyPrefix: true },
   { name: 'data after a close frame is ignored', send: [Buffer.concat([frame(8, closeBody(1000)), frame(2, 'PING\r\n')])], until: 'close' },
   { name: 'maximum payload', send: [frame(2, 'CONNECT {"verbose":false}\r\nPUB a 2000000\r\n')], until: 'close' },
   { name: 'a parse error', send: [frame(2, 'FOO\r\n')], until: 'close' },
@@ -92,6 +95,16 @@ test('frames: tsnats = nats-server (deterministic answers)', { skip }, async (t)
   };
   for (const c of frameCases) {
     const [a, b] = await Promise.all([transcript(nsPort, c), transcript(ts.wsPort, c)]);
+    if (c.racyPrefix && a !== b) {
+      const [ad, ac] = a.split(' close=');
+      const [bd, bc] = b.split(' close=');
+      assert.equal(bc, ac, `${c.name}: the close`);
+      // The bytes, whatever the frames they came in ("2:" binary frames joined by "|").
+      const bytes = (d: string) => d.split('|').map((f) => f.slice(2)).join('');
+      assert.ok(bytes(bd!).startsWith(bytes(ad!)), `${c.name}: nats-server's data ${JSON.stringify(ad)} is a prefix of tsnats's ${JSON.stringify(bd)}`);
+      assert.equal(bytes(bd!), '+OK\r\n+OK\r\nMSG a 1 2\r\nhi\r\n', `${c.name}: tsnats answers all of it`);
+      continue;
+    }
     assert.equal(b, a, c.name);
   }
 });
