@@ -534,8 +534,9 @@ export class Server extends EventEmitter {
   private workSinceFlush = 0;
 
   /**
-   * One unit of internal work done for a client during its read (a direct get, a JetStream API
-   * request, a stored message). After FLUSH_EARLY_WORK units the connections with output are written
+   * One unit of internal work that answers a client during its read (a direct get, a JetStream API
+   * or other internal request; not a stored message, whose ack goes out after the batch). After
+   * FLUSH_EARLY_WORK units the connections with output are written
    * at once instead of at the end of the read batch: a requester with many requests in flight reads
    * its first answers and sends more while the rest are worked on, instead of the two sides taking
    * turns (nats-server's internal send loop overlaps them on another thread).

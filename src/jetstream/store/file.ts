@@ -356,9 +356,10 @@ export class FileStore extends BlockStore<Block> {
   /**
    * Page cache for random readers: the PAGE-sized pages of blocks' written parts that held a record
    * a random reader asked for twice lately (a direct get by sequence or last by subject reads one
-   * record per request; a page read costs the same pread as the record alone). Pages are copies of bytes on
-   * disk that never change while a record in them is live (appends go past them, erasures only touch
-   * records no longer live); they are dropped with the read-ahead window whenever records move.
+   * record per request; a page read costs the same pread as the record alone). Pages are copies of
+   * bytes on disk that never change while a record in them is live (appends go past them, erasures
+   * only touch records no longer live); they are dropped with the read-ahead window whenever
+   * records move.
    * At most MAX_PAGES per store and MAX_PAGES_PROCESS in all, the oldest read dropped first (pageQ:
    * block, page number, buffer).
    */
@@ -394,6 +395,8 @@ export class FileStore extends BlockStore<Block> {
     let m = b.pages;
     const hit = m?.get(pg);
     if (hit !== undefined && hit.length >= need) return hit;
+    // A kept page shorter than the record (a short tail page of a block that grew after all, which
+    // the admission rule excludes): read it again rather than hand out a cut record.
     if (hit !== undefined) {
       m!.delete(pg);
       this.addPages(-1);
@@ -455,19 +458,16 @@ export class FileStore extends BlockStore<Block> {
       this.touch(b);
       buf = b.read(off, Math.min(b.size, off + Math.max(len, READ_AHEAD)) - off);
     } else {
+      // Through the page cache when the record lies in one page that is whole in the written part,
+      // or in the tail of a block no longer appended to (not the last block, nothing of it waiting
+      // to be written); else (across a page boundary, in the last block's page still being written,
+      // or a first miss) the record alone.
       const pg = off >>> PAGE_SHIFT;
-      // A whole page of the written part, or the tail of a block no longer appended to (not the
-      // last block, nothing of it waiting to be written).
-      if (pg === (off + len - 1) >>> PAGE_SHIFT && ((pg + 1) << PAGE_SHIFT <= b.size || (b !== this.lmb && b.wlen === 0))) {
-        const at = off - (pg << PAGE_SHIFT);
-        const page = this.page(b, pg, at + len);
-        if (page !== null) buf = page.subarray(at, at + len);
-        else {
-          this.touch(b);
-          buf = b.read(off, len);
-        }
-      } else {
-        // Across a page boundary, or in the last block's page still being written: the record alone.
+      const at = off - (pg << PAGE_SHIFT);
+      const cacheable = pg === (off + len - 1) >>> PAGE_SHIFT && ((pg + 1) << PAGE_SHIFT <= b.size || (b !== this.lmb && b.wlen === 0));
+      const page = cacheable ? this.page(b, pg, at + len) : null;
+      if (page !== null) buf = page.subarray(at, at + len);
+      else {
         this.touch(b);
         buf = b.read(off, len);
       }
