@@ -1,6 +1,6 @@
 // An account: its own subject space (sublist), its connections and limits. Accounts never see
 // each other's messages except through imports/exports (imports.ts).
-import { Sublist } from '../subjects/sublist.js';
+import { Sublist, type SublistResult } from '../subjects/sublist.js';
 import { hasWildcard, subjectIsSubsetMatch } from '../subjects/subject.js';
 import type { Subscription } from '../server/subscription.js';
 import type { Client } from '../server/client.js';
@@ -11,6 +11,7 @@ import {
   type StreamExport, type ServiceExport, type StreamImport, type ServiceImport,
 } from './imports.js';
 import type { Permissions } from '../options.js';
+import type { ReplyWriter } from '../protocol/encode.js';
 
 export class Account {
   readonly sl: Sublist<Subscription>;
@@ -205,6 +206,8 @@ export class Account {
    * `once`: the subject is a one-off (a reply inbox): its match is not cached.
    * `asSubject`: the subject connections see instead of `subject` (a JetStream delivery is matched
    * on its deliver subject but carries the stream subject: jsPubMsg's dsubj and subj).
+   * `rw`: the reply as bytes (a consumer's ack reply), written straight out to client connections;
+   * `reply` is ignored then (made from it when anything else matches).
    *
    * Routes and leafnodes (cluster/, leaf/): a connection with matching interest gets the message
    * once (RMSG/LMSG), naming the queue groups whose member it was picked for. `qf` is the queue
@@ -216,8 +219,12 @@ export class Account {
    * to a leaf we are the spoke of (our hub), our hub's message to a route, a message back to the
    * connection it came from, or to a leaf of the cluster it came from (its origin).
    */
-  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false, asSubject: string | null = null): boolean {
+  deliverLocal(pub: Client | null, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, chain: ServiceImport[] | null = null, qf: string[] | null = null, once = false, asSubject: string | null = null, rw: ReplyWriter | null = null): boolean {
     const r = this.sl.match(subject, once);
+    if (rw !== null && !clientsOnly(r)) {
+      reply = rw.toString();
+      rw = null;
+    }
     let delivered = false;
     const pkind = pub === null ? Kind.SYSTEM : pub.kind;
     const fromRoute = pkind === Kind.ROUTER;
@@ -256,7 +263,7 @@ export class Account {
           if (chain !== null) continue;
           if (asSubject === null) dsubj = sub.im.tr.apply(subject);
         }
-        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) delivered = true;
+        if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub, rw)) delivered = true;
       }
     }
     const qsubs = r.qsubs;
@@ -302,7 +309,7 @@ export class Account {
             if (chain !== null) continue;
             if (asSubject === null) dsubj = sub.im.tr.apply(subject);
           }
-          if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub)) {
+          if (c.deliverMsg(sub, dsubj, reply, buf, s, e, hdr, pub, rw)) {
             delivered = done = true;
             break;
           }
@@ -332,6 +339,13 @@ export class Account {
     depth--;
     return delivered;
   }
+}
+
+/** Whether every subscription matched is a client connection's (a reply as bytes can go to all of them). */
+function clientsOnly(r: SublistResult<Subscription>): boolean {
+  for (const sub of r.psubs) if (sub.client === null || sub.client.kind !== Kind.CLIENT) return false;
+  for (const g of r.qsubs) for (const sub of g) if (sub.client === null || sub.client.kind !== Kind.CLIENT) return false;
+  return true;
 }
 
 /** Scratch lists of deliverLocal's targets (routes, leafs), one set per nesting level (service imports nest). */

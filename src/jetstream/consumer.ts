@@ -16,8 +16,9 @@ import { monoMs } from '../clock.js';
 import { formatGoDurationNs, parseGoDurationNs } from '../config/duration.js';
 import type { Stream, ConsumerHandle } from './stream.js';
 import type { JetStream } from './service.js';
-import type { ConsumerStore, ConsumerState, StoreMsg, ConsumerStoreConfig } from './store/index.js';
-import { goTimeNs, nowNs, nsString } from './store/index.js';
+import { RawMsg, type ConsumerStore, type ConsumerState, type ConsumerStoreConfig } from './store/index.js';
+import { goTimeNs, nowNs } from './store/index.js';
+import { AckReply } from './ack-reply.js';
 import { decodeGo, S, type Spec } from './json.js';
 import { configJSON, copyConfig, isDurable, sampleFreq, type ConsumerConfig } from './consumer-config.js';
 import { parseNextRequest, WaitQueue, type WaitingRequest } from './consumer-pull.js';
@@ -40,11 +41,11 @@ export interface PendingAck {
   timestamp: number;
 }
 
-/** A delivery held back by replay_policy original or rate_limit_bps. */
+/** A delivery held back by replay_policy original or rate_limit_bps (its message copied). */
 interface Held {
   dsubj: string;
   ackReply: string;
-  sm: StoreMsg;
+  rm: RawMsg;
   dc: number;
 }
 
@@ -77,19 +78,10 @@ function ackNum(t: string | undefined): number {
   return Number.isSafeInteger(n) ? n : -1;
 }
 
-/** hdr + msg as one buffer (a view when they are adjacent in store memory). */
-function joined(hdr: Buffer, msg: Buffer): Buffer {
-  if (msg.length === 0) return hdr;
-  if (hdr.buffer === msg.buffer && hdr.byteOffset + hdr.length === msg.byteOffset) {
-    return Buffer.from(hdr.buffer, hdr.byteOffset, hdr.length + msg.length);
-  }
-  return Buffer.concat([hdr, msg]);
-}
-
-/** convertToHeadersOnly: the headers (or a bare NATS/1.0 line) plus Nats-Msg-Size. */
-function headersOnly(hdr: Buffer | null, size: number): Buffer {
-  const base = hdr !== null && hdr.length >= 4 ? hdr.toString('latin1', 0, hdr.length - 2) : HDR_LINE;
-  return Buffer.from(`${base}Nats-Msg-Size: ${size}\r\n\r\n`, 'latin1');
+/** convertToHeadersOnly: the message's headers (or a bare NATS/1.0 line) plus Nats-Msg-Size. */
+function headersOnly(rm: RawMsg): Buffer {
+  const base = rm.hdr >= 4 ? rm.buf.toString('latin1', rm.s, rm.s + rm.hdr - 2) : HDR_LINE;
+  return Buffer.from(`${base}Nats-Msg-Size: ${rm.e - rm.s - rm.hdr}\r\n\r\n`, 'latin1');
 }
 
 export interface ConsumerOptions {
@@ -172,8 +164,10 @@ export class Consumer implements ConsumerHandle {
   private sid = 1;
   private ackSubject = '';
   private ackPrefixLen = 0;
-  /** `$JS.ACK.<stream>.<consumer>.` */
-  private ackPre = '';
+  /** The ack reply of the message being delivered (its prefix `$JS.ACK.<stream>.<consumer>.`). */
+  private ack = new AckReply('');
+  /** The message being delivered, as the store has it (no copy). */
+  private readonly rm = new RawMsg();
   /** Monotonic ms of the last delivery (idle heartbeats count from it). */
   private lastDelivery = 0;
   /** The time of the current delivery batch, ns (pending timestamps, last_active). */
@@ -389,7 +383,7 @@ export class Consumer implements ConsumerHandle {
     const pre = `$JS.ACK.${mset.name}.${this.name}`;
     this.ackSubject = `${pre}.*.*.*.*.*`;
     this.ackPrefixLen = pre.length + 1;
-    this.ackPre = `${pre}.`;
+    this.ack = new AckReply(`${pre}.`);
     this.lastDelivery = monoMs();
     // Acks and pull requests are handled during delivery (no copy, no microtask), as direct gets.
     this.subscribeRaw(this.ackSubject, (subject, reply, buf, s, e) => this.processAck(subject, reply, buf, s, e));
@@ -539,18 +533,22 @@ export class Consumer implements ConsumerHandle {
       // What a pull must restore when no request takes the message (push never does).
       const savedSseq = this.sseq;
       const savedLss = this.lss === null || this.isPushMode() ? this.lss : { resume: this.lss.resume, seqs: [...this.lss.seqs] };
-      const r = this.getNextMsg();
-      if (r === 'maxp') {
+      const dc = this.getNextMsg();
+      if (dc === -1) {
         maxAckPendingStall = true;
         break;
       }
-      if (r === null) break;
-      const { sm, dc } = r;
+      if (dc === 0) break;
+      const rm = this.rm;
       if (dc === 1 && this.npcm > 0) this.npc--;
-      const ackReply = `${this.ackPre}${dc}.${sm.seq}.${this.dseq}.${nsString(sm.ts)}.${this.numPending()}`;
-      const hlen = this.cfg.headers_only ? headersOnly(sm.hdr, sm.msg.length).length : sm.hdr?.length ?? 0;
-      const mlen = this.cfg.headers_only ? 0 : sm.msg.length;
-      const sz = sm.subject.length + ackReply.length + hlen + mlen;
+      const ack = this.ack.set(dc, rm.seq, this.dseq, rm.ts, this.numPending());
+      if (this.cfg.headers_only) {
+        const h = headersOnly(rm);
+        rm.buf = h;
+        rm.s = 0;
+        rm.e = rm.hdr = h.length;
+      }
+      const sz = rm.subject.length + ack.length + rm.e - rm.s;
       let dsubj: string;
       if (this.isPushMode()) dsubj = this.dsubj;
       else {
@@ -558,11 +556,11 @@ export class Consumer implements ConsumerHandle {
         if (wr === null) {
           // Nobody to take it: put it back.
           if (dc > 1) {
-            this.rdq.unshift(sm.seq);
-            this.rdqi.add(sm.seq);
-            const n = (this.rdc.get(sm.seq) ?? 1) - 1;
-            if (n > 0) this.rdc.set(sm.seq, n);
-            else this.rdc.delete(sm.seq);
+            this.rdq.unshift(rm.seq);
+            this.rdqi.add(rm.seq);
+            const n = (this.rdc.get(rm.seq) ?? 1) - 1;
+            if (n > 0) this.rdc.set(rm.seq, n);
+            else this.rdc.delete(rm.seq);
           } else {
             this.sseq = savedSseq;
             this.lss = savedLss;
@@ -574,22 +572,22 @@ export class Consumer implements ConsumerHandle {
         if (wr.n > 0 && wr.hb > 0) wr.hbt = monoMs() + wr.hb;
       }
       if (this.replay && this.lts > 0) {
-        const delay = (sm.ts - this.lts) / 1e6;
+        const delay = (rm.ts - this.lts) / 1e6;
         if (delay > 1) {
-          this.lts = sm.ts;
-          this.hold({ dsubj, ackReply, sm, dc }, delay);
+          this.lts = rm.ts;
+          this.hold(dsubj, dc, delay);
           return;
         }
       }
-      this.lts = sm.ts;
+      this.lts = rm.ts;
       if (this.rlimit !== null) {
         const delay = this.rlimit.reserve(sz);
         if (delay > 0) {
-          this.hold({ dsubj, ackReply, sm, dc }, delay);
+          this.hold(dsubj, dc, delay);
           return;
         }
       }
-      this.deliverMsg(dsubj, ackReply, sm, dc);
+      this.deliverMsg(dsubj, null, rm, dc);
       delivered = true;
     }
     // The idle heartbeat counts from the last delivery (checked when its timer fires).
@@ -619,17 +617,24 @@ export class Consumer implements ConsumerHandle {
     } else this.wtmr.reset(d);
   }
 
-  /** Delivers a message later (replay original, rate limit); nothing else goes meanwhile. */
-  private hold(h: Held, delayMs: number): void {
-    const sm = h.sm;
-    this.held = { ...h, sm: { subject: sm.subject, seq: sm.seq, ts: sm.ts, hdr: sm.hdr === null ? null : Buffer.from(sm.hdr), msg: Buffer.from(sm.msg) } };
+  /** Delivers the message in rm later (replay original, rate limit); nothing else goes meanwhile. */
+  private hold(dsubj: string, dc: number, delayMs: number): void {
+    const rm = this.rm;
+    const copy = new RawMsg();
+    copy.subject = rm.subject;
+    copy.buf = Buffer.from(rm.buf.subarray(rm.s, rm.e));
+    copy.e = copy.buf.length;
+    copy.hdr = rm.hdr;
+    copy.seq = rm.seq;
+    copy.ts = rm.ts;
+    this.held = { dsubj, ackReply: this.ack.toString(), rm: copy, dc };
     this.holdTimer = new Timer(() => {
       this.holdTimer = null;
       const x = this.held;
       this.held = null;
       if (this.closed || x === null) return;
       this.batchNs = nowNs();
-      this.deliverMsg(x.dsubj, x.ackReply, x.sm, x.dc);
+      this.deliverMsg(x.dsubj, x.ackReply, x.rm, x.dc);
       this.lastDelivery = monoMs();
       this.run();
     }, delayMs);
@@ -642,9 +647,13 @@ export class Consumer implements ConsumerHandle {
     for (const seq of q) this.stream.ackMsg(this, seq);
   }
 
-  /** The next message to deliver and its delivery count, 'maxp' when stalled, or null (getNextMsg). */
-  private getNextMsg(): { sm: StoreMsg; dc: number } | 'maxp' | null {
+  /**
+   * Loads the next message to deliver into rm and returns its delivery count; -1 when stalled by
+   * max_ack_pending, 0 when there is none (getNextMsg).
+   */
+  private getNextMsg(): number {
     const store = this.stream.store;
+    const rm = this.rm;
     while (this.rdq.length > 0) {
       const seq = this.rdq.shift()!;
       this.rdqi.delete(seq);
@@ -656,13 +665,12 @@ export class Consumer implements ConsumerHandle {
         this.pending.delete(seq);
         continue;
       }
-      const sm = store.loadMsg(seq);
-      if (sm !== null) return { sm, dc };
+      if (store.loadRaw(seq, rm)) return dc;
       // Gone from the stream meanwhile: nothing to redeliver.
       this.pending.delete(seq);
       this.rdc.delete(seq);
     }
-    if (this.maxp > 0 && this.pending.size >= this.maxp) return 'maxp';
+    if (this.maxp > 0 && this.pending.size >= this.maxp) return -1;
     let seq = this.sseq;
     if (this.lss !== null && this.lss.seqs.length > 0) {
       seq = this.lss.seqs[0]!;
@@ -671,30 +679,27 @@ export class Consumer implements ConsumerHandle {
         this.lss = null;
       } else this.lss.seqs.shift();
     }
-    const sm = store.loadNextMsg(this.cfg.filter_subject, this.filterWC, seq);
-    if (sm === null) {
+    if (!store.loadNextRaw(this.cfg.filter_subject, this.filterWC, seq, rm)) {
       const last = store.fastState().lastSeq;
       if (last >= this.sseq) this.sseq = last + 1;
-      return null;
+      return 0;
     }
-    if (sm.seq >= this.sseq) this.sseq = sm.seq + 1;
-    return { sm, dc: 1 };
+    if (rm.seq >= this.sseq) this.sseq = rm.seq + 1;
+    return 1;
   }
 
-  /** deliverMsg: send, track pending (or move the floor for ack none), flow control, state. */
-  private deliverMsg(dsubj: string, ackReply: string, sm: StoreMsg, dc: number): void {
+  /**
+   * deliverMsg: send, track pending (or move the floor for ack none), flow control, state. The
+   * reply is `ackReply`, or `ack` as set for this message when null.
+   */
+  private deliverMsg(dsubj: string, ackReply: string | null, rm: RawMsg, dc: number): void {
     const dseq = this.dseq++;
-    let hdr = sm.hdr;
-    let msg = sm.msg;
-    if (this.cfg.headers_only) {
-      hdr = headersOnly(hdr, msg.length);
-      msg = EMPTY;
-    }
-    const psz = dsubj.length + ackReply.length + (hdr?.length ?? 0) + msg.length;
+    const psz = dsubj.length + (ackReply ?? this.ack).length + rm.e - rm.s;
     if (this.maxpb > 0) this.pbytes += psz;
-    const seq = sm.seq;
-    const ts = sm.ts;
-    const ok = this.send(dsubj, sm.subject, ackReply, hdr, msg);
+    const seq = rm.seq;
+    const ts = rm.ts;
+    // Matched on the deliver subject, carrying the stream subject; headers and payload in place.
+    const ok = this.acc.deliverLocal(null, dsubj, ackReply ?? '', rm.buf, rm.s, rm.e, rm.hdr > 0 ? rm.hdr : -1, null, null, false, rm.subject, ackReply === null ? this.ack : null);
     const ap = this.cfg.ack_policy;
     if (ap === 'none') {
       this.adflr = dseq;
@@ -705,16 +710,6 @@ export class Consumer implements ConsumerHandle {
     this.updateDelivered(dseq, seq, dc, ts, this.batchNs);
     if (ap === 'none' && this.stream.cfg.retention !== 'limits') this.ackq.push(seq);
     if (!ok) this.didNotDeliver(seq);
-  }
-
-  /**
-   * One message out through the account: matched on `dsubj`, carrying the stream subject. A pull
-   * request's inbox gets a batch: its match is cached (the sublist's one-entry cache serves the rest).
-   */
-  private send(dsubj: string, subject: string, reply: string, hdr: Buffer | null, msg: Buffer): boolean {
-    if (hdr === null || hdr.length === 0) return this.acc.deliverLocal(null, dsubj, reply, msg, 0, msg.length, -1, null, null, false, subject);
-    const b = joined(hdr, msg);
-    return this.acc.deliverLocal(null, dsubj, reply, b, 0, b.length, hdr.length, null, null, false, subject);
   }
 
   /** A status (or flow control) message: headers only, from the server (no reply unless given). */

@@ -71,16 +71,28 @@ export function infoFrame(info: InfoFields): Buffer {
 }
 
 /**
+ * A reply subject written as bytes straight into the output (a JetStream consumer's ack reply,
+ * `$JS.ACK.<stream>.<consumer>.<numbers>`, is different for every message: no string is made).
+ */
+export interface ReplyWriter {
+  /** Its length in bytes. */
+  readonly length: number;
+  write(out: Buffer, p: number): number;
+  /** The same as a string (for whatever cannot take bytes: routes, leafs, internal subscribers, traces). */
+  toString(): string;
+}
+
+/**
  * Writes the control line of a delivery into `out` at `p` — `MSG <subject> <sid> [reply] <size>\r\n`
  * or `HMSG <subject> <sid> [reply] <hdr> <size>\r\n` — and returns the position after it; the
  * caller copies the payload and its CRLF. `out` must have room (subject + sid + reply + 53 bytes).
  * `twoSpaces`: with no reply, a second space before the sizes (the reference's framing of messages
  * it originates). `hdrTok`/`sizeTok`: the sizes as the publisher wrote them (leading zeros kept), or
- * null to write the numbers.
+ * null to write the numbers. `rw`: the reply as bytes (then `reply` is not used).
  */
 export function writeMsgHeader(
   out: Buffer, p: number, hmsg: boolean, subject: string, sid: Uint8Array, reply: string, twoSpaces: boolean,
-  hdr: number, hdrTok: string | null, size: number, sizeTok: string | null,
+  hdr: number, hdrTok: string | null, size: number, sizeTok: string | null, rw: ReplyWriter | null = null,
 ): number {
   if (hmsg) out[p++] = 0x48; // H
   out[p++] = 0x4d; // M
@@ -91,7 +103,10 @@ export function writeMsgHeader(
   out[p++] = 0x20;
   for (let i = 0; i < sid.length; i++) out[p++] = sid[i];
   out[p++] = 0x20;
-  if (reply.length > 0) {
+  if (rw !== null) {
+    p = rw.write(out, p);
+    out[p++] = 0x20;
+  } else if (reply.length > 0) {
     p = writeLatin1(out, p, reply);
     out[p++] = 0x20;
   } else if (twoSpaces) {

@@ -12,7 +12,7 @@
 import type { Duplex } from 'node:stream';
 import { Socket } from 'node:net';
 import { Parser, type ParserHandler } from '../protocol/parser.js';
-import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader, writeServerMsgHeader, OP_H, OP_L, OP_R } from '../protocol/encode.js';
+import { OK, PING, PONG, errFrame, infoFrame, writeMsgHeader, writeServerMsgHeader, OP_H, OP_L, OP_R, type ReplyWriter } from '../protocol/encode.js';
 import { isReservedReply, isGWRoutedSubject, parseSize, splitArgs, protoSnippet } from '../protocol/args.js';
 import { E, ClosedState, type ClosedReason, goQuote, replyViolation, pubViolation, subViolation } from '../errors.js';
 import { isValidLiteralSubject, isValidQueue, subjectMatches } from '../subjects/subject.js';
@@ -1065,7 +1065,7 @@ export class Client implements ParserHandler {
    * Queues one message for this connection (deliverMsg). Returns false when it was not
    * delivered (auto-unsubscribed, or this connection closed as a slow consumer).
    */
-  deliverMsg(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null): boolean {
+  deliverMsg(sub: Subscription, subject: string, reply: string, buf: Buffer, s: number, e: number, hdr: number, pub: Client | null, rw: ReplyWriter | null = null): boolean {
     if (this.closed || sub.closed) return false;
     const perms = this.perms;
     if (perms !== null && perms.denyDelivery(subject)) return false;
@@ -1085,7 +1085,7 @@ export class Client implements ParserHandler {
     const withHdr = hdr > 0 && this.headers;
     if (hdr > 0 && !this.headers) s += hdr;
     const size = e - s;
-    const need = FRAME_OVERHEAD + subject.length + sub.sidBytes.length + reply.length + size;
+    const need = FRAME_OVERHEAD + subject.length + sub.sidBytes.length + (rw !== null ? rw.length : reply.length) + size;
     const pending = this.pendingOut + this.sockPending;
     if (pending + need > this.server.opts.maxPending) {
       this.slowConsumerPending();
@@ -1101,7 +1101,7 @@ export class Client implements ParserHandler {
     // reference frames it (`MSG $SYS.SERVER.ACCOUNT.$G.CONNS 2  454`).
     const hdrTok = withHdr ? (pub !== null && pub.paHdb !== null ? pub.paHdb : null) : null;
     const sizeTok = pub !== null && pub.paSzb !== null && (hdr <= 0 || withHdr) ? pub.paSzb : null;
-    p = writeMsgHeader(out, p, withHdr, subject, sub.sidBytes, reply, pub === null && !importedResponse, hdr, hdrTok, size, sizeTok);
+    p = writeMsgHeader(out, p, withHdr, subject, sub.sidBytes, reply, pub === null && !importedResponse, hdr, hdrTok, size, sizeTok, rw);
     if (size > 0) p = copyPayload(out, p, buf, s, e, pub);
     out[p++] = 0x0d;
     out[p++] = 0x0a;
@@ -1113,6 +1113,7 @@ export class Client implements ParserHandler {
     const st = this.server.stats;
     st.outMsgs++;
     st.outBytes += size;
+    if (rw !== null && (perms !== null || this.server.log.trace)) reply = rw.toString();
     if (this.server.log.trace) this.trace(`->> [${withHdr ? 'HMSG' : 'MSG'} ${subject} ${sub.sid}${reply ? ' ' + reply : ''}${withHdr ? ' ' + hdr : ''} ${size}]`);
     if (!this.dirty) {
       this.dirty = true;

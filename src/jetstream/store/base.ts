@@ -5,7 +5,7 @@ import { hasWildcard, subjectMatches } from '../../subjects/subject.js';
 import { StoreCore, EPOCH_TS, checkSeq, type SubjState } from './core.js';
 import { ErrInvalidSequence, ErrPurgeArgMismatch } from './errors.js';
 import { goTimeNs } from './time.js';
-import type { FastState, NumPending, SimpleState, StateOptions, StoreMsg, StreamStateJSON, StreamStore } from './types.js';
+import { RawMsg, type FastState, type NumPending, type SimpleState, type StateOptions, type StoreMsg, type StreamStateJSON, type StreamStore } from './types.js';
 
 export { SubjState, EPOCH_TS, normalizeLimits, type Limits } from './core.js';
 
@@ -13,14 +13,30 @@ const isAll = (f: string) => f === '' || f === '>';
 
 export abstract class StoreBase extends StoreCore implements StreamStore {
   private epoch = 0;
+  private readonly scratch = new RawMsg();
 
   // ---- loading ----
 
   loadMsg(seq: number): StoreMsg | null {
+    return this.loadRaw(seq, this.scratch) ? this.toStoreMsg() : null;
+  }
+
+  loadRaw(seq: number, into: RawMsg): boolean {
     this.checkOpen();
     checkSeq(seq);
-    if (seq < this.firstSeq || seq > this.lastSeq || !this._has(seq)) return null;
-    return this._read(seq);
+    if (seq < this.firstSeq || seq > this.lastSeq || !this._has(seq)) return false;
+    return this._readRaw(seq, into);
+  }
+
+  /** The message in `scratch` as a StoreMsg (views on its bytes). */
+  private toStoreMsg(): StoreMsg {
+    const r = this.scratch;
+    const m = r.s + r.hdr;
+    return { subject: r.subject, hdr: r.hdr > 0 ? r.buf.subarray(r.s, m) : null, msg: r.buf.subarray(m, r.e), seq: r.seq, ts: r.ts };
+  }
+
+  private _read(seq: number): StoreMsg | null {
+    return this._readRaw(seq, this.scratch) ? this.toStoreMsg() : null;
   }
 
   loadLastMsg(subject: string): StoreMsg | null {
@@ -44,10 +60,14 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
   }
 
   loadNextMsg(filter: string, wildcard: boolean, start: number): StoreMsg | null {
+    return this.loadNextRaw(filter, wildcard, start, this.scratch) ? this.toStoreMsg() : null;
+  }
+
+  loadNextRaw(filter: string, wildcard: boolean, start: number, into: RawMsg): boolean {
     this.checkOpen();
     checkSeq(start);
     const seq = this.nextMatch(filter, wildcard && hasWildcard(filter), start);
-    return seq ? this._read(seq) : null;
+    return seq ? this._readRaw(seq, into) : false;
   }
 
   /** The first live sequence >= start whose subject matches filter, or 0. */

@@ -27,7 +27,7 @@ import type {
   StoredSeq,
   StoreLimits,
   StoreLogger,
-  StoreMsg,
+  RawMsg,
   WrittenCallback,
   LostStreamData,
 } from './types.js';
@@ -132,7 +132,8 @@ export abstract class StoreCore {
   protected abstract _prevLive(before: number, floor: number): number;
   /** Visit live messages with from <= seq <= to in order; return false from fn to stop. */
   protected abstract _forEachLive(from: number, to: number, fn: (seq: number, ss: SubjState | null) => boolean | void): void;
-  protected abstract _read(seq: number): StoreMsg | null;
+  /** Fill `into` with the live message `seq` (RawMsg); false when it cannot be read. */
+  protected abstract _readRaw(seq: number, into: RawMsg): boolean;
   protected abstract _recordSkip(seq: number, num: number, ts: number): void;
   /** Drop every message (purge); the next first sequence is newFirst. */
   protected abstract _discardAll(newFirst: number): void;

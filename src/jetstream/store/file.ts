@@ -56,7 +56,7 @@ import { recoverFiles } from './file-recover.js';
 import { rewriteBlock, rewriteDlt } from './file-rewrite.js';
 import { D_DEL, D_FLOOR, DLT_ENTRY, encodeDlt, encodeErased, encodeMsg, encodeSkip, REC_HDR, REC_MIN } from './file-format.js';
 import { LongTimer } from './timer.js';
-import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, StoreMsg } from './types.js';
+import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, RawMsg } from './types.js';
 
 export interface FileStoreOptions {
   /** The stream's directory (created when missing). */
@@ -352,6 +352,9 @@ export class FileStore extends BlockStore<Block> {
   private rcBlk: Block | null = null;
   private rcOff = 0;
   private rcBuf: Buffer | null = null;
+  /** Where readWritten left the bytes asked for. */
+  private rvBuf: Buffer | null = null;
+  private rvAt = 0;
 
   /**
    * Page cache for random readers: the PAGE-sized pages of blocks' written parts that held a record
@@ -373,6 +376,7 @@ export class FileStore extends BlockStore<Block> {
     if (b === undefined || this.rcBlk === b) {
       this.rcBlk = null;
       this.rcBuf = null;
+      this.rvBuf = null;
     }
     if (b === undefined) {
       for (const x of this.blks) x.pages = null;
@@ -444,11 +448,16 @@ export class FileStore extends BlockStore<Block> {
     pagesInProcess += n;
   }
 
-  /** `len` bytes at `off` of b's written part, through the read-ahead window. */
-  private readWritten(b: Block, off: number, len: number): Buffer {
+  /**
+   * `len` bytes at `off` of b's written part, through the read-ahead window: they are at
+   * `rvAt` in `rvBuf` (the window itself when they are in it: no view made).
+   */
+  private readWritten(b: Block, off: number, len: number): void {
     const rb = this.rcBuf;
     if (this.rcBlk === b && rb !== null && off >= this.rcOff && off + len <= this.rcOff + rb.length) {
-      return rb.subarray(off - this.rcOff, off - this.rcOff + len);
+      this.rvBuf = rb;
+      this.rvAt = off - this.rcOff;
+      return;
     }
     // Read ahead only for a sequential reader (this record starts where the window ended);
     // a random reader (direct gets) reads the page that holds its record, kept for the next ones.
@@ -475,40 +484,44 @@ export class FileStore extends BlockStore<Block> {
     this.rcBlk = b;
     this.rcOff = off;
     this.rcBuf = buf;
-    return buf.subarray(0, len);
+    this.rvBuf = buf;
+    this.rvAt = 0;
   }
 
-  protected _read(seq: number): StoreMsg | null {
-    if (!this.locate(seq)) return null;
+  protected _readRaw(seq: number, into: RawMsg): boolean {
+    if (!this.locate(seq)) return false;
     const b = this.cBlk!;
     const i = this.cSlot;
-    if (!(b.fl[i] & LIVE)) return null;
+    if (!(b.fl[i] & LIVE)) return false;
     const off = b.off[i];
     const len = b.len[i];
     let r: Buffer;
+    let at = 0;
     try {
-      r = off < b.size ? this.readWritten(b, off, len) : b.read(off, len);
+      if (off < b.size) {
+        this.readWritten(b, off, len);
+        r = this.rvBuf!;
+        at = this.rvAt;
+      } else r = b.read(off, len);
     } catch (e) {
       this.warn(`could not read message ${seq} in ${b.index}.blk: ${(e as Error).message}`);
-      return null;
+      return false;
     }
     if (off < b.size && !(b.fl[i] & CHECKED)) {
-      if (r.readUInt32LE(0) !== len || crc32(r, 0, len - 4) !== r.readUInt32LE(len - 4)) {
+      if (r.readUInt32LE(at) !== len || crc32(r, at, at + len - 4) !== r.readUInt32LE(at + len - 4)) {
         this.warn(`malformed or corrupt message in ${b.index}.blk: invalid checksum (message ${seq})`);
-        return null;
+        return false;
       }
       b.fl[i] |= CHECKED;
     }
-    const sl = r.readUInt16LE(6);
-    const hl = r.readUInt32LE(24);
-    const p = REC_HDR + sl;
-    return {
-      subject: this.subjById[b.sid[i]]?.subj ?? '',
-      hdr: hl ? r.subarray(p, p + hl) : null,
-      msg: r.subarray(p + hl, len - 4),
-      seq,
-      ts: b.ts[i],
-    };
+    into.buf = r;
+    into.hdr = r.readUInt32LE(at + 24);
+    into.s = at + REC_HDR + r.readUInt16LE(at + 6);
+    into.e = at + len - 4;
+    into.subject = this.subjById[b.sid[i]]?.subj ?? '';
+    into.seq = seq;
+    into.ts = b.ts[i];
+    return true;
   }
 
   /** Binary search by time within blocks (timestamps ascend with sequences, as stored). */

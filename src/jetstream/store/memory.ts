@@ -16,7 +16,7 @@ import { EPOCH_TS, SubjState } from './base.js';
 import { BlockStore } from './blocks.js';
 import { ConsumerMemStore } from './consumer.js';
 import { HDR, LIVE, SlotTable } from './slots.js';
-import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, StoreMsg } from './types.js';
+import type { ConsumerStore, ConsumerStoreConfig, StoreLimits, StoreLogger, RawMsg } from './types.js';
 
 export interface MemStoreOptions {
   limits?: StoreLimits;
@@ -197,22 +197,27 @@ export class MemStore extends BlockStore<Chunk> {
 
   // ---- loading ----
 
-  protected _read(seq: number): StoreMsg | null {
-    if (!this.locate(seq)) return null;
+  protected _readRaw(seq: number, into: RawMsg): boolean {
+    if (!this.locate(seq)) return false;
     const c = this.cBlk!;
     const i = this.cSlot;
-    if (!(c.fl[i] & LIVE)) return null;
+    if (!(c.fl[i] & LIVE)) return false;
     const o = c.off[i];
-    const end = o + c.len[i];
     const d = c.data;
-    let hdr: Buffer | null = null;
-    let p = o;
+    // Kept as [header length (4 bytes)] headers payload, or the payload alone.
     if (c.fl[i] & HDR) {
-      const hl = d.readUInt32LE(o);
-      hdr = d.subarray(o + 4, o + 4 + hl);
-      p = o + 4 + hl;
+      into.hdr = d.readUInt32LE(o);
+      into.s = o + 4;
+    } else {
+      into.hdr = 0;
+      into.s = o;
     }
-    return { subject: this.subjById[c.sid[i]]?.subj ?? '', hdr, msg: d.subarray(p, end), seq, ts: c.ts[i] };
+    into.buf = d;
+    into.e = o + c.len[i];
+    into.subject = this.subjById[c.sid[i]]?.subj ?? '';
+    into.seq = seq;
+    into.ts = c.ts[i];
+    return true;
   }
 
   /** The first live message at or after ts, in sequence order (times need not ascend: sources). */

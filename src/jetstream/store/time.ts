@@ -16,7 +16,21 @@ const ZEROS8 = '00000000';
  * String()'s only past the 17th, where String() pads with zeros; both parse back to the same number).
  */
 export function nsString(ts: number): string {
-  if (!(ts >= TWO53 && ts < 2 ** 63) || ts !== Math.floor(ts)) return String(ts);
+  if (!nsSplit(ts)) return String(ts);
+  const l = String(NS_PARTS[1]);
+  return String(NS_PARTS[0]) + ZEROS8.slice(l.length) + l;
+}
+
+/** Where nsSplit leaves its parts: [high, low]. */
+export const NS_PARTS = new Float64Array(2);
+
+/**
+ * nsString's arithmetic: a timestamp ≥ 2^53 as high·10^8 + low, both exact integers below 2^53
+ * (its digits are high's, then low's padded to 8), left in NS_PARTS; false for any other value
+ * (nsString gives String() for those).
+ */
+export function nsSplit(ts: number): boolean {
+  if (!(ts >= TWO53 && ts < 2 ** 63) || ts !== Math.floor(ts)) return false;
   let scale = 2;
   while (ts / scale >= TWO53) scale *= 2;
   const q = ts / scale; // exact: ts is a multiple of its ulp, a power of two ≤ scale
@@ -26,8 +40,9 @@ export function nsString(ts: number): string {
   const c = Math.floor(low / 1e8);
   low -= c * 1e8;
   high += c;
-  const l = String(low);
-  return String(high) + ZEROS8.slice(l.length) + l;
+  NS_PARTS[0] = high;
+  NS_PARTS[1] = low;
+  return true;
 }
 
 function pad(n: number, w: number): string {

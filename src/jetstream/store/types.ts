@@ -46,6 +46,21 @@ export interface StoreMsg {
   ts: number;
 }
 
+/**
+ * A stored message in place, for readers that copy it out at once (a consumer's delivery): `buf[s, e)`
+ * is the headers block (`hdr` bytes, 0 when none) followed by the payload, as both stores keep them.
+ * Filled by loadRaw/loadNextRaw without a copy or a view; valid until the store is called again.
+ */
+export class RawMsg {
+  subject = '';
+  buf: Buffer = Buffer.alloc(0);
+  s = 0;
+  e = 0;
+  hdr = 0;
+  seq = 0;
+  ts = 0;
+}
+
 /** What storeMsg hands back at once; the message is not acknowledged yet (see done). */
 export interface StoredSeq {
   seq: number;
@@ -170,6 +185,10 @@ export interface StreamStore {
   loadLastMsg(subject: string): StoreMsg | null;
   /** The first message at or after `start` whose subject matches `filter` ("" or ">" = all), or null. */
   loadNextMsg(filter: string, wildcard: boolean, start: number): StoreMsg | null;
+  /** loadMsg into `into` (see RawMsg); false when there is no such message. */
+  loadRaw(seq: number, into: RawMsg): boolean;
+  /** loadNextMsg into `into` (see RawMsg); false when there is none. */
+  loadNextRaw(filter: string, wildcard: boolean, start: number, into: RawMsg): boolean;
   /** The first sequence whose timestamp is >= ts (ns); last + 1 when none. */
   getSeqFromTime(ts: number): number;
 

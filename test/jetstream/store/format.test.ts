@@ -7,6 +7,7 @@ import { crc32 } from '../../../src/jetstream/store/crc32.js';
 import { checkDlt, checkRecord, D_FLOOR, encodeDlt, encodeMsg, encodeSkip, readU64, resync } from '../../../src/jetstream/store/file-format.js';
 import { LongTimer } from '../../../src/jetstream/store/timer.js';
 import { goTimeNs, nsString } from '../../../src/jetstream/store/time.js';
+import { AckReply } from '../../../src/jetstream/ack-reply.js';
 
 test('crc32 matches zlib for every length and offset', () => {
   const z = (zlib as unknown as { crc32?: (b: Uint8Array) => number }).crc32;
@@ -88,4 +89,31 @@ test('nsString: the exact decimal value of a nanosecond timestamp (the ack reply
   }
   assert.equal(nsString(-5), '-5');
   assert.equal(nsString(1.5), '1.5');
+});
+
+test('AckReply: the bytes written are the reply string, for every kind of number and timestamp', () => {
+  const pre = '$JS.ACK.ORDERS.C1.';
+  const a = new AckReply(pre);
+  const out = Buffer.alloc(256, 0x78);
+  const check = (dc: number, seq: number, dseq: number, ts: number, pending: number) => {
+    const want = `${pre}${dc}.${seq}.${dseq}.${nsString(ts)}.${pending}`;
+    a.set(dc, seq, dseq, ts, pending);
+    assert.equal(a.toString(), want);
+    assert.equal(a.length, want.length, want);
+    out.fill(0x78);
+    const end = a.write(out, 3);
+    assert.equal(end, 3 + want.length, want);
+    assert.equal(out.toString('latin1', 3, end), want);
+    assert.equal(out[end], 0x78, 'nothing written past the reply');
+  };
+  // Digit-count edges (the bounds of the 32-bit path too), 2^53 - 1, timestamps below and past 2^53.
+  const nums = [0, 1, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 999_999_999_999_999, 1e15, 2 ** 53 - 1];
+  for (const n of nums) check(n, n, n, 1_733_380_000_123_456_768, n);
+  for (const ts of [0, 7, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 1e18, 9.2e18, 1.5, -5, 2 ** 63]) check(1, 2, 3, ts, 4);
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 20_000; i++) {
+    const big = (k: number) => Math.floor(rnd() ** 4 * 10 ** k);
+    check(1 + big(2), big(15), big(12), Math.round((1e12 + rnd() * 4e12) * 1e6), big(9));
+  }
 });
