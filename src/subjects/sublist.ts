@@ -263,13 +263,14 @@ export class Sublist<S extends SubLike> {
 
   /**
    * All subscriptions matching a literal subject. The result is shared: do not modify it.
-   * `once`: a subject unlikely to be seen again (a reply inbox): a miss is not cached, so one-off
+   * `once`: a subject unlikely to be seen again (a reply inbox, an ack): it is neither looked up in
+   * the cache (hashing a new string to miss costs more than the lookup saves) nor cached, so one-off
    * subjects do not push the publishers' subjects out of the cache.
    */
   match(subject: string, once = false): SublistResult<S> {
     this.stats.matches++;
     const cache = this.cache;
-    if (cache !== null) {
+    if (cache !== null && !once) {
       if (subject === this.lastSubject) {
         this.stats.cacheHits++;
         return this.lastResult!;
@@ -283,11 +284,9 @@ export class Sublist<S extends SubLike> {
       }
     }
     const r: SublistResult<S> = { psubs: [], qsubs: [] };
-    const toks = subject.split('.');
     // An empty token never matches anything (PUB foo..x is dropped).
-    let valid = true;
-    for (const t of toks) if (t.length === 0) valid = false;
-    if (valid) matchLevel(this.root, toks, 0, r);
+    const n = subject.length;
+    if (n > 0 && subject.charCodeAt(0) !== 0x2e && subject.charCodeAt(n - 1) !== 0x2e && !subject.includes('..')) matchLevel(this.root, subject, 0, r);
     if (cache !== null && !once) {
       this.lastSubject = subject;
       this.lastResult = r;
@@ -345,16 +344,26 @@ function addNode<S extends SubLike>(r: SublistResult<S>, n: Node<S>): void {
   }
 }
 
-function matchLevel<S extends SubLike>(l: Level<S> | null, toks: string[], i: number, r: SublistResult<S>): void {
+/**
+ * Matches the tokens of `subject` from the one starting at `a` against level `l` and below. Tokens
+ * are found in place (no split): a token is cut out only where the level has literal nodes to look
+ * it up in (an ack subject's five numbers meet `*` levels only).
+ */
+function matchLevel<S extends SubLike>(l: Level<S> | null, subject: string, a: number, r: SublistResult<S>): void {
   let pwc: Node<S> | null = null;
   let n: Node<S> | null = null;
-  for (; i < toks.length; i++) {
+  const len = subject.length;
+  while (a <= len) {
     if (l === null) return;
+    let b = subject.indexOf('.', a);
+    if (b < 0) b = len;
     if (l.fwc !== null) addNode(r, l.fwc);
     pwc = l.pwc;
-    if (pwc !== null) matchLevel(pwc.next, toks, i + 1, r);
-    n = l.nodes?.get(toks[i]) ?? null;
+    if (pwc !== null) matchLevel(pwc.next, subject, b + 1, r);
+    const nodes = l.nodes;
+    n = nodes !== null && nodes.size > 0 ? nodes.get(subject.substring(a, b)) ?? null : null;
     l = n !== null ? n.next : null;
+    a = b + 1;
   }
   if (n !== null) addNode(r, n);
   if (pwc !== null) addNode(r, pwc);

@@ -40,6 +40,7 @@ test('match: literals, * and >, queue groups merged by name', () => {
   assert.deepEqual(ids(sl.match('foo.bar.baz')), { p: ['c', 'd', 'f'], q: [] });
   assert.deepEqual(ids(sl.match('foo')), { p: ['d'], q: [] });
   assert.deepEqual(ids(sl.match('foo..bar')), { p: [], q: [] });
+  for (const bad of ['', '.', '.foo', 'foo.', '.foo.bar', 'foo.bar.', 'foo.bar..']) assert.deepEqual(ids(sl.match(bad)), { p: [], q: [] }, bad);
   // publishing to a wildcard subject matches the token literally
   assert.deepEqual(ids(sl.match('foo.*')), { p: ['b', 'c', 'd'], q: [['q2']] });
   assert.equal(sl.size, 9);
@@ -106,9 +107,12 @@ test('match agrees with a brute-force matcher on random subjects', () => {
   for (let i = 0; i < 300; i++) {
     const len = 1 + rnd(4);
     const subject = Array.from({ length: len }, () => toks[rnd(3)]).join('.');
-    const r = sl.match(subject);
-    const got = [...r.psubs, ...r.qsubs.flat()].map((s) => s.id).sort();
     const want = subs.filter((s) => subjectMatches(subject, s.subject)).map((s) => s.id).sort();
-    assert.deepEqual(got, want, subject);
+    // Cached, from the cache, and `once` (neither looked up nor cached): the same subscriptions.
+    for (const once of [false, false, true]) {
+      const r = sl.match(subject, once);
+      const got = [...r.psubs, ...r.qsubs.flat()].map((s) => s.id).sort();
+      assert.deepEqual(got, want, subject);
+    }
   }
 });
