@@ -12,22 +12,31 @@ function decLen(v: number): number {
   return n;
 }
 
-/** Writes the decimal digits of a non-negative integer below 2^53, `len` of them (leading zeros pad). */
+/** "00".."99" as byte pairs. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 0x30 + ((i / 10) | 0);
+  PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/** Writes the decimal digits of a non-negative integer below 2^53, `len` of them (leading zeros pad), two at a time. */
 function writeDec(out: Buffer, p: number, v: number, len: number): number {
   let q = p + len;
-  if (v < 0x80000000) {
-    while (q > p) {
-      const d = (v / 10) | 0;
-      out[--q] = 0x30 + (v - d * 10);
-      v = d;
-    }
-  } else {
-    while (q > p) {
-      const d = Math.floor(v / 10);
-      out[--q] = 0x30 + (v - d * 10);
-      v = d;
-    }
+  while (v >= 0x80000000) {
+    const d = Math.floor(v / 100);
+    const r = 2 * (v - d * 100);
+    out[--q] = PAIRS[r + 1];
+    out[--q] = PAIRS[r];
+    v = d;
   }
+  while (q - p >= 2) {
+    const d = (v / 100) | 0;
+    const r = 2 * (v - d * 100);
+    out[--q] = PAIRS[r + 1];
+    out[--q] = PAIRS[r];
+    v = d;
+  }
+  if (q > p) out[--q] = 0x30 + v;
   return p + len;
 }
 
@@ -42,6 +51,8 @@ export class AckReply implements ReplyWriter {
   private tsHi = 0;
   private tsLo = 0;
   private tsStr: string | null = null;
+  /** Digits of dc, seq, dseq, the timestamp's high part, pending. */
+  private readonly lens = new Uint8Array(5);
   length = 0;
 
   /** `prefix`: `$JS.ACK.<stream>.<consumer>.` */
@@ -55,36 +66,38 @@ export class AckReply implements ReplyWriter {
     this.dseq = dseq;
     this.ts = ts;
     this.pending = pending;
+    const lens = this.lens;
     let tsLen: number;
     if (nsSplit(ts)) {
       this.tsHi = NS_PARTS[0];
       this.tsLo = NS_PARTS[1];
       this.tsStr = null;
-      tsLen = decLen(this.tsHi) + 8;
+      tsLen = (lens[3] = decLen(this.tsHi)) + 8;
     } else {
       this.tsStr = nsString(ts);
       tsLen = this.tsStr.length;
     }
-    this.length = this.pre.length + decLen(dc) + decLen(seq) + decLen(dseq) + tsLen + decLen(pending) + 4;
+    this.length = this.pre.length + (lens[0] = decLen(dc)) + (lens[1] = decLen(seq)) + (lens[2] = decLen(dseq)) + tsLen + (lens[4] = decLen(pending)) + 4;
     return this;
   }
 
   write(out: Buffer, p: number): number {
     const pre = this.pre;
     for (let i = 0; i < pre.length; i++) out[p++] = pre[i];
-    p = writeDec(out, p, this.dc, decLen(this.dc));
+    const lens = this.lens;
+    p = writeDec(out, p, this.dc, lens[0]);
     out[p++] = 0x2e;
-    p = writeDec(out, p, this.seq, decLen(this.seq));
+    p = writeDec(out, p, this.seq, lens[1]);
     out[p++] = 0x2e;
-    p = writeDec(out, p, this.dseq, decLen(this.dseq));
+    p = writeDec(out, p, this.dseq, lens[2]);
     out[p++] = 0x2e;
     const ts = this.tsStr;
     if (ts === null) {
-      p = writeDec(out, p, this.tsHi, decLen(this.tsHi));
+      p = writeDec(out, p, this.tsHi, lens[3]);
       p = writeDec(out, p, this.tsLo, 8);
     } else for (let i = 0; i < ts.length; i++) out[p++] = ts.charCodeAt(i);
     out[p++] = 0x2e;
-    return writeDec(out, p, this.pending, decLen(this.pending));
+    return writeDec(out, p, this.pending, lens[4]);
   }
 
   toString(): string {

@@ -67,15 +67,21 @@ class RateLimiter {
   }
 }
 
-/** An ack token: a decimal number, or -1 (parseAckReplyNum). */
-function ackNum(t: string | undefined): number {
-  if (t === undefined || t === '') return -1;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
+/** The ack token in subject[a, b): a decimal number, or -1 (parseAckReplyNum; past 2^53 too). */
+function ackNum(subject: string, a: number, b: number): number {
+  if (a >= b) return -1;
+  let n = 0;
+  for (let i = a; i < b; i++) {
+    const c = subject.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
   }
-  const n = Number(t);
   return Number.isSafeInteger(n) ? n : -1;
+}
+
+/** Whether buf[s, e) is `+ACK`. */
+function isPlusAck(buf: Buffer, s: number, e: number): boolean {
+  return e - s === 4 && buf[s] === 0x2b && buf[s + 1] === 0x41 && buf[s + 2] === 0x43 && buf[s + 3] === 0x4b;
 }
 
 /** convertToHeadersOnly: the message's headers (or a bare NATS/1.0 line) plus Nats-Msg-Size. */
@@ -919,22 +925,26 @@ export class Consumer implements ConsumerHandle {
   private processAck(subject: string, reply: string, buf: Buffer, s: number, e: number): void {
     if (this.closed) return;
     // `$JS.ACK.<stream>.<consumer>.` is this consumer's prefix; then dc, sseq, dseq (ackReplyInfo).
+    const n = subject.length;
     let i = this.ackPrefixLen;
-    const num = (): number => {
-      const j = subject.indexOf('.', i);
-      const v = ackNum(subject.slice(i, j < 0 ? subject.length : j));
-      i = j < 0 ? subject.length : j + 1;
-      return v;
-    };
-    const dc = num();
-    const sseq = num();
-    const dseq = num();
+    let j = i < n ? subject.indexOf('.', i) : -1;
+    if (j < 0) j = n;
+    const dc = ackNum(subject, i, j);
+    i = j + 1;
+    j = i < n ? subject.indexOf('.', i) : -1;
+    if (j < 0) j = n;
+    const sseq = ackNum(subject, i, j);
+    i = j + 1;
+    j = i < n ? subject.indexOf('.', i) : -1;
+    if (j < 0) j = n;
+    const dseq = ackNum(subject, i, j);
     let skipAckReply = sseq === 0;
     // Garbage tokens (Go reads them as 2^64-1): nothing to act on, the ack is still answered.
     const valid = sseq >= 0 && dseq >= 0 && dc >= 0;
-    const text = e > s ? buf.toString('latin1', s, e) : '';
+    const plain = e === s || isPlusAck(buf, s, e);
+    const text = plain ? '' : buf.toString('latin1', s, e);
     if (valid) {
-      if (text === '' || text === '+ACK' || text === '+OK') this.processAckMsg(sseq, dseq, dc, true);
+      if (plain || text === '+OK') this.processAckMsg(sseq, dseq, dc, true);
       else if (text.startsWith('+NXT')) {
         this.processAckMsg(sseq, dseq, dc, true);
         this.processNextMsgRequest(reply, text.slice(4));
