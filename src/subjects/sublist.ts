@@ -258,7 +258,10 @@ export class Sublist<S extends SubLike> {
       cache.delete(subject);
       return;
     }
-    for (const key of cache.keys()) if (subjectMatches(key, subject)) cache.delete(key);
+    // Only keys that start with the pattern's literal tokens can match: compared first, from the
+    // end (where subjects differ most), it skips most keys for a few character reads each.
+    const pre = literalPrefix(subject);
+    for (const key of cache.keys()) if (hasPrefix(key, pre) && subjectMatches(key, subject)) cache.delete(key);
   }
 
   /**
@@ -349,6 +352,25 @@ function addNode<S extends SubLike>(r: SublistResult<S>, n: Node<S>): void {
  * are found in place (no split): a token is cut out only where the level has literal nodes to look
  * it up in (an ack subject's five numbers meet `*` levels only).
  */
+/** The tokens of a wildcard subject before its first wildcard, with their dots (`a.b.` of `a.b.*.c`). */
+function literalPrefix(subject: string): string {
+  let a = 0;
+  for (;;) {
+    const b = subject.indexOf('.', a);
+    const e = b < 0 ? subject.length : b;
+    if (e - a === 1 && (subject.charCodeAt(a) === 0x2a || subject.charCodeAt(a) === 0x3e)) return subject.slice(0, a);
+    if (b < 0) return subject;
+    a = b + 1;
+  }
+}
+
+function hasPrefix(key: string, pre: string): boolean {
+  const n = pre.length;
+  if (key.length < n) return false;
+  for (let i = n - 1; i >= 0; i--) if (key.charCodeAt(i) !== pre.charCodeAt(i)) return false;
+  return true;
+}
+
 function matchLevel<S extends SubLike>(l: Level<S> | null, subject: string, a: number, r: SublistResult<S>): void {
   let pwc: Node<S> | null = null;
   let n: Node<S> | null = null;

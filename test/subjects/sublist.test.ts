@@ -116,3 +116,32 @@ test('match agrees with a brute-force matcher on random subjects', () => {
     }
   }
 });
+
+test('the cache stays right through random inserts and removes of literal and wildcard subscriptions', () => {
+  let seed = 99;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  // Tokens that share prefixes ("ab", "abc") so a prefix test that stops short or runs long would show.
+  const toks = ['a', 'ab', 'abc', 'b'];
+  const subject = () => Array.from({ length: 1 + rnd(4) }, () => toks[rnd(4)]).join('.');
+  const pattern = () => {
+    const len = 1 + rnd(4);
+    return Array.from({ length: len }, (_, j) => { const r = rnd(6); return r === 0 ? '*' : r === 1 && j === len - 1 ? '>' : toks[rnd(4)]; }).join('.');
+  };
+  const sl = new Sublist<S>();
+  const live: S[] = [];
+  for (let step = 0; step < 4000; step++) {
+    const op = rnd(10);
+    if (op < 3) {
+      const s = sub(pattern(), `s${step}`);
+      if (sl.insert(s)) live.push(s);
+    } else if (op < 5 && live.length > 0) {
+      const [s] = live.splice(rnd(live.length), 1);
+      assert.ok(sl.remove(s));
+    } else {
+      const subj = subject();
+      const got = sl.match(subj).psubs.map((s) => s.id).sort();
+      const want = live.filter((s) => subjectMatches(subj, s.subject)).map((s) => s.id).sort();
+      assert.deepEqual(got, want, `step ${step}: ${subj}`);
+    }
+  }
+});
