@@ -561,6 +561,7 @@ export class Consumer implements ConsumerHandle {
         const wr = this.nextWaiting(sz);
         if (wr === null) {
           // Nobody to take it: put it back.
+          rm.buf = EMPTY;
           if (dc > 1) {
             this.rdq.unshift(rm.seq);
             this.rdqi.add(rm.seq);
@@ -633,6 +634,7 @@ export class Consumer implements ConsumerHandle {
     copy.hdr = rm.hdr;
     copy.seq = rm.seq;
     copy.ts = rm.ts;
+    rm.buf = EMPTY;
     this.held = { dsubj, ackReply: this.ack.toString(), rm: copy, dc };
     this.holdTimer = new Timer(() => {
       this.holdTimer = null;
@@ -706,6 +708,8 @@ export class Consumer implements ConsumerHandle {
     const ts = rm.ts;
     // Matched on the deliver subject, carrying the stream subject; headers and payload in place.
     const ok = this.acc.deliverLocal(null, dsubj, ackReply ?? '', rm.buf, rm.s, rm.e, rm.hdr > 0 ? rm.hdr : -1, null, null, false, rm.subject, ackReply === null ? this.ack : null);
+    // Copied out: the consumer keeps no hold on the store's memory (a read-ahead window, an arena).
+    rm.buf = EMPTY;
     const ap = this.cfg.ack_policy;
     if (ap === 'none') {
       this.adflr = dseq;

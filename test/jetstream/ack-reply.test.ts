@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node';
 import { startServer, type Server } from '../../src/index.js';
 import { logCollector } from '../helpers/tsnats.js';
+import type { JetStreamService } from '../../src/services.js';
+import { consumersOf } from '../../src/jetstream/consumer-create.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -107,4 +109,12 @@ test('ack replies as bytes and as strings: a local client, a client with permiss
   // An ack from the far side of the leafnode counts.
   got[2].respond();
   await waitFor('the leaf side ack to count', async () => (await api(nc, 'CONSUMER.INFO.S.C2', {})).ack_floor?.stream_seq === 1);
+
+  // Having delivered, no consumer keeps a hold on the store's memory (a read-ahead window or an
+  // arena a purge would free): its message buffer is empty again.
+  const js = a.service<JetStreamService>('jetstream')!.js!;
+  const stream = [...js.accounts.values()].flatMap((jsa) => [...jsa.streams.values()]).find((st) => st.name === 'S')!;
+  const cons = [...consumersOf(stream).values()];
+  assert.equal(cons.length, 2);
+  for (const c of cons) assert.equal((c as unknown as { rm: { buf: Buffer } }).rm.buf.length, 0, c.name);
 });

@@ -10,6 +10,7 @@ import { RawMsg, type FastState, type NumPending, type SimpleState, type StateOp
 export { SubjState, EPOCH_TS, normalizeLimits, type Limits } from './core.js';
 
 const isAll = (f: string) => f === '' || f === '>';
+const EMPTY = Buffer.alloc(0);
 
 export abstract class StoreBase extends StoreCore implements StreamStore {
   private epoch = 0;
@@ -32,7 +33,9 @@ export abstract class StoreBase extends StoreCore implements StreamStore {
   private toStoreMsg(): StoreMsg {
     const r = this.scratch;
     const m = r.s + r.hdr;
-    return { subject: r.subject, hdr: r.hdr > 0 ? r.buf.subarray(r.s, m) : null, msg: r.buf.subarray(m, r.e), seq: r.seq, ts: r.ts };
+    const sm = { subject: r.subject, hdr: r.hdr > 0 ? r.buf.subarray(r.s, m) : null, msg: r.buf.subarray(m, r.e), seq: r.seq, ts: r.ts };
+    r.buf = EMPTY;
+    return sm;
   }
 
   private _read(seq: number): StoreMsg | null {
