@@ -42,7 +42,10 @@ export const scenarios: Scenario[] = [
       // the comparison takes the two that always come; tsnats's CONSUMER.DELETED on a stream delete is
       // checked in test/jetstream/consumer.test.ts.
       collect('adv', 1, { ...q, subjectPrefix: '$JS.EVENT.ADVISORY.API', note: 'deleting a stream with a consumer: the API audit' }),
-      collect('adv', 1, { ...q, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.', note: 'deleting a stream with a consumer: STREAM.DELETED' }),
+      // STREAM.DELETED races the same way (stream.go stop(): sendDeleteAdvisoryLocked, then close(qch);
+      // the send loop may take the quit first): seen missing from nats-server's run twice in many.
+      // tsnats always sends it and must match the golden file here.
+      collect('adv', 1, { ...q, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.', note: 'deleting a stream with a consumer: STREAM.DELETED', refRacy: 'stream.go stop() closes qch right after queueing the advisory' }),
     ],
   },
 ];

@@ -24,7 +24,7 @@ export const scenarios: Scenario[] = [
       // nats-server 2.9.10 sends STREAM.DELETED here too, but not always: the stream queues it and
       // stops its send loop at once, which races the queue (stream.go stop(); its transcript was
       // missing it once in this session's runs). So the comparison takes the five that always come; STREAM.DELETED is
-      // compared in the `advisories` scenario.
+      // compared in the `advisories` scenario (for tsnats; marked refRacy for nats-server there).
       collect('adv', 2, { sort: true, quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.SNAPSHOT_', note: 'SNAPSHOT_CREATE and SNAPSHOT_COMPLETE' }),
       collect('adv', 2, { sort: true, quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.RESTORE_', note: 'RESTORE_CREATE and RESTORE_COMPLETE' }),
       collect('adv', 1, { quietMs: 100, subjectPrefix: '$JS.EVENT.ADVISORY.STREAM.CREATED.', note: 'CREATED (by the restore)' }),
