@@ -168,7 +168,18 @@ describe('monitoring: nats-server vs tsnats', { skip: !hasNatsServer() && 'nats-
         }
         return rest;
       };
-      assert.deepEqual(b.connections.map(strip(cidName(ts))), a.connections.map(strip(cidName(ref))), path);
+      const bs = b.connections.map(strip(cidName(ts)));
+      const as = a.connections.map(strip(cidName(ref)));
+      // A closed connection's pending_bytes: nats-server subtracts what it wrote only after its write
+      // returns, with the lock released meanwhile, so a client that read the PONG and closed at once is
+      // sometimes recorded with those 6 bytes still "pending" (seen once in many runs). Nothing was
+      // pending: tsnats must say 0; the reference's value is not compared.
+      for (const [i, c] of bs.entries()) {
+        if (c.reason === undefined) continue;
+        assert.equal(c.pending_bytes, 0, `${path}: ${c.cid} closed with pending bytes`);
+        if (as[i]) as[i].pending_bytes = 0;
+      }
+      assert.deepEqual(bs, as, path);
     }
   });
 
