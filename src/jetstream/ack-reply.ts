@@ -3,42 +3,8 @@
 // straight into the subscriber's output (ReplyWriter): no template string, no flattening, no
 // per-character copy of a 60-byte string per message.
 import type { ReplyWriter } from '../protocol/encode.js';
+import { decLen, writeDec } from '../protocol/args.js';
 import { NS_PARTS, nsSplit, nsString } from './store/time.js';
-
-/** Decimal digits of a non-negative integer below 2^53. */
-function decLen(v: number): number {
-  let n = 1;
-  for (let t = 10; v >= t && n < 16; t *= 10) n++;
-  return n;
-}
-
-/** "00".."99" as byte pairs. */
-const PAIRS = new Uint8Array(200);
-for (let i = 0; i < 100; i++) {
-  PAIRS[2 * i] = 0x30 + ((i / 10) | 0);
-  PAIRS[2 * i + 1] = 0x30 + (i % 10);
-}
-
-/** Writes the decimal digits of a non-negative integer below 2^53, `len` of them (leading zeros pad), two at a time. */
-function writeDec(out: Buffer, p: number, v: number, len: number): number {
-  let q = p + len;
-  while (v >= 0x80000000) {
-    const d = Math.floor(v / 100);
-    const r = 2 * (v - d * 100);
-    out[--q] = PAIRS[r + 1];
-    out[--q] = PAIRS[r];
-    v = d;
-  }
-  while (q - p >= 2) {
-    const d = (v / 100) | 0;
-    const r = 2 * (v - d * 100);
-    out[--q] = PAIRS[r + 1];
-    out[--q] = PAIRS[r];
-    v = d;
-  }
-  if (q > p) out[--q] = 0x30 + v;
-  return p + len;
-}
 
 export class AckReply implements ReplyWriter {
   private readonly pre: Buffer;

@@ -71,19 +71,48 @@ export function writeLatin1(out: Buffer, p: number, s: string): number {
   return p;
 }
 
+/** Decimal digits of a non-negative integer below 2^53. */
+export function decLen(v: number): number {
+  let n = 1;
+  for (let t = 10; v >= t && n < 16; t *= 10) n++;
+  return n;
+}
+
+/** "00".."99" as byte pairs. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 0x30 + ((i / 10) | 0);
+  PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/** Writes the last `len` decimal digits of a non-negative integer below 2^53 (leading zeros pad), two at a time. */
+export function writeDec(out: Buffer, p: number, v: number, len: number): number {
+  let q = p + len;
+  while (v >= 0x80000000) {
+    const d = Math.floor(v / 100);
+    const r = 2 * (v - d * 100);
+    out[--q] = PAIRS[r + 1];
+    out[--q] = PAIRS[r];
+    v = d;
+  }
+  while (q - p >= 2) {
+    const d = (v / 100) | 0;
+    const r = 2 * (v - d * 100);
+    out[--q] = PAIRS[r + 1];
+    out[--q] = PAIRS[r];
+    v = d;
+  }
+  if (q > p) out[--q] = 0x30 + v;
+  return p + len;
+}
+
+/** Writes a non-negative integer below 2^53 in decimal. */
 export function writeInt(out: Buffer, p: number, v: number): number {
   if (v < 10) {
-    out[p++] = 0x30 + v;
-    return p;
+    out[p] = 0x30 + v;
+    return p + 1;
   }
-  let digits = 0;
-  for (let t = v; t > 0; t = Math.floor(t / 10)) digits++;
-  let q = p + digits - 1;
-  while (v > 0) {
-    out[q--] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return p + digits;
+  return writeDec(out, p, v, decLen(v));
 }
 
 /** Go's %q of up to `max` bytes from `start` (protoSnippet). */

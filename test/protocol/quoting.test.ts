@@ -1,9 +1,11 @@
 // Go's %q and the JSON string scanner used on CONNECT bodies: the fast (slice- and indexOf-based)
-// implementations against plain per-character oracles, on random inputs.
+// implementations against plain per-character oracles, on random inputs; and the decimal writer of
+// frame sizes and ack replies against String().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { goQuote, goQuoteBytes } from '../../src/errors.js';
 import { stringEnd } from '../../src/protocol/gojson.js';
+import { decLen, writeDec, writeInt } from '../../src/protocol/args.js';
 
 let seed = 1234;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -58,4 +60,20 @@ test('stringEnd finds the closing quote after any run of backslashes, or the end
     for (let j = Math.floor(rnd() * 12); j > 0; j--) t += al[Math.floor(rnd() * al.length)];
     assert.equal(stringEnd(t, 1), oracle(t, 1), JSON.stringify(t));
   }
+});
+
+test('writeInt and writeDec: the decimal digits of every size a frame carries, and past 2^31 up to 2^53', () => {
+  const out = Buffer.alloc(40);
+  const vals = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 65535, 1048576, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, 1e15, 2 ** 53 - 1];
+  let seed = 5;
+  for (let i = 0; i < 5000; i++) vals.push(Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) ** 3 * 2 ** 53));
+  for (const v of vals) {
+    out.fill(0x78);
+    const end = writeInt(out, 2, v);
+    assert.equal(out.toString('latin1', 2, end), String(v), String(v));
+    assert.equal(out[end], 0x78);
+    assert.equal(decLen(v), String(v).length);
+  }
+  out.fill(0x78);
+  assert.equal(out.toString('latin1', 0, writeDec(out, 0, 42, 8)), '00000042', 'zero-padded');
 });
